@@ -1,0 +1,59 @@
+"""The ``genba`` command: one entry point, one data directory (``--data-dir`` / ``GENBA_DATA_DIR``).
+
+Command names follow the contract in the architecture handbook; scripts and
+site manuals depend on them. Every command exits 0 on success and non-zero
+with a one-line reason on failure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from genba.cli import demo as demo_cmd
+from genba.cli import journal
+from shared import __version__
+from shared.paths import ENV_DATA_DIR
+
+app = typer.Typer(
+    name="genba",
+    help="Genba (現場): CCUS card-tap kiosk and sync server. / 現場の入退場記録キオスクと同期サーバー",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"genba {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            envvar=ENV_DATA_DIR,
+            help="Data directory (journal.db, state.db, keys). Default ~/.local/share/genba.",
+            file_okay=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    ctx.obj = {"data_dir": data_dir}
+
+
+app.add_typer(journal.app, name="journal")
+app.command("demo")(demo_cmd.demo)
+
+
+def main() -> None:
+    app()

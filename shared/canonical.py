@@ -1,0 +1,50 @@
+"""Canonical JSON (RFC 8785, JCS) — the one encoder of the project.
+
+Event bytes are produced here exactly once, when an event is written; stored
+bytes are never re-serialised. :func:`parse_canonical` is the other direction:
+it refuses input that is not already in canonical form, so two
+implementations can never disagree on what bytes an event has.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import rfc8785
+
+from shared.errors import FormatError, NotCanonical
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """RFC 8785 canonical UTF-8 bytes of a JSON value."""
+    try:
+        return rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+        raise FormatError(f"value cannot be canonicalised: {exc}") from None
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, val in pairs:
+        if key in out:
+            raise FormatError(f"duplicate key {key!r}")
+        out[key] = val
+    return out
+
+
+def parse_canonical(data: bytes, *, max_bytes: int) -> dict[str, Any]:
+    """Parse bytes that must be an RFC 8785 canonical JSON object of at most ``max_bytes``."""
+    if len(data) > max_bytes:
+        raise FormatError(f"object is {len(data)} bytes, more than the limit of {max_bytes}")
+    try:
+        value = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates)
+    except UnicodeDecodeError:
+        raise FormatError("object is not valid UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"object is not JSON: {exc.msg} at byte {exc.pos}") from None
+    if not isinstance(value, dict):
+        raise FormatError("expected a JSON object")
+    if canonical_bytes(value) != data:
+        raise NotCanonical("object is JSON but not in RFC 8785 canonical form")
+    return value

@@ -1,0 +1,108 @@
+"""This device's identity: its id, its current epoch, its site, and its signing key.
+
+The key pair is generated on the device and never leaves it. A re-imaged or
+re-enrolled device starts a new epoch with a new key (ARCHITECTURE decision 6);
+old epochs' public keys stay in the journal so old events still verify.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from shared.errors import FormatError
+from shared.ids import check_ccus_id, check_device_id, new_device_id
+from shared.keys import SigningKey
+from shared.paths import DataDir
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceIdentity:
+    device: str
+    epoch: int
+    site: str | None = None
+    server_url: str | None = None
+    server_key: str | None = None
+    """The server's verifier key, pinned at enrollment (C2SP key text)."""
+
+    def __post_init__(self) -> None:
+        check_device_id(self.device)
+        if type(self.epoch) is not int or self.epoch < 1:
+            raise FormatError("device epoch must be an integer ≥ 1")
+        if self.site is not None:
+            check_ccus_id(self.site, "site")
+
+    def key_name(self) -> str:
+        return f"{self.device}.e{self.epoch}"
+
+    def with_changes(self, **changes: Any) -> DeviceIdentity:
+        return replace(self, **changes)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def load_identity(data: DataDir) -> DeviceIdentity | None:
+    try:
+        raw = json.loads(data.device_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FormatError(f"{data.device_file} is not valid JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise FormatError(f"{data.device_file} must hold a JSON object")
+    known = {"device", "epoch", "site", "server_url", "server_key"}
+    try:
+        return DeviceIdentity(**{k: v for k, v in raw.items() if k in known})
+    except TypeError as exc:
+        raise FormatError(f"{data.device_file}: {exc}") from None
+
+
+def save_identity(data: DataDir, identity: DeviceIdentity) -> None:
+    data.ensure()
+    _write_atomic(data.device_file, json.dumps(asdict(identity), indent=2, ensure_ascii=False) + "\n")
+
+
+def load_or_create_identity(data: DataDir, *, site: str | None = None) -> tuple[DeviceIdentity, SigningKey]:
+    """Return this device's identity and key, creating both on first use."""
+    data.ensure()
+    identity = load_identity(data)
+    if identity is None:
+        identity = DeviceIdentity(device=new_device_id(), epoch=1, site=site)
+        save_identity(data, identity)
+    elif site is not None and identity.site is None:
+        identity = identity.with_changes(site=site)
+        save_identity(data, identity)
+    return identity, load_or_create_key(data, identity)
+
+
+def load_or_create_key(data: DataDir, identity: DeviceIdentity) -> SigningKey:
+    path = data.device_key(identity.epoch)
+    if not path.exists():
+        SigningKey.generate(identity.key_name()).save(path)
+    key = SigningKey.load(path)
+    if key.name != identity.key_name():
+        raise FormatError(f"{path} holds key {key.name!r}, expected {identity.key_name()!r}")
+    return key
+
+
+def start_new_epoch(data: DataDir, identity: DeviceIdentity) -> tuple[DeviceIdentity, SigningKey]:
+    """Move to the next epoch with a fresh key (re-enrollment after revocation or re-imaging)."""
+    nxt = identity.with_changes(epoch=identity.epoch + 1)
+    key = load_or_create_key(data, nxt)
+    save_identity(data, nxt)
+    return nxt, key

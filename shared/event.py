@@ -1,0 +1,158 @@
+"""The event record: one line of a device's append-only log.
+
+An event is what the kiosk journals for every tap (and for the few manager
+actions that must leave evidence). Its canonical bytes (RFC 8785) are
+computed once, at write time, and are what gets hashed, signed, stored,
+batched and ingested. Nothing ever re-serialises a stored event.
+
+Field names are part of the wire protocol (docs/protocol.md §2).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from shared.canonical import canonical_bytes, parse_canonical
+from shared.errors import FormatError
+from shared.ids import check_ccus_id, check_device_id, check_idm, check_reader_id
+from shared.timefmt import parse_rfc3339
+
+FORMAT_VERSION = 1
+MAX_EVENT_BYTES = 2048
+"""A tap event is about 300 bytes; the limit leaves room for a reason text."""
+
+MAX_REASON_CHARS = 200
+MAX_SAFE_INT = 2**53 - 1
+"""RFC 8785 numbers are IEEE doubles: integers above this would not round-trip."""
+
+Kind = Literal["tap", "repeat", "amend", "manual", "bind"]
+Direction = Literal["in", "out"]
+
+KINDS: tuple[str, ...] = ("tap", "repeat", "amend", "manual", "bind")
+DIRECTIONS: tuple[str, ...] = ("in", "out")
+
+_BOOT_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_APP_RE = re.compile(r"[0-9A-Za-z.+_-]{1,32}")
+
+_REQUIRED = ("v", "device", "epoch", "seq", "boot", "mono_us", "at", "kind", "reader", "site", "app")
+_OPTIONAL = ("idm", "direction", "ref", "worker", "claimed_at", "reason")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One journaled event. See docs/protocol.md §2 for each field.
+
+    ``kind`` says what happened:
+
+    - ``tap``: a card was touched and recorded as an entry (入場) or exit (退場);
+    - ``repeat``: the same card again within the repeat window; ``ref`` is the
+      tap it repeats; not a new entry or exit;
+    - ``amend``: a site manager corrected the direction of event ``ref``;
+      the original is never edited;
+    - ``manual``: a worker who forgot the card, recorded by the site manager;
+      the server treats it as a correction (事後補正) needing approval;
+    - ``bind``: the site manager bound card ``idm`` to worker ``worker``.
+    """
+
+    device: str
+    epoch: int
+    seq: int
+    boot: str
+    mono_us: int
+    at: str
+    kind: Kind
+    reader: str
+    site: str
+    app: str
+    idm: str | None = None
+    direction: Direction | None = None
+    ref: int | None = None
+    worker: str | None = None
+    claimed_at: str | None = None
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        validate_fields(self.as_dict())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON object of this event, optional fields omitted when absent."""
+        out: dict[str, Any] = {"v": FORMAT_VERSION}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value is not None:
+                out[f.name] = value
+        return out
+
+    def to_bytes(self) -> bytes:
+        """Canonical bytes. Call once, when the event is written."""
+        return canonical_bytes(self.as_dict())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Event:
+        """Parse and strictly validate stored or received event bytes."""
+        obj = parse_canonical(data, max_bytes=MAX_EVENT_BYTES)
+        validate_fields(obj)
+        return cls(**{k: v for k, v in obj.items() if k != "v"})
+
+
+def _int(obj: dict[str, Any], name: str, lo: int) -> None:
+    value = obj.get(name)
+    if type(value) is not int or not lo <= value <= MAX_SAFE_INT:
+        raise FormatError(f"event field {name!r} must be an integer from {lo}: {value!r}")
+
+
+def validate_fields(obj: dict[str, Any]) -> None:
+    """Check an event object field by field; raise :class:`FormatError` naming the first problem."""
+    missing = [k for k in _REQUIRED if k not in obj or obj[k] is None]
+    if missing:
+        raise FormatError(f"event is missing required field(s): {', '.join(missing)}")
+    unknown = sorted(set(obj) - set(_REQUIRED) - set(_OPTIONAL))
+    if unknown:
+        raise FormatError(f"event has unknown field(s): {', '.join(unknown)}")
+    if obj["v"] != FORMAT_VERSION or type(obj["v"]) is not int:
+        raise FormatError(f"unsupported event format version {obj['v']!r}")
+    check_device_id(obj["device"])
+    _int(obj, "epoch", 1)
+    _int(obj, "seq", 1)
+    _int(obj, "mono_us", 0)
+    if not isinstance(obj["boot"], str) or not _BOOT_RE.fullmatch(obj["boot"]):
+        raise FormatError(f"event field 'boot' must be a lower-case UUID: {obj['boot']!r}")
+    parse_rfc3339(obj["at"])
+    kind = obj["kind"]
+    if kind not in KINDS:
+        raise FormatError(f"event kind must be one of {', '.join(KINDS)}: {kind!r}")
+    check_reader_id(obj["reader"])
+    check_ccus_id(obj["site"], "site")
+    if not isinstance(obj["app"], str) or not _APP_RE.fullmatch(obj["app"]):
+        raise FormatError(f"event field 'app' must be a version string: {obj['app']!r}")
+
+    idm, direction, ref, worker = obj.get("idm"), obj.get("direction"), obj.get("ref"), obj.get("worker")
+    if idm is not None:
+        check_idm(idm)
+    if direction is not None and direction not in DIRECTIONS:
+        raise FormatError(f"event direction must be 'in' or 'out': {direction!r}")
+    if ref is not None:
+        _int(obj, "ref", 1)
+        if ref >= obj["seq"]:
+            raise FormatError("event 'ref' must point to an earlier seq")
+    if worker is not None:
+        check_ccus_id(worker, "worker")
+    if obj.get("claimed_at") is not None:
+        parse_rfc3339(obj["claimed_at"])
+    reason = obj.get("reason")
+    if reason is not None and (not isinstance(reason, str) or not 0 < len(reason) <= MAX_REASON_CHARS):
+        raise FormatError(f"event 'reason' must be 1–{MAX_REASON_CHARS} characters")
+
+    needs = {
+        "tap": ("idm", "direction"),
+        "repeat": ("idm", "direction", "ref"),
+        "amend": ("direction", "ref"),
+        "manual": ("worker", "direction", "claimed_at"),
+        "bind": ("idm", "worker"),
+    }[kind]
+    lacking = [k for k in needs if obj.get(k) is None]
+    if lacking:
+        raise FormatError(f"a {kind!r} event needs field(s): {', '.join(lacking)}")

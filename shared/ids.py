@@ -1,0 +1,73 @@
+"""Identifiers and their validation: card IDm, CCUS ids, device ids, site ids.
+
+Every identifier entering the system passes through one of these functions;
+nothing else in the code base re-implements the checks.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from shared.errors import InvalidId, InvalidIdm
+
+_IDM_RE = re.compile(r"[0-9A-F]{16}")
+_HEXISH_RE = re.compile(r"[0-9A-Fa-f]+")
+_CCUS_ID_RE = re.compile(r"[0-9]{14}")
+_DEVICE_RE = re.compile(r"[a-z0-9][a-z0-9-]{2,62}")
+_READER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]{0,63}")
+
+IDM_LENGTH = 8
+"""A FeliCa IDm is 8 bytes; we store and show it as 16 upper-case hex digits."""
+
+
+def normalize_idm(value: str | bytes) -> str:
+    """Return the IDm as 16 upper-case hex digits, or raise :class:`InvalidIdm`.
+
+    Accepts the 8 raw bytes, or hex text in either case (a reader or a CSV may
+    give lower case). Separators, spaces and any other length are refused.
+    """
+    if isinstance(value, bytes | bytearray):
+        if len(value) != IDM_LENGTH:
+            raise InvalidIdm(f"IDm must be {IDM_LENGTH} bytes, got {len(value)}")
+        return bytes(value).hex().upper()
+    if not isinstance(value, str):
+        raise InvalidIdm(f"IDm must be text or bytes, got {type(value).__name__}")
+    if not _HEXISH_RE.fullmatch(value):
+        raise InvalidIdm(f"IDm must be hexadecimal digits only: {value[:40]!r}")
+    if len(value) != 2 * IDM_LENGTH:
+        raise InvalidIdm(f"IDm must be {2 * IDM_LENGTH} hex digits, got {len(value)}")
+    return value.upper()
+
+
+def check_idm(value: object) -> str:
+    """Check an IDm that must already be canonical (16 upper-case hex digits)."""
+    if not isinstance(value, str) or not _IDM_RE.fullmatch(value):
+        raise InvalidIdm(f"IDm must be 16 upper-case hex digits: {str(value)[:40]!r}")
+    return value
+
+
+def check_ccus_id(value: object, what: str = "id") -> str:
+    """A CCUS 技能者ID / 事業者ID / 現場ID: exactly 14 ASCII digits."""
+    if not isinstance(value, str) or not _CCUS_ID_RE.fullmatch(value):
+        raise InvalidId(f"{what} must be 14 digits: {str(value)[:40]!r}")
+    return value
+
+
+def check_device_id(value: object) -> str:
+    """A device id: 3–63 characters of lower-case letters, digits and '-', starting alphanumeric."""
+    if not isinstance(value, str) or not _DEVICE_RE.fullmatch(value):
+        raise InvalidId(f"device id must be 3–63 of [a-z0-9-], starting with a letter or digit: {value!r}")
+    return value
+
+
+def check_reader_id(value: object) -> str:
+    """A reader id as the hardware layer names it (``usb:054c:06c3``, ``pcsc:0``, ``sim``)."""
+    if not isinstance(value, str) or not _READER_RE.fullmatch(value):
+        raise InvalidId(f"reader id must be 1–64 of [A-Za-z0-9._:/@-]: {str(value)[:80]!r}")
+    return value
+
+
+def new_device_id() -> str:
+    """A fresh random device id such as ``kiosk-3f9a1c0b7d2e``."""
+    return "kiosk-" + secrets.token_hex(6)

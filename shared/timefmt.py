@@ -1,0 +1,52 @@
+"""Wall-clock timestamps: RFC 3339 with an explicit offset, one format everywhere.
+
+Events carry the device's wall clock as text (``2026-11-22T07:42:13.123+09:00``);
+it is evidence, not truth (ARCHITECTURE decision 5), so we keep exactly what
+the device wrote and only check that it is well formed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+from shared.errors import InvalidTimestamp
+
+_RFC3339_RE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})"
+)
+
+JST = timezone(timedelta(hours=9), "JST")
+"""Asia/Tokyo has had no daylight saving since 1951, so a fixed offset is exact."""
+
+
+def parse_rfc3339(text: object) -> datetime:
+    """Parse an RFC 3339 timestamp with offset; refuse anything else with :class:`InvalidTimestamp`."""
+    if not isinstance(text, str):
+        raise InvalidTimestamp(f"timestamp must be text, got {type(text).__name__}")
+    m = _RFC3339_RE.fullmatch(text)
+    if not m:
+        raise InvalidTimestamp(f"not an RFC 3339 timestamp with offset: {text[:60]!r}")
+    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    frac, off = m.group(7), m.group(8)
+    micro = int((frac[1:] + "000000")[:6]) if frac else 0
+    if off == "Z":
+        tz = UTC
+    else:
+        sign = 1 if off[0] == "+" else -1
+        oh, om = int(off[1:3]), int(off[4:6])
+        if oh > 23 or om > 59:
+            raise InvalidTimestamp(f"offset out of range: {text!r}")
+        tz = timezone(sign * timedelta(hours=oh, minutes=om))
+    try:
+        return datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+    except ValueError as exc:  # e.g. month 13, Feb 30, second 60
+        raise InvalidTimestamp(f"impossible date or time in {text!r}: {exc}") from None
+
+
+def format_rfc3339(moment: datetime) -> str:
+    """Format an aware datetime as RFC 3339 with millisecond precision and its own offset."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidTimestamp("refusing to format a naive datetime: the offset is part of the evidence")
+    text = moment.isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z") if moment.utcoffset() == timedelta(0) else text
