@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from shared.messages import t
+
 StatusKind = Literal["connected", "disconnected", "error"]
 
 
@@ -50,6 +52,13 @@ class ReaderStatus:
     message_ja: str
     message_en: str
     mono_us: int
+    detail: str = ""
+    """Technical detail for the log and for support (an errno, a PC/SC code); never shown instead of
+    the messages above. Added by the hardware engineer, with a default so existing callers keep working."""
+
+    def message(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (``ja`` or ``en``; default GENBA_LANG, i.e. Japanese)."""
+        return t(self.message_ja, self.message_en, lang)
 
 
 ReaderEvent = Tap | ReaderStatus
