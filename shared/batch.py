@@ -73,7 +73,7 @@ class Batch:
         try:
             obj = parse_canonical(data, max_bytes=MAX_BATCH_BYTES)
         except FormatError as exc:
-            raise FormatError(f"batch: {exc.message}") from None
+            raise type(exc)(f"batch: {exc.message}") from None
         return cls.from_obj(obj)
 
     @classmethod

@@ -57,22 +57,28 @@ def verify_batch(batch: Batch | bytes, keys_for: KeyLookup) -> VerifiedBatch:
     checkpoint, key = Checkpoint.open(batch.checkpoint, known)
     if (checkpoint.device, checkpoint.epoch) != (batch.device, batch.epoch):
         raise WrongDevice("checkpoint is for another device or epoch than the batch")
+
+    parsed: list[Event] = []
+    for position, data in enumerate(batch.events):
+        try:
+            event = Event.from_bytes(data)
+        except FormatError as exc:
+            raise type(exc)(f"event at position {position}: {exc.message}") from None
+        if (event.device, event.epoch) != (batch.device, batch.epoch):
+            raise WrongDevice(f"event seq {event.seq} belongs to {event.device} epoch {event.epoch}")
+        parsed.append(event)
+    seqs = [e.seq for e in parsed]
+    if seqs != sorted(seqs) or len(set(seqs)) != len(seqs):
+        raise BrokenChain("events are out of order or repeated")
+    for expected, seq in enumerate(seqs, start=batch.first):
+        if seq != expected:
+            raise Gap(f"batch skips from seq {expected - 1} to {seq}", next_expected=expected)
     if checkpoint.seq != batch.last:
         raise FormatError(f"checkpoint is for seq {checkpoint.seq} but the batch ends at {batch.last}")
 
     head = batch.prev
     out: list[VerifiedEvent] = []
-    for expected, data in enumerate(batch.events, start=batch.first):
-        try:
-            event = Event.from_bytes(data)
-        except FormatError as exc:
-            raise FormatError(f"event at position {expected - batch.first}: {exc.message}") from None
-        if (event.device, event.epoch) != (batch.device, batch.epoch):
-            raise WrongDevice(f"event seq {event.seq} belongs to {event.device} epoch {event.epoch}")
-        if event.seq > expected:
-            raise Gap(f"batch skips from seq {expected - 1} to {event.seq}", next_expected=expected)
-        if event.seq < expected:
-            raise BrokenChain(f"events out of order: seq {event.seq} where {expected} was due")
+    for event, data in zip(parsed, batch.events, strict=True):
         head = extend(head, data)
         out.append(VerifiedEvent(event, data, head))
     if head != checkpoint.head:

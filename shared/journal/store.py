@@ -20,6 +20,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import sqlite_utils
 
@@ -90,7 +91,7 @@ class JournalReader:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> JournalReader:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
