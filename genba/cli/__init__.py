@@ -53,6 +53,9 @@ def root(
 
 app.add_typer(journal.app, name="journal")
 app.command("demo")(demo_cmd.demo)
+from genba.cli import syncd_roster  # noqa: E402  (edge sync: issue 5)
+
+app.add_typer(syncd_roster.app, name="roster")
 
 
 def main() -> None:

@@ -1,0 +1,91 @@
+"""Schema migrations for state.db, in the manner of sqlite-utils' migrations.
+
+Each migration is a small function registered in order with :func:`migration`;
+:func:`apply` runs the ones not yet recorded, each in the same transaction as
+the row that records it. Never edit a released migration: add a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(name: str) -> Callable[[Migration], Migration]:
+    def register(fn: Migration) -> Migration:
+        if any(n == name for n, _ in MIGRATIONS):
+            raise ValueError(f"duplicate migration {name}")
+        MIGRATIONS.append((name, fn))
+        return fn
+
+    return register
+
+
+@migration("0001_initial")
+def _initial(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    # Every verified receipt ever stored (newest per epoch is what counts); note = the signed text.
+    conn.execute(
+        "CREATE TABLE receipts (epoch INTEGER NOT NULL, acked INTEGER NOT NULL, head BLOB NOT NULL, "
+        "time TEXT NOT NULL, note TEXT NOT NULL, source TEXT NOT NULL, stored_at TEXT NOT NULL, "
+        "PRIMARY KEY (epoch, acked))"
+    )
+    # Acknowledged-through per epoch: only ever moves forward, always backed by a row in receipts.
+    conn.execute(
+        "CREATE TABLE acked (epoch INTEGER PRIMARY KEY, through_seq INTEGER NOT NULL, head BLOB NOT NULL, "
+        "updated_at TEXT NOT NULL)"
+    )
+    conn.execute(
+        "CREATE TABLE workers (worker TEXT PRIMARY KEY, name TEXT NOT NULL, furigana TEXT NOT NULL, "
+        "employer TEXT NOT NULL, employer_name TEXT NOT NULL, trade TEXT NOT NULL, trade_code TEXT NOT NULL, "
+        "position TEXT NOT NULL)"
+    )
+    conn.execute(
+        "CREATE TABLE cards (idm TEXT PRIMARY KEY, worker TEXT NOT NULL REFERENCES workers(worker) "
+        "ON DELETE CASCADE)"
+    )
+    conn.execute("CREATE INDEX cards_worker ON cards(worker)")
+    # Exactly one row (id = 1): the site this device serves and how its day works.
+    conn.execute(
+        "CREATE TABLE site_config (id INTEGER PRIMARY KEY CHECK (id = 1), site TEXT, name TEXT NOT NULL, "
+        "day_boundary TEXT NOT NULL, repeat_window_s INTEGER NOT NULL, timezone TEXT NOT NULL, "
+        "etag TEXT, updated_at TEXT NOT NULL)"
+    )
+    # Exactly one row (id = 1): how syncing went.
+    conn.execute(
+        "CREATE TABLE sync (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "last_attempt TEXT, last_success TEXT, "
+        "last_error_code TEXT, last_error_ja TEXT, last_error_en TEXT, last_error_at TEXT, "
+        "fork_epoch INTEGER, fork_seq INTEGER, fork_at TEXT, "
+        "clock_offset_ms REAL, clock_rtt_ms REAL, clock_at TEXT, last_server_time TEXT, "
+        "roster_version TEXT, roster_etag TEXT, roster_source TEXT, roster_updated_at TEXT)"
+    )
+    conn.execute("INSERT INTO sync (id) VALUES (1)")
+
+
+def apply(conn: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations; return the names applied."""
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    applied: list[str] = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone() is None:
+                fn(conn)
+                conn.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", (name,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
+
+
+def known() -> set[str]:
+    return {n for n, _ in MIGRATIONS}
