@@ -1,0 +1,194 @@
+"""The kiosk without its screen: journal, site view, today's state, pipeline and manager, wired once.
+
+Both faces of the kiosk use this one object: the touch screen (kiosk.ui) and
+the headless logger. It owns the journal writer (the only writer of
+journal.db) and reads state.db; it never touches Qt, so every behaviour
+behind the screen is tested without a display.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from hardware.base import ReaderEvent, ReaderStatus, Tap
+from kiosk.direction import GateMode
+from kiosk.manager import ManagerActions, PinGate
+from kiosk.pipeline import Appender, Outcome, OutcomeKind, TapPipeline
+from kiosk.settings import KioskSettings, load_settings, save_settings
+from kiosk.sources import SiteView, SyncSummary
+from kiosk.today import Today
+from shared.clock import Clock, SystemClock
+from shared.event import Direction
+from shared.journal import JournalWriter, StoredEvent
+from shared.paths import DataDir
+
+log = logging.getLogger(__name__)
+
+KIOSK_READER = "kiosk"
+"""The ``reader`` field of events a site manager records on the screen (bind, amend, manual)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IdleStatus:
+    """Everything the idle screen shows, read at one moment."""
+
+    site: str | None
+    site_name: str
+    now: datetime
+    mode: GateMode
+    forced: Direction | None
+    inside: int
+    reader: ReaderStatus | None
+    sync: SyncSummary
+    problems: tuple[str, ...]
+    """Machine codes, most urgent first: ``journal_write_failed``, ``no_site``, ``reader_waiting``,
+    ``reader_disconnected``, ``reader_error``, ``state_unreadable``, ``roster_missing``, ``sync_error``."""
+
+
+class KioskCore:
+    def __init__(self, *, root: Path | None, journal: Appender, site: SiteView, clock: Clock,
+                 settings: KioskSettings | None = None, journal_conn: object | None = None,
+                 pruner: Callable[[], int] | None = None) -> None:
+        self.root, self.journal, self.site, self.clock = root, journal, site, clock
+        self.settings = settings or KioskSettings()
+        config = site.settings()
+        self.today = Today(self._resolve, day_boundary=config.day_boundary, tz=config.timezone)
+        conn = journal_conn if journal_conn is not None else getattr(journal, "conn", None)
+        if conn is not None:
+            self.today.rebuild(conn, clock.wall())  # type: ignore[arg-type]
+        self.pipeline = TapPipeline(journal, site, self.today, clock, mode=self.settings.mode)
+        self.pins = PinGate(self.settings.pin)
+        self.reader_status: ReaderStatus | None = None
+        self.last_failure: Outcome | None = None
+        self._pruner = pruner
+
+    @classmethod
+    def open(cls, data: DataDir, *, clock: Clock | None = None) -> KioskCore:
+        """Open the device's journal (taking the writer lock) and state.db, read-only."""
+        from kiosk.state_view import StateSiteView
+        from shared.device import load_or_create_identity
+        from shared.state import StateReader, prunable
+
+        clock = clock or SystemClock()
+        identity, key = load_or_create_identity(data)
+        journal = JournalWriter.open(data.journal, identity, key, clock=clock)
+        try:
+            state = StateReader(data.state)
+            site = StateSiteView(state, fallback_site=identity.site, journal=journal)
+
+            def prune() -> int:
+                removed = 0
+                for spec in prunable(state, journal, now=clock.wall()):
+                    removed += journal.prune_through(spec.epoch, spec.seq, spec.head)
+                return removed
+
+            return cls(root=data.root, journal=journal, site=site, clock=clock, settings=load_settings(data.root),
+                       pruner=prune)
+        except BaseException:
+            journal.close()
+            raise
+
+    def close(self) -> None:
+        close = getattr(self.journal, "close", None)
+        if close is not None:
+            close()
+
+    def _resolve(self, idm: str) -> str | None:
+        holder = self.site.lookup(idm)
+        return None if holder is None else holder.worker
+
+    # -- taps ----------------------------------------------------------------------------------
+    def on_event(self, event: ReaderEvent) -> Outcome | None:
+        """Handle one reader event: a tap gives an outcome; a status change is remembered."""
+        if isinstance(event, Tap):
+            outcome = self.pipeline.handle(event)
+            if outcome.kind is OutcomeKind.NOT_RECORDED:
+                self.last_failure = outcome
+                log.error("tap NOT recorded (%s): %s", outcome.error_code, outcome.error_message)
+            elif outcome.recorded:
+                self.last_failure = None
+            return outcome
+        self.reader_status = event
+        return None
+
+    def force_next(self, direction: Direction | None) -> None:
+        self.pipeline.force_next(direction)
+
+    def idle(self) -> IdleStatus:
+        config = self.site.settings()
+        problems: list[str] = []
+        if self.last_failure is not None:
+            problems.append("journal_write_failed")
+        if config.site is None:
+            problems.append("no_site")
+        status = self.reader_status
+        if status is None:
+            problems.append("reader_waiting")
+        elif status.kind == "disconnected":
+            problems.append("reader_disconnected")
+        elif status.kind == "error":
+            problems.append("reader_error")
+        problems.extend(config.problems)
+        sync = self.site.sync()
+        if sync.last_error:
+            problems.append("sync_error")
+        now = self.clock.wall()
+        self.today.roll_to(now)
+        return IdleStatus(site=config.site, site_name=config.site_name, now=now, mode=self.pipeline.mode,
+                          forced=self.pipeline.forced, inside=self.today.count_inside, reader=status, sync=sync,
+                          problems=tuple(problems))
+
+    # -- manager -------------------------------------------------------------------------------
+    def unlock(self, pin: str) -> None:
+        """Check a manager PIN (rate-limited); raises kiosk.errors.PinError subclasses."""
+        self.pins.check(pin, self.clock.boottime_us())
+
+    def set_pin(self, pin: str) -> None:
+        from kiosk.manager import hash_pin
+
+        self.settings = self.settings.with_changes(pin=hash_pin(pin))
+        self.pins.stored = self.settings.pin
+        self._save()
+
+    def set_mode(self, mode: GateMode) -> None:
+        self.pipeline.mode = mode
+        self.settings = self.settings.with_changes(mode=mode)
+        self._save()
+
+    def _save(self) -> None:
+        if self.root is not None:
+            save_settings(self.root, self.settings)
+
+    def _actions(self) -> ManagerActions:
+        site = self.site.settings().site
+        if site is None:
+            from kiosk.errors import ManagerActionRefused
+
+            raise ManagerActionRefused("this kiosk has no site yet")
+        return ManagerActions(site=site, reader=KIOSK_READER)
+
+    def bind(self, idm: str, worker: str) -> StoredEvent:
+        return self.pipeline.record(self._actions().bind(idm, worker, self.today))
+
+    def amend(self, ref: int, direction: Direction) -> StoredEvent:
+        return self.pipeline.record(self._actions().amend(ref, direction, self.today))
+
+    def manual(self, worker: str, direction: Direction, claimed_at: datetime) -> StoredEvent:
+        return self.pipeline.record(self._actions().manual(worker, direction, claimed_at, self.clock.wall()))
+
+    def prune(self) -> int:
+        """Remove acknowledged events older than the retention period (see shared.state.prune)."""
+        if self._pruner is None:
+            return 0
+        try:
+            removed = self._pruner()
+        except Exception as exc:  # retention is housekeeping: it must never stop the kiosk
+            log.error("journal retention failed: %s", exc)
+            return 0
+        if removed:
+            log.info("journal retention: removed %d acknowledged events", removed)
+        return removed
