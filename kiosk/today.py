@@ -194,7 +194,9 @@ class Today:
     def rebuild(self, conn: sqlite3.Connection, now: datetime) -> None:
         """Fold today's events (and every binding) from a journal connection, newest epoch first."""
         self.roll_to(now)
-        for (data,) in conn.execute("SELECT data FROM events WHERE data LIKE '%\"kind\":\"bind\"%' ORDER BY epoch, seq"):
+        binds = conn.execute("SELECT data FROM events WHERE instr(data, ?) > 0 ORDER BY epoch, seq",
+                             (b'"kind":"bind"',))
+        for (data,) in binds:
             self.apply(Event.from_bytes(bytes(data)))
         todays: list[Event] = []
         older = 0

@@ -1,0 +1,115 @@
+"""The kiosk on a real state.db written by the roster import: roster, site config, sync status, damage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hardware.base import ReaderStatus, Tap
+from kiosk.core import KioskCore
+from kiosk.pipeline import OutcomeKind
+from shared.clock import ManualClock
+from shared.device import load_or_create_identity
+from shared.paths import DataDir
+from shared.state import SiteConfig, StateWriter, parse_roster_csv
+from tests.kiosk.conftest import SATO, SITE, UNKNOWN, YAMADA
+
+ROSTER = f"""技能者ID,氏名,フリガナ,所属事業者名,職種,立場,カードIDm
+10000000000001,山田 太郎,ヤマダ タロウ,山田建設株式会社,型枠大工,職長,{YAMADA.lower()}
+10000000000002,佐藤 花子,サトウ ハナコ,佐藤電設,,,{SATO}
+""".encode("cp932")
+
+
+def open_core(data: DataDir, clock: ManualClock) -> KioskCore:
+    core = KioskCore.open(data, clock=clock)
+    core.on_event(ReaderStatus("connected", "sim", "ok", "接続", "connected", clock.boottime_us()))
+    return core
+
+
+def tap(core: KioskCore, clock: ManualClock, idm: str, after_s: float = 600):  # type: ignore[no-untyped-def]
+    clock.advance(after_s)
+    return core.on_event(Tap(idm=idm, reader="sim", mono_us=clock.boottime_us()))
+
+
+def write_state(data: DataDir, roster: bytes, *, name: str = "渋谷駅前再開発 A棟") -> None:
+    writer = StateWriter.open(data.state)
+    try:
+        writer.replace_roster(parse_roster_csv(roster), version="v1", etag=None, source="csv")
+        writer.set_site_config(SiteConfig(site=SITE, name=name, day_boundary="05:00", repeat_window_s=60))
+    finally:
+        writer.close()
+
+
+def test_roster_and_site_config_come_from_state_db(tmp_path: Path, clock: ManualClock) -> None:
+    data = DataDir.resolve(tmp_path).ensure()
+    load_or_create_identity(data, site=SITE)
+    write_state(data, ROSTER)
+    core = open_core(data, clock)
+    try:
+        idle = core.idle()
+        assert (idle.site, idle.site_name, idle.problems) == (SITE, "渋谷駅前再開発 A棟", ())
+        out = tap(core, clock, YAMADA)
+        assert out.kind is OutcomeKind.RECORDED and out.holder.employer == "山田建設株式会社"
+        assert tap(core, clock, YAMADA, after_s=30).kind is OutcomeKind.REPEAT
+        assert tap(core, clock, YAMADA, after_s=31).direction == "out"  # the site's 60 s window
+        sato = tap(core, clock, SATO)
+        assert sato.holder.missing == ("trade", "position")  # the registration lacks trade and position
+        sync = core.idle().sync
+        assert sync.unsent == 4 and sync.oldest_unsent_at is not None
+    finally:
+        core.close()
+
+
+def test_worker_removed_from_the_roster_is_known_but_not_on_it(tmp_path: Path, clock: ManualClock) -> None:
+    data = DataDir.resolve(tmp_path).ensure()
+    load_or_create_identity(data, site=SITE)
+    write_state(data, ROSTER)
+    core = open_core(data, clock)
+    try:
+        assert tap(core, clock, SATO).kind is OutcomeKind.RECORDED
+        only_yamada = b"\n".join(ROSTER.splitlines()[:2]) + b"\n"
+        write_state(data, only_yamada)
+        out = tap(core, clock, SATO, after_s=3600)
+        assert out.kind is OutcomeKind.NOT_ON_ROSTER and out.holder.name == "佐藤 花子"
+        assert tap(core, clock, UNKNOWN).kind is OutcomeKind.UNKNOWN_CARD
+    finally:
+        core.close()
+
+
+def test_missing_roster_is_reported_and_taps_are_still_journaled(tmp_path: Path, clock: ManualClock) -> None:
+    data = DataDir.resolve(tmp_path).ensure()
+    load_or_create_identity(data, site=SITE)
+    core = open_core(data, clock)
+    try:
+        assert "roster_missing" in core.idle().problems
+        assert tap(core, clock, YAMADA).kind is OutcomeKind.UNKNOWN_CARD
+        assert core.journal.count() == 1  # type: ignore[attr-defined]
+    finally:
+        core.close()
+
+
+def test_damaged_state_db_does_not_stop_the_kiosk(tmp_path: Path, clock: ManualClock) -> None:
+    data = DataDir.resolve(tmp_path).ensure()
+    load_or_create_identity(data, site=SITE)
+    write_state(data, ROSTER)
+    for extra in data.root.glob("state.db-*"):
+        extra.unlink()
+    data.state.write_bytes(b"this is not a database" * 100)
+    core = open_core(data, clock)
+    try:
+        assert "state_unreadable" in core.idle().problems
+        out = tap(core, clock, YAMADA)
+        assert out.kind is OutcomeKind.UNKNOWN_CARD and out.recorded
+    finally:
+        core.close()
+
+
+def test_no_site_at_all_means_not_recorded_with_a_reason(tmp_path: Path, clock: ManualClock) -> None:
+    data = DataDir.resolve(tmp_path).ensure()
+    load_or_create_identity(data)
+    core = open_core(data, clock)
+    try:
+        assert core.idle().problems[0] == "no_site"
+        out = tap(core, clock, YAMADA)
+        assert (out.kind, out.error_code) == (OutcomeKind.NOT_RECORDED, "no_site")
+    finally:
+        core.close()
