@@ -1,0 +1,301 @@
+"""Reconciliation: raw taps → one work-history row (就業履歴) per worker × site × work day.
+
+The rules, in the order they are applied:
+
+1. **Who.** A tap's card (IDm) is attributed to the worker bound to it on the
+   tap's work day: registry bindings first (they carry validity dates, so a
+   lost and reissued card keeps history right); else the kiosk ``bind`` events
+   of that card, each valid from its own work day until the next one — the
+   earliest also covers the days *before* it, so binding an unknown card later
+   re-attributes its past taps. A card nobody is bound to gives a row keyed by
+   the card, flagged ``unknown_card``.
+2. **Which day.** The work day is the site-local date of the tap minus the
+   site's day boundary (default 04:00: a tap at 02:30 belongs to the day
+   before). A night shift stays on the day of entry: an exit whose previous
+   tap (same worker, any kiosk) is an entry on an earlier work day, at most
+   :data:`MAX_SHIFT` before, closes that earlier day's row.
+3. **Repeats.** ``repeat`` events, and a tap in the same direction as the
+   worker's previous tap within the site's repeat window (two kiosks, or a
+   double touch), are collapsed: they change no time, and flag the row.
+4. **Times.** First entry = earliest entry; last exit = latest exit; time on
+   site = the difference in whole minutes when both exist.
+5. **Corrections** approved by the prime contractor add their entry/exit to
+   the worker's row of that day (creating it if needed); flag ``corrected``.
+6. **What as.** Employer, trade, position, work content and hazardous
+   handling come from the roster entry valid that day; none → ``not_on_roster``
+   (employer then from the registry); an entry without trade or position →
+   ``roster_incomplete`` (not valid for level assessment).
+7. **Flags** ``entry_without_exit`` (the row's last effective tap is an entry),
+   ``exit_without_entry`` (no entry at all), ``clock_suspect`` (a tap whose
+   device clock jumped), ``amended`` (a direction changed by the site manager).
+
+Taps are processed in one total order (time, device, epoch, seq), so the rows
+depend only on the *set* of events, never on the order batches arrived in.
+Rows for a day depend only on taps within :data:`MAX_SHIFT` of that day, which
+is what lets the store recompute just the days an ingest touched
+(:func:`affected_days`). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from server.domain.corrections import Correction
+from server.domain.registry import CardBinding, Site
+from server.domain.roster import RosterEntry
+from server.domain.taps import KioskBind, Tap
+
+MAX_SHIFT = timedelta(hours=20)
+FLAGS: tuple[str, ...] = (
+    "entry_without_exit", "exit_without_entry", "repeats_collapsed", "unknown_card", "not_on_roster",
+    "roster_incomplete", "clock_suspect", "amended", "corrected",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """A site's reconciliation settings."""
+
+    day_boundary: time = time(4, 0)
+    tz: tzinfo = field(default_factory=lambda: ZoneInfo("Asia/Tokyo"))
+    repeat_window: timedelta = timedelta(seconds=120)
+
+    @classmethod
+    def for_site(cls, site: Site) -> Rules:
+        return cls(day_boundary=site.day_boundary, tz=ZoneInfo(site.timezone),
+                   repeat_window=timedelta(seconds=site.repeat_window_s))
+
+    def work_day(self, at: datetime) -> date:
+        local = at.astimezone(self.tz)
+        shift = timedelta(hours=self.day_boundary.hour, minutes=self.day_boundary.minute)
+        return (local - shift).date()
+
+    def day_start(self, day: date) -> datetime:
+        return datetime.combine(day, self.day_boundary, tzinfo=self.tz)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkDay:
+    """One 就業履歴 row."""
+
+    site: str
+    work_day: date
+    worker: str | None
+    """None when the card is unknown on that day (see ``idm``)."""
+    idm: str | None
+    """The card, for rows of unknown cards only."""
+    employer: str | None
+    trade_code: str | None
+    trade_name: str | None
+    position: str | None
+    work_content: str
+    hazardous: str
+    first_entry: datetime | None
+    last_exit: datetime | None
+    minutes_on_site: int | None
+    source: str
+    """``card`` (any card tap), ``manual`` (only a kiosk manual record, approved) or ``correction``."""
+    taps: int
+    devices: tuple[str, ...]
+    flags: tuple[str, ...]
+
+    @property
+    def valid_for_assessment(self) -> bool:
+        """Counts for level assessment: a known worker on the roster with trade and position."""
+        return self.worker is not None and not {"not_on_roster", "roster_incomplete"} & set(self.flags)
+
+
+@dataclass(slots=True)
+class _Acc:
+    ins: list[datetime] = field(default_factory=list)
+    outs: list[datetime] = field(default_factory=list)
+    effective: list[tuple[datetime, str]] = field(default_factory=list)
+    taps: int = 0
+    devices: set[str] = field(default_factory=set)
+    flags: set[str] = field(default_factory=set)
+    card_taps: int = 0
+    origins: set[str] = field(default_factory=set)
+
+
+class Attribution:
+    """Card → worker on a day, from registry bindings and kiosk bind events (rule 1)."""
+
+    def __init__(self, bindings: Iterable[CardBinding], binds: Iterable[KioskBind], rules: Rules) -> None:
+        self._registry: dict[str, list[CardBinding]] = defaultdict(list)
+        for b in bindings:
+            self._registry[b.idm].append(b)
+        self._kiosk: dict[str, list[tuple[date, tuple[datetime, tuple[str, int, int]], str]]] = defaultdict(list)
+        for k in binds:
+            self._kiosk[k.idm].append((rules.work_day(k.at), (k.at, k.key), k.worker))
+        for seq in self._kiosk.values():
+            seq.sort(key=lambda x: x[1])
+
+    def worker(self, idm: str, day: date) -> str | None:
+        for b in self._registry.get(idm, ()):
+            if b.covers(day):
+                return b.worker
+        kiosk = self._kiosk.get(idm)
+        if not kiosk:
+            return None
+        chosen = kiosk[0][2]
+        for bind_day, _, worker in kiosk:
+            if bind_day <= day:
+                chosen = worker
+        return chosen
+
+
+def reconcile(
+    site: str,
+    taps: Iterable[Tap],
+    *,
+    rules: Rules,
+    bindings: Iterable[CardBinding] = (),
+    binds: Iterable[KioskBind] = (),
+    roster: Iterable[RosterEntry] = (),
+    corrections: Iterable[Correction] = (),
+    employers: Mapping[str, str] | None = None,
+    days: set[date] | None = None,
+) -> list[WorkDay]:
+    """Rows for ``site`` (only ``days`` if given), sorted by day, worker, card.
+
+    ``employers`` maps worker → registry employer, used for workers not on the roster.
+    """
+    who = Attribution(bindings, (b for b in binds if b.site == site), rules)
+    per_key: dict[tuple[str | None, str | None], list[Tap]] = defaultdict(list)
+    for t in taps:
+        if t.site != site:
+            continue
+        worker = who.worker(t.idm, rules.work_day(t.at))
+        per_key[(worker, None) if worker else (None, t.idm)].append(t)
+
+    rows: dict[tuple[str | None, str | None, date], _Acc] = defaultdict(_Acc)
+    for (worker, idm), seq in per_key.items():
+        _walk(worker, idm, sorted(seq, key=lambda t: t.order), rules, rows)
+
+    for c in corrections:
+        if c.site != site or c.status != "approved":
+            continue
+        acc = rows[(c.worker, None, c.work_day)]
+        acc.flags.add("corrected")
+        acc.origins.add(c.origin)
+        if c.entry_at is not None:
+            acc.ins.append(c.entry_at)
+            acc.effective.append((c.entry_at, "in"))
+        if c.exit_at is not None:
+            acc.outs.append(c.exit_at)
+            acc.effective.append((c.exit_at, "out"))
+
+    by_worker: dict[str, list[RosterEntry]] = defaultdict(list)
+    for e in roster:
+        if e.site == site:
+            by_worker[e.worker].append(e)
+    out = [
+        _row(site, worker, idm, day, acc, rules, by_worker, employers or {})
+        for (worker, idm, day), acc in rows.items()
+        if days is None or day in days
+    ]
+    out.sort(key=lambda r: (r.work_day, r.worker or "", r.idm or ""))
+    return out
+
+
+def _walk(worker: str | None, idm: str | None, taps: Sequence[Tap], rules: Rules,
+          rows: dict[tuple[str | None, str | None, date], _Acc]) -> None:
+    """Rules 2–4 for one worker's (or unknown card's) taps in total order."""
+    prev: tuple[str, datetime, date] | None = None  # direction, time, row day of the previous effective tap
+    for t in taps:
+        day = rules.work_day(t.at)
+        if t.kind == "repeat":
+            near = prev is not None and t.at - prev[1] <= MAX_SHIFT
+            acc = rows[(worker, idm, prev[2] if prev is not None and near else day)]
+            acc.taps += 1
+            acc.card_taps += 1
+            acc.devices.add(t.device)
+            acc.flags.add("repeats_collapsed")
+            if t.clock_suspect:
+                acc.flags.add("clock_suspect")
+            continue
+        collapsed = False
+        row_day = day
+        if prev is not None:
+            p_dir, p_at, p_day = prev
+            if t.direction == "out" and p_dir == "in" and p_day < day and t.at - p_at <= MAX_SHIFT:
+                row_day = p_day  # night shift: stays on the day of entry
+            elif t.direction == p_dir and t.at - p_at <= rules.repeat_window:
+                row_day, collapsed = p_day, True
+        acc = rows[(worker, idm, row_day)]
+        acc.taps += 1
+        acc.card_taps += 1
+        acc.devices.add(t.device)
+        if t.clock_suspect:
+            acc.flags.add("clock_suspect")
+        if t.amended:
+            acc.flags.add("amended")
+        if collapsed:
+            acc.flags.add("repeats_collapsed")
+        else:
+            (acc.ins if t.direction == "in" else acc.outs).append(t.at)
+            acc.effective.append((t.at, t.direction))
+        prev = (t.direction, t.at, row_day)
+
+
+def _row(site: str, worker: str | None, idm: str | None, day: date, acc: _Acc, rules: Rules,
+         roster: Mapping[str, list[RosterEntry]], employers: Mapping[str, str]) -> WorkDay:
+    flags = set(acc.flags)
+    first = min(acc.ins) if acc.ins else None
+    last = max(acc.outs) if acc.outs else None
+    if acc.effective:
+        final = max(acc.effective)
+        if final[1] == "in":
+            flags.add("entry_without_exit")
+    if not acc.ins and acc.outs:
+        flags.add("exit_without_entry")
+    minutes = int((last - first).total_seconds() // 60) if first and last and last >= first else None
+    entry = None
+    if worker is None:
+        flags.add("unknown_card")
+    else:
+        entry = next((e for e in roster.get(worker, ()) if e.covers(day)), None)
+        if entry is None:
+            flags.add("not_on_roster")
+        elif not entry.complete:
+            flags.add("roster_incomplete")
+    if acc.card_taps:
+        source = "card"
+    elif "direct" in acc.origins:
+        source = "correction"
+    else:
+        source = "manual"
+    local = rules.tz
+    return WorkDay(
+        site=site, work_day=day, worker=worker, idm=idm,
+        employer=entry.employer if entry else (employers.get(worker) if worker else None),
+        trade_code=entry.trade_code if entry else None,
+        trade_name=entry.trade_name if entry else None,
+        position=entry.position if entry else None,
+        work_content=entry.work_content if entry else "",
+        hazardous=entry.hazardous if entry else "",
+        first_entry=first.astimezone(local) if first else None,
+        last_exit=last.astimezone(local) if last else None,
+        minutes_on_site=minutes, source=source, taps=acc.taps,
+        devices=tuple(sorted(acc.devices)),
+        flags=tuple(f for f in FLAGS if f in flags),
+    )
+
+
+def affected_days(moments: Iterable[datetime], rules: Rules) -> set[date]:
+    """Work days whose rows may change when taps at ``moments`` arrive (a day's neighbours via night shifts)."""
+    out: set[date] = set()
+    for m in moments:
+        d = rules.work_day(m)
+        out |= {d - timedelta(days=1), d, d + timedelta(days=1)}
+    return out
+
+
+def window(days: Iterable[date], rules: Rules) -> tuple[datetime, datetime]:
+    """The time range of taps needed to recompute ``days`` exactly (see module docstring)."""
+    ds = sorted(days)
+    return rules.day_start(ds[0]) - MAX_SHIFT, rules.day_start(ds[-1] + timedelta(days=1)) + MAX_SHIFT

@@ -1,0 +1,146 @@
+"""From raw device events to the taps reconciliation works on.
+
+Raw events are kept forever exactly as the device signed them; this module
+derives, per device log, what each event *means* for work history:
+
+- ``tap`` / ``repeat``: a card touch; its direction is the device's, unless a
+  later ``amend`` event of the same device log changed it (the last amend, by
+  seq, wins; the original event is never edited);
+- ``amend``: consumed here (it only changes the direction of its ``ref``);
+- ``manual``: a worker without a card, recorded by the site manager: becomes
+  a correction request (事後補正) that needs the prime contractor's approval;
+- ``bind``: the site manager bound a card to a worker at the kiosk.
+
+It also flags *device clock suspect* events: within one boot of one device,
+the wall clock must advance with the monotonic clock (CLOCK_BOOTTIME); a jump
+or a step backwards beyond :data:`CLOCK_TOLERANCE` marks the event after the
+discontinuity. Pure functions only.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from shared.event import Event
+from shared.timefmt import parse_rfc3339
+
+CLOCK_TOLERANCE = timedelta(seconds=60)
+"""How far wall-clock and monotonic time may disagree between two events of one boot."""
+
+EventKey = tuple[str, int, int]
+"""(device, epoch, seq): the identity of a raw event."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tap:
+    """A card touch as reconciliation sees it (direction after amends)."""
+
+    site: str
+    device: str
+    epoch: int
+    seq: int
+    at: datetime
+    kind: Literal["tap", "repeat"]
+    idm: str
+    direction: Literal["in", "out"]
+    amended: bool = False
+    clock_suspect: bool = False
+
+    @property
+    def key(self) -> EventKey:
+        return (self.device, self.epoch, self.seq)
+
+    @property
+    def order(self) -> tuple[datetime, str, int, int]:
+        """Total order used everywhere: time, then device log position (deterministic across arrival orders)."""
+        return (self.at, self.device, self.epoch, self.seq)
+
+
+@dataclass(frozen=True, slots=True)
+class KioskBind:
+    """A card bound to a worker at the kiosk (``bind`` event)."""
+
+    site: str
+    idm: str
+    worker: str
+    at: datetime
+    key: EventKey
+
+
+@dataclass(frozen=True, slots=True)
+class ManualClaim:
+    """A ``manual`` event: the worker forgot the card; the manager recorded the claimed time."""
+
+    site: str
+    worker: str
+    direction: Literal["in", "out"]
+    claimed_at: datetime
+    recorded_at: datetime
+    reason: str | None
+    key: EventKey
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    taps: list[Tap]
+    binds: list[KioskBind]
+    manuals: list[ManualClaim]
+
+
+def clock_jumps(events: Sequence[Event]) -> set[EventKey]:
+    """Events whose wall clock disagrees with the monotonic clock since the previous event of the same boot.
+
+    ``events`` must be one device log (one device and epoch), in any order.
+    """
+    suspect: set[EventKey] = set()
+    ordered = sorted(events, key=lambda e: e.seq)
+    for prev, cur in itertools.pairwise(ordered):
+        if cur.boot != prev.boot:
+            continue
+        wall = parse_rfc3339(cur.at) - parse_rfc3339(prev.at)
+        mono = timedelta(microseconds=cur.mono_us - prev.mono_us)
+        if abs(wall - mono) > CLOCK_TOLERANCE:
+            suspect.add((cur.device, cur.epoch, cur.seq))
+    return suspect
+
+
+def derive(events: Iterable[Event], *, extra_suspect: set[EventKey] | frozenset[EventKey] = frozenset()) -> Derived:
+    """Interpret raw events (any devices, any order) as taps, kiosk binds and manual claims.
+
+    ``extra_suspect`` lets the caller add clock findings made elsewhere (for
+    example from the server's own offset estimate of a device).
+    """
+    logs: dict[tuple[str, int], list[Event]] = defaultdict(list)
+    for e in events:
+        logs[(e.device, e.epoch)].append(e)
+    taps: list[Tap] = []
+    binds: list[KioskBind] = []
+    manuals: list[ManualClaim] = []
+    for log in logs.values():
+        suspect = clock_jumps(log) | set(extra_suspect)
+        amended: dict[int, tuple[int, str]] = {}
+        for e in log:
+            if e.kind == "amend" and e.ref is not None and e.direction is not None:
+                seen = amended.get(e.ref)
+                if seen is None or e.seq > seen[0]:
+                    amended[e.ref] = (e.seq, e.direction)
+        for e in log:
+            key = (e.device, e.epoch, e.seq)
+            if e.kind in ("tap", "repeat") and e.idm is not None and e.direction is not None:
+                fix = amended.get(e.seq)
+                direction = fix[1] if fix else e.direction
+                taps.append(Tap(site=e.site, device=e.device, epoch=e.epoch, seq=e.seq, at=parse_rfc3339(e.at),
+                                kind=e.kind, idm=e.idm, direction=direction,  # type: ignore[arg-type]
+                                amended=fix is not None and fix[1] != e.direction, clock_suspect=key in suspect))
+            elif e.kind == "bind" and e.idm is not None and e.worker is not None:
+                binds.append(KioskBind(site=e.site, idm=e.idm, worker=e.worker, at=parse_rfc3339(e.at), key=key))
+            elif e.kind == "manual" and e.worker and e.direction and e.claimed_at:
+                manuals.append(ManualClaim(site=e.site, worker=e.worker, direction=e.direction,
+                                           claimed_at=parse_rfc3339(e.claimed_at), recorded_at=parse_rfc3339(e.at),
+                                           reason=e.reason, key=key))
+    return Derived(taps=taps, binds=binds, manuals=manuals)
