@@ -95,7 +95,11 @@ class Event:
         """Parse and strictly validate stored or received event bytes."""
         obj = parse_canonical(data, max_bytes=MAX_EVENT_BYTES)
         validate_fields(obj)
-        return cls(**{k: v for k, v in obj.items() if k != "v"})
+        # Validated above: build without running __post_init__'s validation a second time.
+        event = object.__new__(cls)
+        for f in dataclasses.fields(cls):
+            object.__setattr__(event, f.name, obj.get(f.name))
+        return event
 
 
 def _int(obj: dict[str, Any], name: str, lo: int) -> None:

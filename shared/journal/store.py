@@ -150,7 +150,9 @@ class JournalReader:
             "SELECT seq, data, head, sig FROM events WHERE epoch = ? AND seq > ? ORDER BY seq", (epoch, after)
         )
         for seq, data, head, sig in cur:
-            yield int(seq), bytes(data), bytes(head), bytes(sig)
+            if not all(isinstance(v, bytes) for v in (data, head, sig)):
+                raise JournalDamaged(f"seq {seq}: stored columns are not bytes (altered)", first_bad_seq=int(seq))
+            yield int(seq), data, head, sig
 
     def tail(self, n: int) -> list[StoredEvent]:
         rows = self.conn.execute(

@@ -1,0 +1,3 @@
+from genba.cli import main
+
+main()
