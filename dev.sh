@@ -51,6 +51,9 @@ ensure_uv() {
 
 sync_python() {
   export UV_PYTHON_DOWNLOADS=never   # use the machine's Python; the network reaches only package registries
+  # Trust the system's certificate store (Debian's ca-certificates), like apt and pip do, so a site's or a
+  # company's TLS-inspecting proxy CA installed there works for uv too. (UV_NATIVE_TLS before uv 0.9.)
+  export UV_NATIVE_TLS=1 UV_SYSTEM_CERTS=1
   say "uv sync --frozen (Python packages from uv.lock)"
   "${UV[@]}" sync --frozen --quiet
 }
