@@ -53,9 +53,14 @@ def root(
 
 app.add_typer(journal.app, name="journal")
 app.command("demo")(demo_cmd.demo)
-from genba.cli import syncd_roster  # noqa: E402  (edge sync: issue 5)
+from genba.cli import syncd as syncd_cli  # noqa: E402  (edge sync: issue 5)
+from genba.cli import syncd_roster  # noqa: E402
 
 app.add_typer(syncd_roster.app, name="roster")
+app.add_typer(syncd_cli.app, name="syncd")
+app.add_typer(syncd_cli.device_app, name="device")
+app.command("export")(syncd_cli.export)
+app.command("import-receipts")(syncd_cli.import_receipts_cmd)
 
 
 def main() -> None:

@@ -1,0 +1,249 @@
+"""``genba syncd [--once]``, ``genba syncd status``, ``genba export``, ``genba import-receipts``,
+``genba device enroll``: the edge side of syncing (docs/syncd.md)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from genba.cli.common import data_dir, fail, reported
+from shared.device import load_identity
+from shared.errors import GenbaError
+from shared.journal import JournalReader
+from shared.messages import current_lang, t
+from shared.paths import DataDir
+from shared.state import StateReader, StateWriter, SyncStatus
+from shared.timefmt import parse_rfc3339
+from syncd.client import SyncClient
+from syncd.daemon import Daemon
+from syncd.engine import DEFAULT_MAX_EVENTS, SyncEngine, error_words
+from syncd.enroll import enroll
+from syncd.errors import NotEnrolled
+from syncd.offline import export_batches, import_receipts
+
+app = typer.Typer(help="The edge sync daemon. / 同期デーモン", invoke_without_command=True)
+device_app = typer.Typer(help="This device's enrollment with a server. / 端末の登録")
+
+CaBundle = Annotated[Path | None, typer.Option("--ca-bundle", exists=True, dir_okay=False,
+                                               help="PEM file of CA certificates to trust for the server "
+                                                    "(a site's own CA). Remembered at enrollment.")]
+MaxEvents = Annotated[int, typer.Option("--max-events", min=1, max=5000, help="Largest batch, in events.")]
+
+
+def _ca(state: StateReader, given: Path | None) -> Path | None:
+    if given is not None:
+        return given
+    held = state.meta("ca_bundle")
+    return Path(held) if held else None
+
+
+@contextmanager
+def _engine(data: DataDir, *, ca_bundle: Path | None, max_events: int) -> Iterator[SyncEngine]:
+    identity = load_identity(data)
+    if identity is None or not identity.server_url or not identity.server_key:
+        raise NotEnrolled("this device is not enrolled; run 'genba device enroll --server URL --code CODE'")
+    from shared.device import load_or_create_key
+
+    key = load_or_create_key(data, identity)
+    state = StateWriter.open(data.state)
+    try:
+        client = SyncClient(identity.server_url, device=identity.device, epoch=identity.epoch, key=key,
+                            ca_bundle=_ca(state, ca_bundle))
+        engine = SyncEngine(data, identity, state, client, max_events=max_events)
+        try:
+            yield engine
+        finally:
+            engine.close()
+            client.close()
+    finally:
+        state.close()
+
+
+@app.callback()
+def syncd(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="Run one upload-and-pull cycle and exit "
+                                                      "(non-zero if it failed).")] = False,
+    ca_bundle: CaBundle = None,
+    max_events: MaxEvents = DEFAULT_MAX_EVENTS,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every job to standard error.")] = False,
+) -> None:
+    """Upload the journal in signed batches, pull roster and site config, keep the sync state."""
+    if ctx.invoked_subcommand is not None:
+        return
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    data = data_dir(ctx).ensure()
+    with reported(), _engine(data, ca_bundle=ca_bundle, max_events=max_events) as engine:
+        if once:
+            report = engine.run_once()
+            if not report.ok:
+                ja, en = error_words(report.errors[0])
+                fail(t(f"同期に失敗しました: {ja}", f"Sync failed: {en}"))
+            typer.echo(t(f"同期しました: {report.acknowledged} 件が受領確認済みになりました"
+                         f"（{report.batches} 回の送信）。",
+                         f"Synced: {report.acknowledged} events newly acknowledged ({report.batches} batches)."))
+            return
+        daemon = Daemon(engine)
+        signal.signal(signal.SIGTERM, lambda *_: daemon.stop())
+        typer.echo(t("syncd を開始しました（Ctrl+C で停止）。", "syncd started (Ctrl+C to stop)."), err=True)
+        try:
+            daemon.run()
+        except KeyboardInterrupt:
+            daemon.stop()
+
+
+def _age(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    s = int(seconds)
+    d, h, m = s // 86400, s % 86400 // 3600, s % 3600 // 60
+    if current_lang() == "en":
+        return f"{d} d {h} h ago" if d else f"{h} h {m} min ago" if h else f"{m} min {s % 60} s ago"
+    return f"{d}日{h}時間前" if d else f"{h}時間{m}分前" if h else f"{m}分{s % 60}秒前"
+
+
+def _since(stamp: str | None, now: datetime) -> str:
+    if stamp is None:
+        return t("まだありません", "never")
+    try:
+        return f"{stamp} ({_age((now - parse_rfc3339(stamp)).total_seconds())})"
+    except GenbaError:
+        return stamp
+
+
+def status_lines(status: SyncStatus, now: datetime) -> list[str]:
+    lines = [t(f"未送信: {status.unsent} 件", f"Unsent: {status.unsent} events")]
+    if status.unsent:
+        lines.append(t(f"最も古い未送信: {_since(status.oldest_unsent_at, now)}",
+                       f"Oldest unsent: {_since(status.oldest_unsent_at, now)}"))
+    lines.append(t(f"最後に成功した同期: {_since(status.last_success, now)}",
+                   f"Last successful sync: {_since(status.last_success, now)}"))
+    if status.last_error is not None:
+        words = status.last_error.ja if current_lang() == "ja" else status.last_error.en
+        lines.append(t(f"最後のエラー（{status.last_error.at}）: {words}",
+                       f"Last error ({status.last_error.at}): {words}"))
+    if status.fork is not None:
+        lines.append(t(f"警告: 世代 {status.fork.epoch} の記録 {status.fork.seq} 番でサーバーと分岐。送信停止中。"
+                       "管理者に連絡してください。",
+                       f"ALARM: the server holds another history at epoch {status.fork.epoch} seq "
+                       f"{status.fork.seq}; uploads stopped. Contact the administrator."))
+    if status.clock_offset_ms is not None:
+        lines.append(t(f"時計のずれ（サーバー基準）: {status.clock_offset_ms / 1000:+.1f} 秒",
+                       f"Clock offset (server minus device): {status.clock_offset_ms / 1000:+.1f} s"))
+    lines.append(t(f"名簿: {status.roster_workers} 名（{status.roster_source or '-'} {status.roster_version or ''}）",
+                   f"Roster: {status.roster_workers} workers ({status.roster_source or '-'} "
+                   f"{status.roster_version or ''})"))
+    return lines
+
+
+@app.command("status")
+def status(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (both languages).")] = False,
+) -> None:
+    """Unsent count, oldest unsent age, last successful sync, last error in words."""
+    data = data_dir(ctx)
+    now = datetime.now().astimezone()
+    with reported(), StateReader(data.state) as state:
+        journal = JournalReader(data.journal) if data.journal.exists() else None
+        try:
+            st = state.sync_status(journal, now=now)
+        finally:
+            if journal is not None:
+                journal.close()
+    if as_json:
+        typer.echo(json.dumps(st.to_dict(), ensure_ascii=False))
+        return
+    for line in status_lines(st, now):
+        typer.echo(line)
+
+
+def export(
+    ctx: typer.Context,
+    to: Annotated[Path, typer.Option("--to", file_okay=False, help="Folder to write batch files to "
+                                                                   "(e.g. a USB drive).")],
+    max_events: MaxEvents = DEFAULT_MAX_EVENTS,
+) -> None:
+    """Write every unacknowledged range as signed batch files (for `genba server import`)."""
+    data = data_dir(ctx)
+    with reported():
+        identity = load_identity(data)
+        if identity is None or not data.journal.exists():
+            fail(t("記録ファイルがありません。書き出すものはありません。", "No journal: nothing to export."))
+        with JournalReader(data.journal) as journal, StateReader(data.state) as state:
+            files = export_batches(journal, state, identity.device, to, max_events=max_events)
+    events = sum(f.last - f.first + 1 for f in files)
+    for f in files:
+        typer.echo(f"{f.path}" + ("" if f.written else t("（同一ファイルあり）", " (identical file already there)")))
+    typer.echo(t(f"{len(files)} 個のファイル（{events} 件）を {to} に書き出しました。",
+                 f"Wrote {len(files)} files ({events} events) to {to}."))
+
+
+def import_receipts_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Receipts file written by "
+                                                                           "`genba server import`.")],
+) -> None:
+    """Verify the receipts in FILE with the pinned server key and record what the server holds."""
+    data = data_dir(ctx)
+    with reported():
+        identity = load_identity(data)
+        if identity is None or not data.journal.exists():
+            fail(t("この端末には記録ファイルがありません。", "This device has no journal."))
+        raw = file.read_bytes()
+        state = StateWriter.open(data.state)
+        try:
+            with JournalReader(data.journal) as journal:
+                result = import_receipts(raw, identity=identity, state=state, journal=journal)
+        finally:
+            state.close()
+    for r in result.advanced:
+        typer.echo(t(f"受領確認: 世代 {r.epoch} の {r.acked} 番まで（サーバー時刻 {r.time}）",
+                     f"Acknowledged: epoch {r.epoch} through seq {r.acked} (server time {r.time})"))
+    typer.echo(t(f"受領証 {len(result.advanced)} 件を記録、{len(result.unchanged)} 件は既知でした。",
+                 f"Recorded {len(result.advanced)} receipts; {len(result.unchanged)} were already known."))
+
+
+@device_app.command("enroll")
+def device_enroll(
+    ctx: typer.Context,
+    server: Annotated[str, typer.Option("--server", help="Server URL, e.g. https://genba.example.jp")],
+    code: Annotated[str, typer.Option("--code", help="One-time enrollment code from the back office.")],
+    ca_bundle: CaBundle = None,
+) -> None:
+    """Enroll this device: register its public key with the code, pin the server's key, store the site."""
+    data = data_dir(ctx).ensure()
+    with reported():
+        state = StateWriter.open(data.state)  # refuses while syncd runs with the old identity
+        try:
+            client = SyncClient(server, ca_bundle=ca_bundle)
+            try:
+                done = enroll(data, client, server_url=server, code=code)
+            finally:
+                client.close()
+            if ca_bundle is not None:
+                state.set_meta("ca_bundle", str(ca_bundle.absolute()))
+            if done.new_epoch:
+                state.clear_fork()
+        finally:
+            state.close()
+    ident = done.identity
+    if server.startswith("http://") and not server.startswith(("http://127.", "http://localhost")):
+        typer.echo(t("注意: 暗号化されていない http:// で登録しました。", "Note: enrolled over unencrypted http://."),
+                   err=True)
+    typer.echo(t(f"登録しました: 端末 {ident.device}、世代 {ident.epoch}、現場 {ident.site}、"
+                 f"サーバー鍵 {done.server_key.name}+{done.server_key.hash:08x}",
+                 f"Enrolled: device {ident.device}, epoch {ident.epoch}, site {ident.site}, "
+                 f"server key {done.server_key.name}+{done.server_key.hash:08x}"))
+    if done.new_epoch:
+        typer.echo(t("新しい世代の鍵を作りました。キオスクを再起動してください。",
+                     "A new epoch key was made: restart the kiosk so new taps use it."))

@@ -1,0 +1,136 @@
+"""The long-running edge daemon: APScheduler 3.x jobs around one :class:`SyncEngine`.
+
+Jobs (registered once by id, ``coalesce`` and ``max_instances=1``, all on ONE
+worker thread so state.db and the client are never used concurrently):
+
+    watch    every ``watch_s`` (2 s)      journal.db / journal.db-wal changed, or the
+                                          ``sync-now`` file was touched → upload now
+    upload   every ``upload_s`` (60 s)    upload (the "at least every minute" floor)
+    pull     every ``pull_s`` (300 s)     site config + roster (ETag: unchanged costs a 304)
+    status   every ``status_s`` (60 s)    report unsent count / oldest age to the server
+
+After a failure the daemon backs off exponentially with jitter
+(:class:`syncd.timing.Backoff`); jobs that fire during the back-off wait skip,
+except that a success resets it. Retention (pruning the journal) is the
+kiosk's job — see :mod:`shared.state.prune` — because syncd never writes
+journal.db.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from shared.errors import GenbaError
+from syncd.engine import CycleReport, SyncEngine
+from syncd.timing import Backoff
+
+log = logging.getLogger("genba.syncd")
+
+TRIGGER_FILE = "sync-now"
+"""Touch ``<data dir>/sync-now`` (the kiosk's "sync now" button) to upload at the next watch tick."""
+
+
+@dataclass(frozen=True, slots=True)
+class Intervals:
+    watch_s: float = 2.0
+    upload_s: float = 60.0
+    pull_s: float = 300.0
+    status_s: float = 60.0
+
+
+def _stamp(paths: list[Path]) -> tuple[tuple[int, int], ...]:
+    out = []
+    for p in paths:
+        try:
+            st = p.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            out.append((0, 0))
+    return tuple(out)
+
+
+class Daemon:
+    def __init__(self, engine: SyncEngine, *, intervals: Intervals | None = None, backoff: Backoff | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.engine = engine
+        self.intervals = intervals or Intervals()
+        self.backoff = backoff or Backoff()
+        self._monotonic = monotonic
+        self._not_before = 0.0
+        root = engine.data.root
+        self._watched = [engine.data.journal, root / "journal.db-wal", root / TRIGGER_FILE]
+        self._last_stamp = _stamp(self._watched)
+        self.scheduler = BlockingScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+        )
+        self.stopped = threading.Event()
+
+    def _guarded(self, name: str, *, upload: bool, pull: bool, report_status: bool) -> CycleReport | None:
+        if self._monotonic() < self._not_before:
+            return None
+        try:
+            report = self.engine.run_once(upload=upload, pull=pull, report_status=report_status)
+        except GenbaError as exc:  # state.db itself failed: log and back off
+            log.error("syncd %s failed: %s", name, exc.message)
+            self._not_before = self._monotonic() + self.backoff.next_delay()
+            return None
+        if report.ok:
+            self.backoff.reset()
+            if report.acknowledged:
+                log.info("uploaded: %d events acknowledged in %d batches", report.acknowledged, report.batches)
+        else:
+            delay = self.backoff.next_delay()
+            self._not_before = self._monotonic() + delay
+            log.warning("syncd %s failed (%s): %s; next try in %.0f s", name, report.errors[0].code,
+                        report.errors[0].message, delay)
+        return report
+
+    def job_watch(self) -> None:
+        stamp = _stamp(self._watched)
+        if stamp != self._last_stamp:
+            self._last_stamp = stamp
+            self._guarded("upload", upload=True, pull=False, report_status=False)
+
+    def job_upload(self) -> None:
+        self._guarded("upload", upload=True, pull=False, report_status=False)
+
+    def job_pull(self) -> None:
+        self._guarded("pull", upload=False, pull=True, report_status=False)
+
+    def job_status(self) -> None:
+        if self._monotonic() < self._not_before:
+            return
+        try:
+            self.engine.report_status()
+        except GenbaError as exc:
+            log.info("status report not delivered: %s", exc.message)
+
+    def install(self) -> None:
+        iv = self.intervals
+        add = self.scheduler.add_job
+        add(self.job_watch, "interval", seconds=iv.watch_s, id="watch", replace_existing=True)
+        add(self.job_upload, "interval", seconds=iv.upload_s, id="upload", replace_existing=True)
+        add(self.job_pull, "interval", seconds=iv.pull_s, id="pull", replace_existing=True)
+        add(self.job_status, "interval", seconds=iv.status_s, id="status", replace_existing=True)
+
+    def run(self) -> None:
+        """A full cycle first (upload, pull, status), then the jobs until :meth:`stop` or a signal."""
+        self._guarded("start", upload=True, pull=True, report_status=True)
+        self.install()
+        try:
+            self.scheduler.start()
+        finally:
+            self.stopped.set()
+
+    def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)

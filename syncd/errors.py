@@ -1,0 +1,140 @@
+"""Errors of the edge daemon, as one tree. httpx's exceptions never leave :mod:`syncd.client`.
+
+    GenbaError (shared.errors)
+    └── SyncError                 code "sync"
+        ├── NotEnrolled           code "not_enrolled"    no pinned server key / server URL yet
+        ├── Unreachable           code "unreachable"     connect failed, DNS, network down (nothing was sent)
+        ├── Timeout               code "timeout"         no answer in time (the server may have committed)
+        ├── TlsError              code "tls"             certificate not trusted
+        ├── ServerFailed          code "server_error"    5xx, or the connection broke mid-answer
+        ├── BadResponse           code "bad_response"    an answer that is not what docs/api.md says
+        ├── Refused               code = the server's    4xx with a machine-readable code (.status, .body)
+        └── ForkAlarm             code "fork"            the server holds another history: uploads stop
+
+``transient`` says whether trying again later can help (network, timeouts,
+5xx); a refusal or a fork needs a person. ``uncertain`` says the request may
+have reached the server: after it, syncd asks ``/device/receipt`` before
+anything else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.errors import GenbaError
+from shared.messages import CATALOG
+
+
+class SyncError(GenbaError):
+    code = "sync"
+    transient = False
+    uncertain = False
+
+
+class NotEnrolled(SyncError):
+    code = "not_enrolled"
+
+
+class Unreachable(SyncError):
+    code = "unreachable"
+    transient = True
+
+
+class Timeout(SyncError):
+    code = "timeout"
+    transient = True
+    uncertain = True
+
+
+class TlsError(SyncError):
+    code = "tls"
+
+
+class ServerFailed(SyncError):
+    code = "server_error"
+    transient = True
+    uncertain = True
+
+
+class BadResponse(SyncError):
+    code = "bad_response"
+    transient = True
+    uncertain = True
+
+
+class Refused(SyncError):
+    """The server said no, with a machine-readable code (docs/api.md "Errors")."""
+
+    def __init__(self, message: str, *, status: int, code: str, body: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code  # instance attribute: the server's code verbatim
+        self.body = body
+        self.message_ja = str(body.get("message_ja") or "")
+
+    def to_dict(self) -> dict[str, object]:
+        return {**self.body, "code": self.code, "message": self.message, "status": self.status}
+
+
+class ForkAlarm(SyncError):
+    code = "fork"
+
+    def __init__(self, message: str, *, epoch: int, seq: int) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+        self.seq = seq
+
+
+CATALOG.update(
+    {
+        "sync": ("同期でエラーが発生しました。", "Syncing failed."),
+        "not_enrolled": (
+            "この端末はまだサーバーに登録されていません。genba device enroll を実行してください。",
+            "This device is not enrolled with a server yet. Run 'genba device enroll'.",
+        ),
+        "unreachable": (
+            "サーバーに接続できません。ネットワークを確認してください。記録は端末に安全に保存されています。",
+            "Cannot reach the server. Check the network; the records are kept safely on this device.",
+        ),
+        "timeout": (
+            "サーバーの応答がありません。後で自動的に再送します（記録は重複しません）。",
+            "The server did not answer in time. Syncd will retry automatically (records are never duplicated).",
+        ),
+        "tls": (
+            "サーバーの証明書を確認できません。URL と CA 証明書（--ca-bundle）を確認してください。",
+            "The server's certificate is not trusted. Check the URL and the CA bundle (--ca-bundle).",
+        ),
+        "server_error": (
+            "サーバー側でエラーが発生しました。後で自動的に再送します。",
+            "The server had an internal error. Syncd will retry automatically.",
+        ),
+        "bad_response": (
+            "サーバーから想定外の応答がありました。後で再送します。続く場合は管理者に連絡してください。",
+            "The server sent an unexpected answer. Syncd will retry; contact the administrator if it persists.",
+        ),
+        "revoked": (
+            "この端末の鍵はサーバーで失効しています。管理者に連絡し、端末を登録し直してください。",
+            "This device's key was revoked on the server. Contact the administrator and enroll again.",
+        ),
+        "clock_skew": (
+            "端末の時計がサーバーと大きくずれています。時計を合わせてください。",
+            "The device clock is far from the server's. Set the clock.",
+        ),
+        "enrollment_code_invalid": (
+            "登録コードが正しくありません。コードを確認してください。",
+            "The enrollment code is not valid. Check the code.",
+        ),
+        "enrollment_code_expired": (
+            "登録コードの有効期限が切れています。新しいコードを発行してもらってください。",
+            "The enrollment code has expired. Ask for a new one.",
+        ),
+        "enrollment_code_used": (
+            "この登録コードは使用済みです。新しいコードを発行してもらってください。",
+            "This enrollment code was already used. Ask for a new one.",
+        ),
+        "epoch_not_newer": (
+            "この端末IDはサーバーでより新しい世代で登録済みです。管理者に連絡してください。",
+            "The server already knows a newer epoch of this device id. Contact the administrator.",
+        ),
+    }
+)
