@@ -1,0 +1,52 @@
+# Shared by dev.sh and packaging/install.sh (sourced, not run): the system packages Genba needs and how to get
+# uv and the locked Python packages onto a fresh Debian / Raspberry Pi OS machine.
+
+# Runtime: Python, a compiler and PC/SC headers (pyscard builds from source), pcscd for the RC-S300, Qt's
+# runtime libraries, Japanese fonts. Tests add: a virtual PC/SC reader, PostgreSQL, Chromium, Xvfb.
+APT_RUNTIME=(python3 python3-venv python3-dev gcc libpcsclite-dev swig pcscd libccid
+  fonts-noto-cjk libpulse0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 ca-certificates)
+APT_TEST=(vsmartcard-vpcd python3-virtualsmartcard postgresql chromium xvfb systemd)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+missing_packages() {
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || printf '%s\n' "$pkg"
+  done
+}
+
+install_system() {
+  command -v dpkg-query >/dev/null 2>&1 || { say "not a Debian system: install ${*} yourself"; return 0; }
+  local missing
+  mapfile -t missing < <(missing_packages "$@")
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo=(sudo -n); else
+      say "missing system packages: ${missing[*]}"
+      say "run as root (or with sudo): apt-get install -y ${missing[*]}"
+      exit 1
+    fi
+  fi
+  say "apt-get install ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_uv() {
+  # Sets UV to the uv command: the one on PATH, or one installed into .tools/uv of the current directory.
+  if command -v uv >/dev/null 2>&1; then UV=(uv); return; fi
+  if [ -x .tools/uv/bin/uv ]; then UV=(.tools/uv/bin/uv); return; fi
+  say "installing uv into .tools/uv"
+  python3 -m venv .tools/uv
+  .tools/uv/bin/pip install --quiet --disable-pip-version-check uv
+  UV=(.tools/uv/bin/uv)
+}
+
+uv_environment() {
+  export UV_PYTHON_DOWNLOADS=never   # use the machine's Python; the network reaches only package registries
+  # Trust the system's certificate store (Debian's ca-certificates), like apt and pip do, so a site's or a
+  # company's TLS-inspecting proxy CA installed there works for uv too. (UV_NATIVE_TLS before uv 0.9.)
+  export UV_NATIVE_TLS=1 UV_SYSTEM_CERTS=1
+}
