@@ -1,0 +1,142 @@
+"""Shared dependencies of the routes: the server context, device authentication, admin authentication.
+
+Device authentication uses :mod:`shared.request_auth` only — this module
+decides nothing about the signature format, it looks up the enrolled key,
+calls ``verify_request`` and the replay guard, and records the clock sample.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from server.context import ServerContext
+from server.devtime import ClockSample
+from server.enrollment import EnrolledKey, device_key
+from server.errors import AuthRequired, BadToken, UnsupportedMediaType
+from server.store.clock import observe, touch
+from server.store.engine import write_transaction
+from shared.errors import FormatError, GenbaError
+from shared.request_auth import parse_header, verify_request
+from shared.timefmt import parse_rfc3339
+
+BOOT_HEADER = "genba-device-boot"
+MONO_HEADER = "genba-device-mono"
+TIME_HEADER = "genba-device-time"
+
+
+def get_context(request: Request) -> ServerContext:
+    ctx: ServerContext = request.app.state.genba
+    return ctx
+
+
+Context = Annotated[ServerContext, Depends(get_context)]
+
+
+def path_with_query(request: Request) -> str:
+    """The request target exactly as sent (what the device signed)."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string") or b""
+    target = raw.decode("latin-1")
+    return target + ("?" + query.decode("latin-1") if query else "")
+
+
+def clock_sample(request: Request, received: datetime, device_time: datetime | None = None) -> ClockSample | None:
+    """The device's clock observation from the time headers (malformed headers are ignored, never an error)."""
+    h = request.headers
+    try:
+        if device_time is None:
+            text = h.get(TIME_HEADER)
+            if text is None:
+                return None
+            device_time = parse_rfc3339(text)
+        boot = h.get(BOOT_HEADER)
+        mono_text = h.get(MONO_HEADER)
+        mono = int(mono_text) if mono_text is not None and mono_text.isdigit() and len(mono_text) < 19 else None
+        if boot is not None and (len(boot) != 36 or boot.lower() != boot):
+            boot = None
+    except GenbaError:
+        return None
+    return ClockSample(device_time, received, boot, mono)
+
+
+def require_json(request: Request) -> None:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        raise UnsupportedMediaType(f"expected Content-Type application/json, got {ctype or 'none'!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class AuthedDevice:
+    device: str
+    epoch: int
+    site: str
+    server_time: str
+    """The server time this request is answered with (the device will have seen it)."""
+
+
+def _with_status(exc: GenbaError, status: int) -> GenbaError:
+    exc.status = status  # type: ignore[attr-defined]
+    return exc
+
+
+async def device_auth(request: Request, ctx: Context) -> AuthedDevice:
+    """Authenticate a device request (docs/api.md "Device authentication") or refuse it."""
+    try:
+        header = request.headers.get("authorization")
+        if not header:
+            raise AuthRequired("this endpoint needs an 'Authorization: Genba-Device …' header")
+        try:
+            auth = parse_header(header)
+        except FormatError as exc:
+            raise _with_status(exc, 401) from None
+        body = await request.body()
+        received = ctx.now()
+
+        def check() -> EnrolledKey:
+            with ctx.engine.connect() as conn:
+                enrolled = device_key(conn, auth.device, auth.epoch)
+            verify_request(auth, enrolled.key, method=request.method, path_with_query=path_with_query(request),
+                           body=body, now=received, max_skew=timedelta(seconds=ctx.settings.request_skew_s))
+            ctx.replay_guard.check_and_remember(auth, received)
+            return enrolled
+
+        try:
+            enrolled = await run_in_threadpool(check)
+        except GenbaError as exc:
+            raise _with_status(exc, 403 if exc.code == "revoked" else 401) from None
+    except GenbaError as exc:
+        ctx.metrics.device_requests_refused.labels(reason=exc.code).inc()
+        raise
+    stamp = ctx.stamp()
+    sample = clock_sample(request, received, auth.moment)
+
+    def record() -> None:
+        with write_transaction(ctx.engine) as conn:
+            if sample is not None:
+                observe(conn, auth.device, sample, answered_at=stamp)
+            touch(conn, auth.device, stamp)
+
+    await run_in_threadpool(record)
+    return AuthedDevice(auth.device, auth.epoch, enrolled.site, stamp)
+
+
+Device = Annotated[AuthedDevice, Depends(device_auth)]
+
+
+def admin_auth(request: Request, ctx: Context) -> None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    expected = ctx.admin_token
+    if scheme.lower() != "bearer" or not token or expected is None:
+        raise BadToken("admin endpoints need 'Authorization: Bearer <admin token>'")
+    if not hmac.compare_digest(token.encode(), expected.encode()):
+        raise BadToken("wrong admin token")
+
+
+Admin = Depends(admin_auth)

@@ -1,0 +1,51 @@
+"""Exception handlers: every refusal becomes ``{"code", "message", "message_ja", ...}`` with the right status."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from server.errors import http_status, to_body
+from shared.errors import GenbaError
+
+log = logging.getLogger("genba.server.api")
+
+_HTTP_CODES = {404: ("not_found", "見つかりません。URLを確認してください。"),
+               405: ("method_not_allowed", "このURLではその操作はできません。")}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(GenbaError)
+    async def genba_error(request: Request, exc: GenbaError) -> JSONResponse:
+        status = http_status(exc)
+        if status >= 500:
+            log.error("request_failed", extra={"code": exc.code, "detail": exc.message, "path": request.url.path})
+        return JSONResponse(to_body(exc), status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()]
+        first = problems[0] if problems else {"loc": [], "msg": "invalid request"}
+        message = f"{'.'.join(first['loc'])}: {first['msg']}" if first["loc"] else str(first["msg"])
+        return JSONResponse(
+            {"code": "malformed", "message": message[:300], "message_ja": "要求の形式が正しくありません。",
+             "problems": problems[:20]},
+            status_code=400,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, ja = _HTTP_CODES.get(exc.status_code, ("http_error", "要求を処理できませんでした。"))
+        return JSONResponse({"code": code, "message": str(exc.detail), "message_ja": ja},
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected_error", extra={"path": request.url.path})
+        return JSONResponse({"code": "server_error", "message": "internal error; see the server log",
+                             "message_ja": "サーバー内部でエラーが発生しました。サーバーのログを確認してください。"},
+                            status_code=500)

@@ -1,0 +1,125 @@
+"""Request and response bodies of the sync API (pydantic). The OpenAPI schema is generated from these."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Machine-readable reason (docs/api.md 'Errors').")
+    message: str
+    message_ja: str
+    model_config = ConfigDict(extra="allow")
+
+
+class EnrollRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(max_length=64, description="One-time enrollment code (case and dashes ignored).")
+    device: str = Field(max_length=63)
+    epoch: int = Field(ge=1, le=2**31 - 1)
+    key: str = Field(max_length=256, description="C2SP verifier key text of the device's new key.")
+    app: str = Field(max_length=32, pattern=r"^[0-9A-Za-z.+_-]{1,32}$")
+
+
+class EnrollResponse(BaseModel):
+    device: str
+    epoch: int
+    site: str
+    server_key: str
+    server_time: str
+
+
+class BatchResponse(BaseModel):
+    outcome: Literal["append", "duplicate"]
+    acked: int
+    receipt: str
+    server_time: str
+
+
+class ReceiptResponse(BaseModel):
+    receipt: str | None
+    acked: int
+    server_time: str
+
+
+class ConfigResponse(BaseModel):
+    site: str
+    name: str
+    day_boundary: str
+    repeat_window_s: int
+    timezone: str
+    version: str
+    server_time: str
+
+
+class RosterWorkerBody(BaseModel):
+    worker: str
+    name: str
+    furigana: str
+    employer: str
+    employer_name: str
+    trade: str
+    trade_code: str
+    position: str
+    idms: list[str]
+
+
+class RosterResponse(BaseModel):
+    site: str
+    version: str
+    workers: list[RosterWorkerBody]
+    server_time: str
+
+
+class StatusReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unsent: int = Field(ge=0, le=2**53)
+    oldest_unsent_age_s: float | None = Field(default=None, ge=0, le=10 * 365 * 86400)
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class CodeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    site: str = Field(pattern=r"^[0-9]{14}$")
+    ttl_minutes: int = Field(default=60, ge=1, le=10080)
+
+
+class CodeResponse(BaseModel):
+    code: str
+    site: str
+    expires_at: str
+
+
+class DeviceRow(BaseModel):
+    device: str
+    epoch: int
+    site: str
+    revoked: bool
+    enrolled_at: str
+    app: str
+    acked: int
+    last_seen: str | None
+    last_seen_age_s: float | None
+    unsent: int | None
+    oldest_unsent_age_s: float | None
+    lag_s: float | None
+    clock_offset_s: float | None
+    last_error: str | None
+
+
+class DevicesResponse(BaseModel):
+    devices: list[DeviceRow]
+    server_time: str
+
+
+class RevokeResponse(BaseModel):
+    device: str
+    revoked_epochs: list[int]
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    server_time: str

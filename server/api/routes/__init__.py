@@ -1,0 +1,1 @@
+"""One APIRouter per resource. Sync owns enroll, batches, device, admin and ops; the domain adds its own."""

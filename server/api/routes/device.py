@@ -1,0 +1,77 @@
+"""``/api/v1/device/*``: what an enrolled device reads and reports, every request signed by its key."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from server.api.deps import Context, Device, require_json
+from server.api.models import ConfigResponse, ErrorBody, ReceiptResponse, RosterResponse, StatusReport
+from server.store import schema as t
+from server.store.clock import upsert
+from server.store.engine import write_transaction
+
+router = APIRouter(prefix="/device", tags=["device"])
+AUTH_ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (400, 401, 403)}
+
+
+@router.get("/receipt", response_model=ReceiptResponse, responses=AUTH_ERRORS)
+async def latest_receipt(dev: Device, ctx: Context) -> ReceiptResponse:
+    """The latest signed receipt for the caller's device and epoch (for a device that lost a response)."""
+
+    def read() -> tuple[str | None, int]:
+        with ctx.engine.connect() as conn:
+            row = conn.execute(sa.select(t.chains.c.receipt, t.chains.c.last_seq).where(
+                t.chains.c.device == dev.device, t.chains.c.epoch == dev.epoch)).one()
+        return row.receipt, int(row.last_seq)
+
+    receipt, acked = await run_in_threadpool(read)
+    return ReceiptResponse(receipt=receipt, acked=acked, server_time=dev.server_time)
+
+
+def _etagged(request: Request, body: dict[str, object], version: str) -> Response:
+    etag = f'"{version}"'
+    match = request.headers.get("if-none-match", "")
+    if etag in [m.strip() for m in match.split(",")] or match.strip() == "*":
+        return Response(status_code=304, headers={"ETag": etag})
+    return JSONResponse(body, headers={"ETag": etag, "Cache-Control": "no-cache"})
+
+
+@router.get("/config", response_model=ConfigResponse, responses={**AUTH_ERRORS, 304: {"description": "Unchanged"}})
+async def site_config(request: Request, dev: Device, ctx: Context) -> Response:
+    """The device's site configuration, with an ETag; If-None-Match gives 304 when unchanged."""
+    def read() -> dict[str, object]:
+        with ctx.engine.connect() as conn:
+            return ctx.pull.site_config(conn, dev.site).as_dict()
+
+    body = await run_in_threadpool(read)
+    return _etagged(request, {**body, "server_time": dev.server_time}, str(body["version"]))
+
+
+@router.get("/roster", response_model=RosterResponse, responses={**AUTH_ERRORS, 304: {"description": "Unchanged"}})
+async def roster(request: Request, dev: Device, ctx: Context) -> Response:
+    """The roster of the device's site with card bindings (minimal personal data), with an ETag."""
+    def read() -> dict[str, object]:
+        with ctx.engine.connect() as conn:
+            return ctx.pull.roster(conn, dev.site).as_dict()
+
+    body = await run_in_threadpool(read)
+    return _etagged(request, {**body, "server_time": dev.server_time}, str(body["version"]))
+
+
+@router.post("/status", status_code=204, responses={**AUTH_ERRORS, 415: {"model": ErrorBody}},
+             dependencies=[Depends(require_json)])
+async def report_status(report: StatusReport, dev: Device, ctx: Context) -> Response:
+    """The device reports its backlog (unsent count, oldest unsent age, last error) for lag metrics."""
+    def write() -> None:
+        with write_transaction(ctx.engine) as conn:
+            upsert(conn, t.device_status, {
+                "device": dev.device, "last_seen": dev.server_time, "unsent": report.unsent,
+                "oldest_unsent_age_s": report.oldest_unsent_age_s, "last_error": report.last_error,
+                "reported_at": dev.server_time}, ["device"])
+
+    await run_in_threadpool(write)
+    return Response(status_code=204)
+

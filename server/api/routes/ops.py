@@ -1,0 +1,37 @@
+"""Operations: ``/healthz`` and ``/metrics``."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.concurrency import run_in_threadpool
+
+from server.api.deps import Context
+from server.api.models import Health
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
+async def healthz(ctx: Context) -> Response:
+    """Liveness and database reachability."""
+    def ping() -> bool:
+        try:
+            with ctx.engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+            return True
+        except sa.exc.SQLAlchemyError:
+            return False
+
+    ok = await run_in_threadpool(ping)
+    body = {"status": "ok" if ok else "error", "database": "ok" if ok else "unreachable", "server_time": ctx.stamp()}
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+@router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+async def metrics(ctx: Context) -> Response:
+    """Prometheus metrics (docs/server.md 'Metrics')."""
+    body = await run_in_threadpool(ctx.metrics.render)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,132 @@
+"""Device time: estimate each device's clock offset and re-time its events (ARCHITECTURE decision 5).
+
+Pure functions over plain data; :mod:`server.ingest` and the API store the results.
+
+**Offset.** A device request carries its wall clock at send (``Genba-Device-Time``
+or the signed ``ts`` of device auth), its boot id and CLOCK_BOOTTIME. Let θ be
+device clock − server clock and d ≥ 0 the one-way delay: the server receives at
+``r = send + d`` so ``device_time − r = θ − d``. The sample with the *largest*
+``device_time − r`` has the smallest delay: the best sample, kept. A sample
+replaces the kept one when it is better, or when the kept one no longer
+describes the clock: another boot, a wall-clock step (``device_time − mono``
+moved by more than :data:`STEP_TOLERANCE` within one boot), a sample more than
+:data:`STEP_TOLERANCE` *worse* (a 2 s network delay is implausible, a reset clock is
+not), or an older sample than :data:`MAX_SAMPLE_AGE` (drift).
+
+**Corrected time per event.** If the kept sample is from the event's own boot
+and has a monotonic reading, the event is re-timed by the monotonic clock:
+``server_time_of_sample − (mono_of_sample − mono_of_event)`` — immune to any
+wall-clock reset within that boot. Otherwise the offset is subtracted from the
+event's wall clock; with no sample at all the wall clock is kept (flag
+``uncorrected``).
+
+**Flags** (never a refusal: time is evidence, not truth):
+
+- ``clock_backwards``: wall clock earlier than the previous event's;
+- ``clock_jump``: within one boot, wall-clock and monotonic elapsed times
+  disagree by more than :data:`JUMP_TOLERANCE` (+0.1 %);
+- ``before_server_time``: within the boot of a request the server answered
+  with ``server_time`` S, an event recorded after that request (mono ≥ the
+  request's mono) reads earlier than S − :data:`SEEN_TOLERANCE`;
+- ``uncorrected``: no clock sample for this device yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from shared.event import Event
+from shared.timefmt import parse_rfc3339
+
+STEP_TOLERANCE = timedelta(seconds=2)
+JUMP_TOLERANCE = timedelta(seconds=2)
+SEEN_TOLERANCE = timedelta(seconds=30)
+MAX_SAMPLE_AGE = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class ClockSample:
+    """One observation: the device said ``device_time`` and the server received it at ``server_time``."""
+
+    device_time: datetime
+    server_time: datetime
+    boot: str | None = None
+    mono_us: int | None = None
+
+    @property
+    def offset(self) -> timedelta:
+        """device_time − server receive time: a lower bound of the true offset."""
+        return self.device_time - self.server_time
+
+    def boot_wall(self) -> datetime | None:
+        """When this boot started, by the device's wall clock (constant unless the wall clock steps)."""
+        if self.mono_us is None:
+            return None
+        return self.device_time - timedelta(microseconds=self.mono_us)
+
+
+def keep_best(kept: ClockSample | None, new: ClockSample) -> ClockSample:
+    """The sample to keep after observing ``new`` (see the module docstring for the rules)."""
+    if kept is None or kept.boot != new.boot:
+        return new
+    if new.server_time - kept.server_time > MAX_SAMPLE_AGE:
+        return new
+    a, b = kept.boot_wall(), new.boot_wall()
+    if a is not None and b is not None and abs(a - b) > STEP_TOLERANCE:
+        return new  # the wall clock was stepped within this boot
+    if new.offset >= kept.offset:
+        return new
+    if kept.offset - new.offset > STEP_TOLERANCE:
+        return new
+    return kept
+
+
+@dataclass(frozen=True, slots=True)
+class SeenServerTime:
+    """The newest server time the device was told, and the request (boot, mono) it answered."""
+
+    server_time: datetime
+    boot: str
+    mono_us: int
+
+
+@dataclass(frozen=True, slots=True)
+class Retimed:
+    server_at: datetime
+    flags: tuple[str, ...]
+
+
+def retime(
+    event: Event,
+    previous: Event | None,
+    sample: ClockSample | None,
+    seen: SeenServerTime | None,
+) -> Retimed:
+    """The corrected time and clock flags of one event, given the one before it in the chain."""
+    at = parse_rfc3339(event.at)
+    flags: list[str] = []
+    if previous is not None:
+        prev_at = parse_rfc3339(previous.at)
+        if at < prev_at:
+            flags.append("clock_backwards")
+        if previous.boot == event.boot and event.mono_us >= previous.mono_us:
+            mono_elapsed = timedelta(microseconds=event.mono_us - previous.mono_us)
+            wall_elapsed = at - prev_at
+            if abs(wall_elapsed - mono_elapsed) > JUMP_TOLERANCE + mono_elapsed / 1000:
+                flags.append("clock_jump")
+    if (
+        seen is not None
+        and seen.boot == event.boot
+        and event.mono_us >= seen.mono_us
+        and at < seen.server_time - SEEN_TOLERANCE
+    ):
+        flags.append("before_server_time")
+    if sample is None:
+        flags.append("uncorrected")
+        corrected = at
+    elif sample.boot == event.boot and sample.mono_us is not None:
+        corrected = sample.server_time - timedelta(microseconds=sample.mono_us - event.mono_us)
+    else:
+        corrected = at - sample.offset
+    return Retimed(corrected, tuple(flags))

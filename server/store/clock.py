@@ -1,0 +1,61 @@
+"""Per-device clock state: the best offset sample, the last server time the device was told, last seen.
+
+Thin storage over :mod:`server.devtime` (which decides); called inside the
+transaction of the request that brought the observation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from server.devtime import ClockSample, SeenServerTime, keep_best
+from server.store import schema as t
+from shared.timefmt import format_rfc3339, parse_rfc3339
+
+
+def upsert(conn: sa.Connection, table: sa.Table, values: dict[str, Any], keys: list[str]) -> None:
+    """INSERT … ON CONFLICT (keys) DO UPDATE, on SQLite and PostgreSQL alike."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values)
+    update = {k: stmt.excluded[k] for k in values if k not in keys}
+    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))
+
+
+def load_clock(conn: sa.Connection, device: str) -> tuple[ClockSample | None, SeenServerTime | None]:
+    row = conn.execute(sa.select(t.device_clock).where(t.device_clock.c.device == device)).first()
+    if row is None:
+        return None, None
+    sample = ClockSample(parse_rfc3339(row.device_time), parse_rfc3339(row.server_time), row.boot, row.mono_us)
+    seen = None
+    if row.seen_server_time is not None and row.seen_boot is not None and row.seen_mono_us is not None:
+        seen = SeenServerTime(parse_rfc3339(row.seen_server_time), row.seen_boot, row.seen_mono_us)
+    return sample, seen
+
+
+def observe(conn: sa.Connection, device: str, sample: ClockSample, *, answered_at: str) -> ClockSample:
+    """Record one observation: keep the best sample, and that the device is about to see ``answered_at``."""
+    kept, seen = load_clock(conn, device)
+    best = keep_best(kept, sample)
+    values: dict[str, Any] = {
+        "device": device,
+        "boot": best.boot,
+        "mono_us": best.mono_us,
+        "device_time": format_rfc3339(best.device_time),
+        "server_time": format_rfc3339(best.server_time),
+        "offset_us": int(best.offset.total_seconds() * 1_000_000),
+        "seen_boot": seen.boot if seen else None,
+        "seen_mono_us": seen.mono_us if seen else None,
+        "seen_server_time": format_rfc3339(seen.server_time) if seen else None,
+    }
+    if sample.boot is not None and sample.mono_us is not None:
+        values.update(seen_boot=sample.boot, seen_mono_us=sample.mono_us, seen_server_time=answered_at)
+    upsert(conn, t.device_clock, values, ["device"])
+    return best
+
+
+def touch(conn: sa.Connection, device: str, now: str) -> None:
+    """Mark the device as seen now."""
+    upsert(conn, t.device_status, {"device": device, "last_seen": now}, ["device"])

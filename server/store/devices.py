@@ -1,0 +1,46 @@
+"""The device overview: one row per enrolled device for ``genba server devices``, the admin API and metrics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from server.store import schema as t
+from shared.timefmt import parse_rfc3339
+
+
+def device_overview(conn: sa.Connection, now: datetime) -> list[dict[str, Any]]:
+    """Per device (its highest epoch): acked-through seq, lag, last seen, clock offset, reported status.
+
+    ``lag_s``: the oldest-unsent age the device last reported plus the time
+    since that report (0 when it reported nothing unsent, None if it never
+    reported). ``clock_offset_s``: device clock − server clock, best sample.
+    """
+    d, c = t.devices.c, t.chains.c
+    latest = sa.select(d.device, sa.func.max(d.epoch).label("epoch")).group_by(d.device).subquery()
+    rows = conn.execute(
+        sa.select(d.device, d.epoch, d.site, d.revoked_at, d.enrolled_at, d.app, c.last_seq,
+                  t.device_status.c.last_seen, t.device_status.c.unsent, t.device_status.c.oldest_unsent_age_s,
+                  t.device_status.c.last_error, t.device_status.c.reported_at, t.device_clock.c.offset_us)
+        .join(latest, sa.and_(latest.c.device == d.device, latest.c.epoch == d.epoch))
+        .join(t.chains, sa.and_(c.device == d.device, c.epoch == d.epoch))
+        .outerjoin(t.device_status, t.device_status.c.device == d.device)
+        .outerjoin(t.device_clock, t.device_clock.c.device == d.device)
+        .order_by(d.device)
+    ).all()
+    out = []
+    for r in rows:
+        lag = None
+        if r.reported_at is not None and r.unsent is not None:
+            since = (now - parse_rfc3339(r.reported_at)).total_seconds()
+            lag = 0.0 if r.unsent == 0 else float(r.oldest_unsent_age_s or 0.0) + max(since, 0.0)
+        out.append({
+            "device": r.device, "epoch": r.epoch, "site": r.site, "revoked": r.revoked_at is not None,
+            "enrolled_at": r.enrolled_at, "app": r.app, "acked": int(r.last_seq), "last_seen": r.last_seen,
+            "last_seen_age_s": (now - parse_rfc3339(r.last_seen)).total_seconds() if r.last_seen else None,
+            "unsent": r.unsent, "oldest_unsent_age_s": r.oldest_unsent_age_s, "lag_s": lag,
+            "clock_offset_s": r.offset_us / 1e6 if r.offset_us is not None else None, "last_error": r.last_error,
+        })
+    return out

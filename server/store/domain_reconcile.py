@@ -1,0 +1,329 @@
+"""Work history in the database: index raw events, recompute affected days, rebuild everything.
+
+- :func:`after_ingest` is the hook the sync server calls inside its ingest
+  transaction with the events it just stored: it indexes them into
+  ``dom_taps`` / ``dom_binds``, turns kiosk ``manual`` events into correction
+  requests, and recomputes only the work days they can change
+  (:func:`server.domain.reconcile.affected_days`).
+- :func:`rebuild` deletes every derived row and recomputes from the raw
+  ``events`` table; a test asserts it gives exactly the rows the incremental
+  path produced.
+
+The time a tap counts at is the sync server's corrected time (``server_at``,
+ARCHITECTURE decision 5); its clock flags (``clock_backwards``,
+``clock_jump``, ``before_server_time``) mark the tap ``clock_suspect``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from server.domain import corrections as corr
+from server.domain.errors import DomainError
+from server.domain.reconcile import Rules, WorkDay, affected_days, reconcile, window
+from server.domain.taps import Derived, EventKey, Tap, derive
+from server.store import domain_records as rec
+from server.store import domain_schema as t
+from server.store.schema import events as raw_events
+from server.store.schema import site_config
+from shared.event import Event
+from shared.timefmt import format_rfc3339, parse_rfc3339
+
+SUSPECT_FLAGS = frozenset({"clock_backwards", "clock_jump", "before_server_time"})
+_CHUNK = 500
+
+
+def _utc(moment: datetime) -> str:
+    return format_rfc3339(moment.astimezone(UTC))
+
+
+def rules_for(conn: sa.Connection, site: str) -> Rules:
+    """The site's rules from the registry; else the device config table; else the defaults."""
+    s = rec.find_site(conn, site)
+    if s is not None:
+        return Rules.for_site(s)
+    row = conn.execute(sa.select(site_config).where(site_config.c.site == site)).first()
+    if row is not None:
+        return Rules(day_boundary=time.fromisoformat(row.day_boundary), tz=ZoneInfo(row.timezone),
+                     repeat_window=timedelta(seconds=row.repeat_window_s))
+    return Rules()
+
+
+# ---------------------------------------------------------------- indexing
+
+def _previous(conn: sa.Connection, device: str, epoch: int, seq: int) -> Event | None:
+    row = conn.execute(sa.select(raw_events.c.data).where(
+        raw_events.c.device == device, raw_events.c.epoch == epoch, raw_events.c.seq == seq - 1)).first()
+    return Event.from_bytes(bytes(row.data)) if row else None
+
+
+def _interpret(conn: sa.Connection, rows: Sequence[Any]) -> tuple[Derived, dict[EventKey, datetime]]:
+    """Raw event rows (data, server_at, time_flags) of one device log, contiguous, ascending."""
+    evs = [Event.from_bytes(bytes(r.data)) for r in rows]
+    retimed = {(e.device, e.epoch, e.seq): parse_rfc3339(r.server_at) for e, r in zip(evs, rows, strict=True)}
+    suspect = {(e.device, e.epoch, e.seq) for e, r in zip(evs, rows, strict=True)
+               if SUSPECT_FLAGS & set(filter(None, r.time_flags.split(",")))}
+    previous = {}
+    if evs:
+        prev = _previous(conn, evs[0].device, evs[0].epoch, evs[0].seq)
+        if prev is not None:
+            previous[(prev.device, prev.epoch)] = prev
+    return derive(evs, extra_suspect=suspect, retimed=retimed, previous=previous), retimed
+
+
+def index_log(conn: sa.Connection, rows: Sequence[Any]) -> dict[str, set[datetime]]:
+    """Index a contiguous range of one device log; return, per site, the tap times whose days must be recomputed."""
+    if not rows:
+        return {}
+    derived, _ = _interpret(conn, rows)
+    touched: dict[str, set[datetime]] = defaultdict(set)
+    if derived.taps:
+        conn.execute(t.taps.insert(), [
+            {"device": x.device, "epoch": x.epoch, "seq": x.seq, "site": x.site, "at": _utc(x.at), "kind": x.kind,
+             "idm": x.idm, "direction": x.direction, "orig_direction": x.direction if not x.amended else
+             ("out" if x.direction == "in" else "in"), "clock_suspect": x.clock_suspect}
+            for x in derived.taps])
+        for x in derived.taps:
+            touched[x.site].add(x.at)
+    in_batch = {x.key for x in derived.taps}
+    for (device, epoch, seq), direction in derived.amends.items():
+        if (device, epoch, seq) in in_batch:
+            continue
+        tc = t.taps.c
+        old = conn.execute(sa.select(tc.site, tc.at).where(tc.device == device, tc.epoch == epoch,
+                                                           tc.seq == seq)).first()
+        if old is None:
+            continue  # an amend of an event that is not a tap: nothing to change
+        conn.execute(t.taps.update().where(tc.device == device, tc.epoch == epoch, tc.seq == seq)
+                     .values(direction=direction))
+        touched[old.site].add(parse_rfc3339(old.at))
+    for b in derived.binds:
+        conn.execute(t.binds.insert().values(device=b.key[0], epoch=b.key[1], seq=b.key[2], site=b.site, idm=b.idm,
+                                             worker=b.worker, at=_utc(b.at)))
+        q = sa.select(t.taps.c.at).where(t.taps.c.site == b.site, t.taps.c.idm == b.idm)
+        touched[b.site] |= {parse_rfc3339(r.at) for r in conn.execute(q)}
+    for m in derived.manuals:
+        _manual_to_correction(conn, m)
+    return touched
+
+
+def _manual_to_correction(conn: sa.Connection, m: Any) -> None:
+    """A kiosk ``manual`` event becomes a correction request (or a refused one, kept for the audit trail)."""
+    if rec.source_exists(conn, m.key):
+        return
+    rules = rules_for(conn, m.site)
+    c = corr.Correction(site=m.site, worker=m.worker, work_day=rules.work_day(m.claimed_at),
+                        entry_at=m.claimed_at if m.direction == "in" else None,
+                        exit_at=m.claimed_at if m.direction == "out" else None, origin="manual",
+                        requested_by=f"device:{m.key[0]}", requested_at=m.recorded_at, reason=m.reason or "",
+                        source_event=m.key)
+    try:
+        c, step = corr.request(c, today=m.recorded_at.astimezone(rules.tz).date())
+    except DomainError as exc:
+        c = corr.Correction(**{**{f: getattr(c, f) for f in c.__dataclass_fields__},
+                               "status": "rejected", "decided_at": m.recorded_at, "decision_note": exc.code})
+        step = corr.AuditStep(None, m.recorded_at, "refused", c.requested_by, exc.message)
+    rec.add_correction(conn, c, step)
+
+
+# ---------------------------------------------------------------- recomputation
+
+def _tap(r: Any) -> Tap:
+    return Tap(site=r.site, device=r.device, epoch=r.epoch, seq=r.seq, at=parse_rfc3339(r.at), kind=r.kind,
+               idm=r.idm, direction=r.direction, amended=r.direction != r.orig_direction,
+               clock_suspect=bool(r.clock_suspect))
+
+
+def _row_values(w: WorkDay) -> dict[str, Any]:
+    return {
+        "site": w.site, "work_day": w.work_day.isoformat(),
+        "subject": w.worker if w.worker is not None else f"card:{w.idm}",
+        "worker": w.worker, "idm": w.idm, "employer": w.employer, "trade_code": w.trade_code,
+        "trade_name": w.trade_name, "position": w.position, "work_content": w.work_content, "hazardous": w.hazardous,
+        "first_entry": format_rfc3339(w.first_entry) if w.first_entry else None,
+        "last_exit": format_rfc3339(w.last_exit) if w.last_exit else None,
+        "minutes_on_site": w.minutes_on_site, "source": w.source, "taps": w.taps,
+        "devices": " ".join(w.devices), "flags": " ".join(w.flags),
+    }
+
+
+def recompute(conn: sa.Connection, site: str, days: set[date]) -> int:
+    """Replace the site's rows for ``days`` by a fresh reconciliation; returns the number of rows written."""
+    if not days:
+        return 0
+    rules = rules_for(conn, site)
+    lo, hi = window(days, rules)
+    tc = t.taps.c
+    taps = [_tap(r) for r in conn.execute(sa.select(t.taps).where(tc.site == site, tc.at >= _utc(lo),
+                                                                  tc.at < _utc(hi)))]
+    binds = [b for b in _kiosk_binds(conn, site)]
+    bindings = rec.bindings_for(conn, {x.idm for x in taps})
+    roster = rec.roster_of(conn, site)
+    approved = rec.corrections_of(conn, site=site, status="approved", days=days)
+    workers = {b.worker for b in bindings} | {b.worker for b in binds} | {c.worker for c in approved}
+    rows = reconcile(site, taps, rules=rules, bindings=bindings, binds=binds, roster=roster, corrections=approved,
+                     employers=rec.employers_of(conn, workers), days=days)
+    day_text = sorted(d.isoformat() for d in days)
+    for i in range(0, len(day_text), _CHUNK):
+        conn.execute(t.work_days.delete().where(t.work_days.c.site == site,
+                                                t.work_days.c.work_day.in_(day_text[i:i + _CHUNK])))
+    for i in range(0, len(rows), _CHUNK):
+        conn.execute(t.work_days.insert(), [_row_values(w) for w in rows[i:i + _CHUNK]])
+    return len(rows)
+
+
+def _kiosk_binds(conn: sa.Connection, site: str) -> list[Any]:
+    from server.domain.taps import KioskBind
+
+    q = sa.select(t.binds).where(t.binds.c.site == site)
+    return [KioskBind(site=r.site, idm=r.idm, worker=r.worker, at=parse_rfc3339(r.at), key=(r.device, r.epoch, r.seq))
+            for r in conn.execute(q)]
+
+
+def recompute_moments(conn: sa.Connection, touched: dict[str, set[datetime]]) -> int:
+    n = 0
+    for site, moments in touched.items():
+        if moments:
+            n += recompute(conn, site, affected_days(moments, rules_for(conn, site)))
+    return n
+
+
+def recompute_worker(conn: sa.Connection, site: str, worker: str) -> int:
+    """After a roster or correction change: the days the worker has rows or taps on at the site."""
+    q = sa.select(t.work_days.c.work_day).where(t.work_days.c.site == site, t.work_days.c.worker == worker)
+    days = {date.fromisoformat(r.work_day) for r in conn.execute(q)}
+    return recompute(conn, site, days)
+
+
+def recompute_card(conn: sa.Connection, idm: str) -> int:
+    """After a card binding change: every day the card was tapped, at every site."""
+    touched: dict[str, set[datetime]] = defaultdict(set)
+    for r in conn.execute(sa.select(t.taps.c.site, t.taps.c.at).where(t.taps.c.idm == idm)):
+        touched[r.site].add(parse_rfc3339(r.at))
+    return recompute_moments(conn, touched)
+
+
+def recompute_day(conn: sa.Connection, site: str, day: date) -> int:
+    return recompute(conn, site, {day - timedelta(days=1), day, day + timedelta(days=1)})
+
+
+# ---------------------------------------------------------------- the ingest hook and rebuild
+
+def lock_site(conn: sa.Connection, site: str) -> None:
+    """Serialize reconciliation of one site (PostgreSQL advisory lock; SQLite writers are serialized already)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": int(site)})
+
+
+def catch_up(conn: sa.Connection, device: str, epoch: int, *,
+             chunk: int = 5000) -> tuple[int, dict[str, set[datetime]]]:
+    """Index the device log's raw events after its mark, in seq order; return (events indexed, touched times)."""
+    mc = t.index_marks.c
+    mark = conn.execute(sa.select(mc.last_seq).where(mc.device == device, mc.epoch == epoch)).scalar_one_or_none()
+    start = int(mark or 0)
+    ec = raw_events.c
+    touched: dict[str, set[datetime]] = defaultdict(set)
+    n = 0
+    while True:
+        rows = conn.execute(sa.select(ec.data, ec.server_at, ec.time_flags, ec.seq).where(
+            ec.device == device, ec.epoch == epoch, ec.seq > start).order_by(ec.seq).limit(chunk)).all()
+        if not rows:
+            break
+        for site, moments in index_log(conn, rows).items():
+            touched[site] |= moments
+        n += len(rows)
+        start = int(rows[-1].seq)
+    if n:
+        if mark is None:
+            conn.execute(t.index_marks.insert().values(device=device, epoch=epoch, last_seq=start))
+        else:
+            conn.execute(t.index_marks.update().where(mc.device == device, mc.epoch == epoch).values(last_seq=start))
+    return n, touched
+
+
+def after_ingest(conn: sa.Connection, site: str, device: str, epoch: int) -> int:
+    """The ingest hook's work, in one transaction: catch the device log up and recompute the days it touched.
+
+    Catching up from the mark (rather than taking the hook's events as given)
+    keeps seq order even if two hooks of one device run out of order, and
+    heals a hook that failed earlier.
+    """
+    lock_site(conn, site)
+    _, touched = catch_up(conn, device, epoch)
+    for other in touched:
+        if other != site:
+            lock_site(conn, other)
+    return recompute_moments(conn, touched)
+
+
+def rebuild(conn: sa.Connection) -> dict[str, int]:
+    """Delete every derived row and recompute from the raw events (identical to the incremental result)."""
+    for table in t.DERIVED:
+        conn.execute(table.delete())
+    ec = raw_events.c
+    logs = conn.execute(sa.select(ec.device, ec.epoch).distinct().order_by(ec.device, ec.epoch)).all()
+    n_events = 0
+    for log in logs:
+        n, _ = catch_up(conn, log.device, log.epoch)
+        n_events += n
+    n_rows = 0
+    sites = {r.site for r in conn.execute(sa.select(t.taps.c.site).distinct())}
+    sites |= {r.site for r in conn.execute(sa.select(t.corrections.c.site).where(
+        t.corrections.c.status == "approved").distinct())}
+    for site in sorted(sites):
+        lock_site(conn, site)
+        n_rows += recompute(conn, site, _all_days(conn, site))
+    return {"events": n_events, "rows": n_rows, "sites": len(sites)}
+
+
+def _all_days(conn: sa.Connection, site: str) -> set[date]:
+    rules = rules_for(conn, site)
+    moments = [parse_rfc3339(r.at) for r in conn.execute(sa.select(t.taps.c.at).where(t.taps.c.site == site))]
+    days = affected_days(moments, rules)
+    days |= {c.work_day for c in rec.corrections_of(conn, site=site, status="approved")}
+    return days
+
+
+# ---------------------------------------------------------------- queries
+
+def history(conn: sa.Connection, *, site: str | None = None, worker: str | None = None,
+            employer: str | None = None, month: str | None = None) -> list[dict[str, Any]]:
+    """Work-history rows, oldest first; ``month`` is ``YYYY-MM``."""
+    c = t.work_days.c
+    q = sa.select(t.work_days).order_by(c.work_day, c.subject, c.site)
+    if site is not None:
+        q = q.where(c.site == site)
+    if worker is not None:
+        q = q.where(c.worker == worker)
+    if employer is not None:
+        q = q.where(c.employer == employer)
+    if month is not None:
+        first = date.fromisoformat(month + "-01")
+        nxt = (first + timedelta(days=32)).replace(day=1)
+        q = q.where(c.work_day >= first.isoformat(), c.work_day < nxt.isoformat())
+    return [_public(r) for r in conn.execute(q)]
+
+
+def _public(r: Any) -> dict[str, Any]:
+    d = dict(r._mapping)
+    d.pop("subject")
+    d["devices"] = d["devices"].split() if d["devices"] else []
+    d["flags"] = d["flags"].split() if d["flags"] else []
+    d["valid_for_assessment"] = d["worker"] is not None and not {"not_on_roster", "roster_incomplete"} & set(d["flags"])
+    return d
+
+
+def all_rows(conn: sa.Connection) -> list[tuple[Any, ...]]:
+    """Every derived row, in a stable order (used to compare rebuild with incremental)."""
+    c = t.work_days.c
+    return [tuple(r) for r in conn.execute(sa.select(t.work_days).order_by(c.site, c.work_day, c.subject))]
+
+
+def sites_with_history(conn: sa.Connection) -> Iterable[str]:
+    return [r.site for r in conn.execute(sa.select(t.work_days.c.site).distinct().order_by(t.work_days.c.site))]

@@ -1,0 +1,124 @@
+"""What devices pull: their site's configuration and roster (with card bindings).
+
+Sync serves these through two replaceable providers (:class:`PullProviders`).
+The defaults read two minimal tables defined here (``site_config``,
+``sync_roster``); the domain (issue 6) owns the real registry and roster and
+replaces the providers with ones built on its tables (docs/server.md "Pull
+providers"). The response shape and the versioning stay here, so the devices
+never notice the switch.
+
+The version of a roster or configuration is a hash of its canonical content:
+unchanged content, unchanged ETag, 304 with no body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from server.store import schema as t
+from server.store.engine import write_transaction
+from shared.canonical import canonical_bytes
+from shared.ids import check_ccus_id, check_idm
+
+DEFAULT_DAY_BOUNDARY = "04:00"
+DEFAULT_REPEAT_WINDOW_S = 60
+DEFAULT_TIMEZONE = "Asia/Tokyo"
+
+
+def content_version(value: Any) -> str:
+    return hashlib.sha256(canonical_bytes(value)).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    site: str
+    name: str = ""
+    day_boundary: str = DEFAULT_DAY_BOUNDARY
+    repeat_window_s: int = DEFAULT_REPEAT_WINDOW_S
+    timezone: str = DEFAULT_TIMEZONE
+
+    def as_dict(self) -> dict[str, Any]:
+        body = asdict(self)
+        return {**body, "version": content_version(body)}
+
+
+@dataclass(frozen=True, slots=True)
+class RosterWorker:
+    """One worker as a device needs it: minimal personal data (ARCHITECTURE decision 9)."""
+
+    worker: str
+    name: str
+    furigana: str
+    employer: str
+    employer_name: str
+    trade: str
+    trade_code: str
+    position: str
+    idms: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "idms": sorted(self.idms)}
+
+
+@dataclass(frozen=True, slots=True)
+class RosterSnapshot:
+    site: str
+    workers: tuple[RosterWorker, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        workers = [w.as_dict() for w in sorted(self.workers, key=lambda w: w.worker)]
+        return {"site": self.site, "version": content_version({"site": self.site, "workers": workers}),
+                "workers": workers}
+
+
+SiteConfigProvider = Callable[[sa.Connection, str], SiteConfig]
+RosterProvider = Callable[[sa.Connection, str], RosterSnapshot]
+
+
+def table_site_config(conn: sa.Connection, site: str) -> SiteConfig:
+    row = conn.execute(sa.select(t.site_config).where(t.site_config.c.site == site)).first()
+    if row is None:
+        return SiteConfig(site)
+    return SiteConfig(site, row.name, row.day_boundary, row.repeat_window_s, row.timezone)
+
+
+def table_roster(conn: sa.Connection, site: str) -> RosterSnapshot:
+    rows = conn.execute(sa.select(t.sync_roster).where(t.sync_roster.c.site == site)).all()
+    return RosterSnapshot(site, tuple(
+        RosterWorker(r.worker, r.name, r.furigana, r.employer, r.employer_name, r.trade, r.trade_code, r.position,
+                     tuple(r.idms.split())) for r in rows))
+
+
+@dataclass
+class PullProviders:
+    """Where device pulls come from. Replace either callable to serve from other tables."""
+
+    site_config: SiteConfigProvider = field(default=table_site_config)
+    roster: RosterProvider = field(default=table_roster)
+
+
+def put_site_config(engine: sa.Engine, config: SiteConfig) -> None:
+    """Store a site's configuration in the minimal table (tests, demo, until issue 6's registry)."""
+    check_ccus_id(config.site, "site")
+    with write_transaction(engine) as conn:
+        conn.execute(t.site_config.delete().where(t.site_config.c.site == config.site))
+        conn.execute(t.site_config.insert().values(**asdict(config)))
+
+
+def put_roster(engine: sa.Engine, site: str, workers: Sequence[RosterWorker]) -> None:
+    """Replace a site's roster in the minimal table."""
+    check_ccus_id(site, "site")
+    for w in workers:
+        check_ccus_id(w.worker, "worker")
+        for idm in w.idms:
+            check_idm(idm)
+    with write_transaction(engine) as conn:
+        conn.execute(t.sync_roster.delete().where(t.sync_roster.c.site == site))
+        if workers:
+            conn.execute(t.sync_roster.insert(), [
+                {**asdict(w), "site": site, "idms": " ".join(sorted(w.idms))} for w in workers])
