@@ -61,6 +61,9 @@ app.add_typer(syncd_cli.app, name="syncd")
 app.add_typer(syncd_cli.device_app, name="device")
 app.command("export")(syncd_cli.export)
 app.command("import-receipts")(syncd_cli.import_receipts_cmd)
+from genba.cli import server as server_cli  # noqa: E402  (sync server: issue 5)
+
+app.add_typer(server_cli.app, name="server")
 
 
 def main() -> None:

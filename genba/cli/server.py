@@ -1,0 +1,161 @@
+"""``genba server …``: run the sync server and operate it (enrollment codes, devices, hand-carried batches).
+
+Every command reads the same settings as the server (``GENBA_*`` environment,
+``server.toml`` in the data directory; docs/server.md).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from genba.cli.common import data_dir, fail, reported
+from shared.messages import t
+
+app = typer.Typer(help="The sync server. / 同期サーバー", no_args_is_help=True)
+
+
+def _settings(ctx: typer.Context, **overrides: Any) -> Any:
+    from server.settings import load_settings
+
+    db = (ctx.obj or {}).get("database_url")
+    if db:
+        overrides["database_url"] = db
+    return load_settings(data_dir(ctx).root, **overrides)
+
+
+@app.callback()
+def server_root(
+    ctx: typer.Context,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="Database URL (default: server.db in the data directory). "
+                     "Same as GENBA_DATABASE_URL."),
+    ] = None,
+) -> None:
+    ctx.obj = {**(ctx.obj or {}), "database_url": database_url}
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8470).")] = None,
+    dev: Annotated[bool, typer.Option("--dev", help="Development mode: allow a missing or weak admin token.")] = False,
+) -> None:
+    """Run the sync server (creates the database and the server key on first start)."""
+    import uvicorn
+
+    from server.app import create_app
+    from server.settings import ensure_admin_token
+
+    with reported():
+        overrides: dict[str, Any] = {"dev": dev} if dev else {}
+        if host:
+            overrides["host"] = host
+        if port:
+            overrides["port"] = port
+        settings = _settings(ctx, **overrides)
+        if not dev:
+            _, created = ensure_admin_token(settings)
+            if created:
+                typer.echo(t(f"管理者トークンを作成しました: {settings.token_file}",
+                             f"Created the admin token: {settings.token_file}"), err=True)
+        app_ = create_app(settings)
+        typer.echo(t(f"同期サーバーを起動します: http://{settings.host}:{settings.port}",
+                     f"Starting the sync server on http://{settings.host}:{settings.port}"), err=True)
+        uvicorn.run(app_, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
+                    server_header=False)
+
+
+@app.command("enroll-code")
+def enroll_code(
+    ctx: typer.Context,
+    site: Annotated[str, typer.Option("--site", help="Site id (14 digits) the device will belong to.")],
+    ttl_minutes: Annotated[int, typer.Option(min=1, max=10080, help="Minutes until the code expires.")] = 60,
+) -> None:
+    """Create a one-time enrollment code for a site; the code is printed on the LAST line."""
+    from datetime import timedelta
+
+    from server.context import open_context
+    from server.enrollment import create_code
+
+    with reported():
+        c = open_context(_settings(ctx), check_token=False)
+        try:
+            code, expires = create_code(c.engine, site=site, ttl=timedelta(minutes=ttl_minutes), now=c.now())
+            typer.echo(t(f"現場 {site} の登録コード（1回限り、{expires} まで有効）:",
+                         f"Enrollment code for site {site} (one use, valid until {expires}):"))
+            typer.echo(code)
+        finally:
+            c.close()
+
+
+def _fmt(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.1f}{unit}"
+    return f"{value}{unit}"
+
+
+@app.command("devices")
+def devices(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Enrolled devices: acknowledged-through seq, lag, last seen, clock offset."""
+    from server.context import open_context
+
+    with reported():
+        c = open_context(_settings(ctx), check_token=False)
+        try:
+            rows = c.devices()
+        finally:
+            c.close()
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        typer.echo(t("登録済みの端末はありません。", "No enrolled devices."))
+        return
+    typer.echo(t("端末 世代 現場 受領済 遅延 最終通信 時計のずれ 状態",
+                 "device epoch site acked lag last-seen offset state"))
+    for r in rows:
+        state = t("失効", "revoked") if r["revoked"] else (r["last_error"] or "ok")
+        typer.echo(f"{r['device']} e{r['epoch']} {r['site']} {r['acked']} {_fmt(r['lag_s'], 's')} "
+                   f"{r['last_seen'] or '-'} {_fmt(r['clock_offset_s'], 's')} {state}")
+
+
+@app.command("import")
+def import_cmd(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Batch files carried by hand (genba export).", exists=True,
+                                                dir_okay=False)],
+    out: Annotated[Path | None, typer.Option("--out", help="Write receipts files here (default: beside each file).",
+                                             file_okay=False)] = None,
+) -> None:
+    """Ingest batch files with the same checks as uploads; write <file>.receipts for each accepted one."""
+    from server.context import open_context
+    from server.importer import import_files
+
+    with reported():
+        c = open_context(_settings(ctx), check_token=False)
+        try:
+            results = import_files(c, files, out=out)
+        finally:
+            c.close()
+    failed = 0
+    for r in results:
+        if r.ok:
+            what = t("新規取り込み", "stored") if r.outcome == "append" else t("取り込み済み（変更なし）",
+                                                                            "already held (nothing changed)")
+            typer.echo(f"{r.path.name}: {what}, acked {r.acked} → {r.receipts_file}")
+        else:
+            failed += 1
+            typer.echo(f"{r.path.name}: {t('拒否', 'refused')} ({r.outcome}: {r.message})", err=True)
+    if failed:
+        fail(t(f"{failed} 件のファイルを取り込めませんでした。", f"{failed} file(s) could not be imported."))
