@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -90,6 +90,8 @@ class Derived:
     taps: list[Tap]
     binds: list[KioskBind]
     manuals: list[ManualClaim]
+    amends: dict[EventKey, str]
+    """Referenced tap → its direction after the last amend among the events passed (for taps stored earlier)."""
 
 
 def clock_jumps(events: Sequence[Event]) -> set[EventKey]:
@@ -109,11 +111,20 @@ def clock_jumps(events: Sequence[Event]) -> set[EventKey]:
     return suspect
 
 
-def derive(events: Iterable[Event], *, extra_suspect: set[EventKey] | frozenset[EventKey] = frozenset()) -> Derived:
+def derive(
+    events: Iterable[Event],
+    *,
+    extra_suspect: set[EventKey] | frozenset[EventKey] = frozenset(),
+    retimed: Mapping[EventKey, datetime] | None = None,
+    previous: Mapping[tuple[str, int], Event] | None = None,
+) -> Derived:
     """Interpret raw events (any devices, any order) as taps, kiosk binds and manual claims.
 
-    ``extra_suspect`` lets the caller add clock findings made elsewhere (for
-    example from the server's own offset estimate of a device).
+    ``extra_suspect`` adds clock findings made elsewhere (the sync server's
+    ``time_flags``); ``retimed`` replaces a tap's device wall clock by the
+    server's corrected time for it; ``previous`` gives, per device log, the
+    event just before the first one passed (so a batch alone is judged exactly
+    as the whole log would be).
     """
     logs: dict[tuple[str, int], list[Event]] = defaultdict(list)
     for e in events:
@@ -121,20 +132,24 @@ def derive(events: Iterable[Event], *, extra_suspect: set[EventKey] | frozenset[
     taps: list[Tap] = []
     binds: list[KioskBind] = []
     manuals: list[ManualClaim] = []
-    for log in logs.values():
-        suspect = clock_jumps(log) | set(extra_suspect)
+    amends: dict[EventKey, str] = {}
+    for (device, epoch), log in logs.items():
+        before = (previous or {}).get((device, epoch))
+        suspect = clock_jumps([before, *log] if before is not None else log) | set(extra_suspect)
         amended: dict[int, tuple[int, str]] = {}
         for e in log:
             if e.kind == "amend" and e.ref is not None and e.direction is not None:
                 seen = amended.get(e.ref)
                 if seen is None or e.seq > seen[0]:
                     amended[e.ref] = (e.seq, e.direction)
+        amends.update({(device, epoch, ref): fix[1] for ref, fix in amended.items()})
         for e in log:
             key = (e.device, e.epoch, e.seq)
             if e.kind in ("tap", "repeat") and e.idm is not None and e.direction is not None:
                 fix = amended.get(e.seq)
                 direction = fix[1] if fix else e.direction
-                taps.append(Tap(site=e.site, device=e.device, epoch=e.epoch, seq=e.seq, at=parse_rfc3339(e.at),
+                at = retimed.get(key) if retimed is not None else None
+                taps.append(Tap(site=e.site, device=e.device, epoch=e.epoch, seq=e.seq, at=at or parse_rfc3339(e.at),
                                 kind=e.kind, idm=e.idm, direction=direction,  # type: ignore[arg-type]
                                 amended=fix is not None and fix[1] != e.direction, clock_suspect=key in suspect))
             elif e.kind == "bind" and e.idm is not None and e.worker is not None:
@@ -143,4 +158,4 @@ def derive(events: Iterable[Event], *, extra_suspect: set[EventKey] | frozenset[
                 manuals.append(ManualClaim(site=e.site, worker=e.worker, direction=e.direction,
                                            claimed_at=parse_rfc3339(e.claimed_at), recorded_at=parse_rfc3339(e.at),
                                            reason=e.reason, key=key))
-    return Derived(taps=taps, binds=binds, manuals=manuals)
+    return Derived(taps=taps, binds=binds, manuals=manuals, amends=amends)

@@ -1,0 +1,85 @@
+"""Wiring of the domain into a running sync server: the ingest hook and the device pull providers.
+
+:func:`install` is called once by the application factory (one line in
+``server/app.py``). It adds :func:`reconcile_hook` to the ingest hooks (work
+history is recomputed after every batch that stored new events) and replaces
+the pull providers so devices get their site configuration and roster from
+the domain's registry and roster (falling back to the sync server's minimal
+tables for sites the registry does not know).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from server.ingest import IngestedBatch, IngestHook
+from server.store import domain_records as rec
+from server.store.domain_reconcile import after_ingest
+from server.store.engine import write_transaction
+from server.store.pull import (
+    RosterProvider,
+    RosterSnapshot,
+    RosterWorker,
+    SiteConfig,
+    table_roster,
+    table_site_config,
+)
+
+if TYPE_CHECKING:
+    from server.context import ServerContext
+
+log = logging.getLogger("genba.server.domain")
+
+
+def reconcile_hook(engine: sa.Engine) -> IngestHook:
+    def reconcile_after_ingest(batch: IngestedBatch) -> None:
+        with write_transaction(engine) as conn:
+            rows = after_ingest(conn, batch.site, batch.device, batch.epoch)
+        log.info("reconciled", extra={"device": batch.device, "epoch": batch.epoch, "rows": rows})
+
+    return reconcile_after_ingest
+
+
+def site_config_provider(conn: sa.Connection, site: str) -> SiteConfig:
+    s = rec.find_site(conn, site)
+    if s is None:
+        return table_site_config(conn, site)
+    return SiteConfig(site, s.name, s.day_boundary.strftime("%H:%M"), s.repeat_window_s, s.timezone)
+
+
+def roster_snapshot(conn: sa.Connection, site: str, today: date) -> RosterSnapshot:
+    """The roster valid ``today`` with each worker's cards valid today (minimal personal data only)."""
+    entries = [e for e in rec.roster_of(conn, site) if e.covers(today)]
+    workers: list[RosterWorker] = []
+    names: dict[str, str] = {}
+    for e in entries:
+        w = rec.get_worker(conn, e.worker)
+        if e.employer not in names:
+            names[e.employer] = rec.get_company(conn, e.employer).name
+        idms = tuple(sorted(b.idm for b in rec.bindings_for(conn, worker=e.worker) if b.covers(today)))
+        workers.append(RosterWorker(e.worker, w.name, w.furigana, e.employer, names[e.employer], e.trade_name or "",
+                                    e.trade_code or "", e.position or "", idms))
+    return RosterSnapshot(site, tuple(workers))
+
+
+def roster_provider(now: Callable[[], datetime]) -> RosterProvider:
+    def provide(conn: sa.Connection, site: str) -> RosterSnapshot:
+        s = rec.find_site(conn, site)
+        if s is None:
+            return table_roster(conn, site)
+        return roster_snapshot(conn, site, now().astimezone(ZoneInfo(s.timezone)).date())
+
+    return provide
+
+
+def install(ctx: ServerContext) -> None:
+    """Hook reconciliation into ingest and serve device pulls from the domain's tables."""
+    ctx.ingest.hooks.append(reconcile_hook(ctx.engine))
+    ctx.pull.site_config = site_config_provider
+    ctx.pull.roster = roster_provider(lambda: ctx.clock.wall().astimezone(UTC))

@@ -1,0 +1,53 @@
+"""Fixtures: a migrated server database (SQLite and PostgreSQL), the real ingest service with the domain hook."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from genba.cli.server_domain_seed import JournalKiosk
+from server.ingest import IngestService
+from server.store.domain_service import reconcile_hook
+from server.store.engine import make_engine, migrate
+from shared.clock import ManualClock
+from shared.keys import SigningKey
+from tests.server_domain.factory import jst
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    eng = make_engine(database_url)
+    migrate(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def server_clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 22, 3, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def service(engine: sa.Engine, server_clock: ManualClock) -> IngestService:
+    svc = IngestService(engine, SigningKey.generate("test-server"), server_clock)
+    svc.hooks.append(reconcile_hook(engine))
+    return svc
+
+
+@pytest.fixture
+def kiosks(tmp_path: Path, engine: sa.Engine, server_clock: ManualClock) -> Iterator[callable]:  # type: ignore[valid-type]
+    made: list[JournalKiosk] = []
+
+    def make(device: str, site: str, start: datetime | None = None) -> JournalKiosk:
+        k = JournalKiosk(tmp_path / "kiosks", device, site, start or jst(1, 0))
+        k.enroll(engine, server_clock.wall())
+        made.append(k)
+        return k
+
+    yield make
+    for k in made:
+        k.close()

@@ -1,0 +1,121 @@
+"""Work history through the real ingest path, on SQLite and PostgreSQL: incremental == rebuild."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import sqlalchemy as sa
+
+from server.domain import corrections as corr
+from server.domain.registry import CardBinding, Company, Site, Worker
+from server.domain.roster import RosterEntry
+from server.domain.structure import approve, invite
+from server.ingest import IngestService
+from server.store import domain_records as rec
+from server.store.domain_reconcile import all_rows, history, rebuild, recompute_card, recompute_day
+from server.store.engine import write_transaction
+from shared.timefmt import format_rfc3339
+from tests.server_domain.factory import CARD1, CARD2, CARD3, PRIME, SITE, SUB1, W1, W2, jst
+
+
+def registry(engine: sa.Engine) -> None:
+    with write_transaction(engine) as conn:
+        rec.add_company(conn, Company(PRIME, "基本建設(株)"))
+        rec.add_company(conn, Company(SUB1, "アップ工務店(株)"))
+        rec.add_site(conn, Site(SITE, "虎ノ門現場", PRIME), at=jst(1, 0))
+        s = rec.load_structure(conn, SITE)
+        s, change = invite(s, parent=1, by=PRIME, company=SUB1, name="アップ工務店(株)", at=jst(1, 1))
+        rec.record_change(conn, change)
+        s, change = approve(s, member=2, by=SUB1, at=jst(1, 2))
+        rec.record_change(conn, change)
+        for w in (W1, W2):
+            rec.add_worker(conn, Worker(w, f"技能者{w[-2:]}", "ギノウシャ", SUB1))
+        rec.add_binding(conn, CardBinding(CARD1, W1, date(2026, 1, 1)))
+        rec.add_binding(conn, CardBinding(CARD2, W2, date(2026, 1, 1)))
+        rec.add_roster_entry(conn, RosterEntry(SITE, W1, SUB1, date(2026, 11, 1), trade_code="0201", position="職長"))
+
+
+def check_rebuild_equals_incremental(engine: sa.Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as conn:
+        incremental = all_rows(conn)
+    with write_transaction(engine) as conn:
+        rebuild(conn)
+    with engine.connect() as conn:
+        rebuilt = all_rows(conn)
+    assert rebuilt == incremental
+    return rebuilt
+
+
+def test_taps_from_two_kiosks_become_rows_and_rebuild_is_identical(
+        engine: sa.Engine, service: IngestService, kiosks: Callable) -> None:  # type: ignore[type-arg]
+    registry(engine)
+    gate, office = kiosks("kiosk-gate", SITE), kiosks("kiosk-office", SITE)
+    gate.tap(CARD1, "in", jst(2, 7, 50))
+    office.tap(CARD1, "out", jst(2, 17, 0))
+    office.tap(CARD2, "in", jst(2, 20, 0))
+    gate.tap(CARD2, "out", jst(3, 5, 30))  # night shift: stays on the 2nd
+    gate.tap(CARD3, "in", jst(3, 8, 0))  # a card nobody is bound to yet
+    wrong = gate.tap(CARD1, "in", jst(3, 17, 5))  # should have been an exit
+    gate.record(jst(3, 17, 6), kind="amend", ref=wrong, direction="out", reason="押し間違い")
+    office.tap(CARD1, "in", jst(3, 8, 0))
+    office.record(jst(4, 9, 0), kind="manual", worker=W2, direction="in", claimed_at=format_rfc3339(jst(4, 8, 0)),
+                  reason="カード忘れ")
+    # interleave small batches of the two kiosks, as two syncds would
+    while gate.pending() or office.pending():
+        gate.ship(service, size=2, limit=1)
+        office.ship(service, size=1, limit=1)
+
+    with engine.connect() as conn:
+        rows = {(r["work_day"], r["worker"] or r["idm"]): r for r in history(conn, site=SITE, month="2026-11")}
+    r = rows[("2026-11-02", W1)]
+    assert (r["first_entry"], r["last_exit"], r["minutes_on_site"], r["flags"]) == (
+        "2026-11-02T07:50:00.000+09:00", "2026-11-02T17:00:00.000+09:00", 550, [])
+    assert (r["position"], r["devices"], r["valid_for_assessment"]) == ("職長", ["kiosk-gate", "kiosk-office"], True)
+    night = rows[("2026-11-02", W2)]
+    assert (night["last_exit"], night["flags"], night["employer"]) == (
+        "2026-11-03T05:30:00.000+09:00", ["not_on_roster"], SUB1)
+    amended = rows[("2026-11-03", W1)]
+    assert (amended["last_exit"], amended["flags"]) == ("2026-11-03T17:05:00.000+09:00", ["amended"])
+    assert rows[("2026-11-03", CARD3)]["flags"] == ["entry_without_exit", "unknown_card"]
+    check_rebuild_equals_incremental(engine)
+
+    # the manual event became a correction request; approval brings the day in
+    with write_transaction(engine) as conn:
+        [c] = rec.corrections_of(conn, site=SITE)
+        assert (c.status, c.origin, c.work_day, c.requested_by) == ("requested", "manual", date(2026, 11, 4),
+                                                                     "device:kiosk-office")
+        done, step = corr.decide(c, approve=True, by=PRIME, prime=PRIME, at=jst(5, 9))
+        rec.save_decision(conn, done, step)
+        recompute_day(conn, SITE, c.work_day)
+    # binding the unknown card re-attributes its past taps
+    with write_transaction(engine) as conn:
+        rec.add_binding(conn, CardBinding(CARD3, W1, date(2026, 11, 3)))
+        recompute_card(conn, CARD3)
+    rows2 = check_rebuild_equals_incremental(engine)
+    with engine.connect() as conn:
+        got = {(r["work_day"], r["worker"] or r["idm"]): r for r in history(conn, site=SITE)}
+    assert ("2026-11-03", CARD3) not in got
+    assert got[("2026-11-03", W1)]["taps"] == 3
+    assert (got[("2026-11-04", W2)]["source"], got[("2026-11-04", W2)]["flags"]) == (
+        "manual", ["entry_without_exit", "not_on_roster", "corrected"])
+    with engine.connect() as conn:
+        audit = rec.audit_of(conn, c.id)  # type: ignore[arg-type]
+    assert [a.action for a in audit] == ["requested", "approved"]
+    assert len(rows2) == 4  # W1 2nd+3rd (the re-attributed card merged in), W2 2nd (night) and 4th
+
+
+def test_a_batch_sent_twice_changes_nothing(engine: sa.Engine, service: IngestService,
+                                            kiosks: Callable) -> None:  # type: ignore[type-arg]
+    registry(engine)
+    k = kiosks("kiosk-gate", SITE)
+    k.tap(CARD1, "in", jst(2, 8))
+    k.tap(CARD1, "out", jst(2, 17))
+    k.ship(service)
+    with engine.connect() as conn:
+        before = all_rows(conn)
+    batch = k.reader.batch(1, 1, 10)
+    assert batch is not None
+    assert service.ingest(batch).outcome == "duplicate"
+    with engine.connect() as conn:
+        assert all_rows(conn) == before
