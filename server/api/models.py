@@ -15,7 +15,7 @@ class ErrorBody(BaseModel):
 
 
 class EnrollRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     code: str = Field(max_length=64, description="One-time enrollment code (case and dashes ignored).")
     device: str = Field(max_length=63)
     epoch: int = Field(ge=1, le=2**31 - 1)
@@ -74,14 +74,14 @@ class RosterResponse(BaseModel):
 
 
 class StatusReport(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     unsent: int = Field(ge=0, le=2**53)
     oldest_unsent_age_s: float | None = Field(default=None, ge=0, le=10 * 365 * 86400)
     last_error: str | None = Field(default=None, max_length=500)
 
 
 class CodeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     site: str = Field(pattern=r"^[0-9]{14}$")
     ttl_minutes: int = Field(default=60, ge=1, le=10080)
 
