@@ -1,0 +1,112 @@
+"""Running the kiosk: the full-screen window, or headless (reader, journal and sound only).
+
+``run_window`` and ``run_headless`` return the event loop's exit code;
+:data:`~kiosk.ui.model.RESTART_EXIT_CODE` means the manager asked for a
+restart and the caller (``genba kiosk``) opens everything again.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication
+
+from hardware.base import Reader
+from kiosk.core import KioskCore
+from kiosk.pipeline import Outcome, OutcomeKind
+from kiosk.ui.model import RESTART_EXIT_CODE, KioskModel
+from kiosk.ui.window import KioskWindow
+from shared.messages import t
+
+log = logging.getLogger("genba.kiosk")
+
+
+def _app(gui: bool) -> QCoreApplication:
+    app = QCoreApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1]) if gui else QCoreApplication(sys.argv[:1])
+    return app
+
+
+def _quit_on_signals(app: QCoreApplication) -> QTimer:
+    """Let SIGTERM/SIGINT stop the Qt loop (systemd stop, Ctrl-C); the timer lets Python run handlers."""
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    timer = QTimer()
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+    return timer
+
+
+def run_window(core: KioskCore, reader: Reader, *, fullscreen: bool = True) -> int:
+    app = _app(gui=True)
+    model = KioskModel(core)
+    window = KioskWindow(model)
+    model.restart_requested.connect(lambda: app.exit(RESTART_EXIT_CODE))
+    _keep = _quit_on_signals(app)
+    if fullscreen:
+        window.showFullScreen()
+    else:
+        window.resize(1024, 600)
+        window.show()
+    model.attach_reader(reader)
+    try:
+        return app.exec()
+    finally:
+        model.stop_reader()
+        del _keep
+
+
+def log_line(outcome: Outcome, lang: str | None = None) -> str:
+    """One log line per tap for headless sites: what was recorded, or that nothing was."""
+    kind = {
+        OutcomeKind.RECORDED: t("記録", "recorded", lang),
+        OutcomeKind.REPEAT: t("記録済み（重複）", "repeat (already recorded)", lang),
+        OutcomeKind.UNKNOWN_CARD: t("未登録カード（記録済み・管理者へ）", "unknown card (recorded; see the manager)",
+                                    lang),
+        OutcomeKind.NOT_ON_ROSTER: t("名簿外（記録済み・登録を）", "not on the site roster (recorded; register)", lang),
+        OutcomeKind.NOT_RECORDED: t("記録されていません", "NOT RECORDED", lang),
+        OutcomeKind.BAD_CARD: t("読み取り失敗（記録なし）", "card not read (nothing recorded)", lang),
+    }[outcome.kind]
+    direction = {"in": t("入場", "entry", lang), "out": t("退場", "exit", lang), None: "-"}[outcome.direction]
+    who = outcome.holder.name if outcome.holder is not None else "-"
+    parts = [kind, direction, who, f"idm={outcome.idm or '-'}"]
+    if outcome.seq is not None:
+        parts.append(f"seq={outcome.seq}")
+    if outcome.error_code:
+        parts.append(f"error={outcome.error_code}: {outcome.error_message}")
+    return " ".join(parts)
+
+
+def run_headless(core: KioskCore, reader: Reader, *, echo: Callable[[str], None] | None = None) -> int:
+    """Reader + journal + sound, no screen: one log line per tap and per reader status change."""
+    app = _app(gui=False)
+    model = KioskModel(core)
+    say = echo or (lambda line: print(line, flush=True))
+    if not model.sound.available:
+        say(t("音声出力がありません: 無音で動作します。", "No audio output: running silent."))
+
+    def on_outcome(outcome: Outcome) -> None:
+        say(log_line(outcome))
+
+    def on_status() -> None:
+        status = core.reader_status
+        if status is not None and status is not getattr(on_status, "last", None):
+            on_status.last = status  # type: ignore[attr-defined]
+            say(t("カードリーダー: ", "Card reader: ") + status.message())
+
+    model.outcome.connect(on_outcome)
+    model.idle_changed.connect(on_status)
+    model.reader_finished.connect(app.quit)
+    model.restart_requested.connect(lambda: app.exit(RESTART_EXIT_CODE))
+    _keep = _quit_on_signals(app)
+    model.attach_reader(reader)
+    try:
+        return app.exec()
+    finally:
+        model.stop_reader()
+        del _keep

@@ -1,0 +1,149 @@
+"""The feedback screen shown after every tap: what was recorded, for whom, and what to do.
+
+It is filled from an :class:`Outcome` only, and an outcome says "recorded"
+only after the journal commit returned. A tap that was NOT recorded gets the
+most visible screen of all (red, a cross, the words "NOT recorded" and what
+to do) and stays up longest. Touching the screen closes it early.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from kiosk.pipeline import Outcome, OutcomeKind
+from kiosk.ui import texts
+from kiosk.ui.icons import icon
+from kiosk.ui.theme import ENTRY, ERROR, EXIT, REPEAT, WARN, Metrics, named
+
+translate = QCoreApplication.translate
+
+SHOW_MS = {"ok": 3000, "repeat": 3500, "warn": 7000, "error": 12000}
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What one outcome looks like: colour, icon, words. Built without widgets so it is easy to test."""
+
+    tone: str
+    color: str
+    icon: str
+    headline: str
+    name: str
+    employer: str
+    detail: str
+    warning: str = ""
+    tech: str = ""
+
+
+def view_for(o: Outcome) -> View:
+    holder = o.holder
+    name = holder.name if holder is not None else ""
+    employer = holder.employer if holder is not None else ""
+    when = texts.clock(o.at) if o.at is not None else ""
+    dir_time = f"{texts.direction(o.direction)}  {when}".strip()
+    if o.kind is OutcomeKind.RECORDED:
+        warning = texts.missing_fields(holder.missing) if holder is not None and holder.missing else ""
+        return View("ok", ENTRY if o.direction == "in" else EXIT, o.direction or "check", dir_time, name, employer,
+                    translate("Kiosk", "Recorded. Have a safe day.") if o.direction == "in"
+                    else translate("Kiosk", "Recorded. Thank you for your work today."), warning)
+    if o.kind is OutcomeKind.REPEAT:
+        earlier = texts.clock(o.repeat_of) if o.repeat_of is not None else when
+        return View("repeat", REPEAT, "repeat", translate("Kiosk", "Already recorded"), name, employer,
+                    translate("Kiosk", "%1 was already recorded at %2. This touch is not counted again.")
+                    .replace("%1", texts.direction(o.direction)).replace("%2", earlier))
+    if o.kind is OutcomeKind.UNKNOWN_CARD:
+        return View("warn", WARN, "question", translate("Kiosk", "Unknown card"), "", "",
+                    translate("Kiosk", "%1 recorded at %2, but this card is not on the roster. "
+                                       "Please see the site manager.")
+                    .replace("%1", texts.direction(o.direction)).replace("%2", when),
+                    tech=translate("Kiosk", "Card ID: %1").replace("%1", o.idm or ""))
+    if o.kind is OutcomeKind.NOT_ON_ROSTER:
+        return View("warn", WARN, "warn", translate("Kiosk", "Not on this site's roster"), name, employer,
+                    translate("Kiosk", "%1 recorded at %2.").replace("%1", texts.direction(o.direction))
+                    .replace("%2", when),
+                    translate("Kiosk", "%1 is not registered on this site's worker roster. Ask %2 to register "
+                                       "you on this site, and tell the site manager.")
+                    .replace("%1", name or translate("Kiosk", "This worker"))
+                    .replace("%2", employer or translate("Kiosk", "your employer")))
+    if o.kind is OutcomeKind.BAD_CARD:
+        return View("error", ERROR, "cross", translate("Kiosk", "Card not read"), "", "",
+                    translate("Kiosk", "Nothing was recorded. Hold the card flat on the reader and touch again."))
+    if o.error_code == "no_site":
+        what = translate("Kiosk", "This kiosk has no site yet. Tell the site manager, and write your entry "
+                                  "or exit on the paper sheet.")
+    else:
+        what = translate("Kiosk", "The record could not be saved (the disk may be full or read-only). "
+                                  "Tell the site manager now and write your entry or exit on the paper sheet.")
+    return View("error", ERROR, "cross", translate("Kiosk", "NOT recorded"), name, employer, what,
+                tech=f"{o.error_code}: {o.error_message}" if o.error_code else "")
+
+
+class FeedbackScreen(QWidget):
+    done = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.metrics = Metrics(800, 480)
+        self.view: View | None = None
+        self.icon = QLabel()
+        self.headline = named(QLabel(), "headline")
+        self.name = named(QLabel(), "name")
+        self.employer = named(QLabel(), "detail")
+        self.detail = named(QLabel(), "detail")
+        self.warning = named(QLabel(), "warnbox")
+        self.tech = named(QLabel(), "note")
+        self.sound_note = named(QLabel(), "note")
+        self.hint = named(QLabel(), "note")
+        for label in (self.headline, self.employer, self.detail, self.warning, self.tech, self.hint, self.sound_note):
+            label.setWordWrap(True)
+        head = QHBoxLayout()
+        head.addWidget(self.icon)
+        head.addWidget(self.headline, 1)
+        who = QHBoxLayout()
+        who.addWidget(self.name)
+        who.addSpacing(16)
+        who.addWidget(self.employer, 1)
+        col = QVBoxLayout(self)
+        col.addLayout(head)
+        col.addLayout(who)
+        col.addWidget(self.detail)
+        col.addWidget(self.warning)
+        col.addStretch(1)
+        col.addWidget(self.tech)
+        foot = QHBoxLayout()
+        foot.addWidget(self.hint, 1)
+        foot.addWidget(self.sound_note)
+        col.addLayout(foot)
+        self.timer = QTimer(self, singleShot=True)
+        self.timer.timeout.connect(self.done)
+
+    def show_outcome(self, outcome: Outcome, *, silent: bool) -> View:
+        v = view_for(outcome)
+        self.view = v
+        self.setStyleSheet(f"FeedbackScreen {{ background: {v.color}; }} QLabel {{ background: transparent; }}")
+        self.icon.setPixmap(icon(v.icon, self.metrics.icon))
+        self.headline.setText(v.headline)
+        self.name.setText(v.name)
+        self.name.setVisible(bool(v.name))
+        self.employer.setText(v.employer)
+        self.employer.setVisible(bool(v.employer))
+        self.detail.setText(v.detail)
+        self.warning.setText(v.warning)
+        self.warning.setVisible(bool(v.warning))
+        self.tech.setText(v.tech)
+        self.tech.setVisible(bool(v.tech))
+        self.sound_note.setText(translate("Kiosk", "(Sound is off: this kiosk has no audio output.)"))
+        self.sound_note.setVisible(silent)
+        self.hint.setText(translate("Kiosk", "Touch the screen to close."))
+        self.timer.start(SHOW_MS[v.tone])
+        return v
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.timer.stop()
+        self.done.emit()
+        event.accept()

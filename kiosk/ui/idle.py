@@ -1,0 +1,202 @@
+"""The idle screen: site, date, a large clock, "touch your card", mode, people on site, reader and sync.
+
+Everything a passing worker or manager must not miss is here, in words and
+icons: a reader that is not connected, taps that are not being recorded,
+records stuck unsent (count and age of the oldest).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.core import IdleStatus
+from kiosk.ui import texts
+from kiosk.ui.icons import icon
+from kiosk.ui.model import KioskModel
+from kiosk.ui.theme import ERROR, OK, WARN, Metrics, named
+
+translate = QCoreApplication.translate
+
+
+class StatusItem(QWidget):
+    """An icon and a line of text; the icon's colour repeats what the text says."""
+
+    def __init__(self, icon_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.icon_name = icon_name
+        self.icon = QLabel()
+        self.text = named(QLabel(), "status")
+        self.text.setWordWrap(True)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.icon)
+        row.addWidget(self.text, 1)
+        self._size = 24
+
+    def show_state(self, text: str, color: str, size: int) -> None:
+        self._size = size
+        self.icon.setPixmap(icon(self.icon_name, size, color))
+        self.text.setText(text)
+
+
+class IdleScreen(QWidget):
+    manager_requested = Signal()
+
+    def __init__(self, model: KioskModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.metrics = Metrics(800, 480)
+        self.site = named(QLabel(), "site")
+        self.date = named(QLabel(), "date")
+        self.date.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.clock = named(QLabel(), "clock")
+        self.clock.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt = named(QLabel(), "prompt")
+        self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt.setWordWrap(True)
+        self.mode = named(QLabel(), "chip")
+        self.forced = named(QLabel(), "forced")
+        self.problems = named(QLabel(), "problem")
+        self.problems.setWordWrap(True)
+        self.people = StatusItem("people")
+        self.reader = StatusItem("reader")
+        self.sync = StatusItem("sync")
+        self.sound = StatusItem("sound_off")
+        self.force_in = named(QPushButton(), "entry")
+        self.force_out = named(QPushButton(), "exit")
+        self.force_in.setCheckable(True)
+        self.force_out.setCheckable(True)
+        self.english = QPushButton()
+        self.english.setCheckable(True)
+        self.manager = QPushButton()
+        self.force_in.clicked.connect(lambda: self._force("in"))
+        self.force_out.clicked.connect(lambda: self._force("out"))
+        self.english.clicked.connect(self._english)
+        self.manager.clicked.connect(self.manager_requested)
+
+        self.top = top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        top.addWidget(self.site, 1)
+        top.addWidget(self.date)
+        self.chips = chips = QHBoxLayout()
+        self.buttons = QGridLayout()
+        self.statuses = QGridLayout()
+        outer = QVBoxLayout(self)
+        outer.addLayout(top)
+        outer.addStretch(1)
+        outer.addWidget(self.clock)
+        outer.addWidget(self.prompt)
+        outer.addLayout(chips)
+        outer.addWidget(self.problems)
+        outer.addStretch(1)
+        outer.addLayout(self.buttons)
+        outer.addLayout(self.statuses)
+        self._place()
+        model.idle_changed.connect(self.refresh)
+        model.language_changed.connect(lambda _lang: self.refresh())
+        self.refresh()
+
+    def set_metrics(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+        self._place()
+        self.refresh()
+
+    def _place(self) -> None:
+        """Buttons in one row on landscape screens, two by two in portrait; statuses likewise."""
+        for layout in (self.buttons, self.statuses, self.chips):
+            while layout.count():
+                layout.takeAt(0)
+        self.top.setDirection(QBoxLayout.Direction.TopToBottom if self.metrics.portrait
+                              else QBoxLayout.Direction.LeftToRight)
+        self.date.setAlignment(Qt.AlignmentFlag.AlignLeft if self.metrics.portrait else Qt.AlignmentFlag.AlignRight)
+        cols = 2 if self.metrics.portrait else 4
+        for i, b in enumerate((self.force_in, self.force_out, self.english, self.manager)):
+            self.buttons.addWidget(b, i // cols, i % cols)
+        self.chips.addStretch(1)
+        self.chips.addWidget(self.mode)
+        self.chips.addWidget(self.forced)
+        if self.metrics.portrait:
+            self.chips.addStretch(1)
+            for i, item in enumerate((self.people, self.reader, self.sync, self.sound)):
+                self.statuses.addWidget(item, i, 0)
+        else:  # landscape screens are short: people and sound beside the mode, reader and sync full width
+            self.chips.addWidget(self.people)
+            self.chips.addWidget(self.sound)
+            self.chips.addStretch(1)
+            self.statuses.addWidget(self.reader, 0, 0)
+            self.statuses.addWidget(self.sync, 1, 0)
+
+    def _force(self, direction: str) -> None:
+        current = self.model.idle().forced
+        self.model.force_next(None if current == direction else direction)  # type: ignore[arg-type]
+
+    def _english(self) -> None:
+        if self.model.english_for_next_tap:
+            self.model.back_to_japanese()
+        else:
+            self.model.use_english_for_next_tap()
+
+    def refresh(self) -> None:
+        s: IdleStatus = self.model.idle()
+        m = self.metrics
+        self.site.setText(s.site_name or (s.site or translate("Kiosk", "(no site)")))
+        self.date.setText(texts.date(s.now))
+        self.clock.setText(texts.clock(s.now))
+        self.prompt.setText(translate("Kiosk", "Please touch your card"))
+        self.mode.setText(translate("Kiosk", "Mode: %1").replace("%1", texts.mode(s.mode)))
+        if s.forced is not None:
+            self.forced.setText(translate("Kiosk", "Next tap: %1").replace("%1", texts.direction(s.forced)))
+        self.forced.setVisible(s.forced is not None)
+        urgent = [p for p in s.problems if p not in ("sync_error",)]
+        shown = urgent[:3] if m.height >= 700 else urgent[:2]  # the manager screen lists them all
+        self.problems.setText("\n".join("⚠ " + texts.problem(p) for p in shown))
+        self.problems.setVisible(bool(urgent))
+        self.force_in.setText(translate("Kiosk", "Next: Entry"))
+        self.force_out.setText(translate("Kiosk", "Next: Exit"))
+        self.force_in.setChecked(s.forced == "in")
+        self.force_out.setChecked(s.forced == "out")
+        self.english.setText(translate("Kiosk", "English") if self.model.lang == "ja" else "日本語")
+        self.english.setChecked(self.model.english_for_next_tap)
+        self.manager.setText(translate("Kiosk", "Manager"))
+        size = max(24, m.px(28))
+        self.people.show_state(texts.people(s.inside), "#ffffff", size)
+        self._reader_state(s, size)
+        self._sync_state(s, size)
+        if self.model.sound.available:
+            self.sound.hide()
+        else:
+            self.sound.show()
+            self.sound.show_state(translate("Kiosk", "No audio output: the kiosk is silent"), WARN, size)
+
+    def _reader_state(self, s: IdleStatus, size: int) -> None:
+        r = s.reader
+        if r is None:
+            self.reader.show_state(translate("Kiosk", "Reader: starting…"), WARN, size)
+        elif r.kind == "connected":
+            self.reader.show_state(translate("Kiosk", "Reader: ready"), OK, size)
+        else:
+            word = translate("Kiosk", "Reader: NOT connected") if r.kind == "disconnected" else translate(
+                "Kiosk", "Reader: error")
+            message = r.message("en" if self.model.lang == "en" else "ja")
+            self.reader.show_state(f"{word} — {message}", ERROR, size)
+
+    def _sync_state(self, s: IdleStatus, size: int) -> None:
+        sync = s.sync
+        if sync.unsent is None:
+            self.sync.show_state(translate("Kiosk", "Sync: unknown"), WARN, size)
+            return
+        if sync.unsent == 0:
+            text = translate("Kiosk", "Sync: all records sent")
+            color = OK
+        else:
+            text = translate("Kiosk", "Unsent: %1").replace("%1", str(sync.unsent))
+            if sync.oldest_unsent_at is not None:
+                seconds = max(0.0, (s.now - sync.oldest_unsent_at).total_seconds())
+                text += " · " + translate("Kiosk", "oldest %1").replace("%1", texts.age(seconds))
+                color = ERROR if seconds > 86400 else WARN
+            else:
+                color = WARN
+        if sync.last_error:
+            text += " · " + translate("Kiosk", "offline / sync failed")
+            color = ERROR
+        self.sync.show_state(text, color, size)

@@ -1,0 +1,166 @@
+"""The Qt-side model: the kiosk core, the reader thread, sound and language, as signals for the widgets.
+
+The reader's blocking ``events()`` runs in a plain thread; each event crosses
+to the GUI thread through a queued signal, where the pipeline runs (the
+journal connection belongs to one thread). Widgets never call the journal:
+they call this model, and redraw when it signals.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from hardware.base import Reader, ReaderEvent
+from kiosk.core import IdleStatus, KioskCore
+from kiosk.direction import GateMode
+from kiosk.pipeline import Outcome
+from kiosk.ui.i18n import Translations
+from kiosk.ui.i18n import translations as shared_translations
+from kiosk.ui.sound import SoundPlayer
+from shared.event import Direction
+from shared.journal import StoredEvent
+
+log = logging.getLogger(__name__)
+
+ENGLISH_TIMEOUT_MS = 30_000
+"""English picked for a tap falls back to Japanese if no card comes within this time."""
+PRUNE_EVERY_MS = 3_600_000
+RESTART_EXIT_CODE = 75
+"""What the kiosk's event loop returns when the manager asked for a restart (``genba kiosk`` reopens)."""
+
+
+class KioskModel(QObject):
+    outcome = Signal(object)
+    """An :class:`Outcome` for every tap."""
+    idle_changed = Signal()
+    """Clock, counts, reader, sync or mode changed: redraw the idle screen."""
+    language_changed = Signal(str)
+    today_changed = Signal()
+    restart_requested = Signal()
+    reader_finished = Signal()
+    _reader_event = Signal(object)
+
+    def __init__(self, core: KioskCore, *, sound: SoundPlayer | None = None,
+                 translations: Translations | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.core = core
+        self.sound = sound or SoundPlayer(self)
+        self.translations = translations or shared_translations()
+        self.translations.use("ja")
+        self.english_for_next_tap = False
+        self.last_outcome: Outcome | None = None
+        self._reader: Reader | None = None
+        self._thread: threading.Thread | None = None
+        self._reader_event.connect(self._on_reader_event)
+        self._tick = QTimer(self)
+        self._tick.timeout.connect(self.idle_changed)
+        self._tick.start(1000)
+        self._english_timer = QTimer(self, singleShot=True, interval=ENGLISH_TIMEOUT_MS)
+        self._english_timer.timeout.connect(self.back_to_japanese)
+        self._prune = QTimer(self, interval=PRUNE_EVERY_MS)
+        self._prune.timeout.connect(self.core.prune)
+        self._prune.start()
+
+    # -- reader --------------------------------------------------------------------------------
+    def attach_reader(self, reader: Reader) -> None:
+        """Start reading in a background thread; events are handled on the GUI thread."""
+        self._reader = reader
+
+        def pump() -> None:
+            try:
+                for event in reader.events():
+                    self._reader_event.emit(event)
+            except Exception:  # a backend must not raise, but if it does the screen must say so
+                log.exception("card reader stopped with an error")
+            self._reader_event.emit(None)
+
+        self._thread = threading.Thread(target=pump, name="kiosk-reader", daemon=True)
+        self._thread.start()
+
+    def stop_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _on_reader_event(self, event: ReaderEvent | None) -> None:
+        if event is None:
+            self.reader_finished.emit()
+            return
+        self.handle(event)
+
+    def handle(self, event: ReaderEvent) -> Outcome | None:
+        """Run one reader event through the core (also used directly by tests and the benchmark)."""
+        outcome = self.core.on_event(event)
+        if outcome is not None:
+            self.last_outcome = outcome
+            self.sound.play(outcome)
+            self.outcome.emit(outcome)
+            self.today_changed.emit()
+        self.idle_changed.emit()
+        return outcome
+
+    # -- state for screens -------------------------------------------------------------------------
+    def idle(self) -> IdleStatus:
+        return self.core.idle()
+
+    @property
+    def lang(self) -> str:
+        return self.translations.lang
+
+    # -- worker actions --------------------------------------------------------------------------
+    def force_next(self, direction: Direction | None) -> None:
+        self.core.force_next(direction)
+        self.idle_changed.emit()
+
+    def use_english_for_next_tap(self) -> None:
+        self.english_for_next_tap = True
+        self._set_language("en")
+        self._english_timer.start()
+
+    def feedback_done(self) -> None:
+        """The feedback screen closed: a per-tap English choice ends here."""
+        if self.english_for_next_tap:
+            self.back_to_japanese()
+
+    def back_to_japanese(self) -> None:
+        self.english_for_next_tap = False
+        self._english_timer.stop()
+        self._set_language("ja")
+
+    def _set_language(self, lang: str) -> None:
+        if lang != self.translations.lang:
+            self.translations.use(lang)
+            self.language_changed.emit(lang)
+
+    # -- manager actions -------------------------------------------------------------------------
+    def unlock(self, pin: str) -> None:
+        self.core.unlock(pin)
+
+    def set_mode(self, mode: GateMode) -> None:
+        self.core.set_mode(mode)
+        self.idle_changed.emit()
+
+    def bind(self, idm: str, worker: str) -> StoredEvent:
+        stored = self.core.bind(idm, worker)
+        self.today_changed.emit()
+        return stored
+
+    def amend(self, ref: int, direction: Direction) -> StoredEvent:
+        stored = self.core.amend(ref, direction)
+        self.today_changed.emit()
+        self.idle_changed.emit()
+        return stored
+
+    def manual(self, worker: str, direction: Direction, claimed_at: datetime) -> StoredEvent:
+        stored = self.core.manual(worker, direction, claimed_at)
+        self.today_changed.emit()
+        self.idle_changed.emit()
+        return stored
+
+    def request_restart(self) -> None:
+        self.restart_requested.emit()

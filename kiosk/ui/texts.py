@@ -1,0 +1,80 @@
+"""Every word the screens show for a machine code, through Qt's translation system.
+
+Source strings are English; ``kiosk/i18n/kiosk_ja.ts`` holds the Japanese.
+Keep each string a literal inside ``translate("Kiosk", …)`` so pyside6-lupdate
+finds it; a test fails when one has no Japanese translation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication
+
+from kiosk.direction import GateMode
+from shared.event import Direction
+
+translate = QCoreApplication.translate
+
+
+def direction(d: Direction | None) -> str:
+    if d == "in":
+        return translate("Kiosk", "Entry")
+    if d == "out":
+        return translate("Kiosk", "Exit")
+    return "-"
+
+
+def mode(m: GateMode) -> str:
+    return {
+        GateMode.AUTO: translate("Kiosk", "Automatic (entry, then exit)"),
+        GateMode.ENTRY_ONLY: translate("Kiosk", "Entry gate only"),
+        GateMode.EXIT_ONLY: translate("Kiosk", "Exit gate only"),
+    }[m]
+
+
+def problem(code: str) -> str:
+    texts = {
+        "journal_write_failed": translate(
+            "Kiosk", "Taps are NOT being recorded (disk full or not writable). Call the site manager."),
+        "no_site": translate("Kiosk", "No site is set on this kiosk. Enroll it or import a roster."),
+        "reader_waiting": translate("Kiosk", "Looking for the card reader…"),
+        "reader_disconnected": translate("Kiosk", "Card reader not connected. Check its USB cable."),
+        "reader_error": translate("Kiosk", "The card reader reports an error. Touch the card again."),
+        "state_unreadable": translate("Kiosk", "The roster cannot be read. Call the site manager."),
+        "roster_missing": translate("Kiosk", "No roster yet: every card shows as unknown."),
+        "sync_error": translate("Kiosk", "Sync failed. Records are kept on this kiosk."),
+    }
+    return texts.get(code, code)
+
+
+def clock(moment: datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+def date(moment: datetime) -> str:
+    weekdays = [translate("Kiosk", "Mon"), translate("Kiosk", "Tue"), translate("Kiosk", "Wed"),
+                translate("Kiosk", "Thu"), translate("Kiosk", "Fri"), translate("Kiosk", "Sat"),
+                translate("Kiosk", "Sun")]
+    return translate("Kiosk", "%1/%2/%3 (%4)").replace("%1", str(moment.year)).replace(
+        "%2", str(moment.month)).replace("%3", str(moment.day)).replace("%4", weekdays[moment.weekday()])
+
+
+def age(seconds: float) -> str:
+    if seconds < 60:
+        return translate("Kiosk", "%1 s ago").replace("%1", str(int(seconds)))
+    if seconds < 3600:
+        return translate("Kiosk", "%1 min ago").replace("%1", str(int(seconds // 60)))
+    if seconds < 86400 * 2:
+        return translate("Kiosk", "%1 h ago").replace("%1", str(int(seconds // 3600)))
+    return translate("Kiosk", "%1 days ago").replace("%1", str(int(seconds // 86400)))
+
+
+def people(n: int) -> str:
+    return translate("Kiosk", "On site now: %1").replace("%1", str(n))
+
+
+def missing_fields(fields: tuple[str, ...]) -> str:
+    names = {"trade": translate("Kiosk", "trade"), "position": translate("Kiosk", "position")}
+    return translate("Kiosk", "Your %1 is not registered on this site's roster: tell your foreman.").replace(
+        "%1", translate("Kiosk", " and ").join(names.get(f, f) for f in fields))

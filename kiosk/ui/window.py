@@ -1,0 +1,79 @@
+"""The kiosk window: idle, feedback, PIN and manager screens in one full-screen stack."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+
+from kiosk.pipeline import Outcome
+from kiosk.ui.feedback import FeedbackScreen
+from kiosk.ui.idle import IdleScreen
+from kiosk.ui.manager_screen import ManagerScreen
+from kiosk.ui.model import KioskModel
+from kiosk.ui.pin import PinScreen
+from kiosk.ui.theme import Metrics, style_sheet
+
+
+class KioskWindow(QMainWindow):
+    def __init__(self, model: KioskModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.setWindowTitle("Genba 現場")
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.idle = IdleScreen(model)
+        self.feedback = FeedbackScreen()
+        self.pin = PinScreen(model)
+        self.manager = ManagerScreen(model)
+        for screen in (self.idle, self.feedback, self.pin, self.manager):
+            self.stack.addWidget(screen)
+        self._return_to: QWidget = self.idle
+        self.metrics: Metrics | None = None
+        model.outcome.connect(self.show_outcome)
+        self.feedback.done.connect(self._feedback_done)
+        self.idle.manager_requested.connect(self.open_pin)
+        self.pin.cancelled.connect(lambda: self.stack.setCurrentWidget(self.idle))
+        self.pin.unlocked.connect(self.open_manager)
+        self.manager.closed.connect(lambda: self.stack.setCurrentWidget(self.idle))
+        self.apply_metrics(Metrics(800, 480))
+
+    def apply_metrics(self, metrics: Metrics) -> None:
+        if metrics == self.metrics:
+            return
+        self.metrics = metrics
+        self.setStyleSheet(style_sheet(metrics))
+        self.idle.set_metrics(metrics)
+        self.manager.set_metrics(metrics)
+        self.feedback.metrics = metrics
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        size = event.size()
+        self.apply_metrics(Metrics(size.width(), size.height()))
+        super().resizeEvent(event)
+
+    def show_outcome(self, outcome: Outcome) -> None:
+        current = self.stack.currentWidget()
+        if current is not None and current is not self.feedback:
+            self._return_to = current
+        self.feedback.show_outcome(outcome, silent=not self.model.sound.available)
+        self.stack.setCurrentWidget(self.feedback)
+
+    def _feedback_done(self) -> None:
+        self.model.feedback_done()
+        self.stack.setCurrentWidget(self._return_to)
+        self._return_to = self.idle
+
+    def open_pin(self) -> None:
+        self.pin.reset()
+        self.stack.setCurrentWidget(self.pin)
+
+    def open_manager(self) -> None:
+        self.manager.open()
+        self.stack.setCurrentWidget(self.manager)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.stack.currentWidget() is not self.idle:
+            self.stack.setCurrentWidget(self.idle)
+            return
+        super().keyPressEvent(event)
