@@ -32,7 +32,7 @@ from kiosk.sources import CardHolder
 from kiosk.today import Presence
 from kiosk.ui import texts
 from kiosk.ui.model import KioskModel
-from kiosk.ui.theme import Metrics, named
+from kiosk.ui.theme import MIN_TOUCH_PX, Metrics, named
 from kiosk.usb import export_folder, mounted_drives
 from shared.errors import GenbaError
 from shared.event import Direction
@@ -46,6 +46,7 @@ def _list() -> QListWidget:
     w = QListWidget()
     w.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
     w.setWordWrap(True)  # names and companies are long: wrap rather than cut
+    w.setMinimumHeight(MIN_TOUCH_PX)  # lists scroll; let them shrink on a 480-px-high screen
     return w
 
 
@@ -182,7 +183,7 @@ class ManagerScreen(QWidget):
         self.restart_button = named(QPushButton(), "danger")
         self.restart_button.clicked.connect(self.model.request_restart)
         self.drives = _list()
-        self.health = named(QLabel(), "detail")
+        self.health = named(QLabel(), "note")
         self.health.setWordWrap(True)
         actions = self._row()
         actions.addWidget(self.sync_button)
