@@ -149,7 +149,11 @@ class KioskCore:
 
     # -- manager -------------------------------------------------------------------------------
     def unlock(self, pin: str) -> None:
-        """Check a manager PIN (rate-limited); raises kiosk.errors.PinError subclasses."""
+        """Check a manager PIN (rate-limited); raises kiosk.errors.PinError subclasses.
+
+        The stored hash is re-read first, so ``genba kiosk set-pin`` takes effect without a restart."""
+        if self.root is not None:
+            self.pins.stored = load_settings(self.root).pin
         self.pins.check(pin, self.clock.boottime_us())
 
     def set_pin(self, pin: str) -> None:

@@ -65,6 +65,10 @@ from genba.cli import server as server_cli  # noqa: E402  (sync server: issue 5)
 
 app.add_typer(server_cli.app, name="server")
 
+from genba.cli import kiosk as kiosk_cli  # noqa: E402  (kiosk: issue 4)
+
+app.add_typer(kiosk_cli.app, name="kiosk")
+
 
 def main() -> None:
     app()

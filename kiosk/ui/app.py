@@ -74,12 +74,24 @@ def log_line(outcome: Outcome, lang: str | None = None) -> str:
     }[outcome.kind]
     direction = {"in": t("入場", "entry", lang), "out": t("退場", "exit", lang), None: "-"}[outcome.direction]
     who = outcome.holder.name if outcome.holder is not None else "-"
-    parts = [kind, direction, who, f"idm={outcome.idm or '-'}"]
+    when = outcome.at.isoformat(timespec="seconds") if outcome.at is not None else "-"
+    parts = [when, kind, direction, who, f"idm={outcome.idm or '-'}"]
     if outcome.seq is not None:
         parts.append(f"seq={outcome.seq}")
     if outcome.error_code:
         parts.append(f"error={outcome.error_code}: {outcome.error_message}")
     return " ".join(parts)
+
+
+PROBLEM_LOG: dict[str, tuple[str, str]] = {
+    "journal_write_failed": ("タッチが記録されていません（ディスク満杯または書き込み不可）。",
+                             "Taps are NOT being recorded (disk full or not writable)."),
+    "no_site": ("この端末に現場が設定されていません。", "No site is set on this kiosk."),
+    "state_unreadable": ("名簿（state.db）を読み込めません。", "The roster (state.db) cannot be read."),
+    "roster_missing": ("名簿がまだありません: すべてのカードが未登録になります。",
+                       "No roster yet: every card is unknown."),
+    "sync_error": ("同期に失敗しています。記録は端末に保存されています。", "Sync is failing; records are kept here."),
+}
 
 
 def run_headless(core: KioskCore, reader: Reader, *, echo: Callable[[str], None] | None = None) -> int:
@@ -94,6 +106,12 @@ def run_headless(core: KioskCore, reader: Reader, *, echo: Callable[[str], None]
         say(log_line(outcome))
 
     def on_status() -> None:
+        problems = core.idle().problems
+        if problems != getattr(on_status, "problems", None):
+            on_status.problems = problems  # type: ignore[attr-defined]
+            for code in problems:
+                if code in PROBLEM_LOG:
+                    say(t("要確認: ", "Attention: ") + t(*PROBLEM_LOG[code]))
         status = core.reader_status
         if status is not None and status is not getattr(on_status, "last", None):
             on_status.last = status  # type: ignore[attr-defined]
