@@ -12,16 +12,58 @@ from contextlib import asynccontextmanager
 from email.utils import formatdate
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.api import errors as api_errors
 from server.api.routes import admin, batches, device, enroll, ops
+from server.api.routes.registry import install_domain
 from server.context import ServerContext, open_context
+from server.errors import BodyTooLarge, to_body
 from server.logs import configure
 from server.settings import Settings, load_settings
 from shared import __version__
 from shared.clock import Clock
 
 API_PREFIX = "/api/v1"
+
+
+BATCH_PATHS = (f"{API_PREFIX}/batches", f"{API_PREFIX}/admin/import")
+
+
+class BodyLimit:
+    """Refuse a request whose declared body is over the limit (413) before any of it is read.
+
+    Batch paths have the batch limit (and are also counted while streaming by
+    the batch route); every other path has the JSON limit. A body sent
+    without Content-Length is cut off at the limit while it is read.
+    """
+
+    def __init__(self, app: ASGIApp, *, json_limit: int, batch_limit: int) -> None:
+        self.app, self.json_limit, self.batch_limit = app, json_limit, batch_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.batch_limit if scope["path"] in BATCH_PATHS else self.json_limit
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:
+            exc = BodyTooLarge(f"body of {int(length)} bytes is over the limit of {limit}", limit=limit)
+            await JSONResponse(to_body(exc), status_code=413)(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge(f"body is over the limit of {limit} bytes", limit=limit)
+            return message
+
+        await self.app(scope, limited, send)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
@@ -53,7 +95,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
             response.headers["Date"] = formatdate(usegmt=True)
         return response
 
+    app.add_middleware(BodyLimit, json_limit=settings.max_json_bytes, batch_limit=settings.max_batch_bytes)
     for router in (enroll.router, batches.router, device.router, admin.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops.router)
+    install_domain(app, ctx, API_PREFIX)  # issue 6: registry, structure, roster, history, corrections, users
     return app

@@ -1,0 +1,89 @@
+"""``/api/v1/.../history``: reconciled work history (就業履歴) by site, worker and company, per month.
+
+Rows are filtered by the disclosure rules: the admin and the prime see a
+site's every row; an upper subcontractor the rows of its branch; a company
+its own workers' rows (on any site); a worker their own. ``format=csv``
+answers ``text/csv`` (UTF-8) with the columns of docs/domain.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse, Response
+
+from server.api.deps import Context
+from server.api.routes.registry_common import Caller, reading, require, writing
+from server.domain.disclosure import Principal, may_read_row, visible_employers
+from server.domain.errors import NotFound
+from server.domain.report import check_month, to_csv
+from server.store import domain_records as rec
+from server.store.domain_reconcile import history, rebuild
+
+router = APIRouter(tags=["history"])
+Format = Literal["json", "csv"]
+
+
+def _answer(rows: list[dict[str, Any]], fmt: Format, **head: Any) -> Response | dict[str, Any]:
+    if fmt == "csv":
+        return PlainTextResponse(to_csv(rows), media_type="text/csv; charset=utf-8")
+    return {**head, "rows": rows}
+
+
+def _filter(conn: Any, p: Principal, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    scopes: dict[str, set[str] | None] = {}
+    out = []
+    for r in rows:
+        if r["site"] not in scopes:
+            s = rec.find_site(conn, r["site"])
+            if s is None:
+                scopes[r["site"]] = None if p.role == "admin" else set()
+            else:
+                scopes[r["site"]] = visible_employers(p, s, rec.load_structure(conn, s.site))
+        scope = scopes[r["site"]]
+        if p.role == "worker":
+            scope = set()
+        if may_read_row(p, r["worker"], r["employer"], scope):
+            out.append(r)
+    return out
+
+
+@router.get("/sites/{site}/history", response_model=None)
+def site_history(site: str, p: Caller, ctx: Context, month: str, format: Format = "json") -> Any:
+    """A site's rows for one month (the data of the monthly reports)."""
+    check_month(month)
+    with reading(ctx) as conn:
+        rec.get_site(conn, site)
+        rows = _filter(conn, p, history(conn, site=site, month=month))
+    return _answer(rows, format, site=site, month=month)
+
+
+@router.get("/workers/{worker}/history", response_model=None)
+def worker_history(worker: str, p: Caller, ctx: Context, month: str, format: Format = "json") -> Any:
+    """One worker's rows on every site the caller may see."""
+    check_month(month)
+    with reading(ctx) as conn:
+        rec.get_worker(conn, worker)
+        rows = _filter(conn, p, history(conn, worker=worker, month=month))
+    return _answer(rows, format, worker=worker, month=month)
+
+
+@router.get("/companies/{company}/history", response_model=None)
+def company_history(company: str, p: Caller, ctx: Context, month: str, format: Format = "json") -> Any:
+    """The rows of one company's workers (as employer): the admin and the company itself."""
+    check_month(month)
+    with reading(ctx) as conn:
+        rec.get_company(conn, company)
+        if not (p.role == "admin" or (p.is_company and p.company == company and p.site is None)):
+            raise NotFound(f"the history of company {company} is not visible to you", company=company)
+        rows = history(conn, employer=company, month=month)
+    return _answer(rows, format, company=company, month=month)
+
+
+@router.post("/history/rebuild")
+def post_rebuild(p: Caller, ctx: Context) -> dict[str, int]:
+    """Recompute every derived row from the raw events (admin); same as ``genba server rebuild``."""
+    require(p.role == "admin", "rebuilding work history", "就業履歴の再計算")
+    with writing(ctx) as conn:
+        return rebuild(conn)

@@ -1,0 +1,93 @@
+"""What the domain's routes share: the caller as a :class:`Principal`, transactions, JSON shapes.
+
+Authentication: ``Authorization: Bearer <token>``. The configured admin token
+(sync server settings) is the back-office administrator; every other token is
+a user's API token (``dom_users``, created by ``POST /api/v1/users``, stored
+only as its SHA-256). A missing or unknown token is 401 ``bad_token``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime, time
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+
+from server.api.deps import Context
+from server.context import ServerContext
+from server.domain.disclosure import Principal
+from server.domain.errors import Forbidden
+from server.errors import BadToken
+from server.store import domain_records as rec
+from server.store.engine import write_transaction
+
+ADMIN = Principal(role="admin", user="admin")
+
+
+def caller(request: Request, ctx: Context) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise BadToken("this endpoint needs 'Authorization: Bearer <API token>'")
+    if ctx.admin_token is not None and hmac.compare_digest(token.encode(), ctx.admin_token.encode()):
+        return ADMIN
+    with ctx.engine.connect() as conn:
+        p = rec.principal_for_token(conn, token)
+    if p is None:
+        raise BadToken("unknown or revoked API token")
+    return p
+
+
+Caller = Annotated[Principal, Depends(caller)]
+
+
+@contextmanager
+def reading(ctx: ServerContext) -> Iterator[sa.Connection]:
+    with ctx.engine.connect() as conn:
+        yield conn
+
+
+@contextmanager
+def writing(ctx: ServerContext) -> Iterator[sa.Connection]:
+    """One write transaction: a refusal raised inside rolls everything back (nothing changed)."""
+    with write_transaction(ctx.engine) as conn:
+        yield conn
+
+
+def require(allowed: bool, what: str, what_ja: str) -> None:
+    if not allowed:
+        raise Forbidden(f"not allowed: {what}", message_ja=f"この操作の権限がありません（{what_ja}）。")
+
+
+def site_today(ctx: ServerContext, tz: str) -> date:
+    return ctx.now().astimezone(ZoneInfo(tz)).date()
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses, dates and tuples as JSON-ready values (see :func:`plain_dict`)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: plain(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="milliseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return value
+
+
+def plain_dict(value: Any) -> dict[str, Any]:
+    out = plain(value)
+    assert isinstance(out, dict)
+    return out

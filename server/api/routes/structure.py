@@ -1,0 +1,140 @@
+"""``/api/v1/sites/{site}/structure``: the site structure (施工体制) and its dated history.
+
+Every change is made by a company for itself (``by`` is the caller's
+company): the upper company invites or places a name-only company, the
+invited company approves, an upper company replaces a placeholder or edits
+work names. The admin reads but does not act for companies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.api.deps import Context
+from server.api.routes.registry_common import Caller, plain, reading, require, writing
+from server.domain import structure as st
+from server.domain.disclosure import Principal, may_view_site
+from server.domain.errors import NotFound
+from server.store import domain_records as rec
+
+router = APIRouter(prefix="/sites/{site}/structure", tags=["structure"])
+
+
+class InviteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    parent: int = Field(ge=1, description="member id of the upper company")
+    company: str = Field(max_length=14)
+
+
+class PlaceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    parent: int = Field(ge=1)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ReplaceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    company: str = Field(max_length=14)
+
+
+class WorkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    work_name: str = Field(max_length=200)
+    work_description: str = Field(default="", max_length=2000)
+
+
+def _visible(conn: Any, p: Principal, site: str) -> st.Structure:
+    s = rec.get_site(conn, site)
+    structure = rec.load_structure(conn, site)
+    if not may_view_site(p, s, structure, rec.roster_of(conn, site)):
+        raise NotFound(f"site {site} is not visible to you", site=site)
+    return structure
+
+
+def _acting(p: Principal, site: str) -> str:
+    require(p.is_company and p.company is not None and (p.site is None or p.site == site),
+            "structure changes are made by a company user of this site", "施工体制の変更は事業者のユーザーが行います")
+    assert p.company is not None
+    return p.company
+
+
+def _answer(structure: st.Structure, change: st.StructureChange | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"site": structure.site, "members": plain(list(structure.members)),
+                           "chart": st.tree_lines(structure)}
+    if change is not None:
+        out["change"] = plain(change)
+    return out
+
+
+@router.get("")
+def get_structure(site: str, p: Caller, ctx: Context) -> dict[str, Any]:
+    """The tree (members with tier, status 未承認/登録, work name) and the chart as text lines."""
+    with reading(ctx) as conn:
+        return _answer(_visible(conn, p, site))
+
+
+@router.get("/history")
+def get_history(site: str, p: Caller, ctx: Context) -> dict[str, Any]:
+    """Every dated change of the structure, oldest first."""
+    with reading(ctx) as conn:
+        _visible(conn, p, site)
+        return {"site": site, "changes": plain(rec.structure_history(conn, site))}
+
+
+@router.post("/invitations", status_code=201)
+def post_invitation(site: str, body: InviteIn, p: Caller, ctx: Context) -> dict[str, Any]:
+    """招待: the caller's company invites a registered company below member ``parent`` (status 未承認)."""
+    by = _acting(p, site)
+    with writing(ctx) as conn:
+        company = rec.get_company(conn, body.company)
+        s, change = st.invite(rec.load_structure(conn, site), parent=body.parent, by=by, company=company.company,
+                              name=company.name, at=ctx.now())
+        rec.record_change(conn, change)
+    return _answer(s, change)
+
+
+@router.post("/placeholders", status_code=201)
+def post_placeholder(site: str, body: PlaceIn, p: Caller, ctx: Context) -> dict[str, Any]:
+    """A company not registered in CCUS, placed by name only (CCUS未登録)."""
+    by = _acting(p, site)
+    with writing(ctx) as conn:
+        s, change = st.place_unregistered(rec.load_structure(conn, site), parent=body.parent, by=by,
+                                          name=body.name, at=ctx.now())
+        rec.record_change(conn, change)
+    return _answer(s, change)
+
+
+@router.post("/members/{member}/approve")
+def post_approve(site: str, member: int, p: Caller, ctx: Context) -> dict[str, Any]:
+    """承認: the invited company approves its own invitation (未承認 → 登録)."""
+    by = _acting(p, site)
+    with writing(ctx) as conn:
+        s, change = st.approve(rec.load_structure(conn, site), member=member, by=by, at=ctx.now())
+        rec.record_change(conn, change)
+    return _answer(s, change)
+
+
+@router.post("/members/{member}/replace")
+def post_replace(site: str, member: int, body: ReplaceIn, p: Caller, ctx: Context) -> dict[str, Any]:
+    """置換: a placeholder becomes the registered company; its place and branch are kept."""
+    by = _acting(p, site)
+    with writing(ctx) as conn:
+        company = rec.get_company(conn, body.company)
+        s, change = st.replace_placeholder(rec.load_structure(conn, site), member=member, by=by,
+                                           company=company.company, name=company.name, at=ctx.now())
+        rec.record_change(conn, change)
+    return _answer(s, change)
+
+
+@router.put("/members/{member}/work")
+def put_work(site: str, member: int, body: WorkIn, p: Caller, ctx: Context) -> dict[str, Any]:
+    """工事名称・工事内容 of one company on the site."""
+    by = _acting(p, site)
+    with writing(ctx) as conn:
+        s, change = st.set_work(rec.load_structure(conn, site), member=member, by=by, work_name=body.work_name,
+                                work_description=body.work_description, at=ctx.now())
+        rec.record_change(conn, change)
+    return _answer(s, change)

@@ -1,0 +1,76 @@
+"""Work-history reports as plain text: CSV rows and the monthly per-worker calendar (月別カレンダー).
+
+Pure: takes the row dictionaries the store returns, gives text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from server.domain.errors import Invalid
+
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "site", "work_day", "worker", "idm", "employer", "trade_code", "trade_name", "position", "work_content",
+    "hazardous", "first_entry", "last_exit", "minutes_on_site", "source", "taps", "devices", "flags",
+    "valid_for_assessment",
+)
+_MONTH_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+
+def check_month(text: str) -> str:
+    """``YYYY-MM`` or :class:`Invalid`."""
+    if not isinstance(text, str) or not _MONTH_RE.fullmatch(text):
+        raise Invalid(f"month must be YYYY-MM: {str(text)[:20]!r}",
+                      message_ja="月は YYYY-MM の形式で指定してください。", field="month")
+    return text
+
+
+def month_days(month: str) -> list[date]:
+    first = date.fromisoformat(check_month(month) + "-01")
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return [first + timedelta(days=i) for i in range((nxt - first).days)]
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    """One line per row, the columns of :data:`HISTORY_COLUMNS`; lists joined by spaces; UTF-8 text."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(HISTORY_COLUMNS)
+    for r in rows:
+        w.writerow([" ".join(v) if isinstance(v, list) else ("" if v is None else v)
+                    for v in (r.get(c) for c in HISTORY_COLUMNS)])
+    return buf.getvalue()
+
+
+def calendar_lines(rows: Iterable[Mapping[str, Any]], month: str, names: Mapping[str, str] | None = None) -> list[str]:
+    """月別カレンダー: one line per worker (or unknown card), one cell per day.
+
+    Cell marks: ``●`` a complete day valid for assessment, ``○`` a day with a flag
+    (open entry/exit, off roster, incomplete roster …), ``·`` no record.
+    The last column counts the days credited (建退共: one day per recorded day).
+    """
+    days = month_days(month)
+    per: dict[str, dict[str, Mapping[str, Any]]] = defaultdict(dict)
+    for r in rows:
+        per[r.get("worker") or f"card:{r.get('idm')}"][r["work_day"]] = r
+    header = "".ljust(30) + "".join(f"{d.day:>3}" for d in days) + "  日数"
+    lines = [header]
+    for subject in sorted(per):
+        label = f"{subject} {(names or {}).get(subject, '')}".strip()[:29].ljust(30)
+        cells = []
+        for d in days:
+            day_row = per[subject].get(d.isoformat())
+            if day_row is None:
+                cells.append("  ·")
+            else:
+                ok = day_row.get("valid_for_assessment") and not day_row.get("flags")
+                cells.append("  ●" if ok else "  ○")
+        credited = sum(1 for r in per[subject].values() if r.get("worker"))
+        lines.append(label + "".join(cells) + f"  {credited:>3}")
+    return lines
