@@ -57,7 +57,7 @@ def run_window(core: KioskCore, reader: Reader, *, fullscreen: bool = True) -> i
     try:
         return app.exec()
     finally:
-        model.stop_reader()
+        model.shutdown()
         del _keep
 
 
@@ -126,5 +126,5 @@ def run_headless(core: KioskCore, reader: Reader, *, echo: Callable[[str], None]
     try:
         return app.exec()
     finally:
-        model.stop_reader()
+        model.shutdown()
         del _keep

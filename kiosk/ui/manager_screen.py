@@ -269,6 +269,7 @@ class ManagerScreen(QWidget):
             lst.clear()
             for h in roster:
                 lst.addItem(self._worker_item(h))
+        keep = self._selected(self.recent)
         self.recent.clear()
         for e in today.recent(30):
             holder = self.model.core.site.worker(e.worker) if e.worker else None
@@ -280,6 +281,8 @@ class ManagerScreen(QWidget):
             item = QListWidgetItem(label)
             item.setData(ROLE, e.seq)
             self.recent.addItem(item)
+            if e.seq == keep:
+                self.recent.setCurrentItem(item)
         mode = self.model.core.pipeline.mode
         for m, b in self.mode_buttons.items():
             b.setChecked(m is mode)

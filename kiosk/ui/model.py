@@ -87,6 +87,12 @@ class KioskModel(QObject):
         if self._thread is not None:
             self._thread.join(timeout=5)
 
+    def shutdown(self) -> None:
+        """Stop the reader and every timer (before the journal is closed)."""
+        self.stop_reader()
+        for timer in (self._tick, self._english_timer, self._prune):
+            timer.stop()
+
     def _on_reader_event(self, event: ReaderEvent | None) -> None:
         if event is None:
             self.reader_finished.emit()
