@@ -68,4 +68,7 @@ def open_context(settings: Settings, *, clock: Clock | None = None, check_token:
         admin_token=token,
     )
     metrics.add_device_gauges(ctx.devices)
+    from server.store.domain_service import install as install_domain  # issue 6: reconcile after ingest, pulls
+
+    install_domain(ctx)
     return ctx

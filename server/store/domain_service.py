@@ -79,7 +79,11 @@ def roster_provider(now: Callable[[], datetime]) -> RosterProvider:
 
 
 def install(ctx: ServerContext) -> None:
-    """Hook reconciliation into ingest and serve device pulls from the domain's tables."""
-    ctx.ingest.hooks.append(reconcile_hook(ctx.engine))
+    """Hook reconciliation into ingest and serve device pulls from the domain's tables (idempotent)."""
+    if any(getattr(h, "genba_domain", False) for h in ctx.ingest.hooks):
+        return
+    hook = reconcile_hook(ctx.engine)
+    hook.genba_domain = True  # type: ignore[attr-defined]
+    ctx.ingest.hooks.append(hook)
     ctx.pull.site_config = site_config_provider
     ctx.pull.roster = roster_provider(lambda: ctx.clock.wall().astimezone(UTC))
