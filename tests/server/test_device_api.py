@@ -141,3 +141,11 @@ def test_device_requests_record_last_seen_and_clock_offset(api: Api, enrolled: K
 
 def test_responses_carry_a_date_header(api: Api) -> None:
     assert api.get("/healthz").headers["date"].endswith("GMT")
+
+
+def test_oversized_json_body_is_413_before_reading(api: Api, enrolled: Kiosk, ctx: ServerContext) -> None:
+    body = b'{"unsent": 1, "last_error": "' + b"x" * ctx.settings.max_json_bytes + b'"}'
+    resp = enrolled.signed(api, "POST", "/api/v1/device/status", body=body)
+    assert (resp.status_code, resp.json()["code"]) == (413, "too_large")
+    resp = api.post("/api/v1/enroll", content=body, headers={"Content-Type": "application/json"})
+    assert (resp.status_code, resp.json()["code"]) == (413, "too_large")
