@@ -202,6 +202,9 @@ class PollingReader:
     def close(self) -> None:
         """Stop :meth:`events` from any thread; releases the device now unless a poll is in flight."""
         self._closed.set()
+        interrupt = getattr(self._driver, "interrupt", None)
+        if interrupt is not None:
+            interrupt()  # wake a driver blocked inside observe() (PC/SC waits for card events)
         if self._io.acquire(blocking=False):
             try:
                 self._close_driver()

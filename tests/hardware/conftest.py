@@ -10,6 +10,8 @@ import pytest
 
 from hardware.base import Reader, ReaderEvent, ReaderStatus, Tap
 from hardware.emulated import FelicaCardPeer
+from hardware.vicc import ViccCard
+from tests.hardware.pcsc_stack import PcscStack  # first: fixes PCSCLITE_CSOCK_NAME before any PC/SC call
 
 WAIT = 20.0
 """Upper bound for anything to happen; only reached when a test is failing (never a timing assertion)."""
@@ -88,3 +90,32 @@ def collect() -> Iterator[Callable[[Reader], Collector]]:
     yield start
     for collector in started:
         collector.stop()
+
+
+@pytest.fixture(scope="session")
+def pcsc_stack() -> Iterator[PcscStack]:
+    stack = PcscStack()
+    reason = stack.why_not()
+    if reason is not None:
+        pytest.skip(reason)
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture
+def pcscd(pcsc_stack: PcscStack) -> Iterator[PcscStack]:
+    """The private pcscd, running (restarted if an earlier test stopped it)."""
+    pcsc_stack.start()
+    yield pcsc_stack
+
+
+@pytest.fixture
+def vicc(pcscd: PcscStack) -> Iterator[ViccCard]:
+    """A virtual card for the first vpcd slot; not on the reader until ``present``."""
+    pcscd.wait_for_card(present=False)  # the last test's card is gone as far as pcscd knows
+    card = ViccCard(port=pcscd.port)
+    yield card
+    card.remove()
+    if pcscd.running:
+        pcscd.wait_for_card(present=False)
