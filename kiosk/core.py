@@ -97,11 +97,6 @@ class KioskCore:
         if close is not None:
             close()
 
-    def journal_device(self) -> str:
-        """This device's id as the journal records it (names export folders)."""
-        device = getattr(self.journal, "device", None)
-        return str(device) if device else "kiosk"
-
     def _resolve(self, idm: str) -> str | None:
         holder = self.site.lookup(idm)
         return None if holder is None else holder.worker

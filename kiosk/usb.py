@@ -62,6 +62,7 @@ def mounted_drives() -> list[Drive]:
     return find_drives(text)
 
 
-def export_folder(drive: Path, device: str, stamp: str) -> Path:
-    """Where on the drive this export goes: one folder per device and moment, never overwriting."""
-    return drive / "genba-export" / f"{device}-{stamp}"
+def export_folder(drive: Path) -> Path:
+    """Where on the drive exports go (``genba export`` names each file by device, epoch and seq range,
+    so repeated exports never overwrite each other)."""
+    return drive / "genba-export"

@@ -97,6 +97,7 @@ class FeedbackScreen(QWidget):
         self.detail = named(QLabel(), "detail")
         self.warning = named(QLabel(), "warnbox")
         self.tech = named(QLabel(), "note")
+        self.tech.setObjectName("tech_detail")  # technical detail for support; may be English
         self.sound_note = named(QLabel(), "note")
         self.hint = named(QLabel(), "note")
         for label in (self.headline, self.employer, self.detail, self.warning, self.tech, self.hint, self.sound_note):

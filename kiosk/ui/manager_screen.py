@@ -7,7 +7,6 @@ and export run the documented ``genba`` commands as child processes
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QProcess, Qt, QTime, Signal
@@ -406,6 +405,4 @@ class ManagerScreen(QWidget):
             self._say(translate("Kiosk", "Several drives found: choose one, then press Export again."))
             return
         target = Path(str(chosen)) if chosen is not None else drives[0].path
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        device = self.model.core.journal_device()
-        self.run(commands.export_to(root, export_folder(target, device, stamp)), translate("Kiosk", "Export to USB"))
+        self.run(commands.export_to(root, export_folder(target)), translate("Kiosk", "Export to USB"))

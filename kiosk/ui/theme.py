@@ -78,7 +78,7 @@ def style_sheet(m: Metrics) -> str:
     QLabel#headline {{ font-size: {px(44)}px; font-weight: 800; background: transparent; }}
     QLabel#name {{ font-size: {px(36)}px; font-weight: 700; background: transparent; }}
     QLabel#detail {{ font-size: {px(22)}px; background: transparent; }}
-    QLabel#note {{ font-size: {px(18)}px; background: transparent; color: {MUTED}; }}
+    QLabel#note, QLabel#tech_detail {{ font-size: {px(18)}px; background: transparent; color: {MUTED}; }}
     QLabel#warnbox {{ background: rgba(0,0,0,0.35); border-radius: {px(8)}px; padding: {px(8)}px;
                       font-size: {px(22)}px; font-weight: 700; }}
     QLabel#title {{ font-size: {px(28)}px; font-weight: 700; }}
@@ -98,6 +98,7 @@ def style_sheet(m: Metrics) -> str:
     QTabBar::tab {{ min-height: {m.touch}px; min-width: {px(72)}px; padding: 0 {px(12)}px;
                     font-size: {px(20)}px; background: {PANEL}; }}
     QTabBar::tab:selected {{ background: #3a424d; }}
+    QTabBar QToolButton {{ min-width: {m.touch}px; min-height: {m.touch}px; background: {PANEL}; }}
     QTimeEdit {{ min-height: {m.touch}px; font-size: {px(28)}px; }}
     QScrollBar:vertical {{ width: {max(24, px(28))}px; }}
     """

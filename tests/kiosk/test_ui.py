@@ -6,8 +6,10 @@ feedback screen. The screen is read back from the widgets, in Japanese unless th
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -273,3 +275,53 @@ def test_taps_during_manager_mode_show_feedback_then_return_to_it(screen: Screen
     assert screen.window.stack.currentWidget() is screen.window.feedback
     screen.close_feedback()
     assert screen.window.stack.currentWidget() is screen.window.manager
+
+
+@pytest.fixture
+def usb_stick(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A real mounted file system under a private automount root, as a USB stick appears in /media."""
+    root = tmp_path / "media"
+    stick = root / "STICK"
+    stick.mkdir(parents=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(stick)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot mount a file system here (needs root)")
+    monkeypatch.setenv("GENBA_USB_ROOTS", str(root))
+    try:
+        yield stick
+    finally:
+        subprocess.run(["umount", "-l", str(stick)], check=False)
+
+
+def wait_for_process(screen: Screen) -> str:
+    m = screen.window.manager
+    screen.qtbot.waitUntil(lambda: m.process is None, timeout=60_000)
+    return m.message.text()
+
+
+def test_export_to_usb_runs_genba_export_onto_the_stick(screen: Screen, usb_stick: Path) -> None:
+    screen.tap(YAMADA)
+    screen.close_feedback()
+    screen.window.open_manager()
+    screen.qtbot.mouseClick(screen.window.manager.export_button, Qt.MouseButton.LeftButton)
+    message = wait_for_process(screen)
+    assert message.startswith("完了: USBに書き出し"), message
+    files = list((usb_stick / "genba-export").glob("*.batch"))
+    assert len(files) == 1 and files[0].stat().st_size > 0
+
+
+def test_export_without_a_usb_stick_says_insert_one(screen: Screen, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GENBA_USB_ROOTS", str(tmp_path / "nothing-mounted-here"))
+    screen.window.open_manager()
+    screen.window.manager.export_usb()
+    assert "USBメモリが見つかりません" in screen.window.manager.message.text()
+    assert screen.window.manager.process is None
+
+
+def test_sync_now_runs_genba_syncd_once_and_shows_its_reason(screen: Screen) -> None:
+    screen.window.open_manager()
+    screen.qtbot.mouseClick(screen.window.manager.sync_button, Qt.MouseButton.LeftButton)
+    message = wait_for_process(screen)
+    # This test device was never enrolled: syncd exits non-zero and its one-line reason is shown.
+    assert message.startswith("失敗: 今すぐ同期") and "genba device enroll" in message, message

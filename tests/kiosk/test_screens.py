@@ -1,0 +1,137 @@
+"""Every screen at every supported size: it fits, touch targets are ≥ 48 px, and nothing visible is
+left untranslated. Walks the same demo scenes as tools/render_screenshots.py (real journal, real taps)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QListWidget, QTabBar, QWidget
+
+from kiosk.ui.i18n import I18N_DIR
+from kiosk.ui.theme import MIN_TOUCH_PX, SCREEN_SIZES
+
+ROOT = Path(__file__).resolve().parents[2]
+TS = I18N_DIR / "kiosk_ja.ts"
+QM = I18N_DIR / "kiosk_ja.qm"
+BIN = Path(sys.executable).parent
+
+ALLOWED_LATIN = re.compile(r"^(English|USB|PIN|IDm|genba|kiosk|set-pin|[A-Z])$")
+"""Latin words that may appear on a Japanese screen: the language button, acronyms, commands, card IDs."""
+
+
+def load_tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("render_screenshots", ROOT / "tools" / "render_screenshots.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def tool() -> ModuleType:
+    return load_tool()
+
+
+def translations() -> dict[str, str]:
+    tree = ET.parse(TS)
+    return {m.findtext("source") or "": m.findtext("translation") or "" for m in tree.iter("message")}
+
+
+def visible_texts(root: QWidget) -> Iterator[tuple[QWidget, str]]:
+    for w in root.findChildren(QWidget):
+        if not w.isVisibleTo(root) or w.objectName() == "tech_detail":
+            continue
+        if isinstance(w, QLabel | QAbstractButton):
+            yield w, w.text()
+        elif isinstance(w, QTabBar):
+            for i in range(w.count()):
+                yield w, w.tabText(i)
+        elif isinstance(w, QListWidget):
+            for i in range(w.count()):
+                yield w, w.item(i).text()
+
+
+def walk(tool: ModuleType, size: tuple[int, int], tmp: Path) -> Iterator[tuple[str, QWidget]]:
+    app = QApplication.instance()
+    assert app is not None
+    scene = tool.Scene(tmp)
+    try:
+        scene.window.resize(*size)
+        scene.window.show()
+        for name, action in tool.screens(scene):
+            action()
+            if name.startswith("_"):
+                continue
+            scene.window.resize(*size)
+            app.processEvents()
+            yield name, scene.window
+        scene.window.close()
+    finally:
+        scene.model.shutdown()
+        scene.close()
+
+
+@pytest.mark.parametrize("size", SCREEN_SIZES, ids=[f"{w}x{h}" for w, h in SCREEN_SIZES])
+def test_every_screen_fits_has_big_touch_targets_and_no_untranslated_text(
+    tool: ModuleType, size: tuple[int, int], tmp_path: Path, qapp: QApplication
+) -> None:
+    sources = {src for src, tr in translations().items() if src != tr}
+    seen = 0
+    for name, window in walk(tool, size, tmp_path):
+        seen += 1
+        assert (window.width(), window.height()) == size, f"{name} does not fit {size}"
+        current = window.stack.currentWidget()
+        for button in current.findChildren(QAbstractButton):
+            if button.isVisibleTo(current):
+                assert button.height() >= MIN_TOUCH_PX and button.width() >= MIN_TOUCH_PX, (
+                    name, button.text(), type(button).__name__, button.parent(), button.size())
+        if name == "feedback-english":
+            continue  # English on purpose
+        for widget, text in visible_texts(current):
+            assert text not in sources, f"{name}: untranslated {text!r}"
+            for word in re.findall(r"[A-Za-z][A-Za-z-]*", re.sub(r"[0-9A-F]{16}", "", text)):
+                assert ALLOWED_LATIN.match(word), f"{name}: English word {word!r} in {text!r} ({widget})"
+    assert seen == 15
+
+
+def test_every_message_in_the_ts_file_has_a_finished_translation() -> None:
+    tree = ET.parse(TS)
+    messages = list(tree.iter("message"))
+    assert len(messages) > 100
+    for m in messages:
+        tr = m.find("translation")
+        assert tr is not None and tr.text and tr.get("type") is None, m.findtext("source")
+
+
+def test_the_ts_file_covers_every_string_in_the_sources(tmp_path: Path) -> None:
+    copy = tmp_path / "kiosk_ja.ts"
+    copy.write_bytes(TS.read_bytes())
+    sources = sorted(str(p) for p in (ROOT / "kiosk" / "ui").glob("*.py"))
+    subprocess.run([str(BIN / "pyside6-lupdate"), *sources, "-ts", str(copy), "-no-obsolete", "-locations", "none"],
+                   check=True, capture_output=True)
+    fresh = {m.findtext("source"): m.find("translation") for m in ET.parse(copy).iter("message")}
+    unfinished = [src for src, tr in fresh.items() if tr is None or tr.get("type") == "unfinished"]
+    assert unfinished == [], f"strings without a Japanese translation: {unfinished}"
+    assert set(fresh) == set(translations()), "kiosk_ja.ts has strings the sources no longer use"
+
+
+def test_the_committed_qm_matches_the_ts(tmp_path: Path) -> None:
+    out = tmp_path / "kiosk_ja.qm"
+    subprocess.run([str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(out)], check=True, capture_output=True)
+    fix = "run: pyside6-lrelease kiosk/i18n/kiosk_ja.ts -qm kiosk/i18n/kiosk_ja.qm"
+    assert out.read_bytes() == QM.read_bytes(), fix
+
+
+def test_screenshot_script_renders_pngs(tool: ModuleType, tmp_path: Path, qapp: QApplication) -> None:
+    problems = tool.render(tmp_path, [(800, 480)])
+    assert problems == []
+    pngs = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert len(pngs) == 15 and "idle-800x480.png" in pngs
