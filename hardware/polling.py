@@ -274,7 +274,7 @@ class PollingReader:
                     if status is not None:
                         events.append(status)
                     if self._tracker.observe(idm) and idm is not None and isinstance(observation, CardRead):
-                        events.append(Tap(idm=idm, reader=self._id, mono_us=detected, pmm=pmm,
+                        events.append(Tap(idm=idm, reader=self.reader_id, mono_us=detected, pmm=pmm,
                                           system_code=code, card_data=observation.card_data))
         yield from events
         if self._errors:
@@ -302,7 +302,7 @@ class PollingReader:
             return None
         self._last_code = code
         mono = self._clock.boottime_us()
-        status = status_for_error(self._id, exc, mono) if exc is not None else make_status(self._id, code, mono, detail)
+        status = status_for_error(self.reader_id, exc, mono) if exc else make_status(self.reader_id, code, mono, detail)
         if code != "ok":
             log.warning("reader %s: status %s (%s)", self._id, code, detail)
         return status

@@ -64,10 +64,17 @@ app.command("import-receipts")(syncd_cli.import_receipts_cmd)
 from genba.cli import server as server_cli  # noqa: E402  (sync server: issue 5)
 
 app.add_typer(server_cli.app, name="server")
+from genba.cli import server_domain  # noqa: E402  (server domain: issue 6)
+
+server_domain.register(server_cli.app)
 
 from genba.cli import kiosk as kiosk_cli  # noqa: E402  (kiosk: issue 4)
 
 app.add_typer(kiosk_cli.app, name="kiosk")
+
+from genba.cli import reader  # noqa: E402  (card readers: issue 3)
+
+app.add_typer(reader.app, name="reader")
 
 
 def main() -> None:
