@@ -71,3 +71,28 @@ class JournalKiosk:
             self.acked = batch.last
             sent += 1
         return sent
+
+
+# ---------------------------------------------------------------- the demo site
+
+DEMO_SITE_ID = "90000000000001"
+"""The same site id as the kiosk demo (``genba journal simulate``), so the two demos meet."""
+PRIME_ID = "10000000000001"
+COMPANIES: tuple[tuple[str, str, str | None, int], ...] = (
+    # (company id, name, parent company id (None = prime), workers)
+    (PRIME_ID, "現場一建設(株)", None, 6),
+    ("20000000000001", "鉄筋二郎工業(株)", PRIME_ID, 16),
+    ("20000000000002", "設備三郎(株)", PRIME_ID, 14),
+    ("30000000000001", "型枠四郎(有)", "20000000000001", 12),
+    ("30000000000002", "電工五郎(株)", "20000000000002", 12),
+)
+UNREGISTERED = ("(個人)塗装六郎", "20000000000002")
+"""A subcontractor not registered in CCUS: placed by name only (CCUS未登録) under 設備三郎."""
+PENDING = ("40000000000001", "足場七郎(株)", "30000000000001")
+"""An invitation the invited company has not approved yet (未承認)."""
+TRADES = (("0201", "とび工"), ("0301", "鉄筋工"), ("0401", "型枠大工"), ("0501", "電工"), ("0601", "配管工"))
+FAMILY = ("佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田")
+FAMILY_KANA = ("サトウ", "スズキ", "タカハシ", "タナカ", "イトウ", "ワタナベ", "ヤマモト", "ナカムラ", "コバヤシ",
+               "カトウ", "ヨシダ", "ヤマダ")
+GIVEN = ("太郎", "次郎", "健", "誠", "翔", "大輔", "拓也", "直樹", "亮", "勇気")
+GIVEN_KANA = ("タロウ", "ジロウ", "ケン", "マコト", "ショウ", "ダイスケ", "タクヤ", "ナオキ", "リョウ", "ユウキ")

@@ -20,6 +20,8 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "hazardous", "first_entry", "last_exit", "minutes_on_site", "source", "taps", "devices", "flags",
     "valid_for_assessment",
 )
+BENIGN_FLAGS = frozenset({"repeats_collapsed", "amended", "corrected"})
+"""Flags that say how a row was made, not that something is missing."""
 _MONTH_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
@@ -51,8 +53,8 @@ def to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
 def calendar_lines(rows: Iterable[Mapping[str, Any]], month: str, names: Mapping[str, str] | None = None) -> list[str]:
     """月別カレンダー: one line per worker (or unknown card), one cell per day.
 
-    Cell marks: ``●`` a complete day valid for assessment, ``○`` a day with a flag
-    (open entry/exit, off roster, incomplete roster …), ``·`` no record.
+    Cell marks: ``●`` a complete day valid for assessment, ``○`` a day with a problem flag
+    (open entry/exit, off roster, incomplete roster, clock …), ``·`` no record.
     The last column counts the days credited (建退共: one day per recorded day).
     """
     days = month_days(month)
@@ -69,7 +71,8 @@ def calendar_lines(rows: Iterable[Mapping[str, Any]], month: str, names: Mapping
             if day_row is None:
                 cells.append("  ·")
             else:
-                ok = day_row.get("valid_for_assessment") and not day_row.get("flags")
+                serious = set(day_row.get("flags") or ()) - BENIGN_FLAGS
+                ok = day_row.get("valid_for_assessment") and not serious
                 cells.append("  ●" if ok else "  ○")
         credited = sum(1 for r in per[subject].values() if r.get("worker"))
         lines.append(label + "".join(cells) + f"  {credited:>3}")

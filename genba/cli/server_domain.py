@@ -1,0 +1,147 @@
+"""``genba server seed-demo`` / ``rebuild`` / ``history``: the server's domain from the command line.
+
+Registered onto the ``genba server`` group (genba/cli/server.py) with one
+line in genba/cli/__init__.py. Settings are the server's (docs/server.md);
+commands are documented in docs/domain.md.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
+
+import typer
+
+from genba.cli.common import data_dir, fail, reported
+from shared.messages import t
+from shared.timefmt import JST
+
+
+def _open(ctx: typer.Context) -> Any:
+    from genba.cli.server import _settings
+    from server.context import open_context
+
+    return open_context(_settings(ctx), check_token=False)
+
+
+def previous_month(today: date) -> str:
+    last = today.replace(day=1) - timedelta(days=1)
+    return f"{last.year:04d}-{last.month:02d}"
+
+
+def seed_demo(
+    ctx: typer.Context,
+    month: Annotated[str | None, typer.Option("--month", help="Month of taps, YYYY-MM (default: last month).")]
+    = None,
+) -> None:
+    """Create the demo site (prime, two tiers, an unregistered company, 60 workers, two kiosks) and a month of
+    taps ingested through the normal path; prints the site id and the month on the last two lines."""
+    from datetime import datetime
+
+    from genba.cli.server_domain_demo import seed_demo as build
+    from server.domain.report import check_month
+    from server.store import domain_records as rec
+    from server.store.domain_reconcile import all_rows, rebuild
+    from server.store.engine import write_transaction
+
+    with reported():
+        c = _open(ctx)
+        try:
+            chosen = check_month(month or previous_month(datetime.now(JST).date()))
+            with c.engine.connect() as conn:
+                if rec.find_site(conn, "90000000000001") is not None:
+                    fail(t("デモ現場はこのデータベースに作成済みです。別の --data-dir を使ってください。",
+                           "The demo site already exists in this database. Use another --data-dir."))
+            kiosks_dir = data_dir(ctx).root / "demo-kiosks"
+            seeded = build(c, kiosks_dir, chosen)
+            with c.engine.connect() as conn:
+                incremental = all_rows(conn)
+            with write_transaction(c.engine) as conn:
+                check = rebuild(conn)
+            with c.engine.connect() as conn:
+                same = all_rows(conn) == incremental
+        finally:
+            c.close()
+    typer.echo(t(f"デモ現場を作成しました: 技能者 {seeded.workers} 人、端末 2 台、記録 {seeded.events} 件 → "
+                 f"就業履歴 {seeded.rows} 行（再計算: {check['rows']} 行、{'同一' if same else '不一致!'}）",
+                 f"Demo site created: {seeded.workers} workers, 2 kiosks, {seeded.events} events → "
+                 f"{seeded.rows} work-history rows (rebuild: {check['rows']} rows, "
+                 f"{'identical' if same else 'DIFFERENT!'})"))
+    if not same:
+        fail(t("再計算の結果が増分計算と一致しません。", "Rebuild differs from the incremental result."))
+    typer.echo(seeded.site)
+    typer.echo(seeded.month)
+
+
+def rebuild_cmd(ctx: typer.Context) -> None:
+    """Recompute everything derived (work-history rows) from the raw events; prints the counts."""
+    from server.store.domain_reconcile import rebuild
+    from server.store.engine import write_transaction
+
+    with reported():
+        c = _open(ctx)
+        try:
+            with write_transaction(c.engine) as conn:
+                counts = rebuild(conn)
+        finally:
+            c.close()
+    ev, sites, rows = counts["events"], counts["sites"], counts["rows"]
+    typer.echo(t(f"再計算しました: 生記録 {ev} 件、現場 {sites} か所、就業履歴 {rows} 行",
+                 f"Rebuilt: {ev} raw events, {sites} sites, {rows} work-history rows"))
+
+
+def history_cmd(
+    ctx: typer.Context,
+    site: Annotated[str, typer.Option("--site", help="Site id (14 digits).")],
+    month: Annotated[str, typer.Option("--month", help="Month, YYYY-MM.")],
+    fmt: Annotated[Literal["table", "csv", "json", "calendar"], typer.Option(
+        "--format", help="table (default), csv, json, or calendar (月別カレンダー).")] = "table",
+) -> None:
+    """Print a site's work-history rows for one month (from the back office: every row)."""
+    from server.domain.report import calendar_lines, check_month, to_csv
+    from server.store import domain_records as rec
+    from server.store.domain_reconcile import history
+
+    with reported():
+        check_month(month)
+        c = _open(ctx)
+        try:
+            with c.engine.connect() as conn:
+                rec.get_site(conn, site)
+                rows = history(conn, site=site, month=month)
+                names = {w.worker: w.name for w in rec.list_workers(conn)}
+        finally:
+            c.close()
+    if fmt == "csv":
+        typer.echo(to_csv(rows), nl=False)
+    elif fmt == "json":
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif fmt == "calendar":
+        typer.echo("\n".join(calendar_lines(rows, month, names)))
+    else:
+        typer.echo("\n".join(table_lines(rows, names)))
+
+
+def table_lines(rows: list[dict[str, Any]], names: dict[str, str]) -> list[str]:
+    head = t("日付       技能者          氏名        職種      立場   入場  退場  分   元 フラグ",
+             "day        worker          name        trade     pos.   in    out   min src flags")
+    out = [head]
+    for r in rows:
+        who = r["worker"] or f"card:{r['idm']}"
+        name = names.get(r["worker"] or "", "")[:8]
+        first = (r["first_entry"] or "")[11:16] or "--:--"
+        last = (r["last_exit"] or "")[11:16] or "--:--"
+        mins = "" if r["minutes_on_site"] is None else str(r["minutes_on_site"])
+        out.append(f"{r['work_day']} {who:<15} {name:<8} {(r['trade_name'] or '-')[:6]:<6} "
+                   f"{(r['position'] or '-')[:3]:<3} {first} {last} {mins:>4} {r['source'][:4]:<4} "
+                   f"{' '.join(r['flags'])}")
+    out.append(t(f"{len(rows)} 行", f"{len(rows)} rows"))
+    return out
+
+
+def register(server_app: typer.Typer) -> None:
+    """Add the domain's commands to the ``genba server`` group."""
+    server_app.command("seed-demo")(seed_demo)
+    server_app.command("rebuild")(rebuild_cmd)
+    server_app.command("history")(history_cmd)
