@@ -325,3 +325,29 @@ def test_sync_now_runs_genba_syncd_once_and_shows_its_reason(screen: Screen) -> 
     message = wait_for_process(screen)
     # This test device was never enrolled: syncd exits non-zero and its one-line reason is shown.
     assert message.startswith("失敗: 今すぐ同期") and "genba device enroll" in message, message
+
+
+def test_a_card_on_nfcpys_udp_reader_goes_through_the_whole_pipeline(rig: Rig, qtbot: QtBot) -> None:
+    """Once through the real nfcpy backend: its udp driver talking to an emulated FeliCa card."""
+    from hardware import open_reader
+    from hardware.emulated import FelicaCardPeer
+
+    with FelicaCardPeer() as peer:
+        reader = open_reader(peer.path, poll_interval=0.05)
+        model = KioskModel(rig.core)
+        window = KioskWindow(model)
+        qtbot.addWidget(window)
+        window.resize(1024, 600)
+        window.show()
+        try:
+            with qtbot.waitSignal(model.outcome, timeout=30_000) as blocker:
+                model.attach_reader(reader)
+                peer.present(YAMADA)
+            out = blocker.args[0]
+            assert (out.kind, out.direction, out.idm) == (OutcomeKind.RECORDED, "in", YAMADA)
+            assert window.feedback.headline.text() == "入場  07:42"
+            with JournalReader(rig.data.journal) as journal:
+                [stored] = journal.tail(5)
+            assert stored.event.reader == peer.path and stored.event.idm == YAMADA
+        finally:
+            model.shutdown()
