@@ -26,6 +26,7 @@ import logging
 import select
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -63,6 +64,9 @@ class FelicaCardPeer:
         self.polls_seen = 0
         self.polls_answered = 0
         self.reads_seen = 0
+        self.appeared_us: int | None = None
+        """CLOCK_BOOTTIME µs of the first polling answer since the last :meth:`present`: when the
+        reader could first know the card is there (the benchmark measures delivery from here)."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, name=f"felica-peer-{self.port}", daemon=True)
         self._thread.start()
@@ -77,6 +81,7 @@ class FelicaCardPeer:
         raw = bytes.fromhex(normalize_idm(idm))
         with self._lock:
             self._card = EmulatedCard(raw, **card)  # type: ignore[arg-type]
+            self.appeared_us = None
 
     def remove(self) -> None:
         """Take the card away: polls go unanswered."""
@@ -135,6 +140,8 @@ class FelicaCardPeer:
                 response = self._polling(frame)
                 if response is not None:
                     self.polls_answered += 1
+                    if self.appeared_us is None:
+                        self.appeared_us = time.clock_gettime_ns(time.CLOCK_BOOTTIME) // 1000
             elif frame[1] == 0x06:
                 self.reads_seen += 1
                 response = self._read(frame)
