@@ -94,20 +94,29 @@ class Derived:
     """Referenced tap → its direction after the last amend among the events passed (for taps stored earlier)."""
 
 
-def clock_jumps(events: Sequence[Event]) -> set[EventKey]:
+def clock_jumps(events: Sequence[Event], walls: Mapping[EventKey, datetime] | None = None) -> set[EventKey]:
     """Events whose wall clock disagrees with the monotonic clock since the previous event of the same boot.
 
-    ``events`` must be one device log (one device and epoch), in any order.
+    ``events`` must be one device log (one device and epoch), in any order;
+    ``walls`` may carry their parsed wall clocks (parsing is the costly part).
     """
     suspect: set[EventKey] = set()
     ordered = sorted(events, key=lambda e: e.seq)
+
+    def wall(e: Event) -> datetime:
+        got = walls.get((e.device, e.epoch, e.seq)) if walls is not None else None
+        return got if got is not None else parse_rfc3339(e.at)
+
+    prev_wall: datetime | None = None
     for prev, cur in itertools.pairwise(ordered):
-        if cur.boot != prev.boot:
-            continue
-        wall = parse_rfc3339(cur.at) - parse_rfc3339(prev.at)
-        mono = timedelta(microseconds=cur.mono_us - prev.mono_us)
-        if abs(wall - mono) > CLOCK_TOLERANCE:
-            suspect.add((cur.device, cur.epoch, cur.seq))
+        if prev_wall is None:
+            prev_wall = wall(prev)
+        cur_wall = wall(cur)
+        if cur.boot == prev.boot:
+            mono = timedelta(microseconds=cur.mono_us - prev.mono_us)
+            if abs((cur_wall - prev_wall) - mono) > CLOCK_TOLERANCE:
+                suspect.add((cur.device, cur.epoch, cur.seq))
+        prev_wall = cur_wall
     return suspect
 
 
@@ -135,7 +144,8 @@ def derive(
     amends: dict[EventKey, str] = {}
     for (device, epoch), log in logs.items():
         before = (previous or {}).get((device, epoch))
-        suspect = clock_jumps([before, *log] if before is not None else log) | set(extra_suspect)
+        walls = {(e.device, e.epoch, e.seq): parse_rfc3339(e.at) for e in log}
+        suspect = clock_jumps([before, *log] if before is not None else log, walls) | set(extra_suspect)
         amended: dict[int, tuple[int, str]] = {}
         for e in log:
             if e.kind == "amend" and e.ref is not None and e.direction is not None:
@@ -149,7 +159,7 @@ def derive(
                 fix = amended.get(e.seq)
                 direction = fix[1] if fix else e.direction
                 at = retimed.get(key) if retimed is not None else None
-                taps.append(Tap(site=e.site, device=e.device, epoch=e.epoch, seq=e.seq, at=at or parse_rfc3339(e.at),
+                taps.append(Tap(site=e.site, device=e.device, epoch=e.epoch, seq=e.seq, at=at or walls[key],
                                 kind=e.kind, idm=e.idm, direction=direction,  # type: ignore[arg-type]
                                 amended=fix is not None and fix[1] != e.direction, clock_suspect=key in suspect))
             elif e.kind == "bind" and e.idm is not None and e.worker is not None:

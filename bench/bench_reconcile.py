@@ -1,0 +1,190 @@
+"""Benchmark: reconcile one month of a 1,000-worker site, next to a plain scan of the same raw events.
+
+Prints ONE JSON line. Figures:
+
+- ``scan_s``: baseline — parse every raw event from its canonical bytes (what any reader of the
+  raw log must at least do), measured in the same run;
+- ``pure_s``: the pure core: interpret the events (amends, clock checks) and reconcile them into rows;
+- ``db_scan_s`` / ``db_rebuild_s``: the same through the database: a plain ``SELECT`` + parse of the
+  raw ``events`` table, and ``rebuild`` (index + reconcile + write every row);
+- ``events_per_s`` and ``rows_per_s`` of the pure and database paths.
+
+    uv run python bench/bench_reconcile.py            # 1,000 workers, one month (~30 s)
+    uv run python bench/bench_reconcile.py --quick    # 100 workers
+    uv run python bench/bench_reconcile.py --database-url postgresql+psycopg://…
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from server.domain.reconcile import Rules, reconcile
+from server.domain.registry import CardBinding
+from server.domain.roster import RosterEntry
+from server.domain.taps import derive
+from server.store import domain_schema as dt
+from server.store import schema as st
+from server.store.domain_reconcile import rebuild
+from server.store.engine import make_engine, migrate, write_transaction
+from shared.event import Event
+from shared.timefmt import JST, format_rfc3339
+
+BOOT = "00000000-0000-4000-8000-00000000b001"
+COMPANY = "10000000000009"
+MONTH = date(2026, 10, 1)
+
+
+def site_id(i: int) -> str:
+    return f"8{i:013d}"
+
+
+def worker_id(site: int, n: int) -> str:
+    return f"6{site:07d}{n:06d}"
+
+
+def idm_of(site: int, n: int) -> str:
+    return f"{site:08X}{n:08X}"
+
+
+def site_events(site: int, workers: int, days: int, rng: random.Random) -> Iterator[Event]:
+    """One site's month: two kiosks, weekday taps, a few repeats and forgotten exits."""
+    plans: dict[str, list[tuple[datetime, str, str]]] = {"a": [], "b": []}
+    for d in range(days):
+        day = MONTH + timedelta(days=d)
+        if day.weekday() == 6:
+            continue
+        for n in range(workers):
+            if rng.random() > 0.85:
+                continue
+            idm = idm_of(site, n)
+            t_in = datetime(day.year, day.month, day.day, 7, 30, tzinfo=JST) + timedelta(seconds=rng.randrange(2700))
+            t_out = datetime(day.year, day.month, day.day, 17, 0, tzinfo=JST) + timedelta(seconds=rng.randrange(5400))
+            plans["a" if rng.random() < 0.7 else "b"].append((t_in, idm, "in"))
+            if rng.random() < 0.03:
+                plans["a"].append((t_in + timedelta(seconds=10), idm, "in"))
+            if rng.random() > 0.02:
+                plans["b" if rng.random() < 0.7 else "a"].append((t_out, idm, "out"))
+    for k, plan in plans.items():
+        plan.sort()
+        start = datetime(MONTH.year, MONTH.month, MONTH.day, tzinfo=JST) - timedelta(days=1)
+        for seq, (at, idm, direction) in enumerate(plan, 1):
+            mono = int((at - start).total_seconds() * 1_000_000)
+            yield Event(device=f"bench-{site}-{k}", epoch=1, seq=seq, boot=BOOT, mono_us=mono,
+                        at=format_rfc3339(at), kind="tap", reader="sim", site=site_id(site), app="bench",
+                        idm=idm, direction=direction)  # type: ignore[arg-type]
+
+
+def registry_rows(site: int, workers: int) -> tuple[list[CardBinding], list[RosterEntry]]:
+    bindings = [CardBinding(idm_of(site, n), worker_id(site, n), date(2026, 1, 1)) for n in range(workers)]
+    roster = [RosterEntry(site_id(site), worker_id(site, n), COMPANY, date(2026, 1, 1), trade_code="0201",
+                          position="作業員") for n in range(workers)]
+    return bindings, roster
+
+
+def load_database(conn: sa.Connection, sites: dict[int, list[Event]], workers: int) -> None:
+    """Raw events straight into the sync tables (ingest is benchmarked elsewhere), plus a registry."""
+    stamp = "2026-11-01T00:00:00.000Z"
+    if conn.execute(sa.select(dt.companies.c.company).where(dt.companies.c.company == COMPANY)).first() is None:
+        conn.execute(dt.companies.insert().values(company=COMPANY, name="ベンチ建設", origin="local"))
+    for s, events in sites.items():
+        conn.execute(dt.sites.insert().values(site=site_id(s), name=f"site {s}", prime=COMPANY, address="",
+                                              order_type="private", day_boundary="04:00", timezone="Asia/Tokyo",
+                                              repeat_window_s=120, origin="local"))
+        conn.execute(dt.workers.insert(), [
+            {"worker": worker_id(s, n), "name": "w", "furigana": "w", "employer": COMPANY, "level": 1,
+             "qualifications": "[]", "origin": "local"} for n in range(workers)])
+        bindings, roster = registry_rows(s, workers)
+        conn.execute(dt.card_bindings.insert(), [
+            {"idm": b.idm, "worker": b.worker, "valid_from": b.valid_from.isoformat()} for b in bindings])
+        conn.execute(dt.roster.insert(), [
+            {"site": e.site, "worker": e.worker, "employer": e.employer, "valid_from": e.valid_from.isoformat(),
+             "trade_code": e.trade_code, "position": e.position, "work_content": "", "hazardous": "",
+             "health_checks": "[]", "qualifications": "[]"} for e in roster])
+        by_device: dict[str, list[Event]] = {}
+        for e in events:
+            by_device.setdefault(e.device, []).append(e)
+        for device, evs in by_device.items():
+            conn.execute(st.devices.insert().values(device=device, epoch=1, site=site_id(s), verifier_key="-",
+                                                    app="bench", enrolled_at=stamp))
+            conn.execute(st.chains.insert().values(device=device, epoch=1, last_seq=len(evs), head=b"\0" * 32,
+                                                   updated_at=stamp))
+            for i in range(0, len(evs), 5000):
+                conn.execute(st.events.insert(), [
+                    {"device": e.device, "epoch": 1, "seq": e.seq, "data": e.to_bytes(), "head": b"\0" * 32,
+                     "site": e.site, "kind": e.kind, "at": e.at, "boot": e.boot, "mono_us": e.mono_us,
+                     "server_at": e.at, "time_flags": "", "received_at": stamp} for e in evs[i:i + 5000]])
+
+
+def timed(fn):  # type: ignore[no-untyped-def]
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workers", type=int, default=1000)
+    ap.add_argument("--days", type=int, default=31)
+    ap.add_argument("--quick", action="store_true", help="100 workers (a few seconds)")
+    ap.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    args = ap.parse_args(argv)
+    workers = 100 if args.quick else args.workers
+    rng = random.Random(7)
+    events = list(site_events(1, workers, args.days, rng))
+    raw = [e.to_bytes() for e in events]
+
+    _, scan_s = timed(lambda: sum(1 for b in raw if Event.from_bytes(b).kind == "tap"))
+    bindings, roster = registry_rows(1, workers)
+
+    def pure() -> int:
+        d = derive(Event.from_bytes(b) for b in raw)
+        return len(reconcile(site_id(1), d.taps, rules=Rules(), bindings=bindings, binds=d.binds, roster=roster))
+
+    rows, pure_s = timed(pure)
+    tmp = tempfile.mkdtemp(prefix="genba-bench-")
+    url = args.database_url or f"sqlite:///{tmp}/bench.db"
+    engine = make_engine(url)
+    migrate(engine)
+    with write_transaction(engine) as conn:
+        load_database(conn, {1: events}, workers)
+
+    def db_scan() -> int:
+        with engine.connect() as conn:
+            return sum(1 for r in conn.execute(sa.select(st.events.c.data).where(st.events.c.site == site_id(1)))
+                       if Event.from_bytes(bytes(r.data)).kind == "tap")
+
+    _, db_scan_s = timed(db_scan)
+
+    def db_rebuild() -> dict[str, int]:
+        with write_transaction(engine) as conn:
+            return rebuild(conn)
+
+    counts, db_rebuild_s = timed(db_rebuild)
+    engine.dispose()
+    result: dict[str, object] = {
+        "bench": "reconcile", "dialect": url.split(":", 1)[0], "workers": workers, "days": args.days,
+        "events": len(events), "rows": rows, "db_rows": counts["rows"],
+        "scan_s": round(scan_s, 4), "pure_s": round(pure_s, 4), "pure_vs_scan": round(pure_s / scan_s, 2),
+        "pure_events_per_s": round(len(events) / pure_s), "pure_rows_per_s": round(rows / pure_s),
+        "db_scan_s": round(db_scan_s, 4), "db_rebuild_s": round(db_rebuild_s, 4),
+        "db_rebuild_vs_scan": round(db_rebuild_s / db_scan_s, 2),
+        "db_rows_per_s": round(counts["rows"] / db_rebuild_s),
+    }
+    print(json.dumps(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()
