@@ -24,7 +24,15 @@ from typing import Any
 
 from smartcard import scard
 
-from hardware.errors import BadCard, NoReader, PcscdUnavailable, ReadError, ReaderUnavailable, ReaderUnplugged
+from hardware.errors import (
+    BadCard,
+    NoPermission,
+    NoReader,
+    PcscdUnavailable,
+    ReadError,
+    ReaderUnavailable,
+    ReaderUnplugged,
+)
 from hardware.paths import ReaderPath
 from hardware.paths import reader_id as make_reader_id
 from hardware.polling import UNCHANGED, CardRead, DataBlock, Observation, PollingReader
@@ -39,6 +47,8 @@ WAIT_MS = 1000
 _SERVICE_GONE = {scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED, scard.SCARD_E_INVALID_HANDLE,
                  scard.SCARD_F_COMM_ERROR}
 _READER_GONE = {scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE, scard.SCARD_E_NO_READERS_AVAILABLE}
+_REFUSED = {scard.SCARD_E_NO_ACCESS, scard.SCARD_W_SECURITY_VIOLATION}
+"""pcscd built with polkit refuses a user with no login session: see packaging/pcscd/50-genba-pcscd.rules."""
 _CARD_GONE = {scard.SCARD_W_REMOVED_CARD, scard.SCARD_E_NO_SMARTCARD, scard.SCARD_W_RESET_CARD,
               scard.SCARD_W_UNPOWERED_CARD, scard.SCARD_W_UNRESPONSIVE_CARD, scard.SCARD_E_NOT_TRANSACTED,
               scard.SCARD_E_PROTO_MISMATCH}
@@ -112,6 +122,8 @@ class PcscDriver:
         if hresult != scard.SCARD_S_SUCCESS:
             if hresult in _SERVICE_GONE:
                 raise PcscdUnavailable(f"{pcscd_missing_detail()}: {_message(hresult)}")
+            if hresult in _REFUSED:
+                raise NoPermission(f"pcscd refused this user (polkit?): {_message(hresult)}")
             raise ReaderUnavailable(f"cannot talk to pcscd: {_message(hresult)}")
         with self._lock:
             self._context = context
@@ -200,6 +212,8 @@ class PcscDriver:
     def _context_error(self, hresult: int, what: str) -> ReaderUnavailable | ReadError:
         if hresult in _SERVICE_GONE:
             return PcscdUnavailable(f"pcscd went away while {what}: {_message(hresult)}")
+        if hresult in _REFUSED:
+            return NoPermission(f"pcscd refused this user while {what} (polkit?): {_message(hresult)}")
         if hresult in _READER_GONE:
             return ReaderUnplugged(f"the reader went away while {what}: {_message(hresult)}")
         return ReadError(f"{what} failed: {_message(hresult)}")

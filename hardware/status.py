@@ -22,9 +22,11 @@ STATUS_MESSAGES: dict[str, tuple[str, str]] = {
     "unplugged": ("カードリーダーが外れました。USBケーブルを差し直してください。自動で再接続します。",
                   "The card reader was unplugged. Plug the USB cable back in; it reconnects automatically."),
     "no_permission": ("カードリーダーを使う権限がありません。管理者が udev ルール（packaging/udev）を入れ、"
-                      "サービスのユーザーを genba グループに追加してから、リーダーを差し直してください。",
+                      "キオスクのユーザーを plugdev グループに追加してから、リーダーを差し直してください"
+                      "（詳しくは docs/readers.md）。",
                       "No permission to open the card reader. An administrator must install the udev rules "
-                      "(packaging/udev), add the service user to the genba group, then re-plug the reader."),
+                      "(packaging/udev), add the kiosk's user to the plugdev group, then re-plug the reader "
+                      "(see docs/readers.md)."),
     "reader_busy": ("カードリーダーを別のプログラムが使っています。他の読み取りソフトを終了するか、"
                     "パソコンを再起動してください。",
                     "Another program is using the card reader. Quit other card software or restart the computer."),
