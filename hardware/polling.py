@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from hardware.base import ReaderEvent, ReaderStatus, Tap
+from hardware.base import ReaderEvent, ReaderStatus, StatusKind, Tap
 from hardware.errors import BadCard, HardwareError, ReadError, ReaderUnavailable
 from hardware.status import make_status, status_for_error
 from shared.clock import Clock, SystemClock
@@ -231,7 +231,7 @@ class PollingReader:
             except Exception as exc:  # a driver bug or an unexpected library error must not kill the kiosk
                 log.exception("reader %s: unexpected error while opening", self._id)
                 self._driver.close()
-                status = self._change("reader_error", f"{type(exc).__name__}: {exc}")
+                status = self._change("reader_error", f"{type(exc).__name__}: {exc}", kind="disconnected")
             else:
                 self._open = True
                 self._errors = 0
@@ -296,13 +296,17 @@ class PollingReader:
             status = None
         return [status] if status is not None else []
 
-    def _change(self, code: str, detail: str, exc: HardwareError | None = None) -> ReaderStatus | None:
+    def _change(self, code: str, detail: str, exc: HardwareError | None = None,
+                kind: StatusKind | None = None) -> ReaderStatus | None:
         """A status if ``code`` differs from the last one reported, else None (one status per change)."""
         if code == self._last_code:
             return None
         self._last_code = code
         mono = self._clock.boottime_us()
-        status = status_for_error(self.reader_id, exc, mono) if exc else make_status(self.reader_id, code, mono, detail)
+        if exc is not None:
+            status = status_for_error(self.reader_id, exc, mono)
+        else:
+            status = make_status(self.reader_id, code, mono, detail, kind)
         if code != "ok":
             log.warning("reader %s: status %s (%s)", self._id, code, detail)
         return status

@@ -9,7 +9,7 @@ goes into ``ReaderStatus.detail`` and the log, never in place of the advice.
 from __future__ import annotations
 
 from hardware.base import ReaderStatus, StatusKind
-from hardware.errors import HardwareError
+from hardware.errors import HardwareError, ReaderUnavailable
 
 STATUS_MESSAGES: dict[str, tuple[str, str]] = {
     "ok": ("カードリーダーの準備ができました。カードをかざしてください。",
@@ -68,14 +68,16 @@ def messages_for(code: str) -> tuple[str, str]:
     return STATUS_MESSAGES.get(code, STATUS_MESSAGES["reader_error"])
 
 
-def make_status(reader: str, code: str, mono_us: int, detail: str = "") -> ReaderStatus:
-    """Build the status for ``code`` with its kind and both messages filled in."""
+def make_status(reader: str, code: str, mono_us: int, detail: str = "", kind: StatusKind | None = None) -> ReaderStatus:
+    """Build the status for ``code`` with its kind (unless given) and both messages filled in."""
     ja, en = messages_for(code)
-    kind = KIND_OF_CODE.get(code, "error")
+    kind = kind or KIND_OF_CODE.get(code, "error")
     return ReaderStatus(kind=kind, reader=reader, code=code, message_ja=ja, message_en=en,
                         mono_us=mono_us, detail=detail)
 
 
 def status_for_error(reader: str, exc: HardwareError, mono_us: int) -> ReaderStatus:
-    """The status a backend reports for a hardware error it caught."""
-    return make_status(reader, exc.code if exc.code in STATUS_MESSAGES else "reader_error", mono_us, exc.message)
+    """The status a backend reports for a hardware error it caught; a reader that cannot be opened is disconnected."""
+    code = exc.code if exc.code in STATUS_MESSAGES else "reader_error"
+    kind: StatusKind | None = "disconnected" if isinstance(exc, ReaderUnavailable) else None
+    return make_status(reader, code, mono_us, exc.message, kind)

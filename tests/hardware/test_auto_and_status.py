@@ -18,6 +18,7 @@ from hardware.errors import (
     PcscdUnavailable,
     ReaderBusy,
     ReadError,
+    ReaderUnavailable,
     ReaderUnplugged,
 )
 from hardware.status import KIND_OF_CODE, STATUS_MESSAGES, make_status, status_for_error
@@ -101,6 +102,7 @@ def test_every_status_has_japanese_and_english_advice(code: str) -> None:
         (ReadError("x"), "read_error", "error", "again"),
         (BadCard("x"), "bad_card", "error", "again"),
         (HardwareError("x"), "reader_error", "error", "Re-plug"),
+        (ReaderUnavailable("x"), "reader_error", "disconnected", "Re-plug"),
     ],
 )
 def test_each_problem_has_its_own_status_and_advice(error: HardwareError, code: str, kind: str, advice: str) -> None:

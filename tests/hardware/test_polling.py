@@ -122,6 +122,8 @@ def test_errors_in_a_loop_are_reported_once_then_once_as_repeated() -> None:
 def test_unexpected_exceptions_from_a_driver_do_not_kill_the_reader() -> None:
     events, _ = run([RuntimeError("driver bug"), None], [ZeroDivisionError("oops"), CardRead(A)])
     assert codes(events) == ["reader_error", "ok", "read_error", "ok", "tap:0123"]
+    kinds = [e.kind for e in events if isinstance(e, ReaderStatus)]
+    assert kinds == ["disconnected", "connected", "error", "connected"]  # could not open = disconnected
 
 
 def test_tap_carries_pmm_and_system_code_as_hex() -> None:
