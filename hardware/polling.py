@@ -299,8 +299,8 @@ class PollingReader:
     def _change(self, code: str, detail: str, exc: HardwareError | None = None,
                 kind: StatusKind | None = None) -> ReaderStatus | None:
         """A status if ``code`` differs from the last one reported, else None (one status per change)."""
-        if code == self._last_code:
-            return None
+        if code == self._last_code or (self._last_code == "unplugged" and code == "no_reader"):
+            return None  # a reader that was unplugged and is still missing: "unplugged" already says it
         self._last_code = code
         mono = self._clock.boottime_us()
         if exc is not None:

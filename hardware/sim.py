@@ -14,7 +14,7 @@ Feeding it from code (any thread)::
     reader.present("0123456789ABCDEF")    # ... still one tap
     reader.remove()
     reader.unplug(); reader.replug()      # status changes
-    reader.fail("antenna noise")          # an error status; the reader keeps working
+    reader.fail("antenna noise")          # an error status; the next tap reports "ok" first
     reader.finish()                       # events() ends after what is queued
     for event in reader.events(): ...
 
@@ -28,7 +28,8 @@ Script format (``sim:FILE``) and standard-input format (``sim:-``), one command 
     wait 1.5                  pause (seconds, 0–3600) before the next command
     unplug                    the reader goes away (status "unplugged")
     replug                    the reader comes back (status "ok")
-    fail some reason text     an error status (code "read_error") with that detail
+    fail some reason text     an error status (code "read_error") with that detail; the next
+                              tap is preceded by an "ok" status, as with the real backends
 
 A script is checked completely when opened (a bad line raises
 :class:`~hardware.errors.ScriptError` with its line number); it then plays
@@ -184,6 +185,7 @@ class SimulatedReader:
         self._plugged = True
         self._on_reader: str | None = None  # the card lying on the reader
         self._seen: str | None = None  # the card the reader has reported (held = no new tap)
+        self._in_error = False  # an error status is showing; the next good read reports "ok" first
         self._queue.put(self._status("ok"))
 
     @property
@@ -206,6 +208,9 @@ class SimulatedReader:
             self._on_reader = card
             if self._plugged and self._seen != card:
                 self._seen = card
+                if self._in_error:  # as the real backends do: a good read after an error clears it
+                    self._in_error = False
+                    self._queue.put(self._status("ok", "reading again"))
                 self._queue.put(Tap(idm=card, reader=self._id, mono_us=self._clock.boottime_us()))
             elif not self._plugged:
                 log.info("simulated card %s lies on an unplugged reader: not seen", card)
@@ -236,6 +241,7 @@ class SimulatedReader:
             if self._plugged or self._closed.is_set():
                 return
             self._plugged = True
+            self._in_error = False
             self._queue.put(self._status("ok", "simulated replug"))
             if self._on_reader is not None:
                 self._seen = self._on_reader
@@ -249,6 +255,7 @@ class SimulatedReader:
             if self._closed.is_set():
                 return
             log.warning("simulated reader error (%s): %s", code, reason)
+            self._in_error = True
             self._queue.put(self._status(code, reason))
 
     def finish(self) -> None:
@@ -332,7 +339,9 @@ class SimulatedReader:
                     command = parse_command(line.rstrip("\r\n"))
                 except ValueError as exc:
                     log.warning("simulator input line %d refused: %s", number, exc)
-                    self._queue.put(self._status("bad_input", f"line {number}: {exc}"))
+                    with self._lock:
+                        self._in_error = True
+                        self._queue.put(self._status("bad_input", f"line {number}: {exc}"))
                     continue
                 if command is not None:
                     self.apply(command)

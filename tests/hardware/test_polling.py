@@ -101,10 +101,14 @@ def test_unplug_is_reported_once_retried_and_recovered_and_the_card_on_it_is_a_n
         [None, NoReader("gone"), NoReader("gone"), NoReader("gone"), None],
         [CardRead(A), ReaderUnplugged("usb error"), CardRead(A)],
     )
-    assert codes(events) == ["ok", "tap:0123", "unplugged", "no_reader", "ok", "tap:0123"]
-    assert [e.kind for e in events if isinstance(e, ReaderStatus)] == ["connected", "disconnected", "disconnected",
-                                                                        "connected"]
+    assert codes(events) == ["ok", "tap:0123", "unplugged", "ok", "tap:0123"]  # still missing = still unplugged
+    assert [e.kind for e in events if isinstance(e, ReaderStatus)] == ["connected", "disconnected", "connected"]
     assert driver.closes >= 2
+
+
+def test_a_different_problem_while_unplugged_is_reported() -> None:
+    events, _ = run([None, NoPermission("replugged with the wrong mode"), None], [ReaderUnplugged("usb error")])
+    assert codes(events) == ["ok", "unplugged", "no_permission", "ok"]
 
 
 def test_permission_problem_is_its_own_status() -> None:

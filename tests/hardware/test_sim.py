@@ -92,14 +92,17 @@ def test_unplugged_reader_sees_no_card_and_replug_sees_the_card_lying_on_it() ->
     assert unplugged.kind == "disconnected"
 
 
-def test_fail_reports_an_error_and_the_reader_keeps_working() -> None:
+def test_fail_reports_an_error_and_the_next_good_read_reports_ok_then_taps() -> None:
     reader = SimulatedReader()
     reader.fail("antenna noise")
+    reader.fail("more noise", code="bad_card")
     reader.tap(A)
+    reader.tap(B)
     events = drain(reader)
     error = [e for e in events if isinstance(e, ReaderStatus)][1]
     assert (error.kind, error.code, error.detail) == ("error", "read_error", "antenna noise")
-    assert taps(events) == [A]
+    assert [e.code if isinstance(e, ReaderStatus) else e.idm for e in events] == [
+        "ok", "read_error", "bad_card", "ok", A, B]
 
 
 def test_fail_refuses_a_code_that_is_not_an_error() -> None:
@@ -196,7 +199,7 @@ def test_script_file_plays_in_order_and_finishes(tmp_path: Path) -> None:
     reader = open_reader(f"sim:{script}")
     events = list(reader.events())
     assert taps(events) == [A, B, B]
-    assert statuses(events) == ["ok", "unplugged", "ok", "read_error"]
+    assert statuses(events) == ["ok", "unplugged", "ok", "read_error", "ok"]
 
 
 def test_script_with_a_bad_line_is_refused_when_opened_with_its_line_number(tmp_path: Path) -> None:
@@ -226,7 +229,7 @@ def test_stdin_lines_feed_the_reader_and_bad_lines_become_statuses() -> None:
     reader = open_reader("sim:-", stream=stream)
     events = list(reader.events())  # ends at end of input
     assert taps(events) == [A, B]
-    assert statuses(events) == ["ok", "bad_input"]
+    assert statuses(events) == ["ok", "bad_input", "ok"]
     bad = [e for e in events if isinstance(e, ReaderStatus)][1]
     assert bad.kind == "error" and "line 2" in bad.detail
 
