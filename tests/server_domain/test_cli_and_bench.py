@@ -1,0 +1,65 @@
+"""``genba server seed-demo / history / rebuild`` end to end, and the benchmarks in a tiny configuration."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from genba.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env={"GENBA_LANG": "en"})
+    return result.exit_code, result.output
+
+
+def test_seed_demo_history_and_rebuild(tmp_path: Path) -> None:
+    d = str(tmp_path / "data")
+    code, out = run("--data-dir", d, "server", "seed-demo", "--month", "2026-10")
+    assert code == 0, out
+    site, month = out.strip().splitlines()[-2:]
+    assert (site, month) == ("90000000000001", "2026-10") and "identical" in out
+
+    code, text = run("--data-dir", d, "server", "history", "--site", site, "--month", month, "--format", "csv")
+    assert code == 0, text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    workers = {r["worker"] for r in rows if r["worker"]}
+    assert len(workers) == 60
+    assert {r["work_day"][:7] for r in rows} == {"2026-10"}
+    flags = {f for r in rows for f in r["flags"].split()}
+    assert {"entry_without_exit", "repeats_collapsed", "unknown_card", "not_on_roster", "roster_incomplete",
+            "amended", "corrected"} <= flags
+    night = [r for r in rows if r["first_entry"][11:13] == "20"]
+    assert night and all(r["last_exit"][:10] > r["work_day"] for r in night if r["last_exit"])
+
+    code, out = run("--data-dir", d, "server", "rebuild")
+    assert code == 0 and f"{len(rows)} work-history rows" in out, out
+    assert run("--data-dir", d, "server", "history", "--site", site, "--month", month, "--format", "csv")[1] == text
+    code, cal = run("--data-dir", d, "server", "history", "--site", site, "--month", month, "--format", "calendar")
+    assert code == 0 and len(cal.strip().splitlines()) == 1 + 60 + 1  # header, workers, the unknown card
+
+    code, out = run("--data-dir", d, "server", "seed-demo", "--month", "2026-10")
+    assert code == 1 and "already exists" in out
+    code, out = run("--data-dir", d, "server", "history", "--site", site, "--month", "2026-13")
+    assert code == 1 and "invalid" in out
+    code, out = run("--data-dir", d, "server", "history", "--site", "00000000000000", "--month", month)
+    assert code == 1 and "not_found" in out
+
+
+def test_benchmarks_run_in_a_tiny_configuration(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    import bench_national
+    import bench_reconcile
+
+    r = bench_reconcile.main(["--workers", "20", "--days", "3", "--database-url", f"sqlite:///{tmp_path}/r.db"])
+    assert r["rows"] == r["db_rows"] and r["events"] > 0
+    [n] = bench_national.main(["--quick", "--database-url", f"sqlite:///{tmp_path}/n.db"])
+    assert n["sites"] == 2 and n["site_month_rows"] > 0 and n["rows"] > 0
+    sys.modules.pop("bench_reconcile", None)
+    sys.modules.pop("bench_national", None)
