@@ -20,11 +20,13 @@ from typing import Any, cast
 from hardware.base import Reader, ReaderEvent, ReaderStatus, StatusKind, Tap
 from hardware.errors import BadReaderPath, HardwareError, ScriptError
 from hardware.paths import ReaderPath, parse_reader_path
+from hardware.polling import DataBlock
 from hardware.sim import SimulatedReader, load_script
 from shared.clock import Clock
 
 __all__ = [
     "BadReaderPath",
+    "DataBlock",
     "HardwareError",
     "Reader",
     "ReaderEvent",
@@ -45,8 +47,8 @@ def open_reader(path: str, *, clock: Clock | None = None, **options: Any) -> Rea
     Nothing is opened yet: the device is looked for when ``events()`` is first
     iterated, and a missing or unplugged device becomes a status, not an error.
     ``options`` go to the backend: ``reader_id`` (the id taps carry) for all;
-    ``poll_interval``, ``card_data`` (a :class:`hardware.polling.DataBlock`) for
-    the real backends; ``stream`` (default standard input) for ``sim:-``.
+    ``poll_interval``, ``retry_interval``, ``data_block`` (a :class:`DataBlock`)
+    for the real backends; ``stream`` (default standard input) for ``sim:-``.
     """
     parsed = parse_reader_path(path)
     if parsed.kind == "sim":
