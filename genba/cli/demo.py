@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from genba.cli.common import reported
+from genba.cli.server_domain import show_demo_site
 from shared.device import load_or_create_identity
 from shared.journal import EventDraft, JournalWriter, verify_journal
 from shared.messages import t
@@ -50,5 +51,6 @@ def demo(
         report = verify_journal(data.journal)
         typer.echo(t(f"[{step}] 検証: {report.events} 件、ハッシュ連鎖と署名はすべて正常です。",
                      f"[{step}] Verified: {report.events} events, every hash link and signature is good."))
+        step = show_demo_site(data.root, step + 1)  # issue 6: the demo site's structure and month of history
     typer.echo(t(f"完了。記録を見る: genba --data-dir {data.root} journal tail",
                  f"Done. See the records: genba --data-dir {data.root} journal tail"))

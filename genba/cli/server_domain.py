@@ -145,3 +145,67 @@ def register(server_app: typer.Typer) -> None:
     server_app.command("seed-demo")(seed_demo)
     server_app.command("rebuild")(rebuild_cmd)
     server_app.command("history")(history_cmd)
+
+
+def show_demo_site(root: Any, step: int, *, context: Any = None, month: str | None = None) -> int:
+    """The demo's final step: the demo site's structure and its month of reconciled work history.
+
+    Uses ``context`` (a running demo's :class:`server.context.ServerContext`) when given, else a server
+    database under ``root/server``; seeds the demo site through the normal ingest path if it is not
+    there yet. Returns the next step number.
+    """
+    from collections import Counter
+    from datetime import datetime
+    from pathlib import Path
+
+    from genba.cli.server_domain_demo import seed_demo as build
+    from genba.cli.server_domain_seed import DEMO_SITE_ID
+    from server.context import open_context
+    from server.domain.report import BENIGN_FLAGS, calendar_lines
+    from server.domain.structure import tree_lines
+    from server.settings import load_settings
+    from server.store import domain_records as rec
+    from server.store.domain_reconcile import history
+
+    base = Path(root)
+    ctx = context or open_context(load_settings(base / "server", dev=True), check_token=False)
+    try:
+        with ctx.engine.connect() as conn:
+            exists = rec.find_site(conn, DEMO_SITE_ID) is not None
+        chosen = month or previous_month(datetime.now(JST).date())
+        if not exists:
+            typer.echo(t(f"[{step}] デモ現場（元請・1次・2次・CCUS未登録、技能者60人、端末2台）の1か月分のタッチを"
+                         "署名付きバッチで取り込み中…",
+                         f"[{step}] Ingesting a month of signed taps of the demo site (prime, tier 1 and 2, an "
+                         "unregistered company, 60 workers, 2 kiosks)…"))
+            chosen = build(ctx, base / "demo-kiosks", chosen).month
+            step += 1
+        with ctx.engine.connect() as conn:
+            site = rec.get_site(conn, DEMO_SITE_ID)
+            structure = rec.load_structure(conn, DEMO_SITE_ID)
+            rows = history(conn, site=DEMO_SITE_ID, month=chosen)
+            names = {w.worker: w.name for w in rec.list_workers(conn)}
+    finally:
+        if context is None:
+            ctx.close()
+    typer.echo(t(f"[{step}] 施工体制（{site.name}、現場ID {site.site}）:",
+                 f"[{step}] Site structure ({site.name}, site {site.site}):"))
+    for line in tree_lines(structure):
+        typer.echo("    " + line)
+    step += 1
+    typer.echo(t(f"[{step}] {chosen} の就業履歴（月別カレンダー、●有効 ○要確認 ·記録なし）:",
+                 f"[{step}] Work history for {chosen} (monthly calendar; ● valid, ○ needs a look, · none):"))
+    cal = calendar_lines(rows, chosen, names)
+    for line in cal[:13]:
+        typer.echo("    " + line)
+    if len(cal) > 13:
+        typer.echo(t(f"    … ほか {len(cal) - 13} 行", f"    … {len(cal) - 13} more lines"))
+    flags = Counter(f for r in rows for f in r["flags"])
+    valid = sum(1 for r in rows if r["valid_for_assessment"] and not set(r["flags"]) - BENIGN_FLAGS)
+    typer.echo(t(f"    {len(rows)} 行（うち能力評価に有効で問題なし {valid} 行）。フラグ: ",
+                 f"    {len(rows)} rows ({valid} valid for assessment with no problem). Flags: ")
+               + ", ".join(f"{k} {v}" for k, v in sorted(flags.items())))
+    typer.echo(t(f"    全行: genba --data-dir {base / 'server'} server history --site {site.site} --month {chosen}",
+                 f"    All rows: genba --data-dir {base / 'server'} server history --site {site.site} "
+                 f"--month {chosen}"))
+    return step + 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
@@ -39,6 +40,17 @@ def month_days(month: str) -> list[date]:
     return [first + timedelta(days=i) for i in range((nxt - first).days)]
 
 
+def _pad(text: str, width: int) -> str:
+    """Pad to ``width`` terminal columns, counting full-width (Japanese) characters as two."""
+    out, used = "", 0
+    for ch in text:
+        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if used + w > width - 1:
+            break
+        out, used = out + ch, used + w
+    return out + " " * (width - used)
+
+
 def to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     """One line per row, the columns of :data:`HISTORY_COLUMNS`; lists joined by spaces; UTF-8 text."""
     buf = io.StringIO()
@@ -64,7 +76,7 @@ def calendar_lines(rows: Iterable[Mapping[str, Any]], month: str, names: Mapping
     header = "".ljust(30) + "".join(f"{d.day:>3}" for d in days) + "  日数"
     lines = [header]
     for subject in sorted(per):
-        label = f"{subject} {(names or {}).get(subject, '')}".strip()[:29].ljust(30)
+        label = _pad(f"{subject} {(names or {}).get(subject, '')}".strip(), 30)
         cells = []
         for d in days:
             day_row = per[subject].get(d.isoformat())

@@ -46,10 +46,33 @@ def test_seed_demo_history_and_rebuild(tmp_path: Path) -> None:
 
     code, out = run("--data-dir", d, "server", "seed-demo", "--month", "2026-10")
     assert code == 1 and "already exists" in out
+    check_demo_step(Path(d), month)
     code, out = run("--data-dir", d, "server", "history", "--site", site, "--month", "2026-13")
     assert code == 1 and "invalid" in out
     code, out = run("--data-dir", d, "server", "history", "--site", "00000000000000", "--month", month)
     assert code == 1 and "not_found" in out
+
+
+def check_demo_step(data: Path, month: str) -> None:
+    """The final step of ``genba demo`` shows the seeded site's structure and month (no second seeding)."""
+    from genba.cli.server_domain import show_demo_site
+    from server.context import open_context
+    from server.settings import load_settings
+
+    ctx = open_context(load_settings(data, dev=True), check_token=False)
+    runner = CliRunner()
+    try:
+        import typer
+
+        probe = typer.Typer()
+        probe.command()(lambda: show_demo_site(data, 7, context=ctx, month=month))
+        result = runner.invoke(probe, [], env={"GENBA_LANG": "en"})
+    finally:
+        ctx.close()
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.startswith("[7] Site structure") and "CCUS未登録" in out and "[未承認]" in out
+    assert f"[8] Work history for {month}" in out and "unknown_card 1" in out and "Ingesting" not in out
 
 
 def test_benchmarks_run_in_a_tiny_configuration(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
