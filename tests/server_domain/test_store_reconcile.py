@@ -119,3 +119,23 @@ def test_a_batch_sent_twice_changes_nothing(engine: sa.Engine, service: IngestSe
     assert service.ingest(batch).outcome == "duplicate"
     with engine.connect() as conn:
         assert all_rows(conn) == before
+
+
+def test_devices_pull_the_roster_and_config_from_the_registry(engine: sa.Engine) -> None:
+    from datetime import UTC, datetime
+
+    from server.store.domain_service import roster_provider, site_config_provider
+
+    registry(engine)
+    with write_transaction(engine) as conn:
+        rec.add_roster_entry(conn, RosterEntry(SITE, W2, SUB1, date(2026, 11, 1), date(2026, 11, 20),
+                                               trade_code="0301", trade_name="鉄筋工", position="作業員"))
+    provide = roster_provider(lambda: datetime(2026, 11, 22, 3, 0, tzinfo=UTC))
+    with engine.connect() as conn:
+        snap = provide(conn, SITE).as_dict()
+        config = site_config_provider(conn, SITE)
+        earlier = roster_provider(lambda: datetime(2026, 11, 10, 3, 0, tzinfo=UTC))(conn, SITE).as_dict()
+    assert [(w["worker"], w["idms"], w["employer_name"], w["position"]) for w in snap["workers"]] == [
+        (W1, [CARD1], "アップ工務店(株)", "職長")]  # W2's entry ended on the 20th
+    assert [w["worker"] for w in earlier["workers"]] == [W1, W2] and earlier["version"] != snap["version"]
+    assert (config.site, config.name, config.day_boundary, config.repeat_window_s) == (SITE, "虎ノ門現場", "04:00", 120)
