@@ -96,7 +96,12 @@ Observation = CardRead | None | _Unchanged
 
 
 class Driver(Protocol):
-    """The I/O part of a backend. Raise the hardware errors; the loop turns them into statuses."""
+    """The I/O part of a backend. Raise the hardware errors; the loop turns them into statuses.
+
+    Optional extras the loop looks for: ``waits_in_observe`` (true when ``observe``
+    itself blocks until something happens, as PC/SC does, so the loop adds no sleep)
+    and ``interrupt()`` (wake a blocked ``observe`` from another thread on close).
+    """
 
     def open(self) -> str:
         """Open the device; return a description for the log. Raises :class:`ReaderUnavailable`."""
@@ -278,7 +283,7 @@ class PollingReader:
                                           system_code=code, card_data=observation.card_data))
         yield from events
         if self._errors:
-            self._closed.wait(min(MAX_ERROR_BACKOFF, self._poll * (2 ** self._errors)))
+            self._closed.wait(min(MAX_ERROR_BACKOFF, self._poll * (2 ** min(self._errors, 16))))
         elif self._open and not getattr(self._driver, "waits_in_observe", False):
             self._closed.wait(self._poll)
 

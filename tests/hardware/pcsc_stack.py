@@ -14,6 +14,7 @@ path is fixed when this module is imported, before any PC/SC call.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
@@ -26,6 +27,7 @@ VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 SYSTEM_SOCKET = Path("/run/pcscd/pcscd.comm")
 
 BASE = Path(tempfile.mkdtemp(prefix="genba-pcscd-"))
+atexit.register(shutil.rmtree, BASE, ignore_errors=True)
 RUN = BASE / "run"
 CONF = BASE / "reader.conf.d"
 SOCKET = RUN / "pcscd.comm"

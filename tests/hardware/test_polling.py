@@ -123,6 +123,14 @@ def test_errors_in_a_loop_are_reported_once_then_once_as_repeated() -> None:
     assert codes(events) == ["ok", "bad_card", "read_errors_repeated", "ok", "tap:FEDC"]
 
 
+def test_thousands_of_errors_in_a_row_never_overflow_the_backoff() -> None:
+    driver = ScriptedDriver([None], [ReadError("noise")] * 2000 + [CardRead(A)])
+    reader = PollingReader("test", "test", driver, poll_interval=1e-9, retry_interval=0.001)
+    driver.reader = reader
+    events = list(reader.events())
+    assert codes(events) == ["ok", "read_error", "read_errors_repeated", "ok", "tap:0123"]
+
+
 def test_unexpected_exceptions_from_a_driver_do_not_kill_the_reader() -> None:
     events, _ = run([RuntimeError("driver bug"), None], [ZeroDivisionError("oops"), CardRead(A)])
     assert codes(events) == ["reader_error", "ok", "read_error", "ok", "tap:0123"]
