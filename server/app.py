@@ -7,11 +7,11 @@ It refuses to start with a missing or weak admin token unless ``dev``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from email.utils import formatdate
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -31,12 +31,14 @@ API_PREFIX = "/api/v1"
 BATCH_PATHS = (f"{API_PREFIX}/batches", f"{API_PREFIX}/admin/import")
 
 
-class BodyLimit:
-    """Refuse a request whose declared body is over the limit (413) before any of it is read.
+class HttpEdges:
+    """Pure ASGI middleware: a ``Date`` header on every response, and body limits before reading.
 
-    Batch paths have the batch limit (and are also counted while streaming by
-    the batch route); every other path has the JSON limit. A body sent
-    without Content-Length is cut off at the limit while it is read.
+    A request whose declared ``Content-Length`` is over the limit gets 413
+    before any of its body is read: the batch limit on batch paths, the JSON
+    limit elsewhere. Batch bodies sent without a length are counted by the
+    batch route while streaming; other bodies are cut off here at the limit.
+    (Not a BaseHTTPMiddleware: that would wrap errors raised while reading.)
     """
 
     def __init__(self, app: ASGIApp, *, json_limit: int, batch_limit: int) -> None:
@@ -46,11 +48,24 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.batch_limit if scope["path"] in BATCH_PATHS else self.json_limit
+
+        async def send_with_date(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(k.lower() == b"date" for k, _ in headers):
+                    headers.append((b"date", formatdate(usegmt=True).encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        batch = scope["path"] in BATCH_PATHS
+        limit = self.batch_limit if batch else self.json_limit
         length = dict(scope["headers"]).get(b"content-length", b"")
         if length.isdigit() and int(length) > limit:
             exc = BodyTooLarge(f"body of {int(length)} bytes is over the limit of {limit}", limit=limit)
-            await JSONResponse(to_body(exc), status_code=413)(scope, receive, send)
+            await JSONResponse(to_body(exc), status_code=413)(scope, receive, send_with_date)
+            return
+        if batch:
+            await self.app(scope, receive, send_with_date)
             return
         seen = 0
 
@@ -63,7 +78,7 @@ class BodyLimit:
                     raise BodyTooLarge(f"body is over the limit of {limit} bytes", limit=limit)
             return message
 
-        await self.app(scope, limited, send)
+        await self.app(scope, limited, send_with_date)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
@@ -87,15 +102,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     )
     app.state.genba = ctx
     api_errors.install(app)
-
-    @app.middleware("http")
-    async def date_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        if "date" not in response.headers:
-            response.headers["Date"] = formatdate(usegmt=True)
-        return response
-
-    app.add_middleware(BodyLimit, json_limit=settings.max_json_bytes, batch_limit=settings.max_batch_bytes)
+    app.add_middleware(HttpEdges, json_limit=settings.max_json_bytes, batch_limit=settings.max_batch_bytes)
     for router in (enroll.router, batches.router, device.router, admin.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops.router)

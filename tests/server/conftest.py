@@ -9,6 +9,7 @@ key pair, a real journal (``shared.journal``) and the signed requests of
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from server import ServerContext, Settings, create_app, open_context
+from server import ServerContext, Settings, create_app, make_engine, migrate, open_context
 from shared.batch import BATCH_MEDIA_TYPE, Batch
 from shared.clock import ManualClock
 from shared.device import DeviceIdentity
@@ -64,9 +65,53 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
+@pytest.fixture(scope="session")
+def _migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Per session: a migrated SQLite template file and a migrated PostgreSQL schema (with its engine)."""
+    cache: dict[str, Any] = {}
+    yield cache
+    if "pg_engine" in cache:
+        cache["pg_engine"].dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def server_database_url(request: pytest.FixtureRequest, tmp_path: Path, _migrated: dict[str, Any]) -> str:
+    """An empty, already migrated server database: SQLite, then PostgreSQL.
+
+    Migrating takes longer than most tests, so each backend is migrated once
+    per session: SQLite from a template file copied per test, PostgreSQL in one
+    schema whose tables are truncated before each test. The migrations
+    themselves are tested on fresh databases (test_settings_and_ops.py).
+    """
+    if request.param == "sqlite":
+        if "sqlite" not in _migrated:
+            template = tmp_path.parent / "genba-template-server.db"
+            engine = make_engine(f"sqlite:///{template}")
+            migrate(engine)
+            engine.dispose()
+            _migrated["sqlite"] = template
+        target = tmp_path / "server" / "server.db"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_migrated["sqlite"], target)
+        return f"sqlite:///{target}"
+    if "pg_url" not in _migrated:
+        url = request.getfixturevalue("pg_cluster").create_schema()
+        engine = make_engine(url)
+        migrate(engine)
+        _migrated["pg_url"], _migrated["pg_engine"] = url, engine
+    engine = _migrated["pg_engine"]
+    with engine.begin() as conn:
+        conn.execute(sa.text("SET LOCAL lock_timeout = '20s'"))
+        names = conn.execute(sa.text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'alembic_version'"
+        )).scalars().all()
+        conn.execute(sa.text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+    return str(_migrated["pg_url"])
+
+
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(data_dir=tmp_path / "server", database_url=database_url, admin_token=TOKEN, log_json=True)
+def settings(tmp_path: Path, server_database_url: str) -> Settings:
+    return Settings(data_dir=tmp_path / "server", database_url=server_database_url, admin_token=TOKEN, log_json=True)
 
 
 @pytest.fixture

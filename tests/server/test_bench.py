@@ -12,7 +12,7 @@ def test_bench_ingest_quick_runs_on_sqlite_and_postgresql(
 ) -> None:
     from bench.bench_ingest import main
 
-    result = main(["--quick", "--postgresql-url", pg_cluster.create_database()])
+    result = main(["--quick", "--postgresql-url", pg_cluster.create_schema()])
     line = capsys.readouterr().out.strip().splitlines()
     assert len(line) == 1 and line[0].startswith('{"bench": "ingest"')
     for db in ("sqlite", "postgresql"):
