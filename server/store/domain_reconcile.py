@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from server.domain import corrections as corr
 from server.domain.errors import DomainError
-from server.domain.reconcile import Rules, WorkDay, affected_days, reconcile, window
+from server.domain.reconcile import Attribution, Rules, WorkDay, affected_days, reconcile, window
 from server.domain.taps import Derived, EventKey, Tap, derive
 from server.store import domain_records as rec
 from server.store import domain_schema as t
@@ -77,12 +77,28 @@ def _interpret(conn: sa.Connection, rows: Sequence[Any]) -> tuple[Derived, dict[
     return derive(evs, extra_suspect=suspect, retimed=retimed, previous=previous), retimed
 
 
-def index_log(conn: sa.Connection, rows: Sequence[Any]) -> dict[str, set[datetime]]:
-    """Index a contiguous range of one device log; return, per site, the tap times whose days must be recomputed."""
+ALL = "*"
+"""In a :data:`Touched` map: every subject of the site (a card's attribution changed)."""
+Touched = dict[str, dict[str, set[datetime]]]
+"""site → card IDm (or :data:`ALL`) → times of taps whose rows must be recomputed."""
+
+
+def _touched() -> Touched:
+    return defaultdict(lambda: defaultdict(set))
+
+
+def merge(into: Touched, more: Touched) -> None:
+    for site, by_idm in more.items():
+        for idm, moments in by_idm.items():
+            into[site][idm] |= moments
+
+
+def index_log(conn: sa.Connection, rows: Sequence[Any]) -> Touched:
+    """Index a contiguous range of one device log; return what must be recomputed (see :data:`Touched`)."""
     if not rows:
         return {}
     derived, _ = _interpret(conn, rows)
-    touched: dict[str, set[datetime]] = defaultdict(set)
+    touched = _touched()
     if derived.taps:
         conn.execute(t.taps.insert(), [
             {"device": x.device, "epoch": x.epoch, "seq": x.seq, "site": x.site, "at": _utc(x.at), "kind": x.kind,
@@ -90,24 +106,24 @@ def index_log(conn: sa.Connection, rows: Sequence[Any]) -> dict[str, set[datetim
              ("out" if x.direction == "in" else "in"), "clock_suspect": x.clock_suspect}
             for x in derived.taps])
         for x in derived.taps:
-            touched[x.site].add(x.at)
+            touched[x.site][x.idm].add(x.at)
     in_batch = {x.key for x in derived.taps}
     for (device, epoch, seq), direction in derived.amends.items():
         if (device, epoch, seq) in in_batch:
             continue
         tc = t.taps.c
-        old = conn.execute(sa.select(tc.site, tc.at).where(tc.device == device, tc.epoch == epoch,
-                                                           tc.seq == seq)).first()
+        old = conn.execute(sa.select(tc.site, tc.at, tc.idm).where(tc.device == device, tc.epoch == epoch,
+                                                                   tc.seq == seq)).first()
         if old is None:
             continue  # an amend of an event that is not a tap: nothing to change
         conn.execute(t.taps.update().where(tc.device == device, tc.epoch == epoch, tc.seq == seq)
                      .values(direction=direction))
-        touched[old.site].add(parse_rfc3339(old.at))
+        touched[old.site][old.idm].add(parse_rfc3339(old.at))
     for b in derived.binds:
         conn.execute(t.binds.insert().values(device=b.key[0], epoch=b.key[1], seq=b.key[2], site=b.site, idm=b.idm,
                                              worker=b.worker, at=_utc(b.at)))
         q = sa.select(t.taps.c.at).where(t.taps.c.site == b.site, t.taps.c.idm == b.idm)
-        touched[b.site] |= {parse_rfc3339(r.at) for r in conn.execute(q)}
+        touched[b.site][ALL] |= {parse_rfc3339(r.at) for r in conn.execute(q)}
     for m in derived.manuals:
         _manual_to_correction(conn, m)
     return touched
@@ -153,26 +169,50 @@ def _row_values(w: WorkDay) -> dict[str, Any]:
     }
 
 
-def recompute(conn: sa.Connection, site: str, days: set[date]) -> int:
-    """Replace the site's rows for ``days`` by a fresh reconciliation; returns the number of rows written."""
+def _subject(worker: str | None, idm: str | None) -> str:
+    return worker if worker is not None else f"card:{idm}"
+
+
+def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | None = None) -> int:
+    """Replace the site's rows for ``days`` by a fresh reconciliation; returns the number of rows written.
+
+    With ``idms``, only the subjects those cards stand for on those days are recomputed (the workers
+    they are bound to — with every other card of theirs — or the unknown cards themselves): the
+    ingest hook's case, so a batch of a few taps costs a few workers' days, not the whole site's.
+    """
     if not days:
         return 0
     rules = rules_for(conn, site)
     lo, hi = window(days, rules)
+    binds = _kiosk_binds(conn, site)
     tc = t.taps.c
-    taps = [_tap(r) for r in conn.execute(sa.select(t.taps).where(tc.site == site, tc.at >= _utc(lo),
-                                                                  tc.at < _utc(hi)))]
-    binds = [b for b in _kiosk_binds(conn, site)]
+    query = sa.select(t.taps).where(tc.site == site, tc.at >= _utc(lo), tc.at < _utc(hi))
+    targets: set[str] | None = None
+    if idms is not None:
+        who = Attribution(rec.bindings_for(conn, idms), binds, rules)
+        attributed = {(idm, who.worker(idm, d)) for idm in idms for d in days}
+        workers = {w for _, w in attributed if w is not None}
+        targets = workers | {f"card:{idm}" for idm, w in attributed if w is None}
+        cards = set(idms) | {b.idm for w in workers for b in rec.bindings_for(conn, worker=w)}
+        cards |= {b.idm for b in binds if b.worker in workers}
+        query = query.where(tc.idm.in_(sorted(cards)))
+    taps = [_tap(r) for r in conn.execute(query)]
     bindings = rec.bindings_for(conn, {x.idm for x in taps})
     roster = rec.roster_of(conn, site)
-    approved = rec.corrections_of(conn, site=site, status="approved", days=days)
-    workers = {b.worker for b in bindings} | {b.worker for b in binds} | {c.worker for c in approved}
+    approved = [c for c in rec.corrections_of(conn, site=site, status="approved", days=days)
+                if targets is None or c.worker in targets]
+    workers_seen = {b.worker for b in bindings} | {b.worker for b in binds} | {c.worker for c in approved}
     rows = reconcile(site, taps, rules=rules, bindings=bindings, binds=binds, roster=roster, corrections=approved,
-                     employers=rec.employers_of(conn, workers), days=days)
+                     employers=rec.employers_of(conn, workers_seen), days=days)
+    if targets is not None:
+        rows = [w for w in rows if _subject(w.worker, w.idm) in targets]
     day_text = sorted(d.isoformat() for d in days)
+    wc = t.work_days.c
     for i in range(0, len(day_text), _CHUNK):
-        conn.execute(t.work_days.delete().where(t.work_days.c.site == site,
-                                                t.work_days.c.work_day.in_(day_text[i:i + _CHUNK])))
+        delete = t.work_days.delete().where(wc.site == site, wc.work_day.in_(day_text[i:i + _CHUNK]))
+        if targets is not None:
+            delete = delete.where(wc.subject.in_(sorted(targets)))
+        conn.execute(delete)
     for i in range(0, len(rows), _CHUNK):
         conn.execute(t.work_days.insert(), [_row_values(w) for w in rows[i:i + _CHUNK]])
     return len(rows)
@@ -186,11 +226,14 @@ def _kiosk_binds(conn: sa.Connection, site: str) -> list[Any]:
             for r in conn.execute(q)]
 
 
-def recompute_moments(conn: sa.Connection, touched: dict[str, set[datetime]]) -> int:
+def recompute_moments(conn: sa.Connection, touched: Touched) -> int:
     n = 0
-    for site, moments in touched.items():
-        if moments:
-            n += recompute(conn, site, affected_days(moments, rules_for(conn, site)))
+    for site, by_idm in touched.items():
+        moments = set().union(*by_idm.values()) if by_idm else set()
+        if not moments:
+            continue
+        days = affected_days(moments, rules_for(conn, site))
+        n += recompute(conn, site, days, None if ALL in by_idm else set(by_idm))
     return n
 
 
@@ -203,9 +246,9 @@ def recompute_worker(conn: sa.Connection, site: str, worker: str) -> int:
 
 def recompute_card(conn: sa.Connection, idm: str) -> int:
     """After a card binding change: every day the card was tapped, at every site."""
-    touched: dict[str, set[datetime]] = defaultdict(set)
+    touched = _touched()
     for r in conn.execute(sa.select(t.taps.c.site, t.taps.c.at).where(t.taps.c.idm == idm)):
-        touched[r.site].add(parse_rfc3339(r.at))
+        touched[r.site][ALL].add(parse_rfc3339(r.at))
     return recompute_moments(conn, touched)
 
 
@@ -222,21 +265,20 @@ def lock_site(conn: sa.Connection, site: str) -> None:
 
 
 def catch_up(conn: sa.Connection, device: str, epoch: int, *,
-             chunk: int = 5000) -> tuple[int, dict[str, set[datetime]]]:
+             chunk: int = 5000) -> tuple[int, Touched]:
     """Index the device log's raw events after its mark, in seq order; return (events indexed, touched times)."""
     mc = t.index_marks.c
     mark = conn.execute(sa.select(mc.last_seq).where(mc.device == device, mc.epoch == epoch)).scalar_one_or_none()
     start = int(mark or 0)
     ec = raw_events.c
-    touched: dict[str, set[datetime]] = defaultdict(set)
+    touched = _touched()
     n = 0
     while True:
         rows = conn.execute(sa.select(ec.data, ec.server_at, ec.time_flags, ec.seq).where(
             ec.device == device, ec.epoch == epoch, ec.seq > start).order_by(ec.seq).limit(chunk)).all()
         if not rows:
             break
-        for site, moments in index_log(conn, rows).items():
-            touched[site] |= moments
+        merge(touched, index_log(conn, rows))
         n += len(rows)
         start = int(rows[-1].seq)
     if n:

@@ -139,3 +139,35 @@ def test_devices_pull_the_roster_and_config_from_the_registry(engine: sa.Engine)
         (W1, [CARD1], "アップ工務店(株)", "職長")]  # W2's entry ended on the 20th
     assert [w["worker"] for w in earlier["workers"]] == [W1, W2] and earlier["version"] != snap["version"]
     assert (config.site, config.name, config.day_boundary, config.repeat_window_s) == (SITE, "虎ノ門現場", "04:00", 120)
+
+
+def test_random_taps_in_small_batches_incremental_equals_rebuild(
+        engine: sa.Engine, service: IngestService, kiosks: Callable) -> None:  # type: ignore[type-arg]
+    """Repeats, amends, kiosk binds of an unknown card, night shifts — batch by batch, then rebuild."""
+    import random
+    from datetime import timedelta
+
+    registry(engine)
+    rng = random.Random(5)
+    ks = [kiosks("kiosk-a", SITE), kiosks("kiosk-b", SITE)]
+    moment = {k.identity.device: jst(1, 6) for k in ks}
+    last: dict[str, int] = {}
+    for _ in range(120):
+        k = rng.choice(ks)
+        dev = k.identity.device
+        moment[dev] += timedelta(minutes=rng.choice([1, 7, 45, 180, 600]))
+        card = rng.choice([CARD1, CARD2, CARD3])
+        roll = rng.random()
+        if roll < 0.08 and dev in last:
+            k.record(moment[dev], kind="amend", ref=last[dev], direction=rng.choice(["in", "out"]), reason="fix")
+        elif roll < 0.12:
+            k.record(moment[dev], kind="bind", idm=CARD3, worker=rng.choice([W1, W2]))
+        elif roll < 0.2 and dev in last:
+            k.record(moment[dev], kind="repeat", idm=card, direction="in", ref=last[dev])
+        else:
+            last[dev] = k.tap(card, rng.choice(["in", "out"]), moment[dev])
+    while any(k.pending() for k in ks):
+        k = rng.choice([k for k in ks if k.pending()])
+        k.ship(service, size=rng.randint(1, 4), limit=1)
+    rows = check_rebuild_equals_incremental(engine)
+    assert len(rows) > 10
