@@ -83,6 +83,7 @@ class Today:
         self.people: dict[str, Presence] = {}
         self.bindings: dict[str, str] = {}
         self._recent: deque[RecentEvent] = deque(maxlen=RECENT_LIMIT)
+        self._inside_count: int | None = 0
 
     # -- queries -----------------------------------------------------------------------------
     def worker_for(self, idm: str) -> str | None:
@@ -107,7 +108,10 @@ class Today:
 
     @property
     def count_inside(self) -> int:
-        return sum(1 for p in self.people.values() if p.inside)
+        """People on site now (cached: the idle screen asks every second and after every tap)."""
+        if self._inside_count is None:
+            self._inside_count = sum(1 for p in self.people.values() if p.inside)
+        return self._inside_count
 
     def recent(self, n: int = 20, *, kinds: Iterable[str] = ("tap", "manual")) -> list[RecentEvent]:
         wanted = set(kinds)
@@ -127,8 +131,10 @@ class Today:
             self.day = day
             self.people.clear()
             self._recent.clear()
+            self._inside_count = 0
 
     def apply(self, event: Event) -> None:
+        self._inside_count = None
         if event.kind == "bind":
             assert event.idm is not None and event.worker is not None
             self._bind(event.idm, event.worker)

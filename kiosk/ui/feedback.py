@@ -126,7 +126,12 @@ class FeedbackScreen(QWidget):
     def show_outcome(self, outcome: Outcome, *, silent: bool) -> View:
         v = view_for(outcome)
         self.view = v
-        self.setStyleSheet(f"FeedbackScreen {{ background: {v.color}; }} QLabel {{ background: transparent; }}")
+        # The background comes from the window's style sheet by the "tone" property: re-polishing this one
+        # widget is far cheaper than a new style sheet per tap.
+        if self.property("tone") != v.color:
+            self.setProperty("tone", v.color)
+            self.style().unpolish(self)
+            self.style().polish(self)
         self.icon.setPixmap(icon(v.icon, self.metrics.icon))
         self.headline.setText(v.headline)
         self.name.setText(v.name)

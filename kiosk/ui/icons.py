@@ -5,13 +5,17 @@ Each outcome and status has its own shape, so meaning never rests on colour.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
 NAMES = ("in", "out", "check", "cross", "warn", "repeat", "question", "reader", "sync", "people", "sound_off")
 
 
+@lru_cache(maxsize=256)
 def icon(name: str, size: int, color: str = "#ffffff") -> QPixmap:
+    """The icon as a pixmap, drawn once per (name, size, colour) and then shared (QPixmap is copy-on-write)."""
     pix = QPixmap(size, size)
     pix.fill(Qt.GlobalColor.transparent)
     p = QPainter(pix)

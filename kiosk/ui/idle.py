@@ -8,6 +8,7 @@ records stuck unsent (count and age of the oldest).
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.core import IdleStatus
@@ -92,9 +93,19 @@ class IdleScreen(QWidget):
         outer.addLayout(self.buttons)
         outer.addLayout(self.statuses)
         self._place()
-        model.idle_changed.connect(self.refresh)
+        model.idle_changed.connect(self._refresh_if_shown)
         model.language_changed.connect(lambda _lang: self.refresh())
         self.refresh()
+
+    def _refresh_if_shown(self) -> None:
+        # While feedback or manager mode covers the idle screen, redrawing it is wasted work on the tap
+        # path; showEvent() brings it up to date when it comes back.
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.refresh()
+        super().showEvent(event)
 
     def set_metrics(self, metrics: Metrics) -> None:
         self.metrics = metrics

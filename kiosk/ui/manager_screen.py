@@ -78,7 +78,7 @@ class ManagerScreen(QWidget):
         col.addLayout(top)
         col.addWidget(self.tabs, 1)
         col.addWidget(self.message)
-        model.today_changed.connect(self.refresh)
+        model.today_changed.connect(self._refresh_if_shown)
         model.language_changed.connect(lambda _l: self.retranslate())
         self.retranslate()
 
@@ -247,6 +247,12 @@ class ManagerScreen(QWidget):
         if p.last_out and not p.inside:
             parts.append(f"{texts.direction('out')} {texts.clock(p.last_out)}")
         return "  ".join(parts)
+
+    def _refresh_if_shown(self) -> None:
+        # Rebuilding every list on every tap is wasted work while the manager screen is closed;
+        # open() refreshes it anyway.
+        if self.isVisible():
+            self.refresh()
 
     def refresh(self) -> None:
         today = self.model.core.today

@@ -84,6 +84,8 @@ def style_sheet(m: Metrics) -> str:
     QLabel#title {{ font-size: {px(28)}px; font-weight: 700; }}
     QLabel#pinshow {{ font-size: {px(44)}px; letter-spacing: {px(8)}px; background: {PANEL};
                       border-radius: {px(8)}px; padding: {px(6)}px; }}
+    FeedbackScreen QLabel {{ background: transparent; }}
+    {"".join(f'FeedbackScreen[tone="{c}"] {{ background: {c}; }} ' for c in (ENTRY, EXIT, REPEAT, WARN, ERROR))}
     QPushButton {{ background: {PANEL}; border: 2px solid #3a424d; border-radius: {px(10)}px;
                    min-height: {m.touch}px; min-width: {m.touch}px; padding: 0 {px(14)}px;
                    font-size: {px(24)}px; font-weight: 700; }}
