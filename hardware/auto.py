@@ -34,6 +34,11 @@ class AutoDriver:
         self.current_path: str | None = None
 
     @property
+    def removal_polls(self) -> int:
+        """The chosen driver's: two for a USB reader, one for PC/SC (a removal is one event from pcscd)."""
+        return int(getattr(self._current, "removal_polls", 1))
+
+    @property
     def waits_in_observe(self) -> bool:
         return bool(self._current is not None and self._current.waits_in_observe)
 

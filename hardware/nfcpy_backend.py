@@ -84,6 +84,9 @@ class NfcpyDriver:
         self._sysfs = sysfs
         self._devroot = devroot
         self._clf: Any = None
+        # A real RF link can miss a held card for one poll; the udp link cannot (and each of its
+        # empty polls already lasts nfcpy's 1 s receive timeout).
+        self.removal_polls = 1 if parsed.kind == "udp" else 2
 
     def open(self) -> str:
         path = self._parsed.nfcpy_path

@@ -99,8 +99,10 @@ class Driver(Protocol):
     """The I/O part of a backend. Raise the hardware errors; the loop turns them into statuses.
 
     Optional extras the loop looks for: ``waits_in_observe`` (true when ``observe``
-    itself blocks until something happens, as PC/SC does, so the loop adds no sleep)
-    and ``interrupt()`` (wake a blocked ``observe`` from another thread on close).
+    itself blocks until something happens, as PC/SC does, so the loop adds no sleep),
+    ``removal_polls`` (see :class:`PresenceTracker`; default 1; read after each open;
+    must be 1 for an event-driven driver, which reports a removal only once) and ``interrupt()``
+    (wake a blocked ``observe`` from another thread on close).
     """
 
     def open(self) -> str:
@@ -117,16 +119,31 @@ class Driver(Protocol):
 
 
 class PresenceTracker:
-    """Pure tap semantics: which observations are new taps."""
+    """Pure tap semantics: which observations are new taps.
 
-    def __init__(self) -> None:
+    ``removal_polls`` is how many "no card" observations in a row mean the card
+    was taken away. Over a real radio link one poll can miss a card lying at the
+    edge of the field; counting that as a removal would turn one held card into
+    two taps. Two empty polls (0.5 s at the default interval) is shorter than
+    any hand can take a card away and bring it back.
+    """
+
+    def __init__(self, removal_polls: int = 1) -> None:
+        if removal_polls < 1:
+            raise ValueError("removal_polls must be at least 1")
+        self.removal_polls = removal_polls
         self.held: str | None = None
+        self._absent = 0
 
     def observe(self, idm: str | None) -> bool:
         """Record a card (or ``None``: no card); True when this is a new tap."""
         if idm is None:
-            self.held = None
+            if self.held is not None:
+                self._absent += 1
+                if self._absent >= self.removal_polls:
+                    self.held, self._absent = None, 0
             return False
+        self._absent = 0
         if idm == self.held:
             return False
         self.held = idm
@@ -134,7 +151,7 @@ class PresenceTracker:
 
     def forget(self) -> None:
         """The reader went away: whatever lies on it when it comes back is a new tap."""
-        self.held = None
+        self.held, self._absent = None, 0
 
 
 def validate(read: CardRead) -> tuple[str, str | None, str | None]:
@@ -241,6 +258,7 @@ class PollingReader:
                 self._open = True
                 self._errors = 0
                 self._tracker.forget()
+                self._tracker.removal_polls = max(1, int(getattr(self._driver, "removal_polls", 1)))
                 log.info("reader %s: opened %s", self._id, description)
                 status = self._change("ok", description)
         if status is not None:

@@ -55,6 +55,10 @@ def test_auto_uses_the_pcsc_reader_when_no_usb_reader_is_there(
     vicc.present("0123456789ABCDEF")
     tap = collector.next_tap()
     assert (tap.idm, tap.reader) == ("0123456789ABCDEF", "pcsc:Virtual_PCD_00_00")
+    vicc.remove()  # removed and presented again is a new tap, through auto as directly
+    pcscd.wait_for_card(present=False)
+    vicc.present("0123456789ABCDEF")
+    assert collector.next_tap().idm == "0123456789ABCDEF"
 
 
 def test_auto_with_nothing_keeps_looking_and_finds_the_reader_when_it_appears(

@@ -79,6 +79,22 @@ def test_presence_tracker_rules() -> None:
     assert tracker.observe("B") is True
 
 
+def test_one_missed_poll_of_a_held_card_is_not_a_removal_when_two_are_required() -> None:
+    tracker = PresenceTracker(removal_polls=2)
+    assert [tracker.observe(x) for x in ("A", None, "A", None, None, "A", None, "B")] == [
+        True, False, False, False, False, True, False, True]
+    with pytest.raises(ValueError):
+        PresenceTracker(removal_polls=0)
+
+
+def test_driver_asking_for_two_empty_polls_gets_them() -> None:
+    driver = ScriptedDriver([None], [CardRead(A), None, CardRead(A), None, None, CardRead(A)])
+    driver.removal_polls = 2  # type: ignore[attr-defined]
+    reader = PollingReader("test", "test", driver, poll_interval=0.001)
+    driver.reader = reader
+    assert codes(list(reader.events())) == ["ok", "tap:0123", "tap:0123"]
+
+
 def test_held_card_is_one_tap_and_unchanged_changes_nothing() -> None:
     events, _ = run([None], [None, CardRead(A), CardRead(A), UNCHANGED, CardRead(A), None, CardRead(A)])
     assert codes(events) == ["ok", "tap:0123", "tap:0123"]
