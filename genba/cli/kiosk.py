@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -43,9 +46,10 @@ def kiosk(
     from kiosk.ui.app import run_headless, run_window
     from kiosk.ui.model import RESTART_EXIT_CODE
 
-    data = data_dir(ctx).ensure()
+    data = data_dir(ctx)
     code = RESTART_EXIT_CODE
-    with reported():
+    with reported(), _io_errors(data.root):
+        data.ensure()
         while code == RESTART_EXIT_CODE:
             device = open_reader(reader)
             core = KioskCore.open(data)
@@ -66,6 +70,18 @@ def kiosk(
         fail(t(f"キオスクが終了コード {code} で止まりました。", f"The kiosk stopped with exit code {code}."), code)
 
 
+@contextmanager
+def _io_errors(root: Path) -> Iterator[None]:
+    """A data directory the kiosk cannot write (read-only file system, wrong owner) is a one-line error."""
+    try:
+        yield
+    except OSError as exc:
+        fail(t(f"エラー: データフォルダ {root} に書き込めません（{exc.strerror}）。ディスクの空きと書き込み可否、"
+               "権限を確認してください。",
+               f"Error: cannot write the data directory {root} ({exc.strerror}). Check free space, that the disk "
+               "is writable, and permissions."))
+
+
 @app.command("set-pin")
 def set_pin(
     ctx: typer.Context,
@@ -76,8 +92,9 @@ def set_pin(
     from kiosk.manager import hash_pin
     from kiosk.settings import load_settings, save_settings, settings_path
 
-    data = data_dir(ctx).ensure()
-    with reported():
+    data = data_dir(ctx)
+    with reported(), _io_errors(data.root):
+        data.ensure()
         if pin_stdin:
             pin = sys.stdin.readline().strip()
         else:

@@ -120,3 +120,21 @@ def test_full_screen_kiosk_records_a_tap_and_stops_cleanly_on_sigterm(data: Data
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_kiosk_on_a_read_only_file_system_refuses_to_start_with_a_clear_reason(data: DataDir, tmp_path: Path) -> None:
+    view = tmp_path / "ro-view"
+    view.mkdir()
+    if subprocess.run(["mount", "--bind", str(data.root), str(view)], capture_output=True).returncode != 0:
+        pytest.skip("cannot bind-mount here (needs root)")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], check=True, capture_output=True)
+        script = tmp_path / "one.txt"
+        script.write_text(f"{YAMADA}\n")
+        done = genba(view, "kiosk", "--headless", "--reader", f"sim:{script}")
+        assert done.returncode == 1
+        assert "書き込めません" in done.stderr or "記録" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+    finally:
+        subprocess.run(["umount", "-l", str(view)], check=False)
+    assert events(data) == []

@@ -197,3 +197,18 @@ def test_journal_stays_verifiable_after_every_outcome(rig: Rig) -> None:
     with sqlite3.connect(rig.data.journal) as conn:
         kinds = [r[0] for r in conn.execute("SELECT json_extract(data, '$.kind') FROM events ORDER BY seq")]
     assert kinds == ["tap", "repeat", "tap", "tap"]
+
+
+def test_clock_set_backwards_still_records_every_tap(rig: Rig) -> None:
+    from datetime import timedelta
+
+    assert rig.tap(YAMADA).direction == "in"
+    rig.clock.set_wall(rig.clock.wall() - timedelta(days=1, hours=2))  # a bad RTC: yesterday evening
+    rig.clock.advance(3600)
+    out = rig.tap(YAMADA)
+    assert out.recorded and out.kind is OutcomeKind.RECORDED
+    assert out.direction == "out"  # today's state still knows he is in
+    rig.clock.advance(3600)
+    assert rig.tap(SATO).recorded
+    assert [e.kind for e in events(rig)] == ["tap", "tap", "tap"]
+    verify_journal(rig.data.journal)
