@@ -135,8 +135,11 @@ def test_pcscd_stopping_is_reported_and_the_reader_recovers_when_it_returns(
     assert collector.next_tap().idm == A
     take_away(pcscd, vicc)
     pcscd.stop()
-    gone = collector.next_status()
-    assert (gone.kind, gone.code) == ("disconnected", "pcscd_unavailable")
+    # pcscd may or may not tell waiting clients that its readers are going before its socket closes,
+    # so an "unplugged" may come first; "pcscd_unavailable" must come, and nothing else.
+    gone = collector.next_status("pcscd_unavailable")
+    assert gone.kind == "disconnected"
+    assert {e.code for e in collector.seen[2:] if isinstance(e, ReaderStatus)} <= {"unplugged", "pcscd_unavailable"}
     assert "pcscd" in gone.message_en and "pcscd" in gone.message_ja
     pcscd.start()
     back = collector.next_status()
