@@ -66,6 +66,14 @@ CASES: list[tuple[str, str, str, str, Any, int, str]] = [
     ("wrong type", "admin", "POST", "/sites", {"site": "55555555555555", "name": "x", "prime": PRIME,
                                                "repeat_window_s": "many"}, 400, "malformed"),
     ("bad month", "admin", "GET", f"/sites/{SITE}/history?month=2026-13", None, 422, "invalid"),
+    ("control character in a name", "admin", "POST", "/companies", {"company": "55555555555555", "name": "a\x00b"},
+     400, "malformed"),
+    ("control character deep in a list", "sub2", "POST", f"/sites/{SITE}/roster",
+     {"worker": W1, "valid_from": "2027-01-01", "qualifications": ["ok", "bad\x1b[31m"]}, 400, "malformed"),
+    ("absurd numeric id", "prime", "POST", "/corrections/99999999999999999999/approve", None, 400, "malformed"),
+    ("malformed site id in the path", "admin", "GET", "/sites/abc", None, 400, "malformed"),
+    ("malformed employer filter", "admin", "GET", "/workers?employer=1%00", None, 400, "malformed"),
+    ("unknown status filter", "admin", "GET", "/corrections?status=maybe", None, 400, "malformed"),
     ("undisclosable consent field", "w1", "PUT", f"/workers/{W1}/consent", {"fields": ["address"]}, 422, "invalid"),
 ]
 

@@ -8,13 +8,23 @@ rejects; every step is in the audit trail. Approval recomputes that day.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from server.api.deps import Context
-from server.api.routes.registry_common import Caller, plain, reading, require, site_today, writing
+from server.api.routes.registry_common import (
+    Body,
+    Caller,
+    CcusQuery,
+    ItemId,
+    plain,
+    reading,
+    require,
+    site_today,
+    writing,
+)
 from server.domain import corrections as corr
 from server.domain.disclosure import Principal, is_prime_of, may_request_correction
 from server.domain.errors import Invalid, NotFound
@@ -24,8 +34,7 @@ from server.store.domain_reconcile import recompute_day
 router = APIRouter(prefix="/corrections", tags=["corrections"])
 
 
-class CorrectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CorrectionIn(Body):
     site: str = Field(max_length=14)
     worker: str = Field(max_length=14)
     work_day: date
@@ -34,8 +43,7 @@ class CorrectionIn(BaseModel):
     reason: str = Field(default="", max_length=200)
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DecisionIn(Body):
     note: str = Field(default="", max_length=200)
 
 
@@ -79,7 +87,8 @@ def post_correction(body: CorrectionIn, p: Caller, ctx: Context) -> dict[str, An
 
 
 @router.get("")
-def list_corrections(p: Caller, ctx: Context, site: str | None = None, status: str | None = None) -> dict[str, Any]:
+def list_corrections(p: Caller, ctx: Context, site: CcusQuery = None,
+                     status: Literal["requested", "approved", "rejected"] | None = None) -> dict[str, Any]:
     """Corrections the caller may see (prime: its sites'; company: its workers'; worker: own)."""
     with reading(ctx) as conn:
         items = [c for c in rec.corrections_of(conn, site=site, status=status) if _visible(conn, p, c)]
@@ -87,7 +96,7 @@ def list_corrections(p: Caller, ctx: Context, site: str | None = None, status: s
 
 
 @router.get("/{cid}")
-def get_correction(cid: int, p: Caller, ctx: Context) -> dict[str, Any]:
+def get_correction(cid: ItemId, p: Caller, ctx: Context) -> dict[str, Any]:
     with reading(ctx) as conn:
         c = rec.get_correction(conn, cid)
         if not _visible(conn, p, c):
@@ -95,7 +104,7 @@ def get_correction(cid: int, p: Caller, ctx: Context) -> dict[str, Any]:
         return _out(conn, c, audit=True)
 
 
-def _decide(cid: int, approve: bool, body: DecisionIn, p: Caller, ctx: Context) -> dict[str, Any]:
+def _decide(cid: ItemId, approve: bool, body: DecisionIn, p: Caller, ctx: Context) -> dict[str, Any]:
     with writing(ctx) as conn:
         c = rec.get_correction(conn, cid)
         if not _visible(conn, p, c):
@@ -112,11 +121,11 @@ def _decide(cid: int, approve: bool, body: DecisionIn, p: Caller, ctx: Context) 
 
 
 @router.post("/{cid}/approve")
-def approve_correction(cid: int, p: Caller, ctx: Context, body: DecisionIn | None = None) -> dict[str, Any]:
+def approve_correction(cid: ItemId, p: Caller, ctx: Context, body: DecisionIn | None = None) -> dict[str, Any]:
     """The prime contractor approves: the day enters the work history."""
     return _decide(cid, True, body or DecisionIn(), p, ctx)
 
 
 @router.post("/{cid}/reject")
-def reject_correction(cid: int, p: Caller, ctx: Context, body: DecisionIn | None = None) -> dict[str, Any]:
+def reject_correction(cid: ItemId, p: Caller, ctx: Context, body: DecisionIn | None = None) -> dict[str, Any]:
     return _decide(cid, False, body or DecisionIn(), p, ctx)

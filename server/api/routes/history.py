@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 
 from server.api.deps import Context
-from server.api.routes.registry_common import Caller, reading, require, writing
+from server.api.routes.registry_common import Caller, CcusId, reading, require, writing
 from server.domain.disclosure import Principal, may_read_row, visible_employers
 from server.domain.errors import NotFound
 from server.domain.report import check_month, to_csv
@@ -50,7 +50,7 @@ def _filter(conn: Any, p: Principal, rows: list[dict[str, Any]]) -> list[dict[st
 
 
 @router.get("/sites/{site}/history", response_model=None)
-def site_history(site: str, p: Caller, ctx: Context, month: str, format: Format = "json") -> Any:
+def site_history(site: CcusId, p: Caller, ctx: Context, month: str, format: Format = "json") -> Any:
     """A site's rows for one month (the data of the monthly reports)."""
     check_month(month)
     with reading(ctx) as conn:
@@ -60,7 +60,7 @@ def site_history(site: str, p: Caller, ctx: Context, month: str, format: Format 
 
 
 @router.get("/workers/{worker}/history", response_model=None)
-def worker_history(worker: str, p: Caller, ctx: Context, month: str, format: Format = "json") -> Any:
+def worker_history(worker: CcusId, p: Caller, ctx: Context, month: str, format: Format = "json") -> Any:
     """One worker's rows on every site the caller may see."""
     check_month(month)
     with reading(ctx) as conn:
@@ -70,7 +70,7 @@ def worker_history(worker: str, p: Caller, ctx: Context, month: str, format: For
 
 
 @router.get("/companies/{company}/history", response_model=None)
-def company_history(company: str, p: Caller, ctx: Context, month: str, format: Format = "json") -> Any:
+def company_history(company: CcusId, p: Caller, ctx: Context, month: str, format: Format = "json") -> Any:
     """The rows of one company's workers (as employer): the admin and the company itself."""
     check_month(month)
     with reading(ctx) as conn:

@@ -15,10 +15,23 @@ from datetime import date, time
 from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from server.api.deps import Context
-from server.api.routes.registry_common import Caller, plain, plain_dict, reading, require, site_today, writing
+from server.api.routes.registry_common import (
+    Body,
+    Caller,
+    CcusId,
+    CcusQuery,
+    ItemId,
+    ShortText,
+    plain,
+    plain_dict,
+    reading,
+    require,
+    site_today,
+    writing,
+)
 from server.context import ServerContext
 from server.domain.disclosure import DISCLOSABLE, may_view_site, worker_view
 from server.domain.errors import Invalid, NotFound
@@ -30,8 +43,7 @@ from server.store.domain_service import install as install_service
 router = APIRouter(tags=["registry"])
 
 
-class CompanyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CompanyIn(Body):
     company: str = Field(max_length=14)
     name: str = Field(max_length=200)
     licence_no: str | None = Field(default=None, max_length=40)
@@ -40,8 +52,7 @@ class CompanyIn(BaseModel):
     origin: Literal["ccus", "local"] = "local"
 
 
-class WorkerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class WorkerIn(Body):
     worker: str = Field(max_length=14)
     name: str = Field(max_length=200)
     furigana: str = Field(max_length=200)
@@ -54,12 +65,11 @@ class WorkerIn(BaseModel):
     pension: bool | None = None
     employment_insurance: bool | None = None
     retirement_fund: bool | None = None
-    qualifications: list[str] = Field(default_factory=list, max_length=50)
+    qualifications: list[ShortText] = Field(default_factory=list, max_length=50)
     origin: Literal["ccus", "local"] = "local"
 
 
-class SiteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SiteIn(Body):
     site: str = Field(max_length=14)
     name: str = Field(max_length=200)
     prime: str = Field(max_length=14)
@@ -74,22 +84,19 @@ class SiteIn(BaseModel):
     origin: Literal["ccus", "local"] = "local"
 
 
-class CardIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CardIn(Body):
     idm: str = Field(max_length=16)
     worker: str = Field(max_length=14)
     valid_from: date
     valid_to: date | None = None
 
 
-class EndIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class EndIn(Body):
     valid_to: date
 
 
-class ConsentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    fields: list[str] = Field(max_length=20, description=f"Fields to disclose, from: {', '.join(DISCLOSABLE)}")
+class ConsentIn(Body):
+    fields: list[ShortText] = Field(max_length=20, description=f"Fields to disclose, from: {', '.join(DISCLOSABLE)}")
 
 
 # ---------------------------------------------------------------- companies
@@ -113,7 +120,7 @@ def list_companies(p: Caller, ctx: Context) -> dict[str, Any]:
 
 
 @router.get("/companies/{company}")
-def get_company(company: str, p: Caller, ctx: Context) -> dict[str, Any]:
+def get_company(company: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     """A company: the admin, the company itself, companies sharing a site with it, and its workers."""
     with reading(ctx) as conn:
         c = rec.get_company(conn, company)
@@ -164,14 +171,14 @@ def visible_worker(ctx: ServerContext, conn: Any, p: Any, worker: str) -> dict[s
 
 
 @router.get("/workers/{worker}")
-def get_worker(worker: str, p: Caller, ctx: Context) -> dict[str, Any]:
+def get_worker(worker: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     """A worker record, as much of it as the caller may see (404 when nothing)."""
     with reading(ctx) as conn:
         return visible_worker(ctx, conn, p, worker)
 
 
 @router.get("/workers")
-def list_workers(p: Caller, ctx: Context, employer: str | None = None) -> dict[str, Any]:
+def list_workers(p: Caller, ctx: Context, employer: CcusQuery = None) -> dict[str, Any]:
     """Workers of one employer (admin, or that employer); all workers (admin)."""
     require(p.role == "admin" or (p.is_company and employer is not None and p.company == employer),
             "listing workers of another company", "他社の所属技能者一覧")
@@ -180,7 +187,7 @@ def list_workers(p: Caller, ctx: Context, employer: str | None = None) -> dict[s
 
 
 @router.put("/workers/{worker}/consent")
-def set_consent(worker: str, body: ConsentIn, p: Caller, ctx: Context) -> dict[str, Any]:
+def set_consent(worker: CcusId, body: ConsentIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """Disclosure consent (開示設定): the worker and the employer each set theirs; both are needed."""
     unknown = sorted(set(body.fields) - set(DISCLOSABLE))
     if unknown:
@@ -214,7 +221,7 @@ def bind_card(body: CardIn, p: Caller, ctx: Context) -> dict[str, Any]:
 
 
 @router.post("/cards/{binding}/end")
-def end_card(binding: int, body: EndIn, p: Caller, ctx: Context) -> dict[str, Any]:
+def end_card(binding: ItemId, body: EndIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """End a binding (card lost or returned): valid through ``valid_to``."""
     with writing(ctx) as conn:
         old = next((b for b in rec.bindings_for(conn) if b.id == binding), None)
@@ -229,7 +236,7 @@ def end_card(binding: int, body: EndIn, p: Caller, ctx: Context) -> dict[str, An
 
 
 @router.get("/workers/{worker}/cards")
-def worker_cards(worker: str, p: Caller, ctx: Context) -> dict[str, Any]:
+def worker_cards(worker: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     """A worker's cards: the admin, the employer and the worker."""
     with reading(ctx) as conn:
         w = rec.get_worker(conn, worker)
@@ -262,7 +269,7 @@ def list_sites(p: Caller, ctx: Context) -> dict[str, Any]:
 
 
 @router.get("/sites/{site}")
-def get_site(site: str, p: Caller, ctx: Context) -> dict[str, Any]:
+def get_site(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     with reading(ctx) as conn:
         s = rec.get_site(conn, site)
         if not may_view_site(p, s, rec.load_structure(conn, site), rec.roster_of(conn, site)):

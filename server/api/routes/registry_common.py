@@ -17,7 +17,9 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
+from fastapi import Path as FastPath
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.api.deps import Context
 from server.context import ServerContext
@@ -91,3 +93,35 @@ def plain_dict(value: Any) -> dict[str, Any]:
     out = plain(value)
     assert isinstance(out, dict)
     return out
+
+
+ItemId = Annotated[int, FastPath(ge=1, le=2**31 - 1, description="numeric id")]
+"""A numeric path id: bounded, so an absurd number is a 400 (malformed), never a database overflow."""
+ShortText = Annotated[str, Field(max_length=100)]
+CcusId = Annotated[str, FastPath(pattern=r"^[0-9]{14}$", description="14-digit CCUS id")]
+"""A 14-digit id in the path (site, worker, company); anything else is 400 malformed."""
+CcusQuery = Annotated[str | None, Query(pattern=r"^[0-9]{14}$", description="14-digit CCUS id")]
+
+
+def _no_control_characters(value: Any) -> Any:
+    if isinstance(value, str):
+        if any(ord(c) < 32 and c not in "\t\n" for c in value) or "\x7f" in value:
+            raise ValueError("text must not contain control characters")
+    elif isinstance(value, dict):
+        for v in value.values():
+            _no_control_characters(v)
+    elif isinstance(value, list):
+        for v in value:
+            _no_control_characters(v)
+    return value
+
+
+class Body(BaseModel):
+    """Base of every request body of the domain API: unknown fields and control characters refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean(cls, data: Any) -> Any:
+        return _no_control_characters(data)

@@ -14,10 +14,20 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from server.api.deps import Context
-from server.api.routes.registry_common import Caller, plain, reading, require, writing
+from server.api.routes.registry_common import (
+    Body,
+    Caller,
+    CcusId,
+    ItemId,
+    ShortText,
+    plain,
+    reading,
+    require,
+    writing,
+)
 from server.domain.disclosure import may_manage_roster, visible_employers
 from server.domain.errors import NotFound
 from server.domain.roster import RosterEntry
@@ -27,8 +37,7 @@ from server.store.domain_reconcile import recompute_worker
 router = APIRouter(prefix="/sites/{site}/roster", tags=["roster"])
 
 
-class RosterIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RosterIn(Body):
     worker: str = Field(max_length=14)
     valid_from: date
     valid_to: date | None = None
@@ -37,12 +46,11 @@ class RosterIn(BaseModel):
     position: str | None = Field(default=None, max_length=40, description="立場: 職長, 班長, 作業員 …")
     work_content: str = Field(default="", max_length=400)
     hazardous: str = Field(default="", max_length=400)
-    health_checks: list[str] = Field(default_factory=list, max_length=20)
-    qualifications: list[str] = Field(default_factory=list, max_length=50)
+    health_checks: list[ShortText] = Field(default_factory=list, max_length=20)
+    qualifications: list[ShortText] = Field(default_factory=list, max_length=50)
 
 
-class EndIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class EndIn(Body):
     valid_to: date
 
 
@@ -51,7 +59,7 @@ def _entry(e: RosterEntry) -> dict[str, Any]:
 
 
 @router.get("")
-def get_roster(site: str, p: Caller, ctx: Context) -> dict[str, Any]:
+def get_roster(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     with reading(ctx) as conn:
         s = rec.get_site(conn, site)
         scope = visible_employers(p, s, rec.load_structure(conn, site))
@@ -64,7 +72,7 @@ def get_roster(site: str, p: Caller, ctx: Context) -> dict[str, Any]:
 
 
 @router.post("", status_code=201)
-def post_entry(site: str, body: RosterIn, p: Caller, ctx: Context) -> dict[str, Any]:
+def post_entry(site: CcusId, body: RosterIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """施工体制技能者登録: put one of the caller's workers on the site (employer taken from the registry)."""
     with writing(ctx) as conn:
         s = rec.get_site(conn, site)
@@ -81,7 +89,7 @@ def post_entry(site: str, body: RosterIn, p: Caller, ctx: Context) -> dict[str, 
 
 
 @router.post("/{entry}/end")
-def end_entry(site: str, entry: int, body: EndIn, p: Caller, ctx: Context) -> dict[str, Any]:
+def end_entry(site: CcusId, entry: ItemId, body: EndIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """Close an entry: valid through ``valid_to`` (a change of trade or position is a new entry after it)."""
     with writing(ctx) as conn:
         s = rec.get_site(conn, site)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from server.api.deps import Context
-from server.api.routes.registry_common import Caller, plain, reading, require, writing
+from server.api.routes.registry_common import Body, Caller, CcusId, ItemId, plain, reading, require, writing
 from server.domain import structure as st
 from server.domain.disclosure import Principal, may_view_site
 from server.domain.errors import NotFound
@@ -23,25 +23,21 @@ from server.store import domain_records as rec
 router = APIRouter(prefix="/sites/{site}/structure", tags=["structure"])
 
 
-class InviteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InviteIn(Body):
     parent: int = Field(ge=1, description="member id of the upper company")
     company: str = Field(max_length=14)
 
 
-class PlaceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PlaceIn(Body):
     parent: int = Field(ge=1)
     name: str = Field(min_length=1, max_length=200)
 
 
-class ReplaceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReplaceIn(Body):
     company: str = Field(max_length=14)
 
 
-class WorkIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class WorkIn(Body):
     work_name: str = Field(max_length=200)
     work_description: str = Field(default="", max_length=2000)
 
@@ -70,14 +66,14 @@ def _answer(structure: st.Structure, change: st.StructureChange | None = None) -
 
 
 @router.get("")
-def get_structure(site: str, p: Caller, ctx: Context) -> dict[str, Any]:
+def get_structure(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     """The tree (members with tier, status 未承認/登録, work name) and the chart as text lines."""
     with reading(ctx) as conn:
         return _answer(_visible(conn, p, site))
 
 
 @router.get("/history")
-def get_history(site: str, p: Caller, ctx: Context) -> dict[str, Any]:
+def get_history(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     """Every dated change of the structure, oldest first."""
     with reading(ctx) as conn:
         _visible(conn, p, site)
@@ -85,7 +81,7 @@ def get_history(site: str, p: Caller, ctx: Context) -> dict[str, Any]:
 
 
 @router.post("/invitations", status_code=201)
-def post_invitation(site: str, body: InviteIn, p: Caller, ctx: Context) -> dict[str, Any]:
+def post_invitation(site: CcusId, body: InviteIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """招待: the caller's company invites a registered company below member ``parent`` (status 未承認)."""
     by = _acting(p, site)
     with writing(ctx) as conn:
@@ -97,7 +93,7 @@ def post_invitation(site: str, body: InviteIn, p: Caller, ctx: Context) -> dict[
 
 
 @router.post("/placeholders", status_code=201)
-def post_placeholder(site: str, body: PlaceIn, p: Caller, ctx: Context) -> dict[str, Any]:
+def post_placeholder(site: CcusId, body: PlaceIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """A company not registered in CCUS, placed by name only (CCUS未登録)."""
     by = _acting(p, site)
     with writing(ctx) as conn:
@@ -108,7 +104,7 @@ def post_placeholder(site: str, body: PlaceIn, p: Caller, ctx: Context) -> dict[
 
 
 @router.post("/members/{member}/approve")
-def post_approve(site: str, member: int, p: Caller, ctx: Context) -> dict[str, Any]:
+def post_approve(site: CcusId, member: ItemId, p: Caller, ctx: Context) -> dict[str, Any]:
     """承認: the invited company approves its own invitation (未承認 → 登録)."""
     by = _acting(p, site)
     with writing(ctx) as conn:
@@ -118,7 +114,7 @@ def post_approve(site: str, member: int, p: Caller, ctx: Context) -> dict[str, A
 
 
 @router.post("/members/{member}/replace")
-def post_replace(site: str, member: int, body: ReplaceIn, p: Caller, ctx: Context) -> dict[str, Any]:
+def post_replace(site: CcusId, member: ItemId, body: ReplaceIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """置換: a placeholder becomes the registered company; its place and branch are kept."""
     by = _acting(p, site)
     with writing(ctx) as conn:
@@ -130,7 +126,7 @@ def post_replace(site: str, member: int, body: ReplaceIn, p: Caller, ctx: Contex
 
 
 @router.put("/members/{member}/work")
-def put_work(site: str, member: int, body: WorkIn, p: Caller, ctx: Context) -> dict[str, Any]:
+def put_work(site: CcusId, member: ItemId, body: WorkIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """工事名称・工事内容 of one company on the site."""
     by = _acting(p, site)
     with writing(ctx) as conn:

@@ -11,18 +11,17 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from server.api.deps import Context
-from server.api.routes.registry_common import Caller, reading, require, writing
+from server.api.routes.registry_common import Body, Caller, ItemId, reading, require, writing
 from server.domain.disclosure import Principal
 from server.store import domain_records as rec
 
 router = APIRouter(tags=["users"])
 
 
-class UserIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class UserIn(Body):
     name: str = Field(min_length=1, max_length=100)
     role: Literal["admin", "prime", "company", "worker"]
     company: str | None = Field(default=None, max_length=14)
@@ -48,7 +47,7 @@ def list_users(p: Caller, ctx: Context) -> dict[str, Any]:
 
 
 @router.post("/users/{user_id}/revoke")
-def revoke_user(user_id: int, p: Caller, ctx: Context) -> dict[str, Any]:
+def revoke_user(user_id: ItemId, p: Caller, ctx: Context) -> dict[str, Any]:
     require(p.role == "admin", "managing users", "ユーザー管理")
     with writing(ctx) as conn:
         rec.revoke_user(conn, user_id, ctx.now())
