@@ -99,8 +99,12 @@ def enroll(
         if highest is not None and epoch <= highest:
             raise EpochNotNewer(f"device {device} already had epoch {highest}; enroll with epoch {highest + 1} or more",
                                 highest_epoch=highest)
-        conn.execute(t.devices.insert().values(device=device, epoch=epoch, site=row.site, verifier_key=key.encode(),
-                                               app=app, enrolled_at=stamp))
+        try:
+            with conn.begin_nested():
+                conn.execute(t.devices.insert().values(device=device, epoch=epoch, site=row.site,
+                                                       verifier_key=key.encode(), app=app, enrolled_at=stamp))
+        except sa.exc.IntegrityError:  # the same device and epoch enrolled concurrently with another code
+            raise EpochNotNewer(f"device {device} epoch {epoch} is already enrolled") from None
         conn.execute(t.chains.insert().values(device=device, epoch=epoch, last_seq=0, head=GENESIS, receipt=None,
                                               updated_at=stamp))
         conn.execute(t.enrollment_codes.update().where(t.enrollment_codes.c.code_hash == digest).values(

@@ -141,9 +141,12 @@ def import_cmd(
     """Ingest batch files with the same checks as uploads; write <file>.receipts for each accepted one."""
     from server.context import open_context
     from server.importer import import_files
+    from server.logs import configure
 
     with reported():
-        c = open_context(_settings(ctx), check_token=False)
+        settings = _settings(ctx)
+        configure("ERROR", json_lines=settings.log_json)  # fork alarms still reach stderr
+        c = open_context(settings, check_token=False)
         try:
             results = import_files(c, files, out=out)
         finally:

@@ -146,3 +146,32 @@ def test_only_the_hash_of_a_code_is_stored(ctx: ServerContext, clock: ManualCloc
     with ctx.engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT code_hash FROM enrollment_codes")).scalar_one()
     assert code.replace("-", "") not in stored and len(stored) == 64
+
+
+def test_concurrent_enrollment_of_the_same_epoch_has_one_winner(ctx: ServerContext, clock: ManualClock) -> None:
+    import threading
+
+    from server.enrollment import enroll
+    from server.errors import EpochNotNewer
+    from shared.keys import SigningKey
+
+    codes = [create_code(ctx.engine, site=SITE, ttl=timedelta(minutes=5), now=clock.wall())[0] for _ in range(4)]
+    key = SigningKey.generate("kiosk-race.e1").verifier
+    outcomes: list[str] = []
+    barrier = threading.Barrier(len(codes))
+
+    def go(code: str) -> None:
+        barrier.wait()
+        try:
+            enroll(ctx.engine, code=code, device="kiosk-race", epoch=1, key=key, app="0.1.0", now=clock.wall())
+            outcomes.append("ok")
+        except EpochNotNewer:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=go, args=(c,)) for c in codes]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
+    assert count(ctx, "devices") == 1
