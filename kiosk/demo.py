@@ -5,6 +5,9 @@ Fictional people and companies; card IDms in the simulator's style.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from hardware.sim import SimulatedReader
 from kiosk.sources import CardHolder, SiteSettings, StaticSiteView, SyncSummary
 
 DEMO_SITE = "90000000000001"
@@ -26,3 +29,29 @@ UNKNOWN_CARD = "012E99887766AA01"
 def demo_site(*, unsent: int = 0) -> StaticSiteView:
     return StaticSiteView(SiteSettings(site=DEMO_SITE, site_name=DEMO_SITE_NAME, repeat_window_s=120),
                           cards=dict(CARDS), sync_summary=SyncSummary(unsent=unsent))
+
+
+DEMO_PIN = "0000"
+
+
+def roster_csv() -> str:
+    """The demo roster in ``genba roster import`` format (workers on the site roster only)."""
+    rows = ["worker,name,furigana,employer_name,trade,position,idm"]
+    rows += [f"{h.worker},{h.name},{h.furigana},{h.employer},{h.trade},{h.position},{idm}"
+             for idm, h in CARDS.items() if h.on_site_roster]
+    return "\n".join(rows) + "\n"
+
+
+def demo_keys(reader: SimulatedReader) -> tuple[dict[str, Callable[[], None]], list[str]]:
+    """Keyboard taps for the demo window: 1–5 the demo cards, 9 an unknown card, u/r unplug/replug."""
+    keys: dict[str, Callable[[], None]] = {}
+    legend: list[str] = []
+    for n, (idm, holder) in enumerate(CARDS.items(), start=1):
+        keys[str(n)] = lambda idm=idm: reader.tap(idm)  # type: ignore[misc]
+        note = "" if holder.on_site_roster else " — 名簿にない人 / not on the roster"
+        legend.append(f"{n}: {holder.name}（{holder.employer}）{note}")
+    keys["9"] = lambda: reader.tap(UNKNOWN_CARD)
+    keys["u"] = reader.unplug
+    keys["r"] = reader.replug
+    legend += ["9: 未登録カード / unknown card", "u / r: リーダーを外す・戻す / unplug, replug the reader"]
+    return keys, legend

@@ -35,12 +35,17 @@ def kiosk(
         "--headless", help="No screen: reader, journal and sound only; one log line per tap.")] = False,
     windowed: Annotated[bool, typer.Option(
         "--windowed", help="A 1024x600 window instead of full screen (development, demos).")] = False,
+    demo: Annotated[bool, typer.Option(
+        "--demo", help="A demo site in a window with the simulated reader: tap cards with the keys 1-5 and 9.")
+    ] = False,
 ) -> None:
     """Run the kiosk: full-screen touch UI (default) or --headless logging."""
     if ctx.invoked_subcommand is not None:
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    _logging()
+    if demo:
+        _run_demo(ctx)
+        return
     from hardware import open_reader
     from kiosk.core import KioskCore
     from kiosk.ui.app import run_headless, run_window
@@ -68,6 +73,59 @@ def kiosk(
                 typer.echo(t("再起動します。", "Restarting."))
     if code != 0:
         fail(t(f"キオスクが終了コード {code} で止まりました。", f"The kiosk stopped with exit code {code}."), code)
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+
+
+def _run_demo(ctx: typer.Context) -> None:
+    """The kiosk on a demo site: a fresh temporary data directory unless --data-dir names one.
+
+    The demo roster goes into state.db the way ``genba roster import`` puts it there (only when the
+    directory has no roster yet); the manager PIN is 0000 unless one is set.
+    """
+    import tempfile
+
+    from hardware.sim import SimulatedReader
+    from kiosk.core import KioskCore
+    from kiosk.demo import DEMO_PIN, DEMO_SITE, DEMO_SITE_NAME, demo_keys, roster_csv
+    from kiosk.settings import load_settings
+    from kiosk.ui.app import run_window
+    from shared.device import load_or_create_identity
+    from shared.paths import DataDir
+    from shared.state import SiteConfig, StateReader, StateWriter, parse_roster_csv
+
+    given = (ctx.find_root().obj or {}).get("data_dir")
+    data = data_dir(ctx) if given else DataDir.resolve(Path(tempfile.mkdtemp(prefix="genba-kiosk-demo-")))
+    with reported(), _io_errors(data.root):
+        data.ensure()
+        identity, _key = load_or_create_identity(data, site=DEMO_SITE)
+        with StateReader(data.state) as state:
+            has_roster = state.roster_size() > 0
+        if not has_roster:
+            writer = StateWriter.open(data.state)
+            try:
+                writer.replace_roster(parse_roster_csv(roster_csv().encode()), version="demo", etag=None,
+                                      source="demo")
+                writer.set_site_config(SiteConfig(site=identity.site or DEMO_SITE, name=DEMO_SITE_NAME))
+            finally:
+                writer.close()
+        core = KioskCore.open(data)
+        try:
+            if load_settings(data.root).pin is None:
+                core.set_pin(DEMO_PIN)
+                typer.echo(t(f"デモの管理者PIN: {DEMO_PIN}", f"Demo manager PIN: {DEMO_PIN}"))
+            device = SimulatedReader()
+            keys, legend = demo_keys(device)
+            typer.echo(t(f"デモのデータ: {data.root}", f"Demo data: {data.root}"))
+            typer.echo(t("キーでカードをタッチ:", "Tap cards with the keys:"))
+            for line in legend:
+                typer.echo("  " + line)
+            run_window(core, device, fullscreen=False, keys=keys)
+        finally:
+            core.close()
 
 
 @contextmanager

@@ -42,10 +42,12 @@ def _quit_on_signals(app: QCoreApplication) -> QTimer:
     return timer
 
 
-def run_window(core: KioskCore, reader: Reader, *, fullscreen: bool = True) -> int:
+def run_window(core: KioskCore, reader: Reader, *, fullscreen: bool = True,
+               keys: dict[str, Callable[[], None]] | None = None) -> int:
     app = _app(gui=True)
     model = KioskModel(core)
     window = KioskWindow(model)
+    window.set_keys(keys or {})
     model.restart_requested.connect(lambda: app.exit(RESTART_EXIT_CODE))
     _keep = _quit_on_signals(app)
     if fullscreen:
@@ -54,6 +56,7 @@ def run_window(core: KioskCore, reader: Reader, *, fullscreen: bool = True) -> i
         window.resize(1024, 600)
         window.show()
     model.attach_reader(reader)
+    log.info("kiosk window open (reader %s)", reader.path)
     try:
         return app.exec()
     finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
@@ -29,6 +31,7 @@ class KioskWindow(QMainWindow):
         for screen in (self.idle, self.feedback, self.pin, self.manager):
             self.stack.addWidget(screen)
         self._return_to: QWidget = self.idle
+        self.keys: dict[str, Callable[[], None]] = {}
         self.metrics: Metrics | None = None
         model.outcome.connect(self.show_outcome)
         self.feedback.done.connect(self._feedback_done)
@@ -72,8 +75,16 @@ class KioskWindow(QMainWindow):
         self.manager.open()
         self.stack.setCurrentWidget(self.manager)
 
+    def set_keys(self, keys: dict[str, Callable[[], None]]) -> None:
+        """Keyboard actions for demos (``genba kiosk --demo``): a key's text → what it does."""
+        self.keys = keys
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and self.stack.currentWidget() is not self.idle:
             self.stack.setCurrentWidget(self.idle)
+            return
+        action = self.keys.get(event.text().lower())
+        if action is not None and self.stack.currentWidget() is not self.pin:
+            action()
             return
         super().keyPressEvent(event)

@@ -138,3 +138,30 @@ def test_kiosk_on_a_read_only_file_system_refuses_to_start_with_a_clear_reason(d
     finally:
         subprocess.run(["umount", "-l", str(view)], check=False)
     assert events(data) == []
+
+
+def test_demo_sets_up_a_demo_site_in_its_data_directory(tmp_path: Path) -> None:
+    root = tmp_path / "demo"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.Popen([sys.executable, "-m", "genba", "--data-dir", str(root), "kiosk", "--demo"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        err = ""
+        for line in proc.stderr:  # the window is up (and SIGTERM handled) once it logs so
+            err += line
+            if "kiosk window open" in line:
+                break
+        proc.send_signal(signal.SIGTERM)
+        out, rest = proc.communicate(timeout=DEADLINE_S)
+        err += rest
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "デモの管理者PIN: 0000" in out and "1: 山田 太郎" in out
+    from shared.state import StateReader
+
+    with StateReader(root / "state.db") as state:
+        assert state.roster_size() == 4 and state.site_config().name == "渋谷駅前再開発 A棟"

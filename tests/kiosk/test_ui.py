@@ -351,3 +351,14 @@ def test_a_card_on_nfcpys_udp_reader_goes_through_the_whole_pipeline(rig: Rig, q
             assert stored.event.reader == peer.path and stored.event.idm == YAMADA
         finally:
             model.shutdown()
+
+
+def test_demo_keys_tap_cards_on_the_simulated_reader(screen: Screen) -> None:
+    from kiosk.demo import demo_keys
+
+    keys, legend = demo_keys(screen.reader)
+    screen.window.set_keys(keys)
+    assert legend[0].startswith("1: ")
+    with screen.qtbot.waitSignal(screen.model.outcome, timeout=WAIT_MS) as blocker:
+        screen.qtbot.keyClick(screen.window, "9")
+    assert blocker.args[0].kind is OutcomeKind.UNKNOWN_CARD
