@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from server.ingest import IngestedBatch, IngestHook
 from server.store import domain_records as rec
+from server.store import domain_schema as t
 from server.store.domain_reconcile import after_ingest
 from server.store.engine import write_transaction
 from server.store.pull import (
@@ -54,18 +55,34 @@ def site_config_provider(conn: sa.Connection, site: str) -> SiteConfig:
 
 
 def roster_snapshot(conn: sa.Connection, site: str, today: date) -> RosterSnapshot:
-    """The roster valid ``today`` with each worker's cards valid today (minimal personal data only)."""
+    """The roster valid ``today`` with each worker's cards valid today (minimal personal data only).
+
+    A few bulk queries whatever the roster's size: devices pull this often (the ETag saves the
+    transfer, not the computation).
+    """
     entries = [e for e in rec.roster_of(conn, site) if e.covers(today)]
-    workers: list[RosterWorker] = []
-    names: dict[str, str] = {}
-    for e in entries:
-        w = rec.get_worker(conn, e.worker)
-        if e.employer not in names:
-            names[e.employer] = rec.get_company(conn, e.employer).name
-        idms = tuple(sorted(b.idm for b in rec.bindings_for(conn, worker=e.worker) if b.covers(today)))
-        workers.append(RosterWorker(e.worker, w.name, w.furigana, e.employer, names[e.employer], e.trade_name or "",
-                                    e.trade_code or "", e.position or "", idms))
-    return RosterSnapshot(site, tuple(workers))
+    ids = sorted({e.worker for e in entries})
+    wc = t.workers.c
+    people = {}
+    for i in range(0, len(ids), 500):
+        q = sa.select(wc.worker, wc.name, wc.furigana).where(wc.worker.in_(ids[i:i + 500]))
+        people.update({r.worker: r for r in conn.execute(q)})
+    cards: dict[str, list[str]] = {}
+    bc = t.card_bindings.c
+    for i in range(0, len(ids), 500):
+        q = sa.select(bc.worker, bc.idm, bc.valid_from, bc.valid_to).where(bc.worker.in_(ids[i:i + 500]))
+        for r in conn.execute(q):
+            if r.valid_from <= today.isoformat() and (r.valid_to is None or today.isoformat() <= r.valid_to):
+                cards.setdefault(r.worker, []).append(r.idm)
+    cc = t.companies.c
+    employers = sorted({e.employer for e in entries})
+    names = {r.company: r.name for r in conn.execute(sa.select(cc.company, cc.name).where(cc.company.in_(employers)))}
+    workers = tuple(
+        RosterWorker(e.worker, people[e.worker].name, people[e.worker].furigana, e.employer,
+                     names.get(e.employer, ""), e.trade_name or "", e.trade_code or "", e.position or "",
+                     tuple(sorted(cards.get(e.worker, ()))))
+        for e in entries)
+    return RosterSnapshot(site, workers)
 
 
 def roster_provider(now: Callable[[], datetime]) -> RosterProvider:
