@@ -168,3 +168,48 @@ def test_after_revocation_a_token_is_refused(world: World) -> None:
     assert (r.status_code, r.json()["code"]) == (401, "bad_token")
     assert world.ok("w1", "GET", "/me")["worker"] == W1
     assert world.call("w1", "GET", f"/workers/{W2}").status_code == 404
+
+
+def test_the_remaining_endpoints_role_by_role(world: World) -> None:
+    w = world
+    everyone_but = lambda *ok: [r for r in ROLES if r not in ok]  # noqa: E731
+    # work name of SUB2 (member 3): SUB2 itself or a company above it
+    work = {"work_name": "型枠工事", "work_description": "基礎"}
+    _refused_changes_nothing(w, ["admin", "other", "w1", "w2", None], "PUT", f"/sites/{SITE}/structure/members/3/work",
+                             work, 403)
+    for role in ("prime", "manager", "sub1", "sub2"):
+        assert w.ok(role, "PUT", f"/sites/{SITE}/structure/members/3/work", work)["change"]["by"]
+    # a name-only company below SUB2: SUB2 or above
+    place = {"parent": 3, "name": "(個人)左官"}
+    _refused_changes_nothing(w, ["admin", "other", "w1", "w2", None], "POST", f"/sites/{SITE}/structure/placeholders",
+                             place, 403)
+    assert w.ok("sub2", "POST", f"/sites/{SITE}/structure/placeholders", place, 201)["chart"][-1].endswith("[登録]")
+
+    # ending a roster entry and a card: the employer (or the admin)
+    roster = w.ok("admin", "GET", f"/sites/{SITE}/roster")["entries"]
+    entry = next(e["id"] for e in roster if e["worker"] == W2)
+    _refused_changes_nothing(w, everyone_but("admin", "sub1"), "POST", f"/sites/{SITE}/roster/{entry}/end",
+                             {"valid_to": "2026-11-30"}, 403)
+    assert w.ok("sub1", "POST", f"/sites/{SITE}/roster/{entry}/end", {"valid_to": "2026-11-30"})["valid_to"] == (
+        "2026-11-30")
+    _refused_changes_nothing(w, ["sub1"], "POST", f"/sites/{SITE}/roster/{entry}/end", {"valid_to": "2026-10-01"},
+                             422)
+    card = w.ok("sub2", "GET", f"/workers/{W1}/cards")["cards"][0]["id"]
+    _refused_changes_nothing(w, everyone_but("admin", "sub2"), "POST", f"/cards/{card}/end",
+                             {"valid_to": "2026-12-31"}, 403)
+    w.ok("admin", "POST", f"/cards/{card}/end", {"valid_to": "2026-12-31"})
+
+    # reading and rejecting a correction
+    corr = {"site": SITE, "worker": W1, "work_day": "2026-11-06", "exit_at": "2026-11-06T17:00:00+09:00"}
+    cid = w.ok("sub2", "POST", "/corrections", corr, 201)["id"]
+    assert statuses(w, "GET", f"/corrections/{cid}") == expect(
+        {"admin": 200, "prime": 200, "manager": 200, "sub2": 200, "w1": 200}, 404)
+    _refused_changes_nothing(w, ["admin", "sub2", "w1"], "POST", f"/corrections/{cid}/reject", {"note": "x"}, 403)
+    out = w.ok("prime", "POST", f"/corrections/{cid}/reject", {"note": "証拠なし"})
+    assert out["status"] == "rejected" and [a["action"] for a in out["audit"]] == ["requested", "rejected"]
+    rows = w.ok("admin", "GET", f"/sites/{SITE}/history?month=2026-11")["rows"]
+    assert "2026-11-06" not in {r["work_day"] for r in rows}  # a rejected correction adds nothing
+
+    # CSV answers the same rows as JSON, for whoever may read them
+    text = w.ok("sub2", "GET", f"/sites/{SITE}/history?month=2026-11&format=csv")
+    assert text.splitlines()[0].startswith("site,work_day,worker") and len(text.splitlines()) == 2
