@@ -153,11 +153,17 @@ def test_placeholder_replacement_through_the_api(world: World) -> None:
                              403)
     _refused_changes_nothing(w, ["sub1"], "POST", f"/sites/{SITE}/structure/members/3/replace", {"company": NEWCO},
                              409)
+    w.client.app.state.genba.clock.advance(3600)  # type: ignore[attr-defined]
     out = w.ok("sub1", "POST", f"/sites/{SITE}/structure/members/4/replace", {"company": NEWCO})
     assert out["chart"][-1] == f"    2次 {NEWCO} CCUS建設(株) [登録]"
     assert [c["action"] for c in w.ok("admin", "GET", f"/sites/{SITE}/structure/history")["changes"]] == [
         "prime", "invite", "approve", "invite", "approve", "place", "replace"]
     assert SUB1 in out["chart"][1] and SUB2 in out["chart"][2]
+    changes = w.ok("admin", "GET", f"/sites/{SITE}/structure/history")["changes"]
+    before = changes[-2]["at"]  # when the placeholder was placed: still the name-only company then
+    then = w.ok("sub1", "GET", f"/sites/{SITE}/structure?as_of={before.replace('+', '%2B')}")
+    assert then["chart"][-1] == "    2次 CCUS未登録 CCUS建設 [登録]"
+    assert w.call("sub1", "GET", f"/sites/{SITE}/structure?as_of=2026-11-01T00:00:00").json()["code"] == "invalid"
 
 
 def test_after_revocation_a_token_is_refused(world: World) -> None:

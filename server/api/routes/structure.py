@@ -8,6 +8,7 @@ work names. The admin reads but does not act for companies.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -17,7 +18,7 @@ from server.api.deps import Context
 from server.api.routes.registry_common import Body, Caller, CcusId, ItemId, plain, reading, require, writing
 from server.domain import structure as st
 from server.domain.disclosure import Principal, may_view_site
-from server.domain.errors import NotFound
+from server.domain.errors import Invalid, NotFound
 from server.store import domain_records as rec
 
 router = APIRouter(prefix="/sites/{site}/structure", tags=["structure"])
@@ -66,10 +67,18 @@ def _answer(structure: st.Structure, change: st.StructureChange | None = None) -
 
 
 @router.get("")
-def get_structure(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
-    """The tree (members with tier, status 未承認/登録, work name) and the chart as text lines."""
+def get_structure(site: CcusId, p: Caller, ctx: Context, as_of: datetime | None = None) -> dict[str, Any]:
+    """The tree (members with tier, status 未承認/登録, work name) and the chart as text lines.
+
+    ``as_of`` (RFC 3339 with offset): the structure as it stood then, from its dated history.
+    """
     with reading(ctx) as conn:
-        return _answer(_visible(conn, p, site))
+        current = _visible(conn, p, site)
+        if as_of is None:
+            return _answer(current)
+        if as_of.tzinfo is None:
+            raise Invalid("as_of needs an offset", message_ja="as_of には時差（+09:00など）が必要です。")
+        return _answer(st.as_of(rec.structure_history(conn, site), as_of))
 
 
 @router.get("/history")
