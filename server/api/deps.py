@@ -114,7 +114,8 @@ async def device_auth(request: Request, ctx: Context) -> AuthedDevice:
         ctx.metrics.device_requests_refused.labels(reason=exc.code).inc()
         raise
     stamp = ctx.stamp()
-    sample = clock_sample(request, received, auth.moment)
+    # the raw wall clock is in Genba-Device-Time; the signed ts may already be offset-corrected by the device
+    sample = clock_sample(request, received) or clock_sample(request, received, auth.moment)
 
     def record() -> None:
         with write_transaction(ctx.engine) as conn:

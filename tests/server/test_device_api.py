@@ -149,3 +149,11 @@ def test_oversized_json_body_is_413_before_reading(api: Api, enrolled: Kiosk, ct
     assert (resp.status_code, resp.json()["code"]) == (413, "too_large")
     resp = api.post("/api/v1/enroll", content=body, headers={"Content-Type": "application/json"})
     assert (resp.status_code, resp.json()["code"]) == (413, "too_large")
+
+
+def test_offset_comes_from_the_raw_clock_header_not_the_corrected_signed_ts(api: Api, enrolled: Kiosk) -> None:
+    enrolled.clock.set_wall(enrolled.clock.wall() - timedelta(hours=2))  # the raw device clock is 2 h behind
+    server_now = enrolled.clock.wall() + timedelta(hours=2)  # the device signs with its corrected time
+    assert enrolled.signed(api, "GET", "/api/v1/device/config", now=server_now).status_code == 200
+    dev = api.admin("GET", "/api/v1/admin/devices").json()["devices"][0]
+    assert dev["clock_offset_s"] == pytest.approx(-7200.0)
