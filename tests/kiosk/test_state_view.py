@@ -9,6 +9,7 @@ from kiosk.core import KioskCore
 from kiosk.pipeline import OutcomeKind
 from shared.clock import ManualClock
 from shared.device import load_or_create_identity
+from shared.journal import verify_journal
 from shared.paths import DataDir
 from shared.state import SiteConfig, StateWriter, parse_roster_csv
 from tests.kiosk.conftest import SATO, SITE, UNKNOWN, YAMADA
@@ -113,3 +114,36 @@ def test_no_site_at_all_means_not_recorded_with_a_reason(tmp_path: Path, clock: 
         assert (out.kind, out.error_code) == (OutcomeKind.NOT_RECORDED, "no_site")
     finally:
         core.close()
+
+
+def test_retention_prunes_only_acknowledged_events_older_than_thirty_days(tmp_path: Path,
+                                                                          clock: ManualClock) -> None:
+    from shared.checkpoint import Receipt
+    from shared.journal import JournalReader
+    from shared.keys import SigningKey
+
+    server = SigningKey.generate("genba-server")
+    data = DataDir.resolve(tmp_path).ensure()
+    identity, _ = load_or_create_identity(data, site=SITE)
+    write_state(data, ROSTER)
+    core = open_core(data, clock)
+    try:
+        for _ in range(3):
+            tap(core, clock, YAMADA, after_s=3600)
+        clock.advance(31 * 86400)
+        tap(core, clock, YAMADA)
+        assert core.prune() == 0  # nothing acknowledged yet: nothing goes
+        with JournalReader(data.journal) as journal:
+            _, head = journal.last(1)
+            note = Receipt(identity.device, 1, 4, head, "2026-12-22T01:00:00Z").sign(server)
+            writer = StateWriter.open(data.state)
+            try:
+                writer.record_receipt(note, server_keys=[server.verifier], device=identity.device, journal=journal)
+            finally:
+                writer.close()
+        assert core.prune() == 3  # the three old ones; the recent, acknowledged tap stays
+        assert core.journal.count() == 1  # type: ignore[attr-defined]
+        assert tap(core, clock, YAMADA, after_s=3600).seq == 5  # the chain goes on
+    finally:
+        core.close()
+    assert verify_journal(data.journal).events == 2
