@@ -2,14 +2,14 @@
 
 Every change is a new journal event through the model (never an edit). Sync
 and export run the documented ``genba`` commands as child processes
-(:mod:`kiosk.commands`) so the screen never freezes on a slow network or disk.
+(:mod:`kiosk.ui.runner`) so the screen never freezes on a slow network or disk.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QProcess, Qt, QTime, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QBoxLayout,
     QButtonGroup,
@@ -31,6 +31,7 @@ from kiosk.sources import CardHolder
 from kiosk.today import Presence
 from kiosk.ui import texts
 from kiosk.ui.model import KioskModel
+from kiosk.ui.runner import CommandRunner
 from kiosk.ui.theme import MIN_TOUCH_PX, Metrics, named
 from kiosk.usb import export_folder, mounted_drives
 from shared.errors import GenbaError
@@ -56,7 +57,9 @@ class ManagerScreen(QWidget):
         super().__init__(parent)
         self.model = model
         self.metrics = Metrics(800, 480)
-        self.process: QProcess | None = None
+        self.runner = CommandRunner(self)
+        self.runner.message.connect(self._say)
+        self.runner.finished.connect(lambda _code: self.model.idle_changed.emit())
         self.title = named(QLabel(), "title")
         self.close_button = QPushButton()
         self.close_button.clicked.connect(self.closed)
@@ -363,35 +366,10 @@ class ManagerScreen(QWidget):
     def _root(self) -> Path | None:
         return self.model.core.root
 
-    def run(self, argv: list[str], what: str) -> None:
-        if self.process is not None:
-            self._say(translate("Kiosk", "Please wait: the previous action is still running."))
-            return
-        proc = QProcess(self)
-        proc.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
-        proc.finished.connect(lambda code, _status: self._finished(proc, code, what))
-        proc.errorOccurred.connect(lambda _err: self._finished(proc, -1, what))
-        self.process = proc
-        self._say(translate("Kiosk", "Running: %1…").replace("%1", what))
-        proc.start(argv[0], argv[1:])
-
-    def _finished(self, proc: QProcess, code: int, what: str) -> None:
-        if self.process is not proc:
-            return
-        self.process = None
-        output = bytes(proc.readAll().data()).decode("utf-8", "replace")
-        line = commands.last_line(output) or proc.errorString()
-        if code == 0:
-            self._say(translate("Kiosk", "Done: %1. %2").replace("%1", what).replace("%2", line))
-        else:
-            self._say(translate("Kiosk", "Failed: %1. %2").replace("%1", what).replace("%2", line))
-        self.model.idle_changed.emit()
-        proc.deleteLater()
-
     def sync_now(self) -> None:
         root = self._root()
         if root is not None:
-            self.run(commands.sync_now(root), translate("Kiosk", "Sync now"))
+            self.runner.run(commands.sync_now(root), translate("Kiosk", "Sync now"))
 
     def export_usb(self) -> None:
         root = self._root()
@@ -411,4 +389,4 @@ class ManagerScreen(QWidget):
             self._say(translate("Kiosk", "Several drives found: choose one, then press Export again."))
             return
         target = Path(str(chosen)) if chosen is not None else drives[0].path
-        self.run(commands.export_to(root, export_folder(target)), translate("Kiosk", "Export to USB"))
+        self.runner.run(commands.export_to(root, export_folder(target)), translate("Kiosk", "Export to USB"))

@@ -295,7 +295,7 @@ def usb_stick(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 def wait_for_process(screen: Screen) -> str:
     m = screen.window.manager
-    screen.qtbot.waitUntil(lambda: m.process is None, timeout=60_000)
+    screen.qtbot.waitUntil(lambda: m.runner.process is None, timeout=60_000)
     return m.message.text()
 
 
@@ -316,7 +316,7 @@ def test_export_without_a_usb_stick_says_insert_one(screen: Screen, tmp_path: Pa
     screen.window.open_manager()
     screen.window.manager.export_usb()
     assert "USBメモリが見つかりません" in screen.window.manager.message.text()
-    assert screen.window.manager.process is None
+    assert screen.window.manager.runner.process is None
 
 
 def test_sync_now_runs_genba_syncd_once_and_shows_its_reason(screen: Screen) -> None:
