@@ -362,3 +362,24 @@ def test_demo_keys_tap_cards_on_the_simulated_reader(screen: Screen) -> None:
     with screen.qtbot.waitSignal(screen.model.outcome, timeout=WAIT_MS) as blocker:
         screen.qtbot.keyClick(screen.window, "9")
     assert blocker.args[0].kind is OutcomeKind.UNKNOWN_CARD
+
+
+class WatchingJournal:
+    """The real journal writer, watched: what did the screen show while append() was running?"""
+
+    def __init__(self, screen: Screen) -> None:
+        self.screen, self.inner = screen, screen.rig.journal
+        self.shown_during_append: list[object] = []
+
+    def append(self, draft):  # type: ignore[no-untyped-def]
+        self.shown_during_append.append(self.screen.window.stack.currentWidget())
+        return self.inner.append(draft)
+
+
+def test_the_screen_changes_only_after_append_returned(screen: Screen) -> None:
+    watch = WatchingJournal(screen)
+    screen.rig.core.pipeline.journal = watch
+    out = screen.tap(YAMADA)
+    assert out.kind is OutcomeKind.RECORDED
+    assert watch.shown_during_append == [screen.window.idle]  # still idle while the commit ran
+    assert screen.window.stack.currentWidget() is screen.window.feedback
