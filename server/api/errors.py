@@ -24,7 +24,11 @@ def install(app: FastAPI) -> None:
         status = http_status(exc)
         if status >= 500:
             log.error("request_failed", extra={"code": exc.code, "detail": exc.message, "path": request.url.path})
-        return JSONResponse(to_body(exc), status_code=status)
+        body = to_body(exc)
+        ctx = getattr(request.app.state, "genba", None)
+        if ctx is not None:  # every JSON answer tells the device the server's time (docs/api.md)
+            body.setdefault("server_time", ctx.stamp())
+        return JSONResponse(body, status_code=status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

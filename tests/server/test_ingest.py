@@ -93,7 +93,7 @@ def test_gap_is_refused_with_the_next_expected_seq(api: Api, kiosk: Kiosk, ctx: 
     resp = kiosk.upload(api, kiosk.batch(6))
     assert resp.status_code == 409
     assert resp.json()["code"] == "gap" and resp.json()["next_expected"] == 4
-    assert resp.json()["message_ja"]
+    assert resp.json()["message_ja"] and resp.json()["server_time"] == "2026-11-22T00:00:00.000Z"
     assert snapshot(ctx) == before
 
 
