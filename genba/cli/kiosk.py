@@ -9,6 +9,7 @@ settings). A manager's "restart" reopens journal, state and reader in place.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -130,9 +131,15 @@ def _run_demo(ctx: typer.Context) -> None:
 
 @contextmanager
 def _io_errors(root: Path) -> Iterator[None]:
-    """A data directory the kiosk cannot write (read-only file system, wrong owner) is a one-line error."""
+    """A data directory the kiosk cannot write (read-only file system, wrong owner) or a journal that is not
+    a database is a one-line error, not a traceback."""
     try:
         yield
+    except sqlite3.DatabaseError as exc:
+        fail(t(f"エラー: {root} の記録ファイル（journal.db）が壊れていて開けません（{exc}）。"
+               "ファイルを別の場所に退避し（未送信の記録が残っている可能性があります）、管理者に連絡してください。",
+               f"Error: the journal in {root} is damaged and cannot be opened ({exc}). Move journal.db aside "
+               "(it may still hold unsent taps) and contact the administrator."))
     except OSError as exc:
         fail(t(f"エラー: データフォルダ {root} に書き込めません（{exc.strerror}）。ディスクの空きと書き込み可否、"
                "権限を確認してください。",
