@@ -347,3 +347,25 @@ def test_gap_error_carries_next_expected_for_direct_ingest(ctx: ServerContext, a
     with pytest.raises(Gap) as info:
         ctx.ingest.ingest(kiosk.batch(3).to_bytes())
     assert info.value.next_expected == 1
+
+
+def test_a_crash_inside_the_transaction_leaves_nothing_partial(
+    api: Api, kiosk: Kiosk, ctx: ServerContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kiosk.enroll(api)
+    kiosk.tap(5)
+    original = type(ctx.ingest)._append
+
+    def insert_then_die(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, **kwargs)  # the events are inserted…
+        raise RuntimeError("power cut")  # …and the process dies before the chain head and receipt
+
+    monkeypatch.setattr(type(ctx.ingest), "_append", insert_then_die)
+    before = snapshot(ctx)
+    with pytest.raises(RuntimeError):
+        ctx.ingest.ingest(kiosk.batch().to_bytes())
+    assert snapshot(ctx) == before
+    monkeypatch.undo()
+    resp = kiosk.upload(api, kiosk.batch())  # the device retries: accepted whole, once
+    assert (resp.status_code, resp.json()["outcome"], resp.json()["acked"]) == (200, "append", 5)
+    assert count(ctx, "events") == 5
