@@ -84,9 +84,7 @@ class PgCluster:
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
             raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}\n{tail}")
 
-    def start(self) -> None:
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "-E", "UTF8", "--locale=C", "--no-sync")
+    def start_server(self) -> None:
         opts = (f"-k {self.sockets} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
                 "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", opts,
@@ -145,7 +143,16 @@ def start_cluster() -> PgCluster:
         os.chown(root / "sock", pw.pw_uid, pw.pw_gid)
     cluster = PgCluster(_find_bin(), root, _free_port(), as_user, itertools.count(1))
     try:
-        cluster.start()
+        cluster._run(str(cluster.bin / "initdb"), "-D", str(cluster.data), "-A", "trust", "-U", "postgres",
+                     "-E", "UTF8", "--locale=C", "--no-sync")
+        for attempt in range(3):  # the free port may be taken between our probe and the server's bind
+            try:
+                cluster.start_server()
+                break
+            except RuntimeError:
+                if attempt == 2:
+                    raise
+                cluster.port = _free_port()
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise
