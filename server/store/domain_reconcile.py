@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -142,8 +143,7 @@ def _manual_to_correction(conn: sa.Connection, m: Any) -> None:
     try:
         c, step = corr.request(c, today=m.recorded_at.astimezone(rules.tz).date())
     except DomainError as exc:
-        c = corr.Correction(**{**{f: getattr(c, f) for f in c.__dataclass_fields__},
-                               "status": "rejected", "decided_at": m.recorded_at, "decision_note": exc.code})
+        c = replace(c, status="rejected", decided_at=m.recorded_at, decision_note=exc.code)
         step = corr.AuditStep(None, m.recorded_at, "refused", c.requested_by, exc.message)
     rec.add_correction(conn, c, step)
 

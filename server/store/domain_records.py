@@ -12,6 +12,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 from server.domain import structure as st
 from server.domain.corrections import AuditStep, Correction
 from server.domain.disclosure import Principal
-from server.domain.errors import Duplicate, NotFound
+from server.domain.errors import Duplicate, Invalid, NotFound
 from server.domain.registry import CardBinding, Company, Site, Worker, check_new_binding
 from server.domain.roster import RosterEntry, check_roster_entry
 from server.store import domain_schema as t
@@ -262,8 +263,6 @@ def add_roster_entry(conn: sa.Connection, e: RosterEntry) -> int:
     structure = load_structure(conn, e.site)
     worker = get_worker(conn, e.worker)
     if worker.employer != e.employer:
-        from server.domain.errors import Invalid
-
         raise Invalid(f"worker {e.worker} is employed by {worker.employer}, not {e.employer}",
                       message_ja="作業員名簿には所属事業者の技能者だけを登録できます。", worker=e.worker)
     check_roster_entry(e, structure, roster_of(conn, e.site, e.worker))
@@ -285,7 +284,7 @@ def get_roster_entry(conn: sa.Connection, entry_id: int) -> RosterEntry:
 
 def end_roster_entry(conn: sa.Connection, entry_id: int, valid_to: date) -> RosterEntry:
     e = get_roster_entry(conn, entry_id)
-    ended = RosterEntry(**{**{f: getattr(e, f) for f in e.__dataclass_fields__}, "valid_to": valid_to})
+    ended = replace(e, valid_to=valid_to)  # validates: refuses an end before the start
     conn.execute(t.roster.update().where(t.roster.c.id == entry_id).values(valid_to=valid_to.isoformat()))
     return ended
 

@@ -171,3 +171,25 @@ def test_random_taps_in_small_batches_incremental_equals_rebuild(
         k.ship(service, size=rng.randint(1, 4), limit=1)
     rows = check_rebuild_equals_incremental(engine)
     assert len(rows) > 10
+
+
+def test_a_kiosk_manual_record_past_the_deadline_is_kept_as_refused(
+        engine: sa.Engine, service: IngestService, kiosks: Callable) -> None:  # type: ignore[type-arg]
+    registry(engine)
+    k = kiosks("kiosk-gate", SITE)
+    late = jst(1, 9, 0, month=12)  # recorded on Dec 1st for a day in September: deadline was Oct 31st
+    k.record(late, kind="manual", worker=W1, direction="in",
+             claimed_at=format_rfc3339(jst(30, 8, 0, month=9)), reason="カード忘れ")
+    k.record(late, kind="manual", worker=W1, direction="out",
+             claimed_at=format_rfc3339(jst(30, 17, 0, month=11)), reason="カード忘れ")
+    k.ship(service)
+    k.ship(service)  # nothing more to send: no duplicate requests either
+    with engine.connect() as conn:
+        refused, accepted = rec.corrections_of(conn, site=SITE)
+        steps = [a.action for a in rec.audit_of(conn, refused.id)]  # type: ignore[arg-type]
+    assert (refused.status, refused.decision_note, steps) == ("rejected", "correction_past_deadline", ["refused"])
+    assert (accepted.status, accepted.work_day, accepted.exit_at) == ("requested", date(2026, 11, 30),
+                                                                      jst(30, 17, 0, month=11))
+    check_rebuild_equals_incremental(engine)
+    with engine.connect() as conn:
+        assert len(rec.corrections_of(conn, site=SITE)) == 2  # rebuild re-derives nothing twice
