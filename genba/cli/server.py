@@ -75,7 +75,8 @@ def run(
 def enroll_code(
     ctx: typer.Context,
     site: Annotated[str, typer.Option("--site", help="Site id (14 digits) the device will belong to.")],
-    ttl_minutes: Annotated[int, typer.Option(min=1, max=10080, help="Minutes until the code expires.")] = 60,
+    ttl_minutes: Annotated[int | None, typer.Option(min=1, max=10080, help="Minutes until the code expires "
+                                                   "(default: the enrollment_ttl_minutes setting, 60).")] = None,
 ) -> None:
     """Create a one-time enrollment code for a site; the code is printed on the LAST line."""
     from datetime import timedelta
@@ -84,9 +85,11 @@ def enroll_code(
     from server.enrollment import create_code
 
     with reported():
-        c = open_context(_settings(ctx), check_token=False)
+        settings = _settings(ctx)
+        c = open_context(settings, check_token=False)
         try:
-            code, expires = create_code(c.engine, site=site, ttl=timedelta(minutes=ttl_minutes), now=c.now())
+            minutes = ttl_minutes or settings.enrollment_ttl_minutes
+            code, expires = create_code(c.engine, site=site, ttl=timedelta(minutes=minutes), now=c.now())
             typer.echo(t(f"現場 {site} の登録コード（1回限り、{expires} まで有効）:",
                          f"Enrollment code for site {site} (one use, valid until {expires}):"))
             typer.echo(code)

@@ -83,7 +83,7 @@ class StatusReport(BaseModel):
 class CodeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     site: str = Field(pattern=r"^[0-9]{14}$")
-    ttl_minutes: int = Field(default=60, ge=1, le=10080)
+    ttl_minutes: int | None = Field(default=None, ge=1, le=10080, description="Default: the server setting.")
 
 
 class CodeResponse(BaseModel):

@@ -175,3 +175,9 @@ def test_concurrent_enrollment_of_the_same_epoch_has_one_winner(ctx: ServerConte
         th.join()
     assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
     assert count(ctx, "devices") == 1
+
+
+def test_code_lifetime_defaults_to_the_setting(api: Api, ctx: ServerContext) -> None:
+    ctx.settings.enrollment_ttl_minutes = 15
+    resp = api.admin("POST", "/api/v1/admin/enrollment-codes", json={"site": SITE})
+    assert resp.json()["expires_at"] == "2026-11-22T00:15:00.000Z"

@@ -32,8 +32,9 @@ router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Admin],
              dependencies=[Depends(require_json)], responses={400: {"model": ErrorBody}, 415: {"model": ErrorBody}})
 async def new_enrollment_code(req: CodeRequest, ctx: Context) -> CodeResponse:
     """Create a one-time, expiring enrollment code bound to a site."""
+    minutes = req.ttl_minutes or ctx.settings.enrollment_ttl_minutes
     code, expires = await run_in_threadpool(
-        lambda: create_code(ctx.engine, site=req.site, ttl=timedelta(minutes=req.ttl_minutes), now=ctx.now()))
+        lambda: create_code(ctx.engine, site=req.site, ttl=timedelta(minutes=minutes), now=ctx.now()))
     return CodeResponse(code=code, site=req.site, expires_at=expires)
 
 
