@@ -193,3 +193,20 @@ def test_a_kiosk_manual_record_past_the_deadline_is_kept_as_refused(
     check_rebuild_equals_incremental(engine)
     with engine.connect() as conn:
         assert len(rec.corrections_of(conn, site=SITE)) == 2  # rebuild re-derives nothing twice
+
+
+def test_a_device_clock_jump_flags_the_row(engine: sa.Engine, service: IngestService,
+                                           kiosks: Callable) -> None:  # type: ignore[type-arg]
+    registry(engine)
+    k = kiosks("kiosk-gate", SITE)
+    k.tap(CARD1, "in", jst(2, 8, 0))
+    k.clock.advance(600)
+    k.clock.set_wall(jst(2, 17, 0))  # the wall clock jumps 8 h 50 min ahead; monotonic time says 10 minutes
+    k.record(k.clock.wall(), kind="tap", idm=CARD1, direction="out")
+    k.ship(service)
+    with engine.connect() as conn:
+        [row] = history(conn, site=SITE)
+        flags = conn.execute(sa.text("SELECT time_flags FROM events ORDER BY seq")).scalars().all()
+    assert "clock_jump" in flags[1]
+    assert row["flags"] == ["clock_suspect"]  # the row stays, with the times as recorded, for a person to judge
+    check_rebuild_equals_incremental(engine)
