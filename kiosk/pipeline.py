@@ -16,6 +16,7 @@ No Qt here: the screens (kiosk.ui) and the headless logger show an
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,8 @@ class OutcomeKind(StrEnum):
     BAD_CARD = "bad_card"
     """The card could not be read properly (no valid IDm): nothing recorded, tap again."""
 
+
+log = logging.getLogger(__name__)
 
 REASON_UNKNOWN = "unknown card"
 REASON_NOT_ON_ROSTER = "worker not on this site's roster"
@@ -140,7 +143,10 @@ class TapPipeline:
         except GenbaError as exc:
             return Outcome(OutcomeKind.NOT_RECORDED, idm, holder, decision.direction,
                            error_code=exc.code, error_message=exc.message, forced=forced is not None)
-        self.today.apply(stored.event)
+        try:
+            self.today.apply(stored.event)
+        except Exception:  # the record is safe on disk; a summary bug must not hide that from the worker
+            log.exception("today's state could not take event seq %s", stored.seq)
         self.forced = None  # a force applies to the next recorded tap only
         if decision.kind == "repeat":
             kind = OutcomeKind.REPEAT

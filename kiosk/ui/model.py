@@ -14,10 +14,10 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from hardware.base import Reader, ReaderEvent
+from hardware.base import Reader, ReaderEvent, ReaderStatus, Tap
 from kiosk.core import IdleStatus, KioskCore
 from kiosk.direction import GateMode
-from kiosk.pipeline import Outcome
+from kiosk.pipeline import Outcome, OutcomeKind
 from kiosk.ui.i18n import Translations
 from kiosk.ui.i18n import translations as shared_translations
 from kiosk.ui.refguard import top_up_none
@@ -97,6 +97,13 @@ class KioskModel(QObject):
 
     def _on_reader_event(self, event: ReaderEvent | None) -> None:
         if event is None:
+            # The reader's event stream ended (closed, end of a simulator script, or a backend bug):
+            # no more taps will come, and the screen must say so rather than look ready.
+            path = self._reader.path if self._reader is not None else "reader"
+            self.core.on_event(ReaderStatus(
+                "disconnected", path, "stopped", "カードリーダーが停止しました。キオスクを再起動してください。",
+                "The card reader stopped. Restart the kiosk.", self.core.clock.boottime_us()))
+            self.idle_changed.emit()
             self.reader_finished.emit()
             return
         self.handle(event)
@@ -104,7 +111,14 @@ class KioskModel(QObject):
     def handle(self, event: ReaderEvent) -> Outcome | None:
         """Run one reader event through the core (also used directly by tests and the benchmark)."""
         top_up_none()
-        outcome = self.core.on_event(event)
+        try:
+            outcome = self.core.on_event(event)
+        except Exception as exc:  # a bug must never leave a worker with no reaction at all
+            log.exception("unexpected error while handling %r", event)
+            if not isinstance(event, Tap):
+                return None
+            outcome = Outcome(OutcomeKind.NOT_RECORDED, event.idm, error_code="internal_error",
+                              error_message=f"{type(exc).__name__}: {exc}")
         if outcome is not None:
             self.last_outcome = outcome
             self.sound.play(outcome)

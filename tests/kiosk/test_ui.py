@@ -383,3 +383,26 @@ def test_the_screen_changes_only_after_append_returned(screen: Screen) -> None:
     assert out.kind is OutcomeKind.RECORDED
     assert watch.shown_during_append == [screen.window.idle]  # still idle while the commit ran
     assert screen.window.stack.currentWidget() is screen.window.feedback
+
+
+def test_an_unexpected_error_still_gives_the_worker_a_not_recorded_screen(screen: Screen) -> None:
+    class Broken:
+        def lookup(self, idm: str) -> None:
+            raise RuntimeError("a bug")
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(screen.rig.site, name)
+
+    screen.rig.core.pipeline.site = Broken()  # type: ignore[assignment]
+    out = screen.tap(YAMADA)
+    assert (out.kind, out.error_code) == (OutcomeKind.NOT_RECORDED, "internal_error")
+    assert screen.window.feedback.headline.text() == "記録されていません"
+    assert screen.kinds() == []
+
+
+def test_a_reader_that_stops_is_shown_as_not_connected(screen: Screen) -> None:
+    with screen.qtbot.waitSignal(screen.model.reader_finished, timeout=WAIT_MS):
+        screen.reader.finish()
+    idle = screen.window.idle
+    assert idle.problems.isVisible() and "カードリーダーが接続されていません" in idle.problems.text()
+    assert "停止しました" in idle.reader.text.text()
