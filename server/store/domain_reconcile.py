@@ -182,6 +182,7 @@ def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | 
     """
     if not days:
         return 0
+    lock_site(conn, site)  # every path that rewrites a site's rows serializes on the site (re-entrant)
     rules = rules_for(conn, site)
     lo, hi = window(days, rules)
     binds = _kiosk_binds(conn, site)
@@ -298,7 +299,7 @@ def after_ingest(conn: sa.Connection, site: str, device: str, epoch: int) -> int
     """
     lock_site(conn, site)
     _, touched = catch_up(conn, device, epoch)
-    for other in touched:
+    for other in sorted(touched):
         if other != site:
             lock_site(conn, other)
     return recompute_moments(conn, touched)
