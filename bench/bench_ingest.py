@@ -96,9 +96,10 @@ def enroll(http: httpx.Client, device: str, key: SigningKey) -> None:
 def run_backend(url: str, data_dir: Path, total: int, size: int, with_hooks: bool) -> dict[str, Any]:
     settings = Settings(data_dir=data_dir, database_url=url, admin_token=TOKEN, log_level="WARNING")
     ctx = open_context(settings)
+    app = create_app(settings, context=ctx)  # may install the domain's hooks: clear them after
     if not with_hooks:
         ctx.ingest.hooks.clear()
-    server, thread, base = serve(create_app(settings, context=ctx))
+    server, thread, base = serve(app)
     try:
         with httpx.Client(base_url=base, timeout=120) as http:
             http_key, raw_key = SigningKey.generate("bench-http.e1"), SigningKey.generate("bench-raw.e1")
