@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
@@ -93,23 +94,33 @@ def rebuild_cmd(ctx: typer.Context) -> None:
 
 def history_cmd(
     ctx: typer.Context,
-    site: Annotated[str, typer.Option("--site", help="Site id (14 digits).")],
     month: Annotated[str, typer.Option("--month", help="Month, YYYY-MM.")],
+    site: Annotated[str | None, typer.Option("--site", help="Site id (14 digits).")] = None,
+    worker: Annotated[str | None, typer.Option("--worker", help="Worker id: their rows on every site.")] = None,
+    company: Annotated[str | None, typer.Option("--company", help="Employer id: its workers' rows.")] = None,
     fmt: Annotated[Literal["table", "csv", "json", "calendar"], typer.Option(
         "--format", help="table (default), csv, json, or calendar (月別カレンダー).")] = "table",
 ) -> None:
-    """Print a site's work-history rows for one month (from the back office: every row)."""
+    """Print work-history rows for one month by site, worker or company (back office: every row)."""
     from server.domain.report import calendar_lines, check_month, to_csv
     from server.store import domain_records as rec
     from server.store.domain_reconcile import history
 
+    if sum(x is not None for x in (site, worker, company)) != 1:
+        fail(t("--site、--worker、--company のどれか1つを指定してください。",
+               "Give exactly one of --site, --worker, --company."))
     with reported():
         check_month(month)
         c = _open(ctx)
         try:
             with c.engine.connect() as conn:
-                rec.get_site(conn, site)
-                rows = history(conn, site=site, month=month)
+                if site is not None:
+                    rec.get_site(conn, site)
+                if worker is not None:
+                    rec.get_worker(conn, worker)
+                if company is not None:
+                    rec.get_company(conn, company)
+                rows = history(conn, site=site, worker=worker, employer=company, month=month)
                 names = {w.worker: w.name for w in rec.list_workers(conn)}
         finally:
             c.close()
@@ -121,6 +132,92 @@ def history_cmd(
         typer.echo("\n".join(calendar_lines(rows, month, names)))
     else:
         typer.echo("\n".join(table_lines(rows, names)))
+
+
+def load_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="JSON file: companies, workers, sites, structure, cards, roster.",
+                                         exists=True, dir_okay=False)],
+) -> None:
+    """Load registry records, structure steps, cards and roster from a JSON file (all or nothing)."""
+    from genba.cli.server_domain_load import load
+
+    with reported():
+        c = _open(ctx)
+        try:
+            counts = load(c, file)
+        finally:
+            c.close()
+    typer.echo(t("読み込みました: ", "Loaded: ") + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+users_app = typer.Typer(help="Users and API tokens of the server API. / APIのユーザーとトークン", no_args_is_help=True)
+
+
+@users_app.command("add")
+def users_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="Who the user is (a person or a system).")],
+    role: Annotated[Literal["admin", "prime", "company", "worker"], typer.Option("--role", help="The role.")],
+    company: Annotated[str | None, typer.Option("--company", help="Company id (prime, company).")] = None,
+    worker: Annotated[str | None, typer.Option("--worker", help="Worker id (worker).")] = None,
+    site: Annotated[str | None, typer.Option("--site", help="Limit a prime user to one site (site manager).")]
+    = None,
+) -> None:
+    """Create a user; its API token is printed once, on the last line."""
+    from datetime import UTC, datetime
+
+    from server.domain.disclosure import Principal
+    from server.store import domain_records as rec
+    from server.store.engine import write_transaction
+
+    with reported():
+        principal = Principal(role=role, user="new", company=company, worker=worker, site=site)
+        c = _open(ctx)
+        try:
+            with write_transaction(c.engine) as conn:
+                uid, token = rec.add_user(conn, principal, name=name, at=datetime.now(UTC))
+        finally:
+            c.close()
+    typer.echo(t(f"ユーザー {uid}（{role}）を作成しました。トークン（この1回だけ表示）:",
+                 f"User {uid} ({role}) created. Its token (shown this once):"))
+    typer.echo(token)
+
+
+@users_app.command("list")
+def users_list(ctx: typer.Context) -> None:
+    """List users (never their tokens)."""
+    from server.store import domain_records as rec
+
+    with reported():
+        c = _open(ctx)
+        try:
+            with c.engine.connect() as conn:
+                users = rec.list_users(conn)
+        finally:
+            c.close()
+    for u in users:
+        state = t("失効", "revoked") if u["revoked_at"] else "ok"
+        typer.echo(f"{u['id']} {u['name']} {u['role']} {u['company'] or '-'} {u['worker'] or '-'} "
+                   f"{u['site'] or '-'} {state}")
+
+
+@users_app.command("revoke")
+def users_revoke(ctx: typer.Context, user_id: Annotated[int, typer.Argument(help="User id.", min=1)]) -> None:
+    """Revoke a user's token."""
+    from datetime import UTC, datetime
+
+    from server.store import domain_records as rec
+    from server.store.engine import write_transaction
+
+    with reported():
+        c = _open(ctx)
+        try:
+            with write_transaction(c.engine) as conn:
+                rec.revoke_user(conn, user_id, datetime.now(UTC))
+        finally:
+            c.close()
+    typer.echo(t(f"ユーザー {user_id} のトークンを失効させました。", f"Revoked the token of user {user_id}."))
 
 
 def table_lines(rows: list[dict[str, Any]], names: dict[str, str]) -> list[str]:
@@ -145,6 +242,8 @@ def register(server_app: typer.Typer) -> None:
     server_app.command("seed-demo")(seed_demo)
     server_app.command("rebuild")(rebuild_cmd)
     server_app.command("history")(history_cmd)
+    server_app.command("load")(load_cmd)
+    server_app.add_typer(users_app, name="users")
 
 
 def show_demo_site(root: Any, step: int, *, context: Any = None, month: str | None = None) -> int:

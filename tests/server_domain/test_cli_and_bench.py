@@ -86,3 +86,47 @@ def test_benchmarks_run_in_a_tiny_configuration(tmp_path: Path, monkeypatch) -> 
     assert n["sites"] == 2 and n["site_month_rows"] > 0 and n["rows"] > 0
     sys.modules.pop("bench_reconcile", None)
     sys.modules.pop("bench_national", None)
+
+
+def test_load_users_and_history_by_worker_and_company(tmp_path: Path) -> None:
+    import json
+
+    from tests.server_domain.factory import CARD1, PRIME, SITE, SUB1, W1
+
+    d = str(tmp_path / "data")
+    good = {
+        "companies": [{"company": PRIME, "name": "元請(株)", "origin": "ccus"}, {"company": SUB1, "name": "一次(株)"}],
+        "workers": [{"worker": W1, "name": "匠 一", "furigana": "タクミ ハジメ", "employer": SUB1}],
+        "sites": [{"site": SITE, "name": "現場", "prime": PRIME, "day_boundary": "05:00"}],
+        "structure": [{"site": SITE, "action": "invite", "by": PRIME, "parent": 1, "company": SUB1},
+                      {"site": SITE, "action": "approve", "by": SUB1, "member": 2},
+                      {"site": SITE, "action": "place", "by": SUB1, "parent": 2, "name": "(個人)塗装"}],
+        "cards": [{"idm": CARD1, "worker": W1, "valid_from": "2026-01-01"}],
+        "roster": [{"site": SITE, "worker": W1, "valid_from": "2026-11-01", "trade_code": "0201", "position": "職長"}],
+    }
+    bad = json.loads(json.dumps(good))
+    bad["companies"][1]["company"] = "20862153068123"  # the worker's employer is then unknown → nothing stored
+    (tmp_path / "bad.json").write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "good.json").write_text(json.dumps(good, ensure_ascii=False), encoding="utf-8")
+    code, out = run("--data-dir", d, "server", "load", str(tmp_path / "bad.json"))
+    assert code == 1 and "not_found" in out
+    code, out = run("--data-dir", d, "server", "load", str(tmp_path / "good.json"))
+    assert code == 0 and "companies 2, workers 1, sites 1, structure 3, cards 1, roster 1" in out, out
+    code, out = run("--data-dir", d, "server", "load", str(tmp_path / "good.json"))
+    assert code == 1 and "duplicate" in out  # all or nothing: the second load changes nothing
+
+    code, out = run("--data-dir", d, "server", "users", "add", "--name", "一次の担当", "--role", "company",
+                    "--company", SUB1)
+    assert code == 0 and out.strip().splitlines()[-1].startswith("gu_")
+    code, out = run("--data-dir", d, "server", "users", "add", "--name", "x", "--role", "company")
+    assert code == 1 and "invalid" in out
+    assert "一次の担当 company" in run("--data-dir", d, "server", "users", "list")[1]
+    assert run("--data-dir", d, "server", "users", "revoke", "1")[0] == 0
+    assert "revoked" in run("--data-dir", d, "server", "users", "list")[1]
+    assert run("--data-dir", d, "server", "users", "revoke", "1")[0] == 1
+
+    for who in (("--worker", W1), ("--company", SUB1)):
+        code, out = run("--data-dir", d, "server", "history", *who, "--month", "2026-11", "--format", "csv")
+        assert code == 0 and out.startswith("site,work_day"), out
+    code, out = run("--data-dir", d, "server", "history", "--month", "2026-11")
+    assert code == 1 and "--site" in out
