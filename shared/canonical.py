@@ -17,7 +17,11 @@ from shared.errors import FormatError, NotCanonical
 
 
 def _is_flat(value: Any) -> bool:
-    """A flat object: ASCII keys; values are strings, booleans, null or integers within ±2^53."""
+    """A flat object: ASCII keys; values are strings, booleans, null, integers within ±2^53, or lists of strings.
+
+    Lists of strings cover batches (their ``events``), which the server parses
+    and checks on every upload.
+    """
     if not isinstance(value, dict):
         return False
     for key, val in value.items():
@@ -25,6 +29,9 @@ def _is_flat(value: Any) -> bool:
             return False
         if isinstance(val, int) and not isinstance(val, bool):
             if not -(2**53) < val < 2**53:
+                return False
+        elif isinstance(val, list):
+            if not all(isinstance(item, str) for item in val):
                 return False
         elif not (isinstance(val, str | bool) or val is None):
             return False
