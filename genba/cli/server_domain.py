@@ -168,7 +168,7 @@ def users_add(
     from datetime import UTC, datetime
 
     from server.domain.disclosure import Principal
-    from server.store import domain_records as rec
+    from server.store import domain_users as users_store
     from server.store.engine import write_transaction
 
     with reported():
@@ -176,7 +176,7 @@ def users_add(
         c = _open(ctx)
         try:
             with write_transaction(c.engine) as conn:
-                uid, token = rec.add_user(conn, principal, name=name, at=datetime.now(UTC))
+                uid, token = users_store.add_user(conn, principal, name=name, at=datetime.now(UTC))
         finally:
             c.close()
     typer.echo(t(f"ユーザー {uid}（{role}）を作成しました。トークン（この1回だけ表示）:",
@@ -187,13 +187,13 @@ def users_add(
 @users_app.command("list")
 def users_list(ctx: typer.Context) -> None:
     """List users (never their tokens)."""
-    from server.store import domain_records as rec
+    from server.store import domain_users as users_store
 
     with reported():
         c = _open(ctx)
         try:
             with c.engine.connect() as conn:
-                users = rec.list_users(conn)
+                users = users_store.list_users(conn)
         finally:
             c.close()
     for u in users:
@@ -207,14 +207,14 @@ def users_revoke(ctx: typer.Context, user_id: Annotated[int, typer.Argument(help
     """Revoke a user's token."""
     from datetime import UTC, datetime
 
-    from server.store import domain_records as rec
+    from server.store import domain_users as users_store
     from server.store.engine import write_transaction
 
     with reported():
         c = _open(ctx)
         try:
             with write_transaction(c.engine) as conn:
-                rec.revoke_user(conn, user_id, datetime.now(UTC))
+                users_store.revoke_user(conn, user_id, datetime.now(UTC))
         finally:
             c.close()
     typer.echo(t(f"ユーザー {user_id} のトークンを失効させました。", f"Revoked the token of user {user_id}."))

@@ -8,9 +8,7 @@ request changes nothing. Callers open the transaction
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, time
@@ -20,7 +18,6 @@ import sqlalchemy as sa
 
 from server.domain import structure as st
 from server.domain.corrections import AuditStep, Correction
-from server.domain.disclosure import Principal
 from server.domain.errors import Duplicate, Invalid, NotFound
 from server.domain.registry import CardBinding, Company, Site, Worker, check_new_binding
 from server.domain.roster import RosterEntry, check_roster_entry
@@ -179,6 +176,19 @@ def find_site(conn: sa.Connection, site: str) -> Site | None:
 
 def list_sites(conn: sa.Connection) -> list[Site]:
     return [_site(r) for r in conn.execute(sa.select(t.sites).order_by(t.sites.c.site))]
+
+
+def candidate_sites(conn: sa.Connection, *, company: str | None = None, worker: str | None = None) -> list[str]:
+    """Sites a company ever appeared in the structure of, or a worker on the roster of (a superset to check)."""
+    found: set[str] = set()
+    if company is not None:
+        sc = t.structure_changes.c
+        found |= {r.site for r in conn.execute(sa.select(sc.site).where(sc.company == company).distinct())}
+        found |= {r.site for r in conn.execute(sa.select(t.sites.c.site).where(t.sites.c.prime == company))}
+    if worker is not None:
+        rc = t.roster.c
+        found |= {r.site for r in conn.execute(sa.select(rc.site).where(rc.worker == worker).distinct())}
+    return sorted(found)
 
 
 def record_change(conn: sa.Connection, c: st.StructureChange) -> None:
@@ -354,43 +364,3 @@ def source_exists(conn: sa.Connection, key: tuple[str, int, int]) -> bool:
     c = t.corrections.c
     return conn.execute(sa.select(c.id).where(c.src_device == key[0], c.src_epoch == key[1],
                                               c.src_seq == key[2])).first() is not None
-
-
-# ---------------------------------------------------------------- users and tokens
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def add_user(conn: sa.Connection, p: Principal, *, name: str, at: datetime) -> tuple[int, str]:
-    """Create a user with a fresh API token; the token is returned once and only its hash is kept."""
-    if p.company is not None:
-        get_company(conn, p.company)
-    if p.worker is not None:
-        get_worker(conn, p.worker)
-    if p.site is not None:
-        get_site(conn, p.site)
-    token = "gu_" + secrets.token_urlsafe(32)
-    res = conn.execute(t.users.insert().values(name=name, role=p.role, company=p.company, worker=p.worker,
-                                               site=p.site, token_hash=token_hash(token), created_at=_ts(at)))
-    return int(res.inserted_primary_key[0]), token  # type: ignore[index]
-
-
-def principal_for_token(conn: sa.Connection, token: str) -> Principal | None:
-    row = conn.execute(sa.select(t.users).where(t.users.c.token_hash == token_hash(token),
-                                                t.users.c.revoked_at.is_(None))).first()
-    if row is None:
-        return None
-    return Principal(role=row.role, user=f"user:{row.id}", company=row.company, worker=row.worker, site=row.site)
-
-
-def list_users(conn: sa.Connection) -> list[dict[str, Any]]:
-    cols = [t.users.c[n] for n in ("id", "name", "role", "company", "worker", "site", "created_at", "revoked_at")]
-    return [dict(r._mapping) for r in conn.execute(sa.select(*cols).order_by(t.users.c.id))]
-
-
-def revoke_user(conn: sa.Connection, user_id: int, at: datetime) -> None:
-    res = conn.execute(t.users.update().where(t.users.c.id == user_id, t.users.c.revoked_at.is_(None))
-                       .values(revoked_at=_ts(at)))
-    if res.rowcount == 0:
-        raise NotFound(f"user {user_id} does not exist or is already revoked", user=user_id)

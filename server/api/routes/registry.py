@@ -128,9 +128,10 @@ def get_company(company: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
         if not allowed and p.role == "worker" and p.worker is not None:
             allowed = rec.get_worker(conn, p.worker).employer == company
         if not allowed and p.company is not None:
-            for s in rec.list_sites(conn):
-                regs = rec.load_structure(conn, s.site).registered_companies()
-                if company in regs and p.company in regs and (p.site is None or p.site == s.site):
+            shared = set(rec.candidate_sites(conn, company=company)) & set(rec.candidate_sites(conn, company=p.company))
+            for site in sorted(shared):
+                regs = rec.load_structure(conn, site).registered_companies()
+                if company in regs and p.company in regs and (p.site is None or p.site == site):
                     allowed = True
                     break
     if not allowed:
@@ -263,7 +264,12 @@ def create_site(body: SiteIn, p: Caller, ctx: Context) -> dict[str, Any]:
 def list_sites(p: Caller, ctx: Context) -> dict[str, Any]:
     """The sites the caller may see."""
     with reading(ctx) as conn:
-        out = [s for s in rec.list_sites(conn)
+        if p.role == "admin":
+            candidates = rec.list_sites(conn)
+        else:
+            ids = rec.candidate_sites(conn, company=p.company, worker=p.worker)
+            candidates = [rec.get_site(conn, site) for site in ids]
+        out = [s for s in candidates
                if may_view_site(p, s, rec.load_structure(conn, s.site), rec.roster_of(conn, s.site))]
     return {"sites": plain(out)}
 

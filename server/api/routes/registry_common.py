@@ -26,7 +26,7 @@ from server.context import ServerContext
 from server.domain.disclosure import Principal
 from server.domain.errors import Forbidden
 from server.errors import BadToken
-from server.store import domain_records as rec
+from server.store import domain_users as users_store
 from server.store.engine import write_transaction
 
 ADMIN = Principal(role="admin", user="admin")
@@ -41,7 +41,7 @@ def caller(request: Request, ctx: Context) -> Principal:
     if ctx.admin_token is not None and hmac.compare_digest(token.encode(), ctx.admin_token.encode()):
         return ADMIN
     with ctx.engine.connect() as conn:
-        p = rec.principal_for_token(conn, token)
+        p = users_store.principal_for_token(conn, token)
     if p is None:
         raise BadToken("unknown or revoked API token")
     return p

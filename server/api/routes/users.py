@@ -16,7 +16,7 @@ from pydantic import Field
 from server.api.deps import Context
 from server.api.routes.registry_common import Body, Caller, ItemId, reading, require, writing
 from server.domain.disclosure import Principal
-from server.store import domain_records as rec
+from server.store import domain_users as users_store
 
 router = APIRouter(tags=["users"])
 
@@ -35,7 +35,7 @@ def create_user(body: UserIn, p: Caller, ctx: Context) -> dict[str, Any]:
     require(p.role == "admin", "managing users", "ユーザー管理")
     principal = Principal(role=body.role, user="new", company=body.company, worker=body.worker, site=body.site)
     with writing(ctx) as conn:
-        uid, token = rec.add_user(conn, principal, name=body.name, at=ctx.now())
+        uid, token = users_store.add_user(conn, principal, name=body.name, at=ctx.now())
     return {"id": uid, "token": token, **body.model_dump()}
 
 
@@ -43,14 +43,14 @@ def create_user(body: UserIn, p: Caller, ctx: Context) -> dict[str, Any]:
 def list_users(p: Caller, ctx: Context) -> dict[str, Any]:
     require(p.role == "admin", "managing users", "ユーザー管理")
     with reading(ctx) as conn:
-        return {"users": rec.list_users(conn)}
+        return {"users": users_store.list_users(conn)}
 
 
 @router.post("/users/{user_id}/revoke")
 def revoke_user(user_id: ItemId, p: Caller, ctx: Context) -> dict[str, Any]:
     require(p.role == "admin", "managing users", "ユーザー管理")
     with writing(ctx) as conn:
-        rec.revoke_user(conn, user_id, ctx.now())
+        users_store.revoke_user(conn, user_id, ctx.now())
     return {"id": user_id, "revoked": True}
 
 
