@@ -19,6 +19,7 @@ Pure functions: each step returns the new request and its audit record.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -96,9 +97,24 @@ class AuditStep:
     note: str = ""
 
 
-def request(correction: Correction, *, today: date) -> tuple[Correction, AuditStep]:
-    """Accept a new request if its work day is inside the correction window."""
+def check_times(correction: Correction, work_day_of: Callable[[datetime], date]) -> None:
+    """The times must belong to the work day (an exit alone may end a night shift on the next day)."""
+    day = correction.work_day
+    if correction.entry_at is not None and work_day_of(correction.entry_at) != day:
+        raise Invalid(f"the entry time is not on work day {day} (site time, day boundary applied)",
+                      message_ja=f"入場時刻が就業日 {day} のものではありません。", field="entry_at")
+    if correction.entry_at is None and correction.exit_at is not None and \
+            work_day_of(correction.exit_at) not in (day, day + timedelta(days=1)):
+        raise Invalid(f"the exit time is not on work day {day} or the night after it",
+                      message_ja=f"退場時刻が就業日 {day}（またはその夜勤明け）のものではありません。", field="exit_at")
+
+
+def request(correction: Correction, *, today: date,
+            work_day_of: Callable[[datetime], date] | None = None) -> tuple[Correction, AuditStep]:
+    """Accept a new request if its work day is inside the correction window (and its times on that day)."""
     check_window(correction.work_day, today)
+    if work_day_of is not None:
+        check_times(correction, work_day_of)
     if correction.status != "requested":
         raise Invalid("a new correction must be in status 'requested'")
     return correction, AuditStep(correction.id, correction.requested_at, "requested", correction.requested_by,

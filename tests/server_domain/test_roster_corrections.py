@@ -117,3 +117,17 @@ def test_only_the_prime_decides_and_only_once() -> None:
         decide(done, approve=False, by=PRIME, prime=PRIME, at=jst(5, 10))
     rejected, _ = decide(c, approve=False, by=PRIME, prime=PRIME, at=jst(5, 9), note="no evidence")
     assert rejected.status == "rejected"
+
+
+def test_correction_times_must_belong_to_the_work_day() -> None:
+    from server.domain.corrections import check_times
+    from server.domain.reconcile import Rules
+
+    day_of = Rules().work_day
+    check_times(_c(entry_at=jst(3, 8), exit_at=jst(3, 17)), day_of)
+    check_times(_c(entry_at=jst(3, 20), exit_at=jst(4, 5)), day_of)  # night shift
+    check_times(_c(entry_at=None, exit_at=jst(4, 3, 30)), day_of)  # before the 04:00 boundary: still the 3rd
+    check_times(_c(entry_at=None, exit_at=jst(4, 6)), day_of)  # the morning after a night shift
+    for entry, exit_ in ((jst(4, 8), None), (jst(3, 3), jst(3, 9)), (None, jst(5, 6))):
+        with pytest.raises(errors.Invalid):
+            check_times(_c(entry_at=entry, exit_at=exit_), day_of)

@@ -28,6 +28,7 @@ from server.api.routes.registry_common import (
 from server.domain import corrections as corr
 from server.domain.disclosure import Principal, is_prime_of, may_request_correction
 from server.domain.errors import Invalid, NotFound
+from server.domain.reconcile import Rules
 from server.store import domain_records as rec
 from server.store.domain_reconcile import recompute_day
 
@@ -81,7 +82,7 @@ def post_correction(body: CorrectionIn, p: Caller, ctx: Context) -> dict[str, An
         c = corr.Correction(site=site.site, worker=worker.worker, work_day=body.work_day, entry_at=body.entry_at,
                             exit_at=body.exit_at, origin="direct", requested_by=p.worker or p.company or p.user,
                             requested_at=ctx.now(), reason=body.reason)
-        c, step = corr.request(c, today=site_today(ctx, site.timezone))
+        c, step = corr.request(c, today=site_today(ctx, site.timezone), work_day_of=Rules.for_site(site).work_day)
         cid = rec.add_correction(conn, c, step)
         return _out(conn, rec.get_correction(conn, cid), audit=True)
 
