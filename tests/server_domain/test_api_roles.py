@@ -219,3 +219,16 @@ def test_the_remaining_endpoints_role_by_role(world: World) -> None:
     # CSV answers the same rows as JSON, for whoever may read them
     text = w.ok("sub2", "GET", f"/sites/{SITE}/history?month=2026-11&format=csv")
     assert text.splitlines()[0].startswith("site,work_day,worker") and len(text.splitlines()) == 2
+
+
+def test_user_revocation_and_replacement_refused_to_every_other_role(world: World) -> None:
+    w = world
+    uid = next(u["id"] for u in w.ok("admin", "GET", "/users")["users"] if u["name"] == "other")
+    _refused_changes_nothing(w, [r for r in ROLES if r != "admin"], "POST", f"/users/{uid}/revoke", None, 403)
+    _refused_changes_nothing(w, ["admin", "w1", "w2", None], "POST", f"/sites/{SITE}/structure/members/4/replace",
+                             {"company": NEWCO}, 403)
+    _refused_changes_nothing(w, ["sub2", "other"], "POST", f"/sites/{SITE}/structure/members/4/replace",
+                             {"company": NEWCO}, 403)
+    w.ok("prime", "POST", f"/sites/{SITE}/structure/members/4/replace", {"company": NEWCO})  # above it: allowed
+    w.ok("admin", "POST", f"/users/{uid}/revoke")
+    assert w.call("other", "GET", "/me").status_code == 401
