@@ -116,10 +116,13 @@ def may_read_row(p: Principal, row_worker: str | None, row_employer: str | None,
 
 
 def worker_view(p: Principal, worker: Worker, *, active_rosters: Iterable[tuple[Site, Structure, RosterEntry]],
-                worker_consent: Iterable[str] = (), employer_consent: Iterable[str] = ()) -> dict[str, Any] | None:
+                worker_consent: Iterable[str] = (), employer_consent: Iterable[str] = (),
+                proxies: Iterable[str] = ()) -> dict[str, Any] | None:
     """The fields of ``worker`` that ``p`` may read, or None for nothing at all.
 
-    ``active_rosters``: the worker's roster entries valid today, with their sites and structures.
+    ``active_rosters``: the worker's roster entries valid today, with their sites and structures;
+    ``proxies``: companies the employer agreed may register for it (代理手続) — seed 003: they may then
+    read the worker's record to register it.
     """
     full = {
         "worker": worker.worker, "name": worker.name, "furigana": worker.furigana, "employer": worker.employer,
@@ -129,6 +132,8 @@ def worker_view(p: Principal, worker: Worker, *, active_rosters: Iterable[tuple[
         "qualifications": list(worker.qualifications), "origin": worker.origin,
     }
     if p.role == "admin" or (p.is_company and p.company == worker.employer) or p.worker == worker.worker:
+        return full
+    if p.is_company and p.company in set(proxies):
         return full
     consented = set(worker_consent) & set(employer_consent) & set(DISCLOSABLE)
     fields: set[str] = set()
@@ -150,9 +155,16 @@ def require(allowed: bool, what: str, what_ja: str) -> None:
         raise Forbidden(f"not allowed: {what}", message_ja=f"権限がありません: {what_ja}")
 
 
-def may_manage_roster(p: Principal, site: Site, employer: str) -> bool:
-    """Roster entries: the employer itself, or admin (proxy registration by upper companies is not offered)."""
-    return p.role == "admin" or (p.is_company and p.company == employer and _site_ok(p, site.site))
+def may_manage_roster(p: Principal, site: Site, employer: str, structure: Structure | None = None,
+                      proxies: Iterable[str] = ()) -> bool:
+    """Roster entries: the employer itself, the admin, or — 代理手続 — a company *above* the employer on
+    this site's structure that the employer has agreed may register for it (``proxies``)."""
+    if p.role == "admin" or (p.is_company and p.company == employer and _site_ok(p, site.site)):
+        return True
+    if not (p.is_company and p.company is not None and _site_ok(p, site.site) and structure is not None):
+        return False
+    above = employer in structure.branch_companies(p.company) and employer != p.company
+    return above and p.company in set(proxies)
 
 
 def may_request_correction(p: Principal, worker: Worker) -> bool:

@@ -364,3 +364,26 @@ def source_exists(conn: sa.Connection, key: tuple[str, int, int]) -> bool:
     c = t.corrections.c
     return conn.execute(sa.select(c.id).where(c.src_device == key[0], c.src_epoch == key[1],
                                               c.src_seq == key[2])).first() is not None
+
+
+# ---------------------------------------------------------------- proxy agreements (代理手続)
+
+def proxies_of(conn: sa.Connection, employer: str) -> list[str]:
+    """Companies the employer agreed may register its workers' roster entries."""
+    pc = t.proxies.c
+    return [r.proxy for r in conn.execute(sa.select(pc.proxy).where(pc.employer == employer).order_by(pc.proxy))]
+
+
+def grant_proxy(conn: sa.Connection, employer: str, proxy: str, at: datetime) -> None:
+    get_company(conn, employer)
+    get_company(conn, proxy)
+    if employer == proxy:
+        raise Invalid("a company does not need a proxy agreement with itself")
+    if proxy not in proxies_of(conn, employer):
+        conn.execute(t.proxies.insert().values(employer=employer, proxy=proxy, granted_at=format_rfc3339(at)))
+
+
+def revoke_proxy(conn: sa.Connection, employer: str, proxy: str) -> None:
+    pc = t.proxies.c
+    if conn.execute(t.proxies.delete().where(pc.employer == employer, pc.proxy == proxy)).rowcount == 0:
+        raise NotFound(f"company {proxy} has no proxy agreement with {employer}", employer=employer, proxy=proxy)

@@ -154,6 +154,14 @@ users = sa.Table(
     sa.Column("revoked_at", sa.String(40)),
 )
 
+proxies = sa.Table(
+    "dom_proxies", metadata,
+    sa.Column("employer", sa.String(14), sa.ForeignKey("dom_companies.company"), primary_key=True),
+    sa.Column("proxy", sa.String(14), sa.ForeignKey("dom_companies.company"), primary_key=True),
+    sa.Column("granted_at", sa.String(40), nullable=False),
+)
+"""代理手続の同意: the employer agrees that ``proxy`` (a company above it) may register its workers' roster."""
+
 # ---- derived (rebuilt from raw events) ----
 
 taps = sa.Table(

@@ -232,3 +232,30 @@ def test_user_revocation_and_replacement_refused_to_every_other_role(world: Worl
     w.ok("prime", "POST", f"/sites/{SITE}/structure/members/4/replace", {"company": NEWCO})  # above it: allowed
     w.ok("admin", "POST", f"/users/{uid}/revoke")
     assert w.call("other", "GET", "/me").status_code == 401
+
+
+def test_proxy_registration_needs_the_employers_agreement_and_a_place_above_it(world: World) -> None:
+    """代理手続: an upper company registers another company's workers only after that company agreed."""
+    w = world
+    w4 = "44444444444444"
+    w.ok("sub2", "POST", "/workers", {"worker": w4, "name": "新入 四郎", "furigana": "シンニュウ シロウ",
+                                      "employer": SUB2, "level": 1}, 201)
+    entry = {"worker": w4, "valid_from": "2026-11-15", "trade_code": "0401", "position": "作業員"}
+    _refused_changes_nothing(w, ["prime", "manager", "sub1", "other"], "POST", f"/sites/{SITE}/roster", entry, 403)
+    assert w.call("prime", "GET", f"/workers/{w4}").status_code == 404  # not on any roster, no agreement yet
+
+    _refused_changes_nothing(w, [r for r in ROLES if r != "sub2"], "PUT", f"/companies/{SUB2}/proxies/{PRIME}",
+                             None, 403)
+    assert w.ok("sub2", "PUT", f"/companies/{SUB2}/proxies/{PRIME}")["proxies"] == [PRIME]
+    assert w.ok("sub2", "PUT", f"/companies/{SUB2}/proxies/{OTHER}")["proxies"] == [OTHER, PRIME]
+    assert statuses(w, "GET", f"/companies/{SUB2}/proxies") == expect({"admin": 200, "sub2": 200}, 403)
+    assert "level" in w.ok("prime", "GET", f"/workers/{w4}")  # the proxy may read the record to register it
+    _refused_changes_nothing(w, ["other", "sub1"], "POST", f"/sites/{SITE}/roster", entry, 403)  # not above / no deal
+    created = w.ok("manager", "POST", f"/sites/{SITE}/roster", entry, 201)
+    assert (created["employer"], created["worker"]) == (SUB2, w4)
+
+    w.ok("sub2", "DELETE", f"/companies/{SUB2}/proxies/{PRIME}")
+    _refused_changes_nothing(w, ["prime"], "POST", f"/sites/{SITE}/roster/{created['id']}/end",
+                             {"valid_to": "2026-11-30"}, 403)
+    _refused_changes_nothing(w, ["sub2"], "DELETE", f"/companies/{SUB2}/proxies/{PRIME}", None, 404)
+    w.ok("sub2", "POST", f"/sites/{SITE}/roster/{created['id']}/end", {"valid_to": "2026-11-30"})

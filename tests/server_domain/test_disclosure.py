@@ -58,3 +58,16 @@ def test_history_scope_follows_the_structure() -> None:
     assert may_read_row(me, W1, SUB2, scope) and not may_read_row(me, W2, SUB2, scope)
     sub2 = Principal("company", "u", company=SUB2)
     assert not may_read_row(sub2, W2, SUB1, visible_employers(sub2, SITE_, s))
+
+
+def test_proxy_roster_registration_needs_agreement_and_a_place_above() -> None:
+    from server.domain.disclosure import may_manage_roster
+
+    s = structure()
+    assert may_manage_roster(Principal("company", "u", company=SUB2), SITE_, SUB2, s)
+    assert not may_manage_roster(Principal("prime", "u", company=PRIME), SITE_, SUB2, s)
+    assert may_manage_roster(Principal("prime", "u", company=PRIME), SITE_, SUB2, s, proxies=[PRIME])
+    assert may_manage_roster(Principal("company", "u", company=SUB1), SITE_, SUB2, s, proxies=[SUB1])
+    assert not may_manage_roster(Principal("company", "u", company=SUB2), SITE_, SUB1, s, proxies=[SUB2])  # below
+    assert not may_manage_roster(Principal("company", "u", company=OTHER), SITE_, SUB2, s, proxies=[OTHER])
+    assert not may_manage_roster(Principal("worker", "u", worker=W1), SITE_, SUB2, s, proxies=[PRIME])

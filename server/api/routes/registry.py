@@ -139,6 +139,36 @@ def get_company(company: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     return plain_dict(c)
 
 
+@router.get("/companies/{company}/proxies")
+def get_proxies(company: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
+    """Companies this employer agreed may register its workers' roster entries (代理手続): it and the admin."""
+    require(p.role == "admin" or (p.is_company and p.company == company), "another company's agreements",
+            "他社の代理手続の同意")
+    with reading(ctx) as conn:
+        rec.get_company(conn, company)
+        return {"company": company, "proxies": rec.proxies_of(conn, company)}
+
+
+@router.put("/companies/{company}/proxies/{proxy}")
+def put_proxy(company: CcusId, proxy: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
+    """The employer agrees that ``proxy`` (a company above it on a site) may register its roster (代理手続)."""
+    require(p.is_company and p.company == company and p.site is None, "agreeing for another company",
+            "他社に代わる代理手続の同意")
+    with writing(ctx) as conn:
+        rec.grant_proxy(conn, company, proxy, ctx.now())
+        return {"company": company, "proxies": rec.proxies_of(conn, company)}
+
+
+@router.delete("/companies/{company}/proxies/{proxy}")
+def delete_proxy(company: CcusId, proxy: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
+    """The employer withdraws its agreement (同意しない)."""
+    require(p.is_company and p.company == company and p.site is None, "withdrawing for another company",
+            "他社に代わる代理手続の撤回")
+    with writing(ctx) as conn:
+        rec.revoke_proxy(conn, company, proxy)
+        return {"company": company, "proxies": rec.proxies_of(conn, company)}
+
+
 # ---------------------------------------------------------------- workers
 
 @router.post("/workers", status_code=201)
@@ -165,7 +195,7 @@ def visible_worker(ctx: ServerContext, conn: Any, p: Any, worker: str) -> dict[s
     by_worker, by_employer = rec.consents(conn, worker)
     today = site_today(ctx, "Asia/Tokyo")
     view = worker_view(p, w, active_rosters=_active_rosters(conn, worker, today),
-                       worker_consent=by_worker, employer_consent=by_employer)
+                       worker_consent=by_worker, employer_consent=by_employer, proxies=rec.proxies_of(conn, w.employer))
     if view is None:
         raise NotFound(f"worker {worker} is not visible to you", worker=worker)
     return view

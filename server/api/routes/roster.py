@@ -77,8 +77,9 @@ def post_entry(site: CcusId, body: RosterIn, p: Caller, ctx: Context) -> dict[st
     with writing(ctx) as conn:
         s = rec.get_site(conn, site)
         w = rec.get_worker(conn, body.worker)
-        require(may_manage_roster(p, s, w.employer), "roster entries of another company's workers",
-                "他社技能者の作業員名簿登録")
+        require(may_manage_roster(p, s, w.employer, rec.load_structure(conn, site), rec.proxies_of(conn, w.employer)),
+                "roster entries of another company's workers (without its proxy agreement)",
+                "他社技能者の作業員名簿登録（代理手続の同意なし）")
         e = RosterEntry(site=site, worker=w.worker, employer=w.employer, valid_from=body.valid_from,
                         valid_to=body.valid_to, trade_code=body.trade_code, trade_name=body.trade_name,
                         position=body.position, work_content=body.work_content, hazardous=body.hazardous,
@@ -96,8 +97,9 @@ def end_entry(site: CcusId, entry: ItemId, body: EndIn, p: Caller, ctx: Context)
         e = rec.get_roster_entry(conn, entry)
         if e.site != site:
             raise NotFound(f"roster entry {entry} is not on site {site}", entry=entry)
-        require(may_manage_roster(p, s, e.employer), "roster entries of another company's workers",
-                "他社技能者の作業員名簿変更")
+        require(may_manage_roster(p, s, e.employer, rec.load_structure(conn, site), rec.proxies_of(conn, e.employer)),
+                "roster entries of another company's workers (without its proxy agreement)",
+                "他社技能者の作業員名簿変更（代理手続の同意なし）")
         ended = rec.end_roster_entry(conn, entry, body.valid_to)  # refuses a date before valid_from
         recompute_worker(conn, site, e.worker)
     return _entry(ended)
