@@ -13,9 +13,8 @@ simulator works (and starts fast) without touching nfcpy or pyscard.
 
 from __future__ import annotations
 
-import importlib
 import sys
-from typing import Any, cast
+from typing import Any
 
 from hardware.base import Reader, ReaderEvent, ReaderStatus, StatusKind, Tap
 from hardware.errors import BadReaderPath, HardwareError, ScriptError
@@ -51,25 +50,40 @@ def open_reader(path: str, *, clock: Clock | None = None, **options: Any) -> Rea
     for the real backends; ``stream`` (default standard input) for ``sim:-``.
     """
     parsed = parse_reader_path(path)
+    _check_options(parsed, options)
     if parsed.kind == "sim":
         return _open_sim(parsed, clock, options)
-    module, name = _BACKENDS[parsed.kind]
-    backend = getattr(importlib.import_module(module), name)
-    return cast(Reader, backend(parsed, clock=clock, **options))
+    # Imported here, not at the top: the simulator must work (and start fast) without nfcpy or pyscard.
+    if parsed.kind in ("usb", "udp"):
+        from hardware.nfcpy_backend import NfcpyReader
+
+        return NfcpyReader(parsed, clock=clock, **options)
+    if parsed.kind == "pcsc":
+        from hardware.pcsc_backend import PcscReader
+
+        return PcscReader(parsed, clock=clock, **options)
+    from hardware.auto import AutoReader
+
+    return AutoReader(parsed, clock=clock, **options)
 
 
-_BACKENDS = {
-    "usb": ("hardware.nfcpy_backend", "NfcpyReader"),
-    "udp": ("hardware.nfcpy_backend", "NfcpyReader"),
-    "pcsc": ("hardware.pcsc_backend", "PcscReader"),
-    "auto": ("hardware.auto", "AutoReader"),
+_OPTIONS = {
+    "sim": {"reader_id", "stream"},
+    "usb": {"reader_id", "poll_interval", "retry_interval", "data_block", "sysfs", "devroot"},
+    "udp": {"reader_id", "poll_interval", "retry_interval", "data_block"},
+    "pcsc": {"reader_id", "poll_interval", "retry_interval", "data_block"},
+    "auto": {"reader_id", "poll_interval", "retry_interval", "data_block", "sysfs", "devroot"},
 }
 
 
-def _open_sim(parsed: ReaderPath, clock: Clock | None, options: dict[str, Any]) -> SimulatedReader:
-    unknown = set(options) - {"reader_id", "stream"}
+def _check_options(parsed: ReaderPath, options: dict[str, Any]) -> None:
+    unknown = set(options) - _OPTIONS[parsed.kind]
     if unknown:
-        raise BadReaderPath(f"the simulated reader takes no option {', '.join(sorted(unknown))}")
+        raise BadReaderPath(f"a {parsed.kind} reader takes no option {', '.join(sorted(unknown))}; "
+                            f"it takes {', '.join(sorted(_OPTIONS[parsed.kind]))}")
+
+
+def _open_sim(parsed: ReaderPath, clock: Clock | None, options: dict[str, Any]) -> SimulatedReader:
     reader_id = options.get("reader_id")
     if parsed.target is None:
         return SimulatedReader(parsed.text, clock=clock, reader_id=reader_id)

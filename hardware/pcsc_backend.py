@@ -154,6 +154,10 @@ class PcscDriver:
         if hresult in (scard.SCARD_E_TIMEOUT, scard.SCARD_E_CANCELLED):
             return UNCHANGED
         if hresult != scard.SCARD_S_SUCCESS:
+            if hresult in _REFUSED:
+                # Seen while pcscd shuts down (the client library reports the dropped session as
+                # "access denied"); polkit refusals happen at SCardEstablishContext / SCardConnect.
+                raise PcscdUnavailable(f"pcscd ended the session while waiting for a card: {_message(hresult)}")
             raise self._context_error(hresult, "waiting for a card")
         _, event_state, _atr = states[0]
         if event_state & (scard.SCARD_STATE_UNKNOWN | scard.SCARD_STATE_UNAVAILABLE | scard.SCARD_STATE_IGNORE):

@@ -64,3 +64,16 @@ def test_non_text_path_is_refused() -> None:
 )
 def test_reader_ids_always_pass_the_shared_check(raw: str) -> None:
     assert check_reader_id(reader_id(raw)) == reader_id(raw)
+
+
+@pytest.mark.parametrize(
+    ("path", "options"),
+    [("sim", {"poll_interval": 0.1}), ("udp", {"stream": None}), ("pcsc", {"sysfs": "/sys"}), ("usb", {"speed": 1}),
+     ("auto", {"stream": None})],
+)
+def test_options_a_backend_does_not_take_are_refused_by_name(path: str, options: dict[str, object]) -> None:
+    from hardware import open_reader
+
+    with pytest.raises(BadReaderPath) as caught:
+        open_reader(path, **options)
+    assert next(iter(options)) in caught.value.message
