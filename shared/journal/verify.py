@@ -46,6 +46,12 @@ def _verify(reader: JournalReader) -> JournalReport:
     if [tuple(r) for r in check] != [("ok",)]:
         detail = "; ".join(str(r[0]) for r in check[:3])
         raise JournalDamaged(f"SQLite integrity check failed: {detail}", first_bad_seq=_first_readable_gap(reader))
+    tables = {r[0] for r in reader.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        # Created but never initialised (the writer stopped before its first transaction): empty, not damaged.
+        return JournalReport(device=None)
+    if not {"meta", "epochs", "events", "pruned"} <= tables:
+        raise JournalDamaged("journal tables are missing", first_bad_seq=None)
     device = reader.device
     report = JournalReport(device=device)
     if device is None:

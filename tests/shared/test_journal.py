@@ -232,3 +232,15 @@ def test_key_file_with_loose_permissions_stops_the_writer(data: DataDir, device)
 
     with pytest.raises(KeyFilePermissions):
         load_or_create_identity(data)
+
+
+def test_a_journal_file_never_initialised_is_empty_but_one_missing_tables_is_damaged(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.db"
+    sqlite3.connect(fresh).close()  # what a writer killed before its first transaction leaves
+    assert verify_journal(fresh).events == 0
+    partial = tmp_path / "partial.db"
+    conn = sqlite3.connect(partial)
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.close()
+    with pytest.raises(JournalDamaged, match="missing"):
+        verify_journal(partial)
