@@ -51,14 +51,23 @@ def _pad(text: str, width: int) -> str:
     return out + " " * (width - used)
 
 
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        value = " ".join(value)
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value  # free text (work content …) must not become a spreadsheet formula
+    return value
+
+
 def to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     """One line per row, the columns of :data:`HISTORY_COLUMNS`; lists joined by spaces; UTF-8 text."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(HISTORY_COLUMNS)
     for r in rows:
-        w.writerow([" ".join(v) if isinstance(v, list) else ("" if v is None else v)
-                    for v in (r.get(c) for c in HISTORY_COLUMNS)])
+        w.writerow([_cell(r.get(c)) for c in HISTORY_COLUMNS])
     return buf.getvalue()
 
 

@@ -71,3 +71,12 @@ def test_proxy_roster_registration_needs_agreement_and_a_place_above() -> None:
     assert not may_manage_roster(Principal("company", "u", company=SUB2), SITE_, SUB1, s, proxies=[SUB2])  # below
     assert not may_manage_roster(Principal("company", "u", company=OTHER), SITE_, SUB2, s, proxies=[OTHER])
     assert not may_manage_roster(Principal("worker", "u", worker=W1), SITE_, SUB2, s, proxies=[PRIME])
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    from server.domain.report import to_csv
+
+    text = to_csv([{"site": SITE, "work_day": "2026-11-02", "worker": W1, "work_content": "=HYPERLINK(\"x\")",
+                    "position": "@職長", "flags": ["entry_without_exit"], "minutes_on_site": 0}])
+    line = text.splitlines()[1]
+    assert "'=HYPERLINK" in line and "'@職長" in line and ",entry_without_exit," in line and ",0," in line
