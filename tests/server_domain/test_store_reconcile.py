@@ -232,3 +232,24 @@ def test_concurrent_ingest_from_two_kiosks_gives_the_rebuild_result(
     assert sent == [8, 8]
     rows = check_rebuild_equals_incremental(engine)
     assert len(rows) == 8  # two workers × four days, each merged from both kiosks
+
+
+def test_a_failed_hook_is_healed_by_the_next_batch_of_the_device(
+        engine: sa.Engine, service: IngestService, kiosks: Callable, monkeypatch) -> None:  # type: ignore[no-untyped-def,type-arg]
+    import server.store.domain_service as wiring
+
+    registry(engine)
+    k = kiosks("kiosk-gate", SITE)
+    k.tap(CARD1, "in", jst(2, 8))
+    real = wiring.after_ingest
+    monkeypatch.setattr(wiring, "after_ingest", lambda *a: 1 / 0)  # e.g. the database was briefly unavailable
+    k.ship(service)
+    with engine.connect() as conn:
+        assert history(conn, site=SITE) == []  # raw event stored (receipt given), derived rows not yet
+    monkeypatch.setattr(wiring, "after_ingest", real)
+    k.tap(CARD1, "out", jst(2, 17))
+    k.ship(service)
+    with engine.connect() as conn:
+        [row] = history(conn, site=SITE)
+    assert (row["taps"], row["flags"], row["minutes_on_site"]) == (2, [], 540)
+    check_rebuild_equals_incremental(engine)
