@@ -7,12 +7,14 @@ restart and the caller (``genba kiosk``) opens everything again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication
 
 from hardware.base import Reader
@@ -32,14 +34,37 @@ def _app(gui: bool) -> QCoreApplication:
     return app
 
 
-def _quit_on_signals(app: QCoreApplication) -> QTimer:
-    """Let SIGTERM/SIGINT stop the Qt loop (systemd stop, Ctrl-C); the timer lets Python run handlers."""
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
-    signal.signal(signal.SIGINT, lambda *_: app.quit())
-    timer = QTimer()
-    timer.timeout.connect(lambda: None)
-    timer.start(250)
-    return timer
+class _SignalWatch:
+    """SIGTERM/SIGINT (systemd stop, Ctrl-C) end the Qt event loop cleanly.
+
+    Python runs signal handlers only between bytecodes of the main thread, which sits in Qt's C++ loop;
+    ``signal.set_wakeup_fd`` makes the C-level handler write a byte to a socket that a QSocketNotifier
+    watches, so the loop wakes up, Python runs the handler, and the handler quits the loop.
+    """
+
+    def __init__(self, app: QCoreApplication) -> None:
+        self._read, self._write = socket.socketpair()
+        self._read.setblocking(False)
+        self._write.setblocking(False)
+        self._old_fd = signal.set_wakeup_fd(self._write.fileno())
+        self._notifier = QSocketNotifier(self._read.fileno(), QSocketNotifier.Type.Read)
+        self._notifier.activated.connect(self._drain)
+        # The handler may run before exec() has started (exit() would then be lost): a zero timer
+        # delivers the exit from inside the running loop.
+        self._old = {s: signal.signal(s, lambda *_: QTimer.singleShot(0, lambda: app.exit(0)))
+                     for s in (signal.SIGTERM, signal.SIGINT)}
+
+    def _drain(self) -> None:
+        with contextlib.suppress(BlockingIOError):
+            self._read.recv(64)
+
+    def close(self) -> None:
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+        signal.set_wakeup_fd(self._old_fd)
+        self._notifier.setEnabled(False)
+        self._read.close()
+        self._write.close()
 
 
 def run_window(core: KioskCore, reader: Reader, *, fullscreen: bool = True,
@@ -49,19 +74,19 @@ def run_window(core: KioskCore, reader: Reader, *, fullscreen: bool = True,
     window = KioskWindow(model)
     window.set_keys(keys or {})
     model.restart_requested.connect(lambda: app.exit(RESTART_EXIT_CODE))
-    _keep = _quit_on_signals(app)
+    watch = _SignalWatch(app)
     if fullscreen:
         window.showFullScreen()
     else:
         window.resize(1024, 600)
         window.show()
     model.attach_reader(reader)
-    log.info("kiosk window open (reader %s)", reader.path)
+    QTimer.singleShot(0, lambda: log.info("kiosk window open (reader %s)", reader.path))  # from the loop
     try:
         return app.exec()
     finally:
         model.shutdown()
-        del _keep
+        watch.close()
 
 
 def log_line(outcome: Outcome, lang: str | None = None) -> str:
@@ -124,10 +149,10 @@ def run_headless(core: KioskCore, reader: Reader, *, echo: Callable[[str], None]
     model.idle_changed.connect(on_status)
     model.reader_finished.connect(app.quit)
     model.restart_requested.connect(lambda: app.exit(RESTART_EXIT_CODE))
-    _keep = _quit_on_signals(app)
+    watch = _SignalWatch(app)
     model.attach_reader(reader)
     try:
         return app.exec()
     finally:
         model.shutdown()
-        del _keep
+        watch.close()
