@@ -19,6 +19,7 @@ syncd never writes journal.db; it opens it read-only.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -99,7 +100,9 @@ class SyncEngine:
         if self._journal is None:
             if not self.data.journal.exists():
                 return None
-            reader = JournalReader(self.data.journal)
+            conn = sqlite3.connect(f"file:{self.data.journal}?mode=ro", uri=True, isolation_level=None, timeout=10,
+                                   check_same_thread=False)  # used from the daemon's one worker thread
+            reader = JournalReader(self.data.journal, conn=conn)
             if reader.device not in (None, self.identity.device):
                 reader.close()
                 raise ForeignJournal(f"{self.data.journal} belongs to device {reader.device}, "

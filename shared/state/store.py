@@ -71,12 +71,17 @@ _WORKER_COLS = "w.worker, w.name, w.furigana, w.employer, w.employer_name, w.tra
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """Open state.db with the project's pragmas (WAL, synchronous=FULL: receipts must survive power loss)."""
+    """Open state.db with the project's pragmas (WAL, synchronous=FULL: receipts must survive power loss).
+
+    ``check_same_thread=False``: syncd opens state.db in its main thread and uses it from its one
+    scheduler worker thread; its use is serialised (one job at a time), never concurrent.
+    """
     try:
         if readonly:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, timeout=10)
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, timeout=10,
+                                   check_same_thread=False)
         else:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=10, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
