@@ -16,24 +16,30 @@ import rfc8785
 from shared.errors import FormatError, NotCanonical
 
 
+_SAFE = 2**53
+
+
 def _is_flat(value: Any) -> bool:
     """A flat object: ASCII keys; values are strings, booleans, null, integers within ±2^53, or lists of strings.
 
     Lists of strings cover batches (their ``events``), which the server parses
     and checks on every upload.
     """
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         return False
     for key, val in value.items():
-        if not isinstance(key, str) or not key.isascii():
+        if type(key) is not str or not key.isascii():
             return False
-        if isinstance(val, int) and not isinstance(val, bool):
-            if not -(2**53) < val < 2**53:
+        kind = type(val)  # exact types: a str or int subclass could serialise differently
+        if kind is str or kind is bool or val is None:
+            continue
+        if kind is int:
+            if not -_SAFE < val < _SAFE:
                 return False
-        elif isinstance(val, list):
-            if not all(isinstance(item, str) for item in val):
+        elif kind is list:
+            if not all(type(item) is str for item in val):
                 return False
-        elif not (isinstance(val, str | bool) or val is None):
+        else:
             return False
     return True
 

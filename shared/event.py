@@ -97,9 +97,12 @@ class Event:
         validate_fields(obj)
         # Validated above: build without running __post_init__'s validation a second time.
         event = object.__new__(cls)
-        for f in dataclasses.fields(cls):
-            object.__setattr__(event, f.name, obj.get(f.name))
+        for name in _FIELD_NAMES:
+            object.__setattr__(event, name, obj.get(name))
         return event
+
+
+_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Event))
 
 
 def _int(obj: dict[str, Any], name: str, lo: int) -> None:
