@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.pipeline import Outcome, OutcomeKind
 from kiosk.ui import texts
@@ -116,12 +116,17 @@ class FeedbackScreen(QWidget):
         col.addWidget(self.warning)
         col.addStretch(1)
         col.addWidget(self.tech)
-        foot = QHBoxLayout()
-        foot.addWidget(self.hint, 1)
-        foot.addWidget(self.sound_note)
-        col.addLayout(foot)
+        self.foot = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.foot.addWidget(self.hint, 1)
+        self.foot.addWidget(self.sound_note)
+        col.addLayout(self.foot)
         self.timer = QTimer(self, singleShot=True)
         self.timer.timeout.connect(self.done)
+
+    def set_metrics(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+        self.foot.setDirection(QBoxLayout.Direction.TopToBottom if metrics.portrait
+                               else QBoxLayout.Direction.LeftToRight)
 
     def show_outcome(self, outcome: Outcome, *, silent: bool) -> View:
         v = view_for(outcome)

@@ -48,7 +48,7 @@ class KioskWindow(QMainWindow):
         self.setStyleSheet(style_sheet(metrics))
         self.idle.set_metrics(metrics)
         self.manager.set_metrics(metrics)
-        self.feedback.metrics = metrics
+        self.feedback.set_metrics(metrics)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         size = event.size()
