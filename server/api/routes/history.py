@@ -15,7 +15,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from server.api.deps import Context
 from server.api.routes.registry_common import Caller, CcusId, reading, require, writing
-from server.domain.disclosure import Principal, may_read_row, visible_employers
+from server.domain.disclosure import Principal, may_read_row, may_view_site, visible_employers
 from server.domain.errors import NotFound
 from server.domain.report import check_month, to_csv
 from server.store import domain_records as rec
@@ -54,8 +54,10 @@ def site_history(site: CcusId, p: Caller, ctx: Context, month: str, format: Form
     """A site's rows for one month (the data of the monthly reports)."""
     check_month(month)
     with reading(ctx) as conn:
-        rec.get_site(conn, site)
+        s = rec.get_site(conn, site)
         rows = _filter(conn, p, history(conn, site=site, month=month))
+        if not rows and not may_view_site(p, s, rec.load_structure(conn, site), rec.roster_of(conn, site)):
+            raise NotFound(f"site {site} is not visible to you", site=site)  # existence is not revealed either
     return _answer(rows, format, site=site, month=month)
 
 
