@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from pydantic import SecretStr
 
 from server.app import create_app
 from server.context import ServerContext, open_context
@@ -59,7 +60,7 @@ def _free_port() -> int:
 def demo_server(root: Path) -> Iterator[DemoServer]:
     """Start the server (SQLite at ``root/server.db``), yield it, stop it."""
     token = secrets.token_urlsafe(32)
-    settings = Settings(data_dir=root, database_url=f"sqlite:///{root / 'server.db'}", admin_token=token,
+    settings = Settings(data_dir=root, database_url=f"sqlite:///{root / 'server.db'}", admin_token=SecretStr(token),
                         log_json=False, log_level="WARNING")
     ctx = open_context(settings)
     port = _free_port()
