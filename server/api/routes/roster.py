@@ -28,7 +28,7 @@ from server.api.routes.registry_common import (
     require,
     writing,
 )
-from server.domain.disclosure import may_manage_roster, visible_employers
+from server.domain.disclosure import may_manage_roster, may_view_site, visible_employers
 from server.domain.errors import NotFound
 from server.domain.roster import RosterEntry
 from server.store import domain_records as rec
@@ -62,12 +62,15 @@ def _entry(e: RosterEntry) -> dict[str, Any]:
 def get_roster(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     with reading(ctx) as conn:
         s = rec.get_site(conn, site)
-        scope = visible_employers(p, s, rec.load_structure(conn, site))
-        entries = rec.roster_of(conn, site)
+        structure = rec.load_structure(conn, site)
+        scope = visible_employers(p, s, structure)
+        all_entries = rec.roster_of(conn, site)
     if p.role == "worker":
-        entries = [e for e in entries if e.worker == p.worker]
-    elif scope is not None:
-        entries = [e for e in entries if e.employer in scope]
+        entries = [e for e in all_entries if e.worker == p.worker]
+    else:
+        entries = [e for e in all_entries if scope is None or e.employer in scope]
+    if not entries and not may_view_site(p, s, structure, all_entries):
+        raise NotFound(f"site {site} is not visible to you", site=site)
     return {"site": site, "entries": [_entry(e) for e in entries]}
 
 
