@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
@@ -15,6 +15,9 @@ from kiosk.ui.manager_screen import ManagerScreen
 from kiosk.ui.model import KioskModel
 from kiosk.ui.pin import PinScreen
 from kiosk.ui.theme import Metrics, style_sheet
+
+MANAGER_TIMEOUT_MS = 120_000
+_ACTIVITY = (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin)
 
 
 class KioskWindow(QMainWindow):
@@ -32,6 +35,14 @@ class KioskWindow(QMainWindow):
             self.stack.addWidget(screen)
         self._return_to: QWidget = self.idle
         self.keys: dict[str, Callable[[], None]] = {}
+        # Manager mode (and the PIN pad) close by themselves after a while untouched, so a manager who
+        # walks away does not leave amend/bind open to the next person at the gate.
+        self.idle_timeout = QTimer(self, singleShot=True, interval=MANAGER_TIMEOUT_MS)
+        self.idle_timeout.timeout.connect(self.back_to_idle)
+        self.stack.currentChanged.connect(self._screen_changed)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
         self.metrics: Metrics | None = None
         model.outcome.connect(self.show_outcome)
         self.feedback.done.connect(self._feedback_done)
@@ -40,6 +51,22 @@ class KioskWindow(QMainWindow):
         self.pin.unlocked.connect(self.open_manager)
         self.manager.closed.connect(lambda: self.stack.setCurrentWidget(self.idle))
         self.apply_metrics(Metrics(800, 480))
+
+    def _screen_changed(self, _index: int) -> None:
+        current = self.stack.currentWidget()
+        if current is self.pin or current is self.manager:
+            self.idle_timeout.start()
+        elif current is self.idle:
+            self.idle_timeout.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.idle_timeout.isActive() and event.type() in _ACTIVITY:
+            self.idle_timeout.start()  # any touch or key keeps manager mode open
+        return False
+
+    def back_to_idle(self) -> None:
+        if self.stack.currentWidget() in (self.pin, self.manager):
+            self.stack.setCurrentWidget(self.idle)
 
     def apply_metrics(self, metrics: Metrics) -> None:
         if metrics == self.metrics:

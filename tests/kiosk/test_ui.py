@@ -406,3 +406,12 @@ def test_a_reader_that_stops_is_shown_as_not_connected(screen: Screen) -> None:
     idle = screen.window.idle
     assert idle.problems.isVisible() and "カードリーダーが接続されていません" in idle.problems.text()
     assert "停止しました" in idle.reader.text.text()
+
+
+def test_manager_mode_closes_itself_when_left_untouched(screen: Screen) -> None:
+    w = screen.window
+    w.idle_timeout.setInterval(200)
+    w.open_manager()
+    assert w.idle_timeout.isActive()
+    screen.qtbot.waitUntil(lambda: w.stack.currentWidget() is w.idle, timeout=WAIT_MS)
+    assert not w.idle_timeout.isActive()
