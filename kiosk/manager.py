@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from kiosk.errors import ManagerActionRefused, PinLocked, PinNotSet, WeakPin, WrongPin
 from kiosk.settings import PinHash
@@ -84,6 +84,13 @@ class PinGate:
             self.locked_until_us = mono_us + lock * 1_000_000
             raise PinLocked(f"wrong PIN; locked for {lock} s", retry_in_s=lock)
         raise WrongPin("wrong PIN", attempts_left=FREE_ATTEMPTS - self.failures)
+
+
+def latest_at(now: datetime, hour: int, minute: int) -> datetime:
+    """The latest moment at ``hour:minute`` that is not after ``now`` (23:00 picked at 02:00 is yesterday's),
+    so a forgotten card on a night shift lands on the right day."""
+    moment = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return moment - timedelta(days=1) if moment > now else moment
 
 
 @dataclass(frozen=True, slots=True)

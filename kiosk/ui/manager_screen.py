@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from kiosk import commands
 from kiosk.direction import GateMode
+from kiosk.manager import latest_at
 from kiosk.sources import CardHolder
 from kiosk.today import Presence
 from kiosk.ui import texts
@@ -346,7 +347,7 @@ class ManagerScreen(QWidget):
             return
         now = self.model.core.clock.wall()
         t = self.manual_time.time()
-        claimed = now.replace(hour=t.hour(), minute=t.minute(), second=0, microsecond=0)
+        claimed = latest_at(now, t.hour(), t.minute())
         try:
             stored = self.model.manual(str(worker), direction, claimed)
         except GenbaError as exc:

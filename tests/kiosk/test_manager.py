@@ -131,3 +131,15 @@ def test_damaged_settings_file_is_a_clear_error(rig: Rig) -> None:
         load_settings(rig.data.root)
     save_settings(rig.data.root, load_settings(rig.data.root.parent))
     assert load_settings(rig.data.root).mode is GateMode.AUTO
+
+
+def test_forgotten_card_time_is_the_latest_such_moment_not_in_the_future() -> None:
+    from datetime import datetime
+
+    from kiosk.manager import latest_at
+    from shared.timefmt import JST
+
+    now = datetime(2026, 11, 21, 2, 0, tzinfo=JST)  # a night shift, after midnight
+    assert latest_at(now, 23, 0) == datetime(2026, 11, 20, 23, 0, tzinfo=JST)
+    assert latest_at(now, 1, 30) == datetime(2026, 11, 21, 1, 30, tzinfo=JST)
+    assert latest_at(now, 2, 0) == now
