@@ -7,6 +7,7 @@ player then says so on screen instead of pretending, and the kiosk works on.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from pathlib import Path
 
@@ -41,10 +42,14 @@ class SoundPlayer(QObject):
         if not self.available:
             log.warning("no audio output: the kiosk is silent and says so on screen")
             return
-        self._dir = Path(tempfile.mkdtemp(prefix="genba-kiosk-sounds-"))
+        # One folder per user, reused across restarts (the tones never change within a version).
+        self._dir = Path(tempfile.gettempdir()) / f"genba-kiosk-sounds-{os.getuid()}"
+        self._dir.mkdir(mode=0o700, exist_ok=True)
         for name, notes in TONES.items():
             path = self._dir / f"{name}.wav"
-            path.write_bytes(wav_bytes(notes))
+            data = wav_bytes(notes)
+            if not path.exists() or path.read_bytes() != data:
+                path.write_bytes(data)
             effect = QSoundEffect(self)
             effect.setSource(QUrl.fromLocalFile(str(path)))
             self._effects[name] = effect
