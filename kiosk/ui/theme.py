@@ -101,7 +101,11 @@ def style_sheet(m: Metrics) -> str:
                     font-size: {px(20)}px; background: {PANEL}; }}
     QTabBar::tab:selected {{ background: #3a424d; }}
     QTabBar QToolButton {{ min-width: {m.touch}px; min-height: {m.touch}px; background: {PANEL}; }}
-    QTimeEdit {{ min-height: {m.touch}px; font-size: {px(28)}px; }}
+    QTimeEdit {{ min-height: {m.touch}px; font-size: {px(28)}px; padding: 0 {m.touch}px; }}
+    QTimeEdit::down-button {{ subcontrol-origin: border; subcontrol-position: left;
+                              width: {m.touch}px; height: {m.touch}px; }}
+    QTimeEdit::up-button {{ subcontrol-origin: border; subcontrol-position: right;
+                            width: {m.touch}px; height: {m.touch}px; }}
     QScrollBar:vertical {{ width: {max(24, px(28))}px; }}
     """
 
