@@ -1,0 +1,279 @@
+"""Benchmark: syncd draining a seven-day backlog, and many one-event syncs from concurrent devices.
+
+A real server (uvicorn in its own process on 127.0.0.1, SQLite on disk unless
+``--database-url``) and real devices (enrolled, journals on disk, state.db).
+
+- **drain**: a journal holding ``--events`` (default 14,000 ≈ seven days of a
+  busy gate) is uploaded by one ``SyncEngine`` cycle: build batches from the
+  journal, POST, verify each receipt with the pinned key, store it in state.db.
+- **drain baseline**: the same number of events of another device, batches
+  pre-built in memory, POSTed back to back with bare httpx — no journal
+  reads, no receipt verification, no state writes: the transport + server floor.
+- **small syncs**: ``--devices`` devices in threads, each repeatedly appending
+  one tap and running an upload cycle (one event per batch): syncs per second.
+- **small baseline**: the same devices POSTing pre-built one-event batches.
+
+Prints ONE JSON line. ``--quick`` runs a tiny configuration (the test suite
+uses it to prove the benchmark works).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from shared.batch import BATCH_MEDIA_TYPE  # noqa: E402
+from shared.device import load_or_create_identity, load_or_create_key  # noqa: E402
+from shared.journal import EventDraft, JournalReader, JournalWriter  # noqa: E402
+from shared.paths import DataDir  # noqa: E402
+from shared.state import StateWriter  # noqa: E402
+from syncd.client import SyncClient  # noqa: E402
+from syncd.engine import SyncEngine  # noqa: E402
+from syncd.enroll import enroll  # noqa: E402
+
+SITE = "90000000000001"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, root: Path, database_url: str | None) -> None:
+        self.token = secrets.token_urlsafe(32)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "GENBA_DATA_DIR": str(root), "GENBA_ADMIN_TOKEN": self.token,
+               "GENBA_LOG_LEVEL": "WARNING",
+               "GENBA_DATABASE_URL": database_url or f"sqlite:///{root / 'server.db'}"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the server did not start")
+            time.sleep(0.1)
+
+    def code(self) -> str:
+        r = httpx.post(f"{self.url}/api/v1/admin/enrollment-codes", json={"site": SITE, "ttl_minutes": 60},
+                       headers={"Authorization": f"Bearer {self.token}"}, timeout=30)
+        r.raise_for_status()
+        return str(r.json()["code"])
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def device(root: Path, server: Server, name: str, taps: int) -> DataDir:
+    data = DataDir.resolve(root / name).ensure()
+    load_or_create_identity(data)
+    client = SyncClient(server.url)
+    try:
+        done = enroll(data, client, server_url=server.url, code=server.code())
+    finally:
+        client.close()
+    writer = JournalWriter.open(data.journal, done.identity, load_or_create_key(data, done.identity))
+    try:
+        for i in range(taps):
+            writer.append(EventDraft(kind="tap", reader="sim", site=SITE, idm=f"012E{i % 997:012X}",
+                                     direction="in" if i % 2 == 0 else "out"))
+    finally:
+        writer.close()
+    return data
+
+
+def engine_for(data: DataDir, max_events: int) -> tuple[SyncEngine, StateWriter, SyncClient]:
+    from shared.device import load_identity
+
+    identity = load_identity(data)
+    assert identity is not None and identity.server_url
+    state = StateWriter.open(data.state)
+    client = SyncClient(identity.server_url, device=identity.device, epoch=identity.epoch,
+                        key=load_or_create_key(data, identity))
+    return SyncEngine(data, identity, state, client, max_events=max_events), state, client
+
+
+def drain(data: DataDir, max_events: int) -> float:
+    engine, state, client = engine_for(data, max_events)
+    try:
+        engine.reconcile()  # start-up question, not part of the drain
+        t0 = time.perf_counter()
+        report = engine.run_once(pull=False, report_status=False)
+        elapsed = time.perf_counter() - t0
+        assert report.ok, report.errors
+    finally:
+        engine.close()
+        client.close()
+        state.close()
+    return elapsed
+
+
+def raw_post(data: DataDir, url: str, max_events: int) -> float:
+    with JournalReader(data.journal) as journal:
+        last, _ = journal.last(1)
+        bodies = []
+        first = 1
+        while first <= last:
+            batch = journal.batch(1, first, max_events)
+            assert batch is not None
+            bodies.append(batch.to_bytes())
+            first = batch.last + 1
+    with httpx.Client(base_url=url, timeout=60) as http:
+        t0 = time.perf_counter()
+        for body in bodies:
+            r = http.post("/api/v1/batches", content=body, headers={"Content-Type": BATCH_MEDIA_TYPE})
+            assert r.status_code == 200, r.text
+        return time.perf_counter() - t0
+
+
+def small_syncs(datas: list[DataDir], rounds: int) -> float:
+    """Each device thread: append one tap, run one upload cycle; repeat. Returns elapsed seconds."""
+    errors: list[BaseException] = []
+
+    def run(data: DataDir) -> None:
+        try:
+            engine, state, client = engine_for(data, 1)
+            identity = engine.identity
+            writer = JournalWriter.open(data.journal, identity, load_or_create_key(data, identity))
+            try:
+                engine.reconcile()
+                barrier.wait()
+                for _ in range(rounds):
+                    writer.append(EventDraft(kind="tap", reader="sim", site=SITE, idm="012E0000000000AA",
+                                             direction="in"))
+                    report = engine.run_once(pull=False, report_status=False)
+                    assert report.ok and report.acknowledged == 1, report.errors
+            finally:
+                writer.close()
+                engine.close()
+                client.close()
+                state.close()
+        except BaseException as exc:
+            errors.append(exc)
+            barrier.abort()
+
+    barrier = threading.Barrier(len(datas) + 1)
+    threads = [threading.Thread(target=run, args=(d,)) for d in datas]
+    for th in threads:
+        th.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for th in threads:
+        th.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - t0
+
+
+def small_raw(datas: list[DataDir], url: str) -> float:
+    """The same number of one-event batches, pre-built, POSTed concurrently with bare httpx."""
+    per: list[list[bytes]] = []
+    for data in datas:
+        with JournalReader(data.journal) as journal:
+            last, _ = journal.last(1)
+            per.append([b.to_bytes() for s in range(1, last + 1) if (b := journal.batch(1, s, 1)) is not None])
+
+    def run(bodies: list[bytes]) -> None:
+        with httpx.Client(base_url=url, timeout=60) as http:
+            barrier.wait()
+            for body in bodies:
+                r = http.post("/api/v1/batches", content=body, headers={"Content-Type": BATCH_MEDIA_TYPE})
+                assert r.status_code == 200, r.text
+
+    barrier = threading.Barrier(len(per) + 1)
+    threads = [threading.Thread(target=run, args=(b,)) for b in per]
+    for th in threads:
+        th.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for th in threads:
+        th.join()
+    return time.perf_counter() - t0
+
+
+def _db(url: str | None, n: int) -> str | None:
+    """With --database-url, two databases: the given one and '<name>_2' (created beforehand by the caller)."""
+    if url is None or n == 0:
+        return url
+    base, _, name = url.rpartition("/")
+    return f"{base}/{name}_2"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--events", type=int, default=14_000, help="backlog to drain (default: 14,000 = 7 days)")
+    p.add_argument("--max-events", type=int, default=1000, help="syncd batch size for the drain")
+    p.add_argument("--devices", type=int, default=8, help="concurrent devices for the small syncs")
+    p.add_argument("--rounds", type=int, default=25, help="one-event syncs per device")
+    p.add_argument("--database-url", default=None,
+                   help="server database, e.g. postgresql+psycopg://…/genba (a second one named <db>_2 must "
+                        "exist too); default: SQLite files on disk")
+    p.add_argument("--quick", action="store_true", help="tiny configuration for tests")
+    args = p.parse_args()
+    if args.quick:
+        args.events, args.devices, args.rounds = 600, 2, 3
+    with tempfile.TemporaryDirectory(prefix="genba-bench-drain-") as tmp:
+        root = Path(tmp)
+        # Two fresh servers with the same history, so neither side inherits the other's database growth.
+        (root / "server-raw").mkdir()
+        (root / "server-syncd").mkdir()
+        raw_server = Server(root / "server-raw", _db(args.database_url, 0))
+        syncd_server = Server(root / "server-syncd", _db(args.database_url, 1))
+        try:
+            b = device(root, raw_server, "raw", args.events)
+            a = device(root, syncd_server, "drain", args.events)
+            raw_s = raw_post(b, raw_server.url, args.max_events)
+            drain_s = drain(a, args.max_events)
+            raws = [device(root, raw_server, f"rawsmall{i}", args.rounds) for i in range(args.devices)]
+            smalls = [device(root, syncd_server, f"small{i}", 0) for i in range(args.devices)]
+            small_raw_s = small_raw(raws, raw_server.url)
+            small_s = small_syncs(smalls, args.rounds)
+        finally:
+            raw_server.stop()
+            syncd_server.stop()
+    syncs = args.devices * args.rounds
+    drain_rate, raw_rate = args.events / drain_s, args.events / raw_s
+    print(json.dumps({
+        "bench": "drain",
+        "database": "postgresql" if args.database_url else "sqlite",
+        "events": args.events,
+        "batch_events": args.max_events,
+        "drain_s": round(drain_s, 3),
+        "drain_events_per_s": round(drain_rate, 1),
+        "baseline_raw_post_events_per_s": round(raw_rate, 1),
+        "drain_ratio": round(drain_rate / raw_rate, 3),
+        "devices": args.devices,
+        "small_syncs": syncs,
+        "small_syncs_per_s": round(syncs / small_s, 1),
+        "baseline_raw_small_posts_per_s": round(syncs / small_raw_s, 1),
+        "small_ratio": round(small_raw_s / small_s, 3),
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""bench/bench_drain.py runs in its tiny configuration and prints one JSON line with its baselines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).parents[2] / "bench" / "bench_drain.py"
+
+
+def test_drain_benchmark_prints_one_json_line_with_baselines() -> None:
+    proc = subprocess.run([sys.executable, str(BENCH), "--quick"], capture_output=True, text=True, timeout=240,
+                          cwd=BENCH.parents[1])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1
+    figures = json.loads(lines[0])
+    assert figures["events"] == 600 and figures["small_syncs"] == 6
+    for key in ("drain_events_per_s", "baseline_raw_post_events_per_s", "small_syncs_per_s",
+                "baseline_raw_small_posts_per_s"):
+        assert figures[key] > 0
