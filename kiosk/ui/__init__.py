@@ -4,5 +4,3 @@ Widgets take the :class:`kiosk.ui.model.KioskModel` in their constructor and
 react to its signals; every decision lives in the Qt-free modules of
 ``kiosk`` (pipeline, direction, today, manager).
 """
-
-from kiosk.ui import refguard as _refguard  # noqa: F401  (must run before any Qt call: see the module)

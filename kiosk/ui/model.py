@@ -20,7 +20,6 @@ from kiosk.direction import GateMode
 from kiosk.pipeline import Outcome, OutcomeKind
 from kiosk.ui.i18n import Translations
 from kiosk.ui.i18n import translations as shared_translations
-from kiosk.ui.refguard import top_up_none
 from kiosk.ui.sound import SoundPlayer
 from shared.event import Direction
 from shared.journal import StoredEvent
@@ -58,7 +57,6 @@ class KioskModel(QObject):
         self._thread: threading.Thread | None = None
         self._reader_event.connect(self._on_reader_event)
         self._tick = QTimer(self)
-        self._tick.timeout.connect(top_up_none)
         self._tick.timeout.connect(self.idle_changed)
         self._tick.start(1000)
         self._english_timer = QTimer(self, singleShot=True, interval=ENGLISH_TIMEOUT_MS)
@@ -110,7 +108,6 @@ class KioskModel(QObject):
 
     def handle(self, event: ReaderEvent) -> Outcome | None:
         """Run one reader event through the core (also used directly by tests and the benchmark)."""
-        top_up_none()
         try:
             outcome = self.core.on_event(event)
         except Exception as exc:  # a bug must never leave a worker with no reaction at all
