@@ -90,8 +90,11 @@ class PcscStack:
 
     def why_not(self) -> str | None:
         reason = missing_tools()
-        if reason is None and not self.namespaced and _socket_alive(SYSTEM_SOCKET):
-            reason = "a system pcscd is running and this machine gives no private mount namespace (run as root)"
+        if reason is None and not self.namespaced:
+            if _socket_alive(SYSTEM_SOCKET):
+                reason = "a system pcscd is running and this machine gives no private mount namespace (run as root)"
+            elif not os.access(SYSTEM_SOCKET.parent if SYSTEM_SOCKET.parent.exists() else Path("/run"), os.W_OK):
+                reason = "a private pcscd needs root here (it must serve /run/pcscd); CI runs as root"
         return reason
 
     def start(self) -> None:
