@@ -1,0 +1,100 @@
+"""`genba syncd status` in both languages, and the daemon's back-off and journal watch (real engine, no server)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from genba.cli import app
+from shared.device import save_identity
+from shared.journal import JournalWriter
+from shared.keys import SigningKey
+from shared.paths import DataDir
+from shared.state import StateReader, StateWriter
+from syncd.client import SyncClient
+from syncd.daemon import TRIGGER_FILE, Daemon, Intervals
+from syncd.engine import SyncEngine
+from syncd.errors import Unreachable
+from syncd.timing import Backoff
+
+from .conftest import tap
+
+runner = CliRunner()
+DEAD = "http://127.0.0.1:9"  # the discard port: nothing listens, connections are refused at once
+
+
+def enrolled(data: DataDir, writer: JournalWriter) -> None:
+    save_identity(data, writer.identity.with_changes(server_url=DEAD,
+                                                     server_key=SigningKey.generate("genba-server").verifier.encode()))
+
+
+def test_status_words_in_japanese_and_english_and_json(data: DataDir, writer: JournalWriter) -> None:
+    tap(writer, 4)
+    enrolled(data, writer)
+    failed = runner.invoke(app, ["--data-dir", str(data.root), "syncd", "--once"], env={"GENBA_LANG": "en"})
+    assert failed.exit_code == 1 and "Cannot reach the server" in failed.output
+    ja = runner.invoke(app, ["--data-dir", str(data.root), "syncd", "status"], env={"GENBA_LANG": "ja"})
+    assert ja.exit_code == 0
+    assert "未送信: 4 件" in ja.output and "サーバーに接続できません" in ja.output and "最も古い未送信" in ja.output
+    en = runner.invoke(app, ["--data-dir", str(data.root), "syncd", "status"], env={"GENBA_LANG": "en"})
+    assert "Unsent: 4 events" in en.output and "Cannot reach the server" in en.output
+    assert "Last successful sync: never" in en.output
+    obj = json.loads(runner.invoke(app, ["--data-dir", str(data.root), "syncd", "status", "--json"]).output)
+    assert obj["unsent"] == 4 and obj["last_error"]["code"] == "unreachable"
+    assert obj["last_error"]["ja"].startswith("サーバーに接続できません")
+    assert obj["last_error"]["en"].startswith("Cannot reach the server")
+    assert obj["epochs"] == [{"epoch": 1, "last_seq": 4, "acked": 0, "unsent": 4}]
+
+
+def test_not_enrolled_says_what_to_do(data: DataDir, writer: JournalWriter) -> None:
+    tap(writer, 1)
+    result = runner.invoke(app, ["--data-dir", str(data.root), "syncd", "--once"], env={"GENBA_LANG": "ja"})
+    assert result.exit_code == 1 and "genba device enroll" in result.output
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_daemon_backs_off_after_failure_and_watches_the_journal(data: DataDir, writer: JournalWriter,
+                                                                tmp_path: Path) -> None:
+    tap(writer, 2)
+    enrolled(data, writer)
+    from shared.device import load_identity
+
+    identity = load_identity(data)
+    assert identity is not None
+    state = StateWriter.open(data.state)
+    client = SyncClient(DEAD, device=identity.device, epoch=identity.epoch, key=writer.key)
+    engine = SyncEngine(data, identity, state, client)
+    clock = FakeTime()
+    daemon = Daemon(engine, intervals=Intervals(), backoff=Backoff(base_s=10, cap_s=10), monotonic=clock)
+    try:
+        daemon.job_upload()
+        first = StateReader(data.state).sync_status(None)
+        assert first.last_error is not None and first.last_error.code == Unreachable.code
+        attempts = first.last_attempt
+        clock.now += 1  # inside the back-off window (5–10 s): the next job skips without trying
+        daemon.job_upload()
+        assert StateReader(data.state).sync_status(None).last_attempt == attempts
+        assert daemon.backoff.failures == 1, "skipped: no second attempt"
+        clock.now += 20
+        daemon.job_watch()  # nothing changed in the journal: no upload
+        assert daemon.backoff.failures == 1
+        tap(writer, 1)
+        daemon.job_watch()  # the journal changed: upload now (and fail again, recorded)
+        assert daemon.backoff.failures == 2
+        clock.now += 20
+        (data.root / TRIGGER_FILE).touch()  # the kiosk's "sync now"
+        daemon.job_watch()
+        assert daemon.backoff.failures == 3
+    finally:
+        engine.close()
+        client.close()
+        state.close()
