@@ -5,7 +5,10 @@ the prompts show; see docs/hardware-tests.md. Settings (environment):
 
 * ``GENBA_TEST_READER``: the reader path (default ``auto``);
 * ``GENBA_TEST_IDM``: the IDm of the test card, if known (16 hex digits);
-* ``GENBA_TEST_WAIT``: seconds to wait for each action (default 30).
+* ``GENBA_TEST_WAIT``: seconds to wait for each action (default 30);
+* ``GENBA_TEST_SERVICE_CODE`` / ``GENBA_TEST_BLOCK`` / ``GENBA_TEST_SYSTEM_CODE``: a FeliCa service
+  (hex), block number and system code (hex, default FFFF) to read as the data-block option; the
+  data-block test is skipped unless a service code is given.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from hardware import open_reader
+from hardware import DataBlock, open_reader
 from hardware.base import ReaderStatus, Tap
 from shared.ids import check_idm, normalize_idm
 from tests.hardware.conftest import Collector
@@ -100,3 +103,20 @@ def test_probe_lists_the_reader(say: Callable[[str], None]) -> None:
     report = probe_report()
     say(f"probe: {report}")
     assert report["auto"] is not None, "no usable reader found: see docs/readers.md"
+
+
+def test_configured_data_block_is_read_from_the_real_card(say: Callable[[str], None]) -> None:
+    service = os.environ.get("GENBA_TEST_SERVICE_CODE")
+    if not service:
+        pytest.skip("set GENBA_TEST_SERVICE_CODE (hex) to test the data-block option on this card")
+    block = DataBlock(system_code=int(os.environ.get("GENBA_TEST_SYSTEM_CODE", "FFFF"), 16),
+                      service_code=int(service, 16), block=int(os.environ.get("GENBA_TEST_BLOCK", "0")))
+    collector = Collector(open_reader(READER, data_block=block))
+    try:
+        ready(collector)
+        say(f"Touch the card: reading service {block.service_code:04X} block {block.block}. / カードをかざしてください")
+        tap = collector.until(lambda e: isinstance(e, Tap), timeout=WAIT)
+        assert isinstance(tap, Tap) and tap.card_data is not None and len(tap.card_data) == 32
+        say(f"Block data: {tap.card_data}")
+    finally:
+        collector.stop()
