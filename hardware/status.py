@@ -14,7 +14,6 @@ from hardware.errors import HardwareError, ReaderUnavailable
 STATUS_MESSAGES: dict[str, tuple[str, str]] = {
     "ok": ("カードリーダーの準備ができました。カードをかざしてください。",
            "The card reader is ready. Touch a card."),
-    "closed": ("カードリーダーを停止しました。", "The card reader was stopped."),
     "no_reader": ("カードリーダーが見つかりません。リーダーのUSBケーブルをパソコンに差し込んでください。"
                   "差し込めば自動でつながります。",
                   "No card reader found. Plug the reader's USB cable into this computer; "
@@ -52,7 +51,6 @@ STATUS_MESSAGES: dict[str, tuple[str, str]] = {
 
 KIND_OF_CODE: dict[str, StatusKind] = {
     "ok": "connected",
-    "closed": "disconnected",
     "no_reader": "disconnected",
     "unplugged": "disconnected",
     "no_permission": "disconnected",

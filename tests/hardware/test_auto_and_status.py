@@ -120,3 +120,9 @@ def test_only_ok_is_connected_and_unknown_codes_get_generic_advice() -> None:
     assert [c for c, k in KIND_OF_CODE.items() if k == "connected"] == ["ok"]
     status = make_status("sim", "something_new", 1)
     assert (status.kind, status.message_en) == ("error", STATUS_MESSAGES["reader_error"][1])
+
+
+@pytest.mark.parametrize("code", sorted(STATUS_MESSAGES))
+def test_every_status_code_is_documented_for_site_managers(code: str) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "readers.md").read_text(encoding="utf-8")
+    assert f"| `{code}` |" in docs, f"status {code} is missing from the table in docs/readers.md"
