@@ -46,3 +46,28 @@ def test_batch_size_is_bounded(tmp_path: Path, max_events: int) -> None:
             report = engine.run_once()
         assert report.ok and report.batches == -(-15 // max_events)
         assert assert_server_holds_exactly(site, dev) == 15
+
+
+def test_roster_and_site_config_are_pulled_and_unchanged_ones_cost_a_304(tmp_path: Path) -> None:
+    from genba.cli.server_domain_demo import seed_demo
+
+    with running_site(tmp_path) as site, enrolled_device(tmp_path, site) as dev:
+        seed_demo(site.app.state.genba, tmp_path / "seed-kiosks", "2026-10")  # the demo site: 60 workers, cards
+        with dev.syncd(site.transport) as engine:
+            first = engine.run_once()
+            assert first.ok, first.errors
+            assert first.roster_changed and first.status_error is None
+            second = engine.run_once()
+            assert second.ok and not second.roster_changed and not second.config_changed, "304: nothing re-sent"
+        with StateReader(dev.data.state) as state:
+            roster = state.roster()
+            assert len(roster) >= 50
+            carded = next(w for w in roster if w.idms)
+            found = state.worker_by_idm(carded.idms[0].lower())
+            assert found is not None and found.worker == carded.worker and found.name
+            assert state.site_config().name, "the site's name came with the configuration"
+            assert state.sync_status(dev.writer).roster_source == "server"
+        with site.admin() as admin:
+            devices = admin.get("/api/v1/admin/devices").json()["devices"]
+        mine = next(d for d in devices if d["device"] == dev.writer.identity.device)
+        assert mine["unsent"] == 0, "the device reported its status to the server"
