@@ -44,6 +44,15 @@ class UploadAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class Answer:
+    """A 2xx/304 answer, read whole (bounded)."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Pulled:
     """A pulled document, or ``None`` body when unchanged (304)."""
 
@@ -119,7 +128,7 @@ class SyncClient:
     def _send(
         self, method: str, path: str, *, body: bytes = b"", content_type: str | None = None,
         signed: bool = False, headers: dict[str, str] | None = None, skew_retry: bool = True,
-    ) -> httpx.Response:
+    ) -> Answer:
         """Send one request; return a 2xx/304 response or raise a :class:`syncd.errors.SyncError`."""
         full = API + path
         hdrs = self._time_headers() | (headers or {})
@@ -134,8 +143,11 @@ class SyncClient:
             )
         t0, m0 = self.clock.wall(), time.monotonic()
         try:
-            resp = self.http.request(method, full, content=body, headers=hdrs)
-            content = resp.read()
+            resp = self.http.send(self.http.build_request(method, full, content=body, headers=hdrs), stream=True)
+            try:
+                content = _read_limited(resp)
+            finally:
+                resp.close()
         except httpx.ConnectTimeout as exc:
             raise Unreachable(f"connecting to {self.http.base_url} timed out: {exc}") from None
         except httpx.ConnectError as exc:
@@ -147,8 +159,8 @@ class SyncClient:
         except httpx.HTTPError as exc:
             raise ServerFailed(f"{method} {full}: the connection broke ({type(exc).__name__}: {exc})") from None
         t1, rtt = self.clock.wall(), time.monotonic() - m0
-        if len(content) > MAX_RESPONSE_BYTES:
-            raise BadResponse(f"{method} {full}: answer of {len(content)} bytes is too large")
+        if content is None:
+            raise BadResponse(f"{method} {full}: the answer is larger than {MAX_RESPONSE_BYTES} bytes")
         if resp.status_code >= 500:
             raise ServerFailed(f"{method} {full}: server error {resp.status_code}")
         if resp.status_code >= 400:
@@ -169,9 +181,9 @@ class SyncClient:
             obj = _json_or_none(content)
             if isinstance(obj, dict):
                 self._learn_time(obj.get("server_time"), t0, t1, rtt)
-        return resp
+        return Answer(resp.status_code, resp.headers, content)
 
-    def _json(self, resp: httpx.Response, what: str) -> dict[str, Any]:
+    def _json(self, resp: Answer, what: str) -> dict[str, Any]:
         obj = _json_or_none(resp.content)
         if not isinstance(obj, dict):
             raise BadResponse(f"{what}: the answer is not a JSON object")
@@ -220,6 +232,18 @@ class SyncClient:
                            "app": __version__}).encode()
         resp = self._send("POST", "/enroll", body=body, content_type="application/json")
         return self._json(resp, "POST /enroll")
+
+
+def _read_limited(resp: httpx.Response) -> bytes | None:
+    """The body, or None as soon as it passes :data:`MAX_RESPONSE_BYTES` (never buffer a runaway answer)."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in resp.iter_bytes():
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _json_or_none(content: bytes) -> Any:

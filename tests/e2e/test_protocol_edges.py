@@ -193,3 +193,43 @@ def test_bad_receipts_in_answers_acknowledge_nothing(tmp_path: Path, case: str) 
         assert acked is not None and acked.seq == 1, "nothing beyond the honest receipt is believed"
         assert sync(dev, site.transport).ok, "with an honest path again, everything goes through"
         assert StateReader(dev.data.state).sync_status(dev.writer).unsent == 0
+
+
+class PullRewriter(httpx.BaseTransport):
+    """Passes everything to the server, but replaces the body of one pull endpoint."""
+
+    def __init__(self, site: Site, path: str, body: bytes) -> None:
+        self.site, self.path, self.body = site, path, body
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        if request.url.path.endswith(self.path):
+            return httpx.Response(200, content=self.body, headers={"content-type": "application/json",
+                                                                   "etag": '"evil"'})
+        return self.site.transport.handle_request(request)
+
+
+BAD_ROSTER = json.dumps({"version": "v9", "workers": [
+    {"worker": "10000000000001", "name": "A", "idms": ["012E000000000001"]},
+    {"worker": "10000000000002", "name": "B", "idms": ["012E000000000001"]},  # one card, two workers
+]}).encode()
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/device/roster", BAD_ROSTER),
+    ("/device/roster", json.dumps({"version": "v9", "workers": [{"worker": "x", "idms": ["ZZ"]}]}).encode()),
+    ("/device/roster", b"[1, 2, 3]"),
+    ("/device/config", json.dumps({"site": "90000000000001", "day_boundary": "25:99"}).encode()),
+    ("/device/config", b"\xff\xfe not json"),
+    ("/device/roster", b"[" + b"0," * (9 * 1024 * 1024) + b"0]"),  # 18 MiB: refused while reading
+], ids=["card-twice", "bad-ids", "not-object", "bad-boundary", "not-json", "oversized"])
+def test_bad_pulls_change_nothing_and_say_bad_response(tmp_path: Path, path: str, body: bytes) -> None:
+    with running_site(tmp_path) as site, enrolled_device(tmp_path, site) as dev:
+        assert sync(dev, site.transport).ok
+        before = StateReader(dev.data.state)
+        roster, config = before.roster(), before.site_config()
+        report = sync(dev, PullRewriter(site, path, body))
+        assert [e.code for e in report.errors] == ["bad_response"], report.errors
+        after = StateReader(dev.data.state)
+        assert after.roster() == roster and after.site_config() == config
+        assert after.roster_etag() != '"evil"'
