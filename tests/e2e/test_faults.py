@@ -154,7 +154,7 @@ class SyncUnderFaults(RuleBasedStateMachine):
 TestSyncUnderFaults = SyncUnderFaults.TestCase
 TestSyncUnderFaults.settings = settings(
     max_examples=25, stateful_step_count=20, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], derandomize=True, database=None,
 )
 
 

@@ -115,7 +115,6 @@ def _wait_for(cond: object, what: str, limit_s: float = 60) -> None:
         time.sleep(0.02)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_server_killed_mid_ingest_and_restarted_loses_nothing(tmp_path: Path, live: LiveServer) -> None:
     data = enrolled(tmp_path, live)
     _big_journal(data, 1500)
