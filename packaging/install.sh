@@ -113,6 +113,16 @@ done
 shopt -u nullglob
 run udevadm control --reload-rules
 run udevadm trigger --subsystem-match=usb
+if [ "$role" != server ]; then
+  # The kernel's port100 driver would claim the RC-S380 before nfcpy can open it.
+  install -d "$(dest /etc/modprobe.d)"
+  install -m 0644 "$repo/packaging/udev/blacklist-port100.conf" "$(dest /etc/modprobe.d/genba-blacklist-port100.conf)"
+  run modprobe -r port100 || true
+  # Only where pcscd asks polkit (pcsc-lite 2.x); Debian 12's does not, and has no such directory by default.
+  if [ -d "$(dest /etc/polkit-1/rules.d)" ]; then
+    install -m 0644 "$repo/packaging/pcscd/50-genba-pcscd.rules" "$(dest /etc/polkit-1/rules.d/)"
+  fi
+fi
 
 units=()
 case "$role" in

@@ -35,6 +35,17 @@ def test_headless_kiosk_is_staged_with_units_env_udev_and_the_app(tmp_path: Path
     assert "would run: systemctl enable genba-kiosk-headless.service genba-syncd.service" in result.stdout
     for rules in (ROOT / "packaging" / "udev").glob("*.rules"):
         assert (etc / "udev/rules.d" / rules.name).read_text() == rules.read_text()
+    assert "blacklist port100" in (etc / "modprobe.d/genba-blacklist-port100.conf").read_text()
+    assert not (etc / "polkit-1").exists()  # Debian 12's pcscd does not ask polkit
+
+
+def test_polkit_rule_is_installed_only_where_polkit_rules_exist(tmp_path: Path) -> None:
+    (tmp_path / "etc/polkit-1/rules.d").mkdir(parents=True)
+    assert stage(tmp_path, "--role", "kiosk-headless").returncode == 0
+    assert (tmp_path / "etc/polkit-1/rules.d/50-genba-pcscd.rules").is_file()
+    server = tmp_path / "server"
+    assert stage(server, "--role", "server").returncode == 0
+    assert not (server / "etc/modprobe.d").exists()
 
 
 def test_existing_settings_are_kept_on_reinstall(tmp_path: Path) -> None:
