@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hardware.errors import BadReaderPath
+from shared.ids import to_reader_id
 
 BackendKind = Literal["auto", "usb", "pcsc", "udp", "sim"]
 
@@ -36,7 +37,6 @@ UDP_DEFAULT_PORT = 54321
 _USB_VID_PID = re.compile(r"usb(?::([0-9a-fA-F]{4}))(?::([0-9a-fA-F]{4}))?")
 _USB_BUS_DEV = re.compile(r"usb(?::([0-9]{1,3}))(?::([0-9]{1,3}))?")
 _HOST = re.compile(r"[A-Za-z0-9._-]{1,253}")
-_READER_ID_BAD = re.compile(r"[^A-Za-z0-9._:/@-]")
 
 FORMS = "auto, usb, usb:VVVV:PPPP, usb:BUS:DEV, pcsc, pcsc:INDEX, pcsc:NAME, udp:HOST:PORT, sim, sim:-, sim:FILE"
 
@@ -106,6 +106,5 @@ def _parse_udp(text: str, rest: str) -> ReaderPath:
 
 
 def reader_id(text: str) -> str:
-    """A reader id that passes ``shared.ids.check_reader_id``: unsafe characters become ``_``, at most 64."""
-    cleaned = _READER_ID_BAD.sub("_", text).lstrip("._:/@-") or "reader"
-    return cleaned[:64]
+    """A reader id that passes ``shared.ids.check_reader_id`` (see :func:`shared.ids.to_reader_id`)."""
+    return to_reader_id(text)

@@ -17,7 +17,6 @@ No Qt here: the screens (kiosk.ui) and the headless logger show an
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -30,7 +29,7 @@ from kiosk.today import Today
 from shared.clock import Clock
 from shared.errors import GenbaError, InvalidIdm
 from shared.event import Direction
-from shared.ids import normalize_idm
+from shared.ids import normalize_idm, to_reader_id
 from shared.journal import EventDraft, StoredEvent
 from shared.timefmt import parse_rfc3339
 
@@ -77,15 +76,6 @@ class Outcome:
 
 class Appender(Protocol):
     def append(self, draft: EventDraft) -> StoredEvent: ...
-
-
-_READER_BAD = re.compile(r"[^A-Za-z0-9._:/@-]")
-
-
-def reader_id(name: str) -> str:
-    """A reader name as an event's ``reader`` field allows (PC/SC names contain spaces)."""
-    cleaned = _READER_BAD.sub("_", name).lstrip("._:/@-")[:64]
-    return cleaned or "reader"
 
 
 class TapPipeline:
@@ -136,7 +126,7 @@ class TapPipeline:
             reason = REASON_NOT_ON_ROSTER
         else:
             reason = None
-        draft = EventDraft(kind=decision.kind, reader=reader_id(tap.reader), site=settings.site, idm=idm,
+        draft = EventDraft(kind=decision.kind, reader=to_reader_id(tap.reader), site=settings.site, idm=idm,
                            direction=decision.direction, ref=decision.ref, reason=reason, mono_us=tap.mono_us)
         try:
             stored = self.journal.append(draft)

@@ -15,7 +15,6 @@ import rfc8785
 
 from shared.errors import FormatError, NotCanonical
 
-
 _SAFE = 2**53
 
 

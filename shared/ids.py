@@ -68,6 +68,20 @@ def check_reader_id(value: object) -> str:
     return value
 
 
+_READER_UNSAFE_RE = re.compile(r"[^A-Za-z0-9._:/@-]")
+
+
+def to_reader_id(name: str) -> str:
+    """Make any reader name a valid reader id (PC/SC names have spaces): unsafe characters become ``_``.
+
+    The one sanitiser: the hardware layer names its readers with it, and the
+    kiosk applies it again before journaling, so an odd name can never make a
+    tap unrecordable.
+    """
+    cleaned = _READER_UNSAFE_RE.sub("_", name).lstrip("._:/@-")[:64]
+    return cleaned or "reader"
+
+
 def new_device_id() -> str:
     """A fresh random device id such as ``kiosk-3f9a1c0b7d2e``."""
     return "kiosk-" + secrets.token_hex(6)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.core import KioskCore
-from kiosk.pipeline import OutcomeKind, reader_id
+from kiosk.pipeline import OutcomeKind
 from shared.clock import ManualClock
 from shared.device import load_or_create_identity
 from shared.journal import JournalReader, JournalWriter, verify_journal
@@ -163,9 +163,13 @@ def test_a_card_without_a_valid_idm_is_refused_and_not_journaled(rig: Rig) -> No
     assert events(rig) == []
 
 
-def test_reader_names_with_spaces_become_valid_reader_ids() -> None:
-    assert reader_id("pcsc:SONY FeliCa RC-S300/P 00 00") == "pcsc:SONY_FeliCa_RC-S300/P_00_00"
-    assert reader_id("   ") == "___" or reader_id("   ") == "reader"
+def test_a_tap_from_a_reader_whose_name_has_spaces_is_still_recorded(rig: Rig) -> None:
+    from hardware.base import Tap
+
+    out = rig.core.on_event(Tap(idm=YAMADA, reader="pcsc:SONY FeliCa RC-S300/P 00 00",
+                                mono_us=rig.clock.boottime_us()))
+    assert out is not None and out.recorded
+    assert events(rig)[-1].reader == "pcsc:SONY_FeliCa_RC-S300/P_00_00"
 
 
 def test_today_is_rebuilt_from_the_journal_after_a_restart(rig: Rig) -> None:

@@ -102,3 +102,11 @@ def test_rfc3339_round_trips_with_offset_and_refuses_naive_times() -> None:
     assert format_rfc3339(parse_rfc3339("2026-11-01T22:42:05Z")) == "2026-11-01T22:42:05.000Z"
     with pytest.raises(InvalidTimestamp):
         format_rfc3339(moment.replace(tzinfo=None))
+
+
+def test_any_reader_name_becomes_a_valid_reader_id() -> None:
+    from shared.ids import check_reader_id, to_reader_id
+
+    assert to_reader_id("pcsc:SONY FeliCa RC-S300/P 00 00") == "pcsc:SONY_FeliCa_RC-S300/P_00_00"
+    for name in ("", "   ", "-lead", "日本語リーダー", "x" * 200, "a\nb"):
+        check_reader_id(to_reader_id(name))
