@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from genba.cli.common import data_dir, fail, reported
-from shared.device import load_identity
+from shared.device import load_identity, load_or_create_key
 from shared.errors import GenbaError
 from shared.journal import JournalReader
 from shared.messages import current_lang, t
@@ -50,8 +50,6 @@ def _engine(data: DataDir, *, ca_bundle: Path | None, max_events: int) -> Iterat
     identity = load_identity(data)
     if identity is None or not identity.server_url or not identity.server_key:
         raise NotEnrolled("this device is not enrolled; run 'genba device enroll --server URL --code CODE'")
-    from shared.device import load_or_create_key
-
     key = load_or_create_key(data, identity)
     state = StateWriter.open(data.state)
     try:

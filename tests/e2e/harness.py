@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from shared.chain import GENESIS, extend
 from shared.clock import ManualClock
-from shared.device import load_identity, load_or_create_identity
+from shared.device import load_identity, load_or_create_identity, load_or_create_key
 from shared.journal import EventDraft, JournalWriter
 from shared.paths import DataDir
 from shared.state import StateWriter
@@ -198,8 +198,6 @@ class Device:
     def syncd(self, transport: httpx.BaseTransport, *, max_events: int = 50) -> Iterator[SyncEngine]:
         identity = load_identity(self.data)
         assert identity is not None and identity.server_url
-        from shared.device import load_or_create_key
-
         key = load_or_create_key(self.data, identity)
         state = StateWriter.open(self.data.state)
         client = SyncClient(identity.server_url, device=identity.device, epoch=identity.epoch, key=key,
@@ -222,8 +220,6 @@ def enrolled_device(tmp: Path, site: Site, *, name: str = "dev", seed: int = 1) 
         done = enroll(data, client, server_url=BASE, code=site.enrollment_code())
     finally:
         client.close()
-    from shared.device import load_or_create_key
-
     clock = ManualClock()
     writer = JournalWriter.open(data.journal, done.identity, load_or_create_key(data, done.identity), clock=clock)
     try:
