@@ -83,6 +83,10 @@ class Daemon:
             log.error("syncd %s failed: %s", name, exc.message)
             self._not_before = self._monotonic() + self.backoff.next_delay()
             return None
+        except Exception:  # a bug must not silence the daemon: log it, back off, keep the jobs running
+            log.exception("syncd %s failed unexpectedly", name)
+            self._not_before = self._monotonic() + self.backoff.next_delay()
+            return None
         if report.ok:
             self.backoff.reset()
             if report.acknowledged:

@@ -103,7 +103,12 @@ class SyncEngine:
             conn = sqlite3.connect(f"file:{self.data.journal}?mode=ro", uri=True, isolation_level=None, timeout=10,
                                    check_same_thread=False)  # used from the daemon's one worker thread
             reader = JournalReader(self.data.journal, conn=conn)
-            if reader.device not in (None, self.identity.device):
+            try:
+                device = reader.device
+            except sqlite3.Error:  # the kiosk is creating the journal this very moment: not ready yet
+                reader.close()
+                return None
+            if device not in (None, self.identity.device):
                 reader.close()
                 raise ForeignJournal(f"{self.data.journal} belongs to device {reader.device}, "
                                      f"not {self.identity.device}")

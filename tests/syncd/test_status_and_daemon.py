@@ -98,3 +98,21 @@ def test_daemon_backs_off_after_failure_and_watches_the_journal(data: DataDir, w
         engine.close()
         client.close()
         state.close()
+
+
+def test_a_journal_still_being_created_is_not_ready_rather_than_an_error(data: DataDir) -> None:
+    from shared.device import load_or_create_identity
+
+    identity, key = load_or_create_identity(data)
+    identity = identity.with_changes(server_url=DEAD, server_key=SigningKey.generate("genba-server").verifier.encode())
+    data.journal.write_bytes(b"")  # the kiosk has just created the file, not its tables
+    state = StateWriter.open(data.state)
+    client = SyncClient(DEAD, device=identity.device, epoch=identity.epoch, key=key)
+    engine = SyncEngine(data, identity, state, client)
+    try:
+        assert engine.journal() is None
+        assert engine.upload().acknowledged == 0
+    finally:
+        engine.close()
+        client.close()
+        state.close()
