@@ -30,6 +30,7 @@ nothing above ``hardware`` has to catch a third-party error.
 from __future__ import annotations
 
 from shared.errors import GenbaError
+from shared.messages import CATALOG
 
 
 class HardwareError(GenbaError):
@@ -81,3 +82,33 @@ class ReadError(HardwareError):
 
 class BadCard(ReadError):
     code = "bad_card"
+
+
+CATALOG.update(
+    {
+        "hardware": ("カードリーダーでエラーが発生しました。", "The card reader reported an error."),
+        "bad_reader_path": (
+            "リーダーの指定が正しくありません（usb、pcsc、udp:ホスト:ポート、sim など）。",
+            "The reader path is not valid (usb, pcsc, udp:host:port, sim, …).",
+        ),
+        "bad_script": ("模擬リーダーのスクリプトに誤りがあります。行番号を確認してください。",
+                       "The simulated reader's script has an error; check the line number."),
+        "reader_unavailable": ("カードリーダーを開けません。接続を確認してください。",
+                               "The card reader cannot be opened; check its connection."),
+        "no_reader": ("カードリーダーが見つかりません。USBケーブルを挿し直してください。",
+                      "No card reader found. Plug the USB cable in again."),
+        "no_permission": ("カードリーダーを使う権限がありません。"
+                          "udev ルールを入れ、plugdev グループに追加してください。",
+                          "No permission to open the reader: install the udev rules and add the user to plugdev."),
+        "reader_busy": ("カードリーダーを別のプログラムが使用中です。他のアプリを終了してください。",
+                        "Another program is using the card reader; close it."),
+        "pcscd_unavailable": ("PC/SC サービス（pcscd）が動いていません。pcscd を起動してください。",
+                              "The PC/SC service (pcscd) is not running; start pcscd."),
+        "unplugged": ("カードリーダーが外れました。USBケーブルを確認してください。",
+                      "The card reader was unplugged; check the USB cable."),
+        "read_error": ("カードを読み取れませんでした。もう一度タッチしてください。",
+                       "The card could not be read; touch it again."),
+        "bad_card": ("カードの応答が正しくありません。もう一度タッチし、続く場合はカードを確認してください。",
+                     "The card answered incorrectly; touch again, and check the card if it persists."),
+    }
+)

@@ -17,6 +17,7 @@ kiosk's own refusals, each with a stable ``code`` the screens translate.
 from __future__ import annotations
 
 from shared.errors import GenbaError
+from shared.messages import CATALOG
 
 
 class KioskError(GenbaError):
@@ -57,3 +58,22 @@ class ManagerActionRefused(KioskError):
 
 class SettingsDamaged(KioskError):
     code = "settings_damaged"
+
+
+CATALOG.update(
+    {
+        "kiosk": ("キオスクでエラーが発生しました。", "The kiosk reported an error."),
+        "pin": ("暗証番号を確認できません。", "The PIN cannot be checked."),
+        "pin_not_set": ("管理者の暗証番号が設定されていません。genba kiosk set-pin で設定してください。",
+                        "No manager PIN is set. Set one with: genba kiosk set-pin"),
+        "wrong_pin": ("暗証番号が違います。", "Wrong PIN."),
+        "pin_locked": ("暗証番号の誤りが続いたため、しばらく入力できません。時間をおいて再度お試しください。",
+                       "Too many wrong PINs: wait a while, then try again."),
+        "weak_pin": ("暗証番号が単純すぎます。推測されにくい番号にしてください。",
+                     "The PIN is too simple; choose one that is hard to guess."),
+        "action_refused": ("この操作はできません。表示された理由を確認してください。",
+                           "This action is refused; see the reason shown."),
+        "settings_damaged": ("キオスクの設定ファイルが壊れています。kiosk.json を確認するか、設定し直してください。",
+                             "The kiosk's settings file is damaged; check kiosk.json or set it up again."),
+    }
+)

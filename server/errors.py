@@ -23,7 +23,7 @@ is one of these, or one of :mod:`shared.errors` (the verifier's), which
 from __future__ import annotations
 
 from shared.errors import GenbaError
-from shared.messages import CATALOG
+from shared.messages import summary
 
 
 class ServerError(GenbaError):
@@ -122,12 +122,6 @@ _STATUS_BY_CODE = {
     "too_large": 413,
 }
 
-_EXTRA_JA = {
-    "replayed": "同じ要求が二度送られました（再送攻撃の可能性）。新しい要求として送り直してください。",
-    "clock_skew": "端末の時計がサーバーと10分以上ずれています。時計を合わせてから送り直してください。",
-}
-
-
 def http_status(exc: GenbaError) -> int:
     """The HTTP status for any Genba error: its own ``status`` if it has one, else by code."""
     status = getattr(exc, "status", None)
@@ -137,12 +131,7 @@ def http_status(exc: GenbaError) -> int:
 
 
 def message_ja(exc: GenbaError) -> str:
-    own = getattr(exc, "message_ja", None)
-    if isinstance(own, str):
-        return own
-    if exc.code in _EXTRA_JA:
-        return _EXTRA_JA[exc.code]
-    return CATALOG.get(exc.code, CATALOG["error"])[0]
+    return summary(exc, "ja")
 
 
 def to_body(exc: GenbaError) -> dict[str, object]:

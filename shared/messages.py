@@ -43,6 +43,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "wrong_device": ("別の端末の記録が混ざっています。", "Records of another device are mixed in."),
     "too_large": ("データが大きすぎます。小さく分けて送ってください。",
                   "The data is too large. Send it in smaller parts."),
+    "clock_skew": ("端末の時計がサーバーと10分以上ずれています。時計を合わせてから送り直してください。",
+                   "The device clock is more than 10 minutes off the server's; correct it and send again."),
+    "replayed": ("同じ要求が二度送られました（再送攻撃の可能性）。新しい要求として送り直してください。",
+                 "The same request arrived twice (a possible replay); send it again as a new request."),
     "journal": ("記録ファイル（ジャーナル）でエラーが発生しました。", "The journal reported an error."),
     "journal_busy": ("別のプログラムが記録ファイルを使用中です（キオスクが起動中？）。",
                      "Another program is writing the journal (is the kiosk running?)."),
@@ -61,11 +65,26 @@ def current_lang() -> str:
     return lang if lang in LANGS else "ja"
 
 
-def explain(exc: GenbaError, lang: str | None = None) -> str:
-    """One line for a person: what happened and what to do, then the technical detail."""
+def summary(exc: GenbaError, lang: str | None = None) -> str:
+    """What happened and what to do, without the technical detail.
+
+    An error may carry its own ``message_ja`` (the server's and the domain's
+    do, often naming the very record refused); otherwise the catalogue entry
+    for its code speaks for it. Each package registers its codes in
+    :data:`CATALOG` beside its error classes; tests/test_messages.py checks
+    that every error class in the code base is covered.
+    """
     lang = lang or current_lang()
     ja, en = CATALOG.get(exc.code, CATALOG["error"])
-    return f"{ja if lang == 'ja' else en} ({exc.code}: {exc.message})"
+    if lang == "ja":
+        own = getattr(exc, "message_ja", None)
+        return own if isinstance(own, str) and own else ja
+    return en
+
+
+def explain(exc: GenbaError, lang: str | None = None) -> str:
+    """One line for a person: what happened and what to do, then the technical detail."""
+    return f"{summary(exc, lang)} ({exc.code}: {exc.message})"
 
 
 def t(ja: str, en: str, lang: str | None = None) -> str:
