@@ -3,8 +3,9 @@
 Jobs (registered once by id, ``coalesce`` and ``max_instances=1``, all on ONE
 worker thread so state.db and the client are never used concurrently):
 
-    watch    every ``watch_s`` (2 s)      journal.db / journal.db-wal changed, or the
-                                          ``sync-now`` file was touched → upload now
+    watch    every ``watch_s`` (2 s)      journal.db / journal.db-wal changed → upload now;
+                                          the ``sync-now`` file was touched → a full cycle now,
+                                          back-off reset (a person asked for it)
     upload   every ``upload_s`` (60 s)    upload (the "at least every minute" floor)
     pull     every ``pull_s`` (300 s)     site config + roster (ETag: unchanged costs a 304)
     status   every ``status_s`` (60 s)    report unsent count / oldest age to the server
@@ -66,8 +67,10 @@ class Daemon:
         self._monotonic = monotonic
         self._not_before = 0.0
         root = engine.data.root
-        self._watched = [engine.data.journal, root / "journal.db-wal", root / TRIGGER_FILE]
+        self._watched = [engine.data.journal, root / "journal.db-wal"]
+        self._trigger = [root / TRIGGER_FILE]
         self._last_stamp = _stamp(self._watched)
+        self._last_trigger = _stamp(self._trigger)
         self.scheduler = BlockingScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
@@ -99,6 +102,16 @@ class Daemon:
         return report
 
     def job_watch(self) -> None:
+        trigger = _stamp(self._trigger)
+        if trigger != self._last_trigger:
+            # A person asked ("sync now" on the kiosk, or `genba syncd --once` while this daemon runs):
+            # try everything at once, whatever the back-off says.
+            self._last_trigger = trigger
+            self._last_stamp = _stamp(self._watched)
+            self._not_before = 0.0
+            self.backoff.reset()
+            self._guarded("sync-now", upload=True, pull=True, report_status=True)
+            return
         stamp = _stamp(self._watched)
         if stamp != self._last_stamp:
             self._last_stamp = stamp

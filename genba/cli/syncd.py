@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,10 +21,10 @@ from shared.errors import GenbaError
 from shared.journal import JournalReader
 from shared.messages import current_lang, t
 from shared.paths import DataDir
-from shared.state import StateReader, StateWriter, SyncStatus
+from shared.state import StateBusy, StateReader, StateWriter, SyncStatus
 from shared.timefmt import parse_rfc3339
 from syncd.client import SyncClient
-from syncd.daemon import Daemon
+from syncd.daemon import TRIGGER_FILE, Daemon
 from syncd.engine import DEFAULT_MAX_EVENTS, SyncEngine, error_words
 from syncd.enroll import enroll
 from syncd.errors import NotEnrolled
@@ -73,13 +74,23 @@ def syncd(
     ca_bundle: CaBundle = None,
     max_events: MaxEvents = DEFAULT_MAX_EVENTS,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every job to standard error.")] = False,
+    wait_s: Annotated[float, typer.Option(
+        "--wait", min=1, max=3600, help="With --once while the daemon runs: seconds to wait for its cycle.")] = 60,
 ) -> None:
-    """Upload the journal in signed batches, pull roster and site config, keep the sync state."""
+    """Upload the journal in signed batches, pull roster and site config, keep the sync state.
+
+    ``--once`` while the daemon runs (it holds state.db) asks the daemon for a cycle now, through the
+    ``sync-now`` file it watches, and reports that cycle's result; so the kiosk's "sync now" button and
+    scripts work whether or not the daemon is running.
+    """
     if ctx.invoked_subcommand is not None:
         return
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     data = data_dir(ctx).ensure()
+    if once and _daemon_running(data):
+        _nudge_running_daemon(data, wait_s)
+        return
     with reported(), _engine(data, ca_bundle=ca_bundle, max_events=max_events) as engine:
         if once:
             report = engine.run_once()
@@ -97,6 +108,43 @@ def syncd(
             daemon.run()
         except KeyboardInterrupt:
             daemon.stop()
+
+
+def _daemon_running(data: DataDir) -> bool:
+    """Whether another process (the daemon) holds state.db's writer lock right now."""
+    try:
+        StateWriter.open(data.state).close()
+    except StateBusy:
+        return True
+    except GenbaError:
+        return False  # damaged or unreadable: the normal path reports it properly
+    return False
+
+
+def _nudge_running_daemon(data: DataDir, wait_s: float) -> None:
+    """Touch the trigger the daemon watches, then wait for the attempt it records and report it."""
+    def attempt() -> str | None:
+        with StateReader(data.state) as reader:
+            return reader.sync_status(None).last_attempt
+
+    before = attempt()
+    (data.root / TRIGGER_FILE).touch()
+    typer.echo(t("syncd が動作中です。すぐに同期するよう依頼しました…", "syncd is running: asked it to sync now…"),
+               err=True)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if attempt() != before:
+            break
+    else:
+        fail(t(f"syncd が {wait_s:.0f} 秒以内に応答しませんでした。genba syncd status で状態を確認してください。",
+               f"syncd did not answer within {wait_s:.0f} s. Check: genba syncd status"))
+    with StateReader(data.state) as reader:
+        status = reader.sync_status(None)
+    if status.last_error is not None and status.last_error.at == status.last_attempt:
+        fail(t(f"同期に失敗しました: {status.last_error.ja}", f"Sync failed: {status.last_error.en}"))
+    typer.echo(t(f"同期しました（syncd による、{status.last_success}）。",
+                 f"Synced (by the running syncd, {status.last_success})."))
 
 
 def _age(seconds: float | None) -> str:

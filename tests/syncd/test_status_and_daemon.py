@@ -90,10 +90,12 @@ def test_daemon_backs_off_after_failure_and_watches_the_journal(data: DataDir, w
         tap(writer, 1)
         daemon.job_watch()  # the journal changed: upload now (and fail again, recorded)
         assert daemon.backoff.failures == 2
-        clock.now += 20
-        (data.root / TRIGGER_FILE).touch()  # the kiosk's "sync now"
+        before = StateReader(data.state).sync_status(None).last_attempt
+        clock.now += 1  # inside the new back-off window ...
+        (data.root / TRIGGER_FILE).write_text("1")  # ... a person presses the kiosk's "sync now"
         daemon.job_watch()
-        assert daemon.backoff.failures == 3
+        assert daemon.backoff.failures == 1, "a person's request resets the back-off and tries at once"
+        assert StateReader(data.state).sync_status(None).last_attempt != before
     finally:
         engine.close()
         client.close()
@@ -113,6 +115,39 @@ def test_a_journal_still_being_created_is_not_ready_rather_than_an_error(data: D
         assert engine.journal() is None
         assert engine.upload().acknowledged == 0
     finally:
+        engine.close()
+        client.close()
+        state.close()
+
+
+def test_once_while_the_daemon_runs_asks_the_daemon_and_reports_its_result(data: DataDir,
+                                                                           writer: JournalWriter) -> None:
+    import threading
+
+    tap(writer, 2)
+    enrolled(data, writer)
+    from shared.device import load_identity
+
+    identity = load_identity(data)
+    assert identity is not None
+    state = StateWriter.open(data.state)  # the daemon holds the writer lock for its whole life
+    client = SyncClient(DEAD, device=identity.device, epoch=identity.epoch, key=writer.key)
+    engine = SyncEngine(data, identity, state, client)
+    daemon = Daemon(engine, intervals=Intervals(watch_s=0.1), backoff=Backoff(base_s=300, cap_s=300))
+    thread = threading.Thread(target=daemon.run, daemon=True)
+    thread.start()
+    try:
+        # the daemon's first cycle failed (nothing listens) and it is now backing off for minutes;
+        # `--once` must not fight it for state.db but ask it, and say what happened
+        result = runner.invoke(app, ["--data-dir", str(data.root), "syncd", "--once", "--wait", "30"],
+                               env={"GENBA_LANG": "en"})
+        assert result.exit_code == 1, result.output
+        assert "asked it to sync now" in result.output
+        assert "Sync failed" in result.output
+        assert (data.root / TRIGGER_FILE).exists()
+    finally:
+        daemon.stop()
+        thread.join(10)
         engine.close()
         client.close()
         state.close()
