@@ -8,12 +8,11 @@ old epochs' public keys stay in the journal so old events still verify.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from shared.errors import FormatError
+from shared.files import write_atomic
 from shared.ids import check_ccus_id, check_device_id, new_device_id
 from shared.keys import SigningKey
 from shared.paths import DataDir
@@ -42,20 +41,6 @@ class DeviceIdentity:
         return replace(self, **changes)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 def load_identity(data: DataDir) -> DeviceIdentity | None:
     try:
         raw = json.loads(data.device_file.read_text(encoding="utf-8"))
@@ -74,7 +59,7 @@ def load_identity(data: DataDir) -> DeviceIdentity | None:
 
 def save_identity(data: DataDir, identity: DeviceIdentity) -> None:
     data.ensure()
-    _write_atomic(data.device_file, json.dumps(asdict(identity), indent=2, ensure_ascii=False) + "\n")
+    write_atomic(data.device_file, (json.dumps(asdict(identity), indent=2, ensure_ascii=False) + "\n").encode())
 
 
 def load_or_create_identity(data: DataDir, *, site: str | None = None) -> tuple[DeviceIdentity, SigningKey]:

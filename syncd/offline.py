@@ -19,7 +19,6 @@ receipts only move forward, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from shared.batch import MAX_BATCH_BYTES
 from shared.checkpoint import Receipt
 from shared.device import DeviceIdentity
 from shared.errors import BadSignature, FormatError, UnknownKey
+from shared.files import write_atomic
 from shared.journal import JournalReader
 from shared.keys import VerifierKey
 from shared.receipts_file import MAX_FILE_BYTES, parse_receipts_file
@@ -48,24 +48,6 @@ class ExportedFile:
 
 def batch_file_name(device: str, epoch: int, first: int, last: int) -> str:
     return f"genba-{device}-e{epoch}-{first:010d}-{last:010d}{BATCH_SUFFIX}"
-
-
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` via a fsynced temporary file; False if identical bytes are there already."""
-    if path.exists() and path.read_bytes() == data:
-        return False
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-    return True
 
 
 def export_batches(

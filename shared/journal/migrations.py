@@ -1,29 +1,13 @@
-"""Schema migrations for journal.db, in the manner of sqlite-utils' migrations.
-
-Each migration is a small function registered in order with :func:`migration`;
-:func:`apply` runs the ones not yet recorded, each in the same transaction as
-the row that records it, so a crash mid-migration leaves the old schema whole.
-Never edit a released migration: add a new one.
-"""
+"""Schema migrations for journal.db (see :mod:`shared.migrate`). Never edit a released one: add a new one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlite_utils
 
-Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[tuple[str, Migration]] = []
+from shared.migrate import Migrations
 
-
-def migration(name: str) -> Callable[[Migration], Migration]:
-    def register(fn: Migration) -> Migration:
-        if any(n == name for n, _ in MIGRATIONS):
-            raise ValueError(f"duplicate migration {name}")
-        MIGRATIONS.append((name, fn))
-        return fn
-
-    return register
+MIGRATIONS: Migrations[sqlite_utils.Database] = Migrations()
+migration = MIGRATIONS.migration
 
 
 @migration("0001_initial")
@@ -47,20 +31,4 @@ def _initial(db: sqlite_utils.Database) -> None:
 
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
-    conn = db.conn
-    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
-    applied: list[str] = []
-    for name, fn in MIGRATIONS:
-        if name in done:
-            continue
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            fn(db)
-            conn.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", (name,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        applied.append(name)
-    return applied
+    return MIGRATIONS.apply(db.conn, db)

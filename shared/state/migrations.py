@@ -1,27 +1,13 @@
-"""Schema migrations for state.db, in the manner of sqlite-utils' migrations.
-
-Each migration is a small function registered in order with :func:`migration`;
-:func:`apply` runs the ones not yet recorded, each in the same transaction as
-the row that records it. Never edit a released migration: add a new one.
-"""
+"""Schema migrations for state.db (see :mod:`shared.migrate`). Never edit a released one: add a new one."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 
-Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: list[tuple[str, Migration]] = []
+from shared.migrate import Migrations
 
-
-def migration(name: str) -> Callable[[Migration], Migration]:
-    def register(fn: Migration) -> Migration:
-        if any(n == name for n, _ in MIGRATIONS):
-            raise ValueError(f"duplicate migration {name}")
-        MIGRATIONS.append((name, fn))
-        return fn
-
-    return register
+MIGRATIONS: Migrations[sqlite3.Connection] = Migrations()
+migration = MIGRATIONS.migration
 
 
 @migration("0001_initial")
@@ -68,24 +54,8 @@ def _initial(conn: sqlite3.Connection) -> None:
 
 def apply(conn: sqlite3.Connection) -> list[str]:
     """Apply pending migrations; return the names applied."""
-    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
-    applied: list[str] = []
-    for name, fn in MIGRATIONS:
-        if name in done:
-            continue
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone() is None:
-                fn(conn)
-                conn.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", (name,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        applied.append(name)
-    return applied
+    return MIGRATIONS.apply(conn, conn)
 
 
 def known() -> set[str]:
-    return {n for n, _ in MIGRATIONS}
+    return MIGRATIONS.names()

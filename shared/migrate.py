@@ -1,0 +1,60 @@
+"""Schema migrations for the edge's SQLite files (journal.db, state.db), in the manner of sqlite-utils'.
+
+Each file keeps one :class:`Migrations` registry; migrations are small
+functions registered in order with :meth:`Migrations.migration`.
+:meth:`Migrations.apply` runs the ones not yet recorded, each in the same
+transaction as the row that records it (re-checked inside that transaction,
+so two processes opening a file at once never apply a step twice), so a crash
+mid-migration leaves the old schema whole. Never edit a released migration:
+add a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Migrations(Generic[T]):
+    """An ordered registry of migrations, each a function of ``T`` (a connection or a sqlite-utils Database)."""
+
+    def __init__(self) -> None:
+        self._steps: list[tuple[str, Callable[[T], None]]] = []
+
+    def __iter__(self) -> Iterator[tuple[str, Callable[[T], None]]]:
+        return iter(self._steps)
+
+    def names(self) -> set[str]:
+        return {name for name, _ in self._steps}
+
+    def migration(self, name: str) -> Callable[[Callable[[T], None]], Callable[[T], None]]:
+        def register(fn: Callable[[T], None]) -> Callable[[T], None]:
+            if name in self.names():
+                raise ValueError(f"duplicate migration {name}")
+            self._steps.append((name, fn))
+            return fn
+
+        return register
+
+    def apply(self, conn: sqlite3.Connection, target: T) -> list[str]:
+        """Apply pending migrations through ``conn`` (in autocommit mode), passing ``target`` to each."""
+        conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+        applied: list[str] = []
+        for name, fn in self._steps:
+            if name in done:
+                continue
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone() is None:
+                    fn(target)
+                    conn.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", (name,))
+                    applied.append(name)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return applied
