@@ -39,6 +39,7 @@ _APP_RE = re.compile(r"[0-9A-Za-z.+_-]{1,32}")
 
 _REQUIRED = ("v", "device", "epoch", "seq", "boot", "mono_us", "at", "kind", "reader", "site", "app")
 _OPTIONAL = ("idm", "direction", "ref", "worker", "claimed_at", "reason")
+_ALLOWED = frozenset(_REQUIRED + _OPTIONAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +117,8 @@ def validate_fields(obj: dict[str, Any]) -> None:
     missing = [k for k in _REQUIRED if k not in obj or obj[k] is None]
     if missing:
         raise FormatError(f"event is missing required field(s): {', '.join(missing)}")
-    unknown = sorted(set(obj) - set(_REQUIRED) - set(_OPTIONAL))
-    if unknown:
+    if not _ALLOWED.issuperset(obj):
+        unknown = sorted(set(obj) - _ALLOWED)
         raise FormatError(f"event has unknown field(s): {', '.join(unknown)}")
     if obj["v"] != FORMAT_VERSION or type(obj["v"]) is not int:
         raise FormatError(f"unsupported event format version {obj['v']!r}")
