@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import subprocess
 import sys
 import threading
@@ -36,26 +35,12 @@ sys.path.insert(0, str(ROOT))
 import nfc  # noqa: E402
 import nfc.clf  # noqa: E402
 
+from bench.common import boottime_us, cards, summary  # noqa: E402
 from hardware import open_reader  # noqa: E402
 from hardware.base import Tap  # noqa: E402
 from hardware.emulated import FelicaCardPeer  # noqa: E402
 from hardware.nfcpy_backend import polling_frame  # noqa: E402
 from hardware.polling import DEFAULT_POLL_INTERVAL  # noqa: E402
-
-
-def boottime_us() -> int:
-    return time.clock_gettime_ns(time.CLOCK_BOOTTIME) // 1000
-
-
-def summary(samples_ms: list[float]) -> dict[str, float]:
-    ordered = sorted(samples_ms)
-    return {"p50": round(statistics.median(ordered), 3),
-            "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 3),
-            "max": round(ordered[-1], 3), "mean": round(statistics.fmean(ordered), 3)}
-
-
-def cards(n: int) -> list[str]:
-    return [f"0120{i:012X}" for i in range(1, n + 1)]
 
 
 def bench_ours(peer: FelicaCardPeer, taps: int) -> tuple[list[float], list[float]]:

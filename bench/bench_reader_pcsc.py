@@ -24,7 +24,6 @@ import argparse
 import json
 import logging
 import platform
-import statistics
 import sys
 import threading
 import time
@@ -36,25 +35,11 @@ sys.path.insert(0, str(ROOT))
 
 from smartcard import scard  # noqa: E402
 
+from bench.common import boottime_us, cards, summary  # noqa: E402
 from hardware import open_reader  # noqa: E402
 from hardware.base import ReaderEvent, ReaderStatus, Tap  # noqa: E402
 from hardware.vicc import ViccCard  # noqa: E402
 from tests.hardware.pcsc_stack import PcscStack  # noqa: E402  (sets PCSCLITE_CSOCK_NAME before any PC/SC call)
-
-
-def boottime_us() -> int:
-    return time.clock_gettime_ns(time.CLOCK_BOOTTIME) // 1000
-
-
-def summary(samples_ms: list[float]) -> dict[str, float]:
-    ordered = sorted(samples_ms)
-    return {"p50": round(statistics.median(ordered), 3),
-            "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 3),
-            "max": round(ordered[-1], 3), "mean": round(statistics.fmean(ordered), 3)}
-
-
-def cards(n: int) -> list[str]:
-    return [f"0120{i:012X}" for i in range(1, n + 1)]
 
 
 def until(events: Iterator[ReaderEvent], want: type, code: str | None = None) -> ReaderEvent:
