@@ -1,5 +1,8 @@
+"""Edge fixtures shared by the test packages: a data directory, a manual clock, a device and its journal writer."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +32,7 @@ def device(data: DataDir) -> tuple[DeviceIdentity, SigningKey]:
 
 
 @pytest.fixture
-def writer(data: DataDir, device: tuple[DeviceIdentity, SigningKey], clock: ManualClock):
+def writer(data: DataDir, device: tuple[DeviceIdentity, SigningKey], clock: ManualClock) -> Iterator[JournalWriter]:
     identity, key = device
     w = JournalWriter.open(data.journal, identity, key, clock=clock, app_version="0.1.0")
     yield w
