@@ -32,7 +32,7 @@ def holder_from(worker: RosterWorker, *, on_site_roster: bool = True) -> CardHol
     missing = tuple(name for name, value in (("trade", worker.trade), ("position", worker.position)) if not value)
     return CardHolder(worker=worker.worker, name=worker.name, employer=worker.employer_name,
                       furigana=worker.furigana, trade=worker.trade, position=worker.position,
-                      on_site_roster=on_site_roster, missing=missing)
+                      on_site_roster=on_site_roster and worker.on_roster, missing=missing)
 
 
 def site_timezone(name: str) -> tzinfo:
@@ -119,7 +119,8 @@ class StateSiteView:
         for w in workers:
             holder = self._remember(w)
             assert holder is not None
-            out.append(holder)
+            if holder.on_site_roster:  # the manager binds cards to roster workers only
+                out.append(holder)
         return out
 
     def sync(self) -> SyncSummary:

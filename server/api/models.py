@@ -64,6 +64,7 @@ class RosterWorkerBody(BaseModel):
     trade_code: str
     position: str
     idms: list[str]
+    on_roster: bool = True
 
 
 class RosterResponse(BaseModel):

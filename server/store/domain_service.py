@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -82,7 +82,36 @@ def roster_snapshot(conn: sa.Connection, site: str, today: date) -> RosterSnapsh
                      names.get(e.employer, ""), e.trade_name or "", e.trade_code or "", e.position or "",
                      tuple(sorted(cards.get(e.worker, ()))))
         for e in entries)
-    return RosterSnapshot(site, workers)
+    return RosterSnapshot(site, workers + _cardholders_off_roster(conn, site, today, set(ids)))
+
+
+def _cardholders_off_roster(conn: sa.Connection, site: str, today: date,
+                            on_roster: set[str]) -> tuple[RosterWorker, ...]:
+    """Workers of companies registered on the site's structure who hold a card today but have no roster entry.
+
+    Their taps are recorded anyway; with these the kiosk can name the worker and the missing registration
+    (作業員名簿への登録) instead of showing an unknown card. Roster-level fields only, which the prime contractor
+    may see for its own site's structure (DOMAIN.md disclosure rules); no trade or position, as there is no
+    roster entry to take them from.
+    """
+    companies = sorted(rec.load_structure(conn, site).registered_companies(on=today))
+    if not companies:
+        return ()
+    wc, bc, cc = t.workers.c, t.card_bindings.c, t.companies.c
+    day = today.isoformat()
+    rows = conn.execute(
+        sa.select(wc.worker, wc.name, wc.furigana, wc.employer, cc.name.label("employer_name"), bc.idm)
+        .join(t.card_bindings, bc.worker == wc.worker).join(t.companies, cc.company == wc.employer)
+        .where(wc.employer.in_(companies), bc.valid_from <= day, sa.or_(bc.valid_to.is_(None), bc.valid_to >= day))
+    ).all()
+    found: dict[str, tuple[Any, list[str]]] = {}
+    for r in rows:
+        if r.worker not in on_roster:
+            found.setdefault(r.worker, (r, []))[1].append(r.idm)
+    return tuple(
+        RosterWorker(r.worker, r.name, r.furigana, r.employer, r.employer_name, "", "", "", tuple(sorted(idms)),
+                     on_roster=False)
+        for r, idms in found.values())
 
 
 def roster_provider(now: Callable[[], datetime]) -> RosterProvider:

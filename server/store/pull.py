@@ -60,6 +60,8 @@ class RosterWorker:
     trade_code: str
     position: str
     idms: tuple[str, ...] = ()
+    on_roster: bool = True
+    """False: a cardholder employed by a company on the site's structure, with no roster entry today."""
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "idms": sorted(self.idms)}

@@ -52,6 +52,12 @@ def _initial(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO sync (id) VALUES (1)")
 
 
+@migration("0002_workers_on_roster")
+def _on_roster(conn: sqlite3.Connection) -> None:
+    # Cardholders known to the server but not on this site's roster (see RosterWorker.on_roster).
+    conn.execute("ALTER TABLE workers ADD COLUMN on_roster INTEGER NOT NULL DEFAULT 1")
+
+
 def apply(conn: sqlite3.Connection) -> list[str]:
     """Apply pending migrations; return the names applied."""
     return MIGRATIONS.apply(conn, conn)

@@ -42,6 +42,9 @@ class RosterWorker:
     position: str = ""
     """立場: 職長, 班長, …"""
     idms: tuple[str, ...] = ()
+    on_roster: bool = True
+    """False: a cardholder the server knows (employed by a company on this site's structure) who has no
+    roster entry on this site today — the kiosk records the tap and names the missing registration."""
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -194,9 +197,12 @@ def check_worker(raw: Mapping[str, Any], line: int, problems: list[tuple[int, st
             continue
         if idm not in idms:
             idms.append(idm)
+    on_roster = raw.get("on_roster", True)
+    if not isinstance(on_roster, bool):
+        problems.append((line, "on_roster must be true or false"))
     if len(problems) > before:
         return None
-    return RosterWorker(worker=worker, employer=employer, idms=tuple(idms), **texts)
+    return RosterWorker(worker=worker, employer=employer, idms=tuple(idms), on_roster=bool(on_roster), **texts)
 
 
 def check_roster(entries: Iterable[tuple[int, Mapping[str, Any]]]) -> list[RosterWorker]:

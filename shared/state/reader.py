@@ -46,12 +46,13 @@ def _opt(value: object) -> str | None:
 
 
 def _row_worker(row: tuple[object, ...], idms: Sequence[str]) -> RosterWorker:
-    w, name, furi, emp, emp_name, trade, code, pos = (str(v) for v in row)
+    w, name, furi, emp, emp_name, trade, code, pos = (str(v) for v in row[:8])
     return RosterWorker(worker=w, name=name, furigana=furi, employer=emp, employer_name=emp_name, trade=trade,
-                        trade_code=code, position=pos, idms=tuple(idms))
+                        trade_code=code, position=pos, idms=tuple(idms), on_roster=bool(_i(row[8])))
 
 
-_WORKER_COLS = "w.worker, w.name, w.furigana, w.employer, w.employer_name, w.trade, w.trade_code, w.position"
+_BASE_COLS = "w.worker, w.name, w.furigana, w.employer, w.employer_name, w.trade, w.trade_code, w.position"
+ON_ROSTER_MIGRATION = "0002_workers_on_roster"
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -88,6 +89,9 @@ class StateReader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
+        self._cols = _BASE_COLS + ", 1"
+        """Worker columns to select: a state.db that syncd has not migrated yet (the kiosk may start
+        first after an upgrade) has no on_roster column, and everyone on it is on the roster."""
 
     def close(self) -> None:
         if self._conn is not None:
@@ -115,6 +119,7 @@ class StateReader:
             if unknown:
                 conn.close()
                 raise StateDamaged(f"{self.path} comes from a newer Genba (migrations {sorted(unknown)})")
+            self._cols = _BASE_COLS + (", w.on_roster" if ON_ROSTER_MIGRATION in names else ", 1")
             self._conn = conn
         return self._conn
 
@@ -149,23 +154,34 @@ class StateReader:
             key = normalize_idm(idm)
         except GenbaError:
             return None
-        row = self._one(f"SELECT {_WORKER_COLS} FROM cards c JOIN workers w USING (worker) WHERE c.idm = ?", (key,))
+        if self._db() is None:
+            return None
+        row = self._one(f"SELECT {self._cols} FROM cards c JOIN workers w USING (worker) WHERE c.idm = ?", (key,))
         return None if row is None else self._worker(row)
 
     def worker(self, worker_id: str) -> RosterWorker | None:
-        row = self._one(f"SELECT {_WORKER_COLS} FROM workers w WHERE w.worker = ?", (worker_id,))
+        if self._db() is None:
+            return None
+        row = self._one(f"SELECT {self._cols} FROM workers w WHERE w.worker = ?", (worker_id,))
         return None if row is None else self._worker(row)
 
     def roster(self) -> list[RosterWorker]:
-        """Every roster worker, by furigana then id (the order a manager scans a list in)."""
-        rows = self._all(f"SELECT {_WORKER_COLS} FROM workers w ORDER BY w.furigana, w.worker")
+        """Every worker this device knows, by furigana then id (the order a manager scans a list in);
+        cardholders not on the site roster come with ``on_roster=False``."""
+        if self._db() is None:
+            return []
+        rows = self._all(f"SELECT {self._cols} FROM workers w ORDER BY w.furigana, w.worker")
         cards: dict[str, list[str]] = {}
         for idm, worker in self._all("SELECT idm, worker FROM cards ORDER BY idm"):
             cards.setdefault(str(worker), []).append(str(idm))
         return [_row_worker(r, cards.get(str(r[0]), [])) for r in rows]
 
     def roster_size(self) -> int:
-        row = self._one("SELECT count(*) FROM workers")
+        """Workers on the site roster (cardholders known but not on it are not counted)."""
+        if self._db() is None:
+            return 0
+        on_roster = "w.on_roster = 1" if self._cols.endswith("w.on_roster") else "1"
+        row = self._one(f"SELECT count(*) FROM workers w WHERE {on_roster}")
         return 0 if row is None else _i(row[0])
 
     # -- site config ----------------------------------------------------------------------------

@@ -157,9 +157,10 @@ class StateWriter(StateReader):
         """Replace the whole roster in one transaction (validated beforehand by ``check_roster``)."""
         stmts: list[tuple[str, Sequence[object]]] = [("DELETE FROM cards", ()), ("DELETE FROM workers", ())]
         for w in workers:
-            stmts.append(("INSERT INTO workers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            stmts.append(("INSERT INTO workers (worker, name, furigana, employer, employer_name, trade, "
+                           "trade_code, position, on_roster) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           (w.worker, w.name, w.furigana, w.employer, w.employer_name, w.trade, w.trade_code,
-                           w.position)))
+                           w.position, int(w.on_roster))))
             stmts.extend(("INSERT INTO cards VALUES (?, ?)", (idm, w.worker)) for idm in w.idms)
         stmts.append(("UPDATE sync SET roster_version = ?, roster_etag = ?, roster_source = ?, "
                       "roster_updated_at = ? WHERE id = 1", (version, etag, source, self._now())))

@@ -147,3 +147,39 @@ def test_retention_prunes_only_acknowledged_events_older_than_thirty_days(tmp_pa
     finally:
         core.close()
     assert verify_journal(data.journal).events == 2
+
+
+def test_a_cardholder_the_server_knows_but_not_on_this_roster_is_named_with_the_missing_registration(
+        tmp_path: Path) -> None:
+    """The top support complaint: "it beeps but shows nothing" for a worker not on the site's roster."""
+    from kiosk.state_view import StateSiteView
+    from shared.state import RosterWorker, StateReader
+
+    data = DataDir.resolve(tmp_path / "d").ensure()
+    suzuki = "0123456789ABCDE1"
+    writer = StateWriter.open(data.state)
+    try:
+        workers = [*parse_roster_csv(ROSTER),
+                   RosterWorker(worker="10000000000003", name="鈴木 一郎", furigana="スズキ イチロウ",
+                                employer="20000000000003", employer_name="鈴木鳶工業", idms=(suzuki,),
+                                on_roster=False)]
+        writer.replace_roster(workers, version="v2", etag=None, source="server")
+        writer.set_site_config(SiteConfig(site=SITE, name="渋谷駅前再開発 A棟", repeat_window_s=60))
+    finally:
+        writer.close()
+
+    with StateReader(data.state) as reader:
+        assert reader.roster_size() == 2  # the off-roster cardholder is not counted as on the roster
+        off = reader.worker_by_idm(suzuki)
+        assert off is not None and off.on_roster is False
+    view = StateSiteView(StateReader(data.state), fallback_site=SITE)
+    holder = view.lookup(suzuki)
+    assert holder is not None and holder.on_site_roster is False and holder.employer == "鈴木鳶工業"
+    assert "10000000000003" not in {h.worker for h in view.roster()}  # the manager binds to roster workers only
+
+    clock = ManualClock()
+    load_or_create_identity(data, site=SITE)
+    core = open_core(data, clock)
+    out = tap(core, clock, suzuki)
+    assert out.kind is OutcomeKind.NOT_ON_ROSTER and out.recorded
+    assert verify_journal(data.journal).events == 1

@@ -53,7 +53,8 @@ def test_roster_with_card_bindings_etag_and_304(api: Api, enrolled: Kiosk, ctx: 
     body = resp.json()
     assert body["workers"] == [{"worker": "00000000000001", "name": "山田 太郎", "furigana": "ヤマダ タロウ",
                                 "employer": "10000000000001", "employer_name": "山田工業", "trade": "型枠大工",
-                                "trade_code": "0201", "position": "職長", "idms": ["0123456789ABCDEF"]}]
+                                "trade_code": "0201", "position": "職長", "idms": ["0123456789ABCDEF"],
+                                "on_roster": True}]
     assert resp.headers["etag"] == f'"{body["version"]}"' != empty.headers["etag"]
     unchanged = enrolled.signed(api, "GET", "/api/v1/device/roster", **{"If-None-Match": resp.headers["etag"]})
     assert unchanged.status_code == 304 and unchanged.content == b""

@@ -194,3 +194,36 @@ def test_timestamps_written_are_rfc3339(data: DataDir) -> None:
         state.record_success("2026-11-22T01:02:03.000Z")
     assert StateReader(data.state).sync_status(None).last_success == format_rfc3339(
         datetime(2026, 11, 22, 1, 2, 3, tzinfo=UTC))
+
+
+def test_a_state_db_not_yet_migrated_reads_everyone_as_on_the_roster(data: DataDir) -> None:
+    """After an upgrade the kiosk may start before syncd migrates state.db: it must keep working."""
+    import sqlite3
+
+    from shared.state import StateReader
+    from shared.state.migrations import MIGRATIONS
+
+    conn = sqlite3.connect(data.state, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    first_name, first = next(iter(MIGRATIONS))
+    first(conn)  # only the first migration, as an older Genba left it
+    conn.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", (first_name,))
+    conn.execute("INSERT INTO workers VALUES ('10000000000001', '山田 太郎', '', '', '', '', '', '')")
+    conn.execute("INSERT INTO cards VALUES ('0123456789ABCDEF', '10000000000001')")
+    conn.close()
+    with StateReader(data.state) as reader:
+        worker = reader.worker_by_idm("0123456789ABCDEF")
+        assert worker is not None and worker.on_roster is True
+        assert reader.roster_size() == 1
+
+
+def test_on_roster_must_be_a_boolean() -> None:
+    import pytest
+
+    from shared.state import RosterInvalid, check_roster
+
+    with pytest.raises(RosterInvalid, match="on_roster"):
+        check_roster([(1, {"worker": "10000000000001", "name": "山田", "on_roster": "no"})])
+    [worker] = check_roster([(1, {"worker": "10000000000001", "name": "山田", "on_roster": False})])
+    assert worker.on_roster is False
