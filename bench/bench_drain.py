@@ -20,6 +20,7 @@ uses it to prove the benchmark works).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -29,9 +30,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -153,41 +158,26 @@ def raw_post(data: DataDir, url: str, max_events: int) -> float:
 
 def small_syncs(datas: list[DataDir], rounds: int) -> float:
     """Each device thread: append one tap, run one upload cycle; repeat. Returns elapsed seconds."""
-    errors: list[BaseException] = []
 
-    def run(data: DataDir) -> None:
+    def run(data: DataDir, start: Callable[[], None]) -> None:
+        engine, state, client = engine_for(data, 1)
+        identity = engine.identity
+        writer = JournalWriter.open(data.journal, identity, load_or_create_key(data, identity))
         try:
-            engine, state, client = engine_for(data, 1)
-            identity = engine.identity
-            writer = JournalWriter.open(data.journal, identity, load_or_create_key(data, identity))
-            try:
-                engine.reconcile()
-                barrier.wait()
-                for _ in range(rounds):
-                    writer.append(EventDraft(kind="tap", reader="sim", site=SITE, idm="012E0000000000AA",
-                                             direction="in"))
-                    report = engine.run_once(pull=False, report_status=False)
-                    assert report.ok and report.acknowledged == 1, report.errors
-            finally:
-                writer.close()
-                engine.close()
-                client.close()
-                state.close()
-        except BaseException as exc:
-            errors.append(exc)
-            barrier.abort()
+            engine.reconcile()
+            start()
+            for _ in range(rounds):
+                writer.append(EventDraft(kind="tap", reader="sim", site=SITE, idm="012E0000000000AA",
+                                         direction="in"))
+                report = engine.run_once(pull=False, report_status=False)
+                assert report.ok and report.acknowledged == 1, report.errors
+        finally:
+            writer.close()
+            engine.close()
+            client.close()
+            state.close()
 
-    barrier = threading.Barrier(len(datas) + 1)
-    threads = [threading.Thread(target=run, args=(d,)) for d in datas]
-    for th in threads:
-        th.start()
-    barrier.wait()
-    t0 = time.perf_counter()
-    for th in threads:
-        th.join()
-    if errors:
-        raise errors[0]
-    return time.perf_counter() - t0
+    return timed_in_threads(run, datas)
 
 
 def small_raw(datas: list[DataDir], url: str) -> float:
@@ -198,21 +188,39 @@ def small_raw(datas: list[DataDir], url: str) -> float:
             last, _ = journal.last(1)
             per.append([b.to_bytes() for s in range(1, last + 1) if (b := journal.batch(1, s, 1)) is not None])
 
-    def run(bodies: list[bytes]) -> None:
+    def run(bodies: list[bytes], start: Callable[[], None]) -> None:
         with httpx.Client(base_url=url, timeout=60) as http:
-            barrier.wait()
+            start()
             for body in bodies:
                 r = http.post("/api/v1/batches", content=body, headers={"Content-Type": BATCH_MEDIA_TYPE})
                 assert r.status_code == 200, r.text
 
-    barrier = threading.Barrier(len(per) + 1)
-    threads = [threading.Thread(target=run, args=(b,)) for b in per]
+    return timed_in_threads(run, per)
+
+
+def timed_in_threads(work: Callable[[T, Callable[[], None]], None], items: Sequence[T]) -> float:
+    """One thread per item; each calls ``start()`` when its set-up is done, and the clock runs from the moment
+    all have started until the last finishes. The first error in any thread is raised here."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(items) + 1)
+
+    def body(item: T) -> None:
+        try:
+            work(item, barrier.wait)
+        except BaseException as exc:
+            errors.append(exc)
+            barrier.abort()
+
+    threads = [threading.Thread(target=body, args=(item,)) for item in items]
     for th in threads:
         th.start()
-    barrier.wait()
+    with contextlib.suppress(threading.BrokenBarrierError):  # a thread failed in set-up: raised below
+        barrier.wait()
     t0 = time.perf_counter()
     for th in threads:
         th.join()
+    if errors:
+        raise errors[0]
     return time.perf_counter() - t0
 
 

@@ -12,26 +12,19 @@ import json
 import os
 import platform
 import sqlite3
-import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+
+from bench.common import percentiles
 from shared.device import load_or_create_identity
 from shared.journal import EventDraft, JournalWriter
 from shared.paths import DataDir
 
 SITE = "12345678901234"
-
-
-def percentiles(samples_us: list[float]) -> dict[str, float]:
-    ordered = sorted(samples_us)
-
-    def pct(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
-
-    return {"p50_us": pct(0.50), "p99_us": pct(0.99), "max_us": round(ordered[-1], 1),
-            "mean_us": round(statistics.fmean(ordered), 1)}
 
 
 def bench_genba(root: Path, taps: int) -> dict[str, float]:

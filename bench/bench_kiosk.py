@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
+from bench.common import percentiles
 from hardware.base import ReaderStatus, Tap
 from kiosk.core import KioskCore
 from kiosk.demo import DEMO_SITE
@@ -47,16 +47,6 @@ from shared.journal import JournalWriter
 from shared.paths import DataDir
 
 SIZE = (800, 480)
-
-
-def percentiles(samples_us: list[float]) -> dict[str, float]:
-    ordered = sorted(samples_us)
-
-    def pct(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
-
-    return {"p50_us": pct(0.50), "p99_us": pct(0.99), "max_us": round(ordered[-1], 1),
-            "mean_us": round(statistics.fmean(ordered), 1)}
 
 
 def rss_kib() -> int:

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 import nfc  # noqa: E402
 import nfc.clf  # noqa: E402
 
-from bench.common import boottime_us, cards, summary  # noqa: E402
+from bench.common import boottime_us, cards, cpu_share, summary  # noqa: E402
 from hardware import open_reader  # noqa: E402
 from hardware.base import Tap  # noqa: E402
 from hardware.emulated import FelicaCardPeer  # noqa: E402
@@ -105,12 +105,10 @@ def cpu_of_reader(path: str, window: float) -> float:
     consumer = threading.Thread(target=lambda: [None for _ in reader.events()], daemon=True)
     consumer.start()
     time.sleep(min(1.5, window))  # let it open and settle
-    cpu0, wall0 = time.process_time(), time.monotonic()
-    time.sleep(window)
-    cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0)
+    cpu = cpu_share(window)
     reader.close()
     consumer.join(timeout=10)
-    return round(100 * cpu, 3)
+    return cpu
 
 
 def cpu_of_bare_loop(path: str, window: float) -> float:
@@ -126,13 +124,11 @@ def cpu_of_bare_loop(path: str, window: float) -> float:
     thread = threading.Thread(target=loop, daemon=True)
     thread.start()
     time.sleep(min(1.5, window))
-    cpu0, wall0 = time.process_time(), time.monotonic()
-    time.sleep(window)
-    cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0)
+    cpu = cpu_share(window)
     stop.set()
     thread.join(timeout=10)
     clf.close()
-    return round(100 * cpu, 3)
+    return cpu
 
 
 def measure_cpu(window: float) -> dict[str, float]:

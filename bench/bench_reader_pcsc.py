@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from smartcard import scard  # noqa: E402
 
-from bench.common import boottime_us, cards, summary  # noqa: E402
+from bench.common import boottime_us, cards, cpu_share, summary  # noqa: E402
 from hardware import open_reader  # noqa: E402
 from hardware.base import ReaderEvent, ReaderStatus, Tap  # noqa: E402
 from hardware.vicc import ViccCard  # noqa: E402
@@ -123,12 +123,10 @@ def idle_cpu(stack: PcscStack, window: float) -> float:
     consumer = threading.Thread(target=lambda: [None for _ in reader.events()], daemon=True)
     consumer.start()
     time.sleep(min(1.0, window))
-    cpu0, wall0 = time.process_time(), time.monotonic()
-    time.sleep(window)
-    cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0)
+    cpu = cpu_share(window)
     reader.close()
     consumer.join(timeout=10)
-    return round(100 * cpu, 3)
+    return cpu
 
 
 def main(argv: list[str] | None = None) -> None:
