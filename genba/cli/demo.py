@@ -10,14 +10,18 @@ the demo site's structure and month of work history.
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from genba.cli.common import reported
+from genba.cli.common import fail, reported
 from genba.cli.server_domain import show_demo_site
 from shared.device import DeviceIdentity, load_or_create_identity, load_or_create_key
 from shared.journal import EventDraft, JournalReader, JournalWriter, verify_journal
@@ -46,6 +50,9 @@ def _record_taps(data: DataDir, identity: DeviceIdentity, key: SigningKey, n: in
 def demo(
     workdir: Annotated[Path | None, typer.Option(help="Keep the demo data here, not in a temp folder.")] = None,
     taps: Annotated[int, typer.Option(min=1, max=100_000, help="Simulated taps to record.")] = 50,
+    kiosk: Annotated[bool | None, typer.Option(
+        "--kiosk/--no-kiosk", help="Open the kiosk with the simulated reader at the end "
+                                   "(default: when a display is present).")] = None,
 ) -> None:
     """Run the end-to-end demo: server, enrolled device, taps synced and carried by file, then the site's month."""
     from genba.cli.demo_server import demo_server
@@ -145,3 +152,34 @@ def demo(
                  f"genba --data-dir {data.root} syncd status",
                  f"Done. See the records: genba --data-dir {data.root} journal tail / sync status: "
                  f"genba --data-dir {data.root} syncd status"))
+    if kiosk if kiosk is not None else display_present(os.environ):
+        open_demo_kiosk(data.root / "kiosk-demo")
+    else:
+        typer.echo(t("画面のある端末では genba kiosk --demo でタッチ画面を試せます"
+                     "（キー 1〜5 でカード、9 で未登録カード）。",
+                     "On a machine with a screen, try the touch screen: genba kiosk --demo "
+                     "(keys 1-5 tap cards, 9 an unknown card)."))
+
+
+def display_present(env: Mapping[str, str]) -> bool:
+    """Whether a graphical session is there to show the kiosk in (X11 or Wayland)."""
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def open_demo_kiosk(root: Path) -> None:
+    """Run ``genba kiosk --demo`` on its own data directory until its window is closed.
+
+    A child process, so the demo itself never loads Qt; the kiosk's demo site has its own roster, and its
+    records can be watched with ``genba --data-dir ROOT journal tail``.
+    """
+    from kiosk.demo import DEMO_PIN
+
+    typer.echo(t("キオスクを開きます（模擬リーダー）: キー 1〜5 でカードをタッチ、9 で未登録カード、"
+                 f"管理者の暗証番号 {DEMO_PIN}。記録を見る: genba --data-dir {root} journal tail",
+                 "Opening the kiosk (simulated reader): keys 1-5 tap cards, 9 an unknown card, "
+                 f"manager PIN {DEMO_PIN}. "
+                 f"See its records: genba --data-dir {root} journal tail"))
+    done = subprocess.run([sys.executable, "-m", "genba", "--data-dir", str(root), "kiosk", "--demo"], check=False)
+    if done.returncode != 0:
+        fail(t(f"キオスクが終了コード {done.returncode} で終わりました。",
+               f"The kiosk exited with code {done.returncode}."))
