@@ -7,9 +7,12 @@
 - PostgreSQL: ``postgresql+psycopg://``; writers lock the chain row with
   ``SELECT … FOR UPDATE`` (see :mod:`server.ingest`).
 
-Migrations are Alembic revisions in ``server/migrations/versions`` (branch
-label ``sync``) plus any directory listed in :data:`VERSION_DIRS` that exists
-(the domain's branch). :func:`migrate` upgrades to ``heads`` on every start.
+Migrations are one Alembic history (one ``alembic_version`` table) with a
+branch per part of the server, each in its own folder so that parts grow their
+schema without touching each other's files: ``server/migrations/versions``
+(branch ``sync``) and every ``server/<part>/migrations`` folder (``domain``,
+and any later part). A branch that alters another's tables names it in
+``depends_on``. :func:`migrate` upgrades to ``heads`` on every start.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from sqlalchemy import event
 
 _SERVER = Path(__file__).resolve().parent.parent
 SCRIPT_DIR = _SERVER / "migrations"
-VERSION_DIRS = [SCRIPT_DIR / "versions", _SERVER / "domain" / "migrations"]
-"""Version directories, one per branch: sync (ours) and the domain's (issue 6) when present."""
+VERSION_DIRS = [SCRIPT_DIR / "versions", *sorted(p for p in _SERVER.glob("*/migrations") if p != SCRIPT_DIR)]
+"""Version directories, one per branch: ``sync`` first, then each part's ``server/<part>/migrations``."""
 
 IMMEDIATE = "genba_begin_immediate"
 """Execution option: on SQLite, start the transaction with BEGIN IMMEDIATE (take the write lock now)."""
