@@ -24,6 +24,8 @@ from server.logs import configure
 from server.settings import Settings, load_settings
 from shared import __version__
 from shared.clock import Clock
+from shared.errors import GenbaError
+from shared.json_limits import check_json_limits
 
 API_PREFIX = "/api/v1"
 
@@ -31,13 +33,23 @@ API_PREFIX = "/api/v1"
 BATCH_PATHS = (f"{API_PREFIX}/batches", f"{API_PREFIX}/admin/import")
 
 
+def _is_json(scope: Scope) -> bool:
+    """A body FastAPI would parse as JSON: a JSON media type, or no Content-Type at all."""
+    ctype: bytes = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
+    return ctype in (b"", b"application/json") or ctype.endswith(b"+json")  # FastAPI parses a body without a type
+
+
 class HttpEdges:
-    """Pure ASGI middleware: a ``Date`` header on every response, and body limits before reading.
+    """Pure ASGI middleware: a ``Date`` header on every response, and body limits before parsing.
 
     A request whose declared ``Content-Length`` is over the limit gets 413
     before any of its body is read: the batch limit on batch paths, the JSON
     limit elsewhere. Batch bodies sent without a length are counted by the
-    batch route while streaming; other bodies are cut off here at the limit.
+    batch route while streaming (and bounded in depth and number length by
+    the batch parser); other bodies are cut off here at the limit. A JSON body
+    is read whole (it is small) and checked by
+    :func:`shared.json_limits.check_json_limits` before any route parses it: too
+    deep or an over-long number is 400 ``malformed`` (issue 9 item 2).
     (Not a BaseHTTPMiddleware: that would wrap errors raised while reading.)
     """
 
@@ -57,15 +69,48 @@ class HttpEdges:
                 message = {**message, "headers": headers}
             await send(message)
 
+        async def refuse(exc: GenbaError, status: int) -> None:
+            await JSONResponse(to_body(exc), status_code=status)(scope, receive, send_with_date)
+
         batch = scope["path"] in BATCH_PATHS
         limit = self.batch_limit if batch else self.json_limit
         length = dict(scope["headers"]).get(b"content-length", b"")
         if length.isdigit() and int(length) > limit:
-            exc = BodyTooLarge(f"body of {int(length)} bytes is over the limit of {limit}", limit=limit)
-            await JSONResponse(to_body(exc), status_code=413)(scope, receive, send_with_date)
+            await refuse(BodyTooLarge(f"body of {int(length)} bytes is over the limit of {limit}", limit=limit), 413)
             return
         if batch:
             await self.app(scope, receive, send_with_date)
+            return
+        if _is_json(scope):
+            chunks, seen, last = [], 0, None
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    last = message  # the client went away: let the app see it
+                    break
+                chunks.append(message.get("body", b""))
+                seen += len(chunks[-1])
+                if seen > limit:
+                    await refuse(BodyTooLarge(f"body is over the limit of {limit} bytes", limit=limit), 413)
+                    return
+                if not message.get("more_body", False):
+                    break
+            body = b"".join(chunks)
+            try:
+                check_json_limits(body)
+            except GenbaError as exc:
+                await refuse(exc, 400)
+                return
+            replayed = False
+
+            async def replay() -> Message:
+                nonlocal replayed
+                if not replayed:
+                    replayed = True
+                    return last or {"type": "http.request", "body": body, "more_body": False}
+                return await receive()
+
+            await self.app(scope, replay, send_with_date)
             return
         seen = 0
 

@@ -28,13 +28,26 @@ event's wall clock; with no sample at all the wall clock is kept (flag
 - ``before_server_time``: within the boot of a request the server answered
   with ``server_time`` S, an event recorded after that request (mono ≥ the
   request's mono) reads earlier than S − :data:`SEEN_TOLERANCE`;
-- ``uncorrected``: no clock sample for this device yet.
+- ``uncorrected``: no clock sample for this device yet;
+- ``implausible_time``: the wall clock reads outside :data:`PLAUSIBLE_YEARS`
+  (year 1, 9999, the 1970 of a board without a real-time clock). The wall
+  clock is then not used at all: the event is re-timed by the monotonic clock
+  if a sample of its boot exists, else placed at the server's receive time;
+- ``after_receipt``: the corrected time is later than the server received the
+  event (+:data:`SEEN_TOLERANCE`) — impossible, so it is held at the receive time;
+- ``server_time_backwards``: the corrected time is earlier than the previous
+  event's stored corrected time by more than :data:`STEP_TOLERANCE` — the chain
+  says seq n+1 happened after seq n, whatever the clocks said (issue 9 item 14).
+
+Every flag of :data:`SUSPECT_FLAGS` marks the tap, and so the work-history day
+it lands on, clock-suspect. The corrected time is always inside
+:data:`PLAUSIBLE_YEARS`, so nothing downstream can overflow on it (issue 9 item 3).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from shared.event import Event
@@ -44,6 +57,19 @@ STEP_TOLERANCE = timedelta(seconds=2)
 JUMP_TOLERANCE = timedelta(seconds=2)
 SEEN_TOLERANCE = timedelta(seconds=30)
 MAX_SAMPLE_AGE = timedelta(hours=24)
+PLAUSIBLE_YEARS = range(2000, 2100)
+"""Wall-clock years the server reasons with; anything else is a broken clock, not evidence of a time."""
+_FALLBACK = datetime(2000, 1, 1, tzinfo=UTC)
+"""Only for a caller that passes no receive time and has no sample: flagged, and never on the ingest path."""
+
+SUSPECT_FLAGS = frozenset({"clock_backwards", "clock_jump", "before_server_time", "implausible_time",
+                           "after_receipt", "server_time_backwards"})
+"""Flags that make a tap (and the work-history day it lands on) clock-suspect. ``uncorrected`` alone does not."""
+
+
+def plausible(moment: datetime) -> bool:
+    """Whether a wall-clock reading is in :data:`PLAUSIBLE_YEARS` (checked on its own fields: never overflows)."""
+    return moment.year in PLAUSIBLE_YEARS
 
 _parse = lru_cache(maxsize=256)(parse_rfc3339)
 """Each event's time is read as "this" and then as "previous": parse it once."""
@@ -106,12 +132,22 @@ def retime(
     previous: Event | None,
     sample: ClockSample | None,
     seen: SeenServerTime | None,
+    *,
+    received: datetime | None = None,
+    previous_server_at: datetime | None = None,
 ) -> Retimed:
-    """The corrected time and clock flags of one event, given the one before it in the chain."""
+    """The corrected time and clock flags of one event, given the one before it in the chain.
+
+    ``received``: when the server received the event (ingest passes it; without
+    it the ``after_receipt`` check is skipped). ``previous_server_at``: the
+    corrected time stored for the previous seq, for ``server_time_backwards``.
+    """
     at = _parse(event.at)
     flags: list[str] = []
-    if previous is not None:
-        prev_at = _parse(previous.at)
+    sane = plausible(at)
+    if not sane:
+        flags.append("implausible_time")
+    if previous is not None and sane and plausible(prev_at := _parse(previous.at)):
         if at < prev_at:
             flags.append("clock_backwards")
         if previous.boot == event.boot and event.mono_us >= previous.mono_us:
@@ -120,17 +156,31 @@ def retime(
             if abs(wall_elapsed - mono_elapsed) > JUMP_TOLERANCE + mono_elapsed / 1000:
                 flags.append("clock_jump")
     if (
-        seen is not None
+        sane
+        and seen is not None
         and seen.boot == event.boot
         and event.mono_us >= seen.mono_us
         and at < seen.server_time - SEEN_TOLERANCE
     ):
         flags.append("before_server_time")
-    if sample is None:
-        flags.append("uncorrected")
-        corrected = at
-    elif sample.boot == event.boot and sample.mono_us is not None:
-        corrected = sample.server_time - timedelta(microseconds=sample.mono_us - event.mono_us)
-    else:
-        corrected = at - sample.offset
+    corrected: datetime | None = None
+    try:
+        if sample is None:
+            flags.append("uncorrected")
+            corrected = at if sane else None
+        elif sample.boot == event.boot and sample.mono_us is not None:
+            corrected = sample.server_time - timedelta(microseconds=sample.mono_us - event.mono_us)
+        elif sane:
+            corrected = at - sample.offset
+    except OverflowError:  # a sample or monotonic reading that points outside datetime's range
+        corrected = None
+    if corrected is None or not plausible(corrected):
+        if "implausible_time" not in flags:
+            flags.append("implausible_time")
+        corrected = received or (sample.server_time if sample is not None else _FALLBACK)
+    if received is not None and corrected > received + SEEN_TOLERANCE:
+        flags.append("after_receipt")
+        corrected = received
+    if previous_server_at is not None and corrected < previous_server_at - STEP_TOLERANCE:
+        flags.append("server_time_backwards")
     return Retimed(corrected, tuple(flags))

@@ -11,7 +11,6 @@ writes the same receipts.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pathlib import Path
 from server.context import ServerContext
 from shared.batch import MAX_BATCH_BYTES
 from shared.errors import GenbaError, TooLarge
+from shared.json_limits import loads_bounded
 from shared.receipts_file import SUFFIX, format_receipts_file
 
 
@@ -40,9 +40,9 @@ class ImportOutcome:
 def _order_key(path: Path) -> tuple[str, int, int, str]:
     try:
         if path.stat().st_size <= MAX_BATCH_BYTES:
-            obj = json.loads(path.read_bytes())
+            obj = loads_bounded(path.read_bytes())
             return (str(obj["device"]), int(obj["epoch"]), int(obj["first"]), path.name)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, GenbaError, ValueError, KeyError, TypeError):
         pass
     return ("", 0, 0, path.name)  # unreadable files first; they fail with a clear message
 

@@ -48,7 +48,7 @@ from shared.clock import Clock, SystemClock
 from shared.errors import Fork, GenbaError
 from shared.event import Event
 from shared.keys import SigningKey
-from shared.timefmt import format_rfc3339
+from shared.timefmt import format_rfc3339, parse_rfc3339
 from shared.verify import VerifiedBatch, VerifiedEvent, place_batch, verify_batch
 
 log = logging.getLogger("genba.server.ingest")
@@ -171,9 +171,9 @@ class IngestService:
             held.prefetch(batch.first - 1, batch.last)
             placement = place_batch(verified, held)
             kept, seen = load_clock(conn, batch.device)  # seen: what the device knew BEFORE this request
-            if sample is not None:
+            if sample is not None:  # only from a device-signed request (issue 9 item 4): so is last-seen
                 kept = observe(conn, batch.device, sample, answered_at=stamp)
-            touch(conn, batch.device, stamp)
+                touch(conn, batch.device, stamp)
             if placement.outcome == "duplicate":
                 assert chain.receipt is not None
                 result = IngestResult("duplicate", batch.device, batch.epoch, int(chain.last_seq), chain.receipt,
@@ -195,22 +195,25 @@ class IngestService:
         """Insert the new events with their corrected times; the caller updates the chain head."""
         first = new[0].event.seq
         previous: Event | None = None
+        previous_at: datetime | None = None  # the previous seq's stored corrected time (issue 9 item 14)
         if first > 1:
-            data = conn.execute(sa.select(t.events.c.data).where(
+            held = conn.execute(sa.select(t.events.c.data, t.events.c.server_at).where(
                 t.events.c.device == verified.batch.device, t.events.c.epoch == verified.batch.epoch,
-                t.events.c.seq == first - 1)).scalar_one_or_none()
-            previous = Event.from_bytes(bytes(data)) if data is not None else None
+                t.events.c.seq == first - 1)).first()
+            if held is not None:
+                previous, previous_at = Event.from_bytes(bytes(held.data)), parse_rfc3339(held.server_at)
+        received = parse_rfc3339(stamp)
         rows: list[dict[str, object]] = []
         out: list[IngestedEvent] = []
         for ve in new:
             ev = ve.event
-            timed = retime(ev, previous, kept, seen)
+            timed = retime(ev, previous, kept, seen, received=received, previous_server_at=previous_at)
             server_at = format_rfc3339(timed.server_at.astimezone(UTC))
             rows.append({"device": ev.device, "epoch": ev.epoch, "seq": ev.seq, "data": ve.data, "head": ve.head,
                          "site": ev.site, "kind": ev.kind, "at": ev.at, "boot": ev.boot, "mono_us": ev.mono_us,
                          "server_at": server_at, "time_flags": ",".join(timed.flags), "received_at": stamp})
             out.append(IngestedEvent(ev.seq, ev, ve.data, server_at, timed.flags))
-            previous = ev
+            previous, previous_at = ev, timed.server_at
         conn.execute(t.events.insert(), rows)
         return IngestedBatch(verified.batch.device, verified.batch.epoch, site, tuple(out))
 

@@ -13,7 +13,6 @@ The same bytes are the HTTP body and the content of a batch file.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from shared.canonical import canonical_bytes, parse_canonical
 from shared.chain import HASH_LEN
 from shared.errors import FormatError, TooLarge
 from shared.ids import check_device_id
+from shared.json_limits import loads_bounded
 
 BATCH_FORMAT = "genba.batch/1"
 MAX_BATCH_EVENTS = 5000
@@ -113,7 +113,7 @@ class Batch:
 def describe(data: bytes) -> str:
     """A one-line human summary of a batch file, tolerant of damage (for CLI listings)."""
     try:
-        obj = json.loads(data)
+        obj = loads_bounded(data)
         return f"{obj['device']} epoch {obj['epoch']} seq {obj['first']}–{obj['last']}"
-    except (ValueError, KeyError, TypeError):
+    except (FormatError, KeyError, TypeError):
         return "not a readable batch"

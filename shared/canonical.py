@@ -14,6 +14,7 @@ from typing import Any
 import rfc8785
 
 from shared.errors import FormatError, NotCanonical
+from shared.json_limits import check_json_limits
 
 _SAFE = 2**53
 
@@ -77,6 +78,7 @@ def parse_canonical(data: bytes, *, max_bytes: int) -> dict[str, Any]:
     """Parse bytes that must be an RFC 8785 canonical JSON object of at most ``max_bytes``."""
     if len(data) > max_bytes:
         raise FormatError(f"object is {len(data)} bytes, more than the limit of {max_bytes}")
+    check_json_limits(data)  # depth and number length, before the parser can fail otherwise (issue 9 item 2)
     try:
         text = data.decode("utf-8")
         # The C parser, without a Python hook: duplicate keys cannot pass the canonical comparison
@@ -87,6 +89,8 @@ def parse_canonical(data: bytes, *, max_bytes: int) -> dict[str, Any]:
         raise FormatError("object is not valid UTF-8") from None
     except json.JSONDecodeError as exc:
         raise FormatError(f"object is not JSON: {exc.msg} at byte {exc.pos}") from None
+    except (ValueError, RecursionError) as exc:  # not reachable past check_json_limits; never a 500 if it is
+        raise FormatError(f"object cannot be parsed: {type(exc).__name__}") from None
     if not isinstance(value, dict):
         raise FormatError("expected a JSON object")
     if canonical_bytes(value) != data:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from shared.canonical import canonical_bytes, parse_canonical
-from shared.errors import FormatError
+from shared.errors import FormatError, InvalidTimestamp
 from shared.ids import check_ccus_id, check_device_id, check_idm, check_reader_id
 from shared.timefmt import parse_rfc3339
 
@@ -25,6 +25,11 @@ MAX_EVENT_BYTES = 2048
 """A tap event is about 300 bytes; the limit leaves room for a reason text."""
 
 MAX_REASON_CHARS = 200
+CLAIM_YEARS = range(2000, 2100)
+"""A manual entry's claimed time is typed by a site manager: a year outside this is a typing error.
+
+The event's own ``at`` is a clock reading and is never bounded here (a tap is never
+refused, whatever the clock says); the server flags implausible clocks instead."""
 MAX_SAFE_INT = 2**53 - 1
 """RFC 8785 numbers are IEEE doubles: integers above this would not round-trip."""
 
@@ -149,7 +154,10 @@ def validate_fields(obj: dict[str, Any]) -> None:
     if worker is not None:
         check_ccus_id(worker, "worker")
     if obj.get("claimed_at") is not None:
-        parse_rfc3339(obj["claimed_at"])
+        claimed = parse_rfc3339(obj["claimed_at"])
+        if claimed.year not in CLAIM_YEARS:  # typed by a person, not read from a clock: refuse at the source
+            raise InvalidTimestamp(f"event 'claimed_at' must be in the years {CLAIM_YEARS.start}–"
+                                   f"{CLAIM_YEARS.stop - 1}: {obj['claimed_at']!r}")
     reason = obj.get("reason")
     if reason is not None and (not isinstance(reason, str) or not 0 < len(reason) <= MAX_REASON_CHARS):
         raise FormatError(f"event 'reason' must be 1–{MAX_REASON_CHARS} characters")

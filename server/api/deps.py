@@ -85,8 +85,15 @@ def _with_status(exc: GenbaError, status: int) -> GenbaError:
     return exc
 
 
-async def device_auth(request: Request, ctx: Context) -> AuthedDevice:
-    """Authenticate a device request (docs/api.md "Device authentication") or refuse it."""
+async def verify_device(request: Request, ctx: ServerContext, body: bytes, *,
+                        received: datetime | None = None) -> tuple[AuthedDevice, ClockSample | None]:
+    """Check a device request's signature over ``body`` (docs/api.md "Device authentication") or refuse it.
+
+    Returns who signed and the clock sample of its time headers, recording
+    nothing: only a request that passed this may feed a device's clock sample
+    and last-seen time (issue 9 item 4). ``received``: when the request arrived,
+    if its body took a while to read (the clock sample is measured from it).
+    """
     try:
         header = request.headers.get("authorization")
         if not header:
@@ -95,8 +102,7 @@ async def device_auth(request: Request, ctx: Context) -> AuthedDevice:
             auth = parse_header(header)
         except FormatError as exc:
             raise _with_status(exc, 401) from None
-        body = await request.body()
-        received = ctx.now()
+        received = received or ctx.now()
 
         def check() -> EnrolledKey:
             with ctx.engine.connect() as conn:
@@ -113,18 +119,23 @@ async def device_auth(request: Request, ctx: Context) -> AuthedDevice:
     except GenbaError as exc:
         ctx.metrics.device_requests_refused.labels(reason=exc.code).inc()
         raise
-    stamp = ctx.stamp()
     # the raw wall clock is in Genba-Device-Time; the signed ts may already be offset-corrected by the device
     sample = clock_sample(request, received) or clock_sample(request, received, auth.moment)
+    return AuthedDevice(auth.device, auth.epoch, enrolled.site, ctx.stamp()), sample
+
+
+async def device_auth(request: Request, ctx: Context) -> AuthedDevice:
+    """Authenticate a device request or refuse it; record its clock sample and last-seen time."""
+    dev, sample = await verify_device(request, ctx, await request.body())
 
     def record() -> None:
         with write_transaction(ctx.engine) as conn:
             if sample is not None:
-                observe(conn, auth.device, sample, answered_at=stamp)
-            touch(conn, auth.device, stamp)
+                observe(conn, dev.device, sample, answered_at=dev.server_time)
+            touch(conn, dev.device, dev.server_time)
 
     await run_in_threadpool(record)
-    return AuthedDevice(auth.device, auth.epoch, enrolled.site, stamp)
+    return dev
 
 
 Device = Annotated[AuthedDevice, Depends(device_auth)]

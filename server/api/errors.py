@@ -14,7 +14,8 @@ from shared.errors import GenbaError
 
 log = logging.getLogger("genba.server.api")
 
-_HTTP_CODES = {404: ("not_found", "見つかりません。URLを確認してください。"),
+_HTTP_CODES = {400: ("malformed", "要求の形式が正しくありません。JSON として読めません。"),
+               404: ("not_found", "見つかりません。URLを確認してください。"),
                405: ("method_not_allowed", "このURLではその操作はできません。")}
 
 

@@ -163,9 +163,12 @@ def derive(
                                 kind=e.kind, idm=e.idm, direction=direction,  # type: ignore[arg-type]
                                 amended=fix is not None and fix[1] != e.direction, clock_suspect=key in suspect))
             elif e.kind == "bind" and e.idm is not None and e.worker is not None:
-                binds.append(KioskBind(site=e.site, idm=e.idm, worker=e.worker, at=parse_rfc3339(e.at), key=key))
+                # The server's corrected time, as for taps: a device clock can read year 1 or 9999 (issue 9 item 3).
+                at = retimed.get(key) if retimed is not None else None
+                binds.append(KioskBind(site=e.site, idm=e.idm, worker=e.worker, at=at or walls[key], key=key))
             elif e.kind == "manual" and e.worker and e.direction and e.claimed_at:
+                at = retimed.get(key) if retimed is not None else None
                 manuals.append(ManualClaim(site=e.site, worker=e.worker, direction=e.direction,
-                                           claimed_at=parse_rfc3339(e.claimed_at), recorded_at=parse_rfc3339(e.at),
+                                           claimed_at=parse_rfc3339(e.claimed_at), recorded_at=at or walls[key],
                                            reason=e.reason, key=key))
     return Derived(taps=taps, binds=binds, manuals=manuals, amends=amends)

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from server import devtime
 from server.domain import corrections as corr
 from server.domain.errors import DomainError
 from server.domain.reconcile import Attribution, Rules, WorkDay, affected_days, reconcile, window
@@ -37,7 +38,7 @@ from server.store.schema import site_config
 from shared.event import Event
 from shared.timefmt import format_rfc3339, parse_rfc3339
 
-SUSPECT_FLAGS = frozenset({"clock_backwards", "clock_jump", "before_server_time"})
+SUSPECT_FLAGS = devtime.SUSPECT_FLAGS  # one list of the clock flags that make a day clock-suspect
 _CHUNK = 500
 
 

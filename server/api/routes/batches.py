@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import Context, clock_sample
+from server.api.deps import Context, verify_device
 from server.api.models import BatchResponse, ErrorBody
 from server.context import ServerContext
 from server.errors import BodyTooLarge, UnsupportedMediaType
-from shared.batch import BATCH_MEDIA_TYPE
+from shared.batch import BATCH_MEDIA_TYPE, Batch
 from shared.errors import GenbaError
 
 router = APIRouter(tags=["ingest"])
@@ -50,16 +50,26 @@ async def ingest_request(request: Request, ctx: ServerContext, via: str) -> Batc
     except GenbaError as exc:
         ctx.metrics.refused.labels(reason=exc.code).inc()
         raise
-    sample = clock_sample(request, received) if via == "http" else None
-    result = await run_in_threadpool(lambda: ctx.ingest.ingest(body, sample=sample, via=via))
+    sample = None
+    batch: bytes | Batch = body
+    if via == "http" and "authorization" in request.headers:
+        # A device-signed upload: its time headers are a clock sample of the signer. Unsigned uploads
+        # (relays, USB files, replays) are authenticated by the batch alone and never touch the clock.
+        signer, signed_sample = await verify_device(request, ctx, body, received=received)
+        batch = Batch.from_bytes(body)
+        if (signer.device, signer.epoch) == (batch.device, batch.epoch):
+            sample = signed_sample
+    result = await run_in_threadpool(lambda: ctx.ingest.ingest(batch, sample=sample, via=via))
     return BatchResponse(outcome=result.outcome, acked=result.acked, receipt=result.receipt,
                          server_time=result.server_time)
 
 
 @router.post("/batches", response_model=BatchResponse, responses=ERRORS, openapi_extra=BATCH_BODY)
 async def upload_batch(request: Request, ctx: Context) -> BatchResponse:
-    """Ingest one signed batch (no auth header: the checkpoint signature authenticates it).
+    """Ingest one signed batch (the checkpoint signature authenticates it).
 
     Idempotent: a re-send is answered with the same receipt and stores nothing.
+    An optional device signature (``Authorization: Genba-Device …``) makes the
+    time headers count as the device's clock sample; without one they are ignored.
     """
     return await ingest_request(request, ctx, "http")
