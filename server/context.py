@@ -54,6 +54,7 @@ class ServerContext:
 
 def open_context(settings: Settings, *, clock: Clock | None = None, check_token: bool = True) -> ServerContext:
     """Open the database (migrating it to the newest revision), the server key and the services."""
+    settings.secure_storage()  # data directory 0700, SQLite file 0600 (issue 9 item 11)
     settings.data.ensure()
     token = settings.check_admin_token() if check_token else settings.resolved_admin_token()
     engine = make_engine(settings.effective_database_url)

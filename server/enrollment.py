@@ -22,6 +22,7 @@ from server.errors import (
     EnrollmentCodeInvalid,
     EnrollmentCodeUsed,
     EpochNotNewer,
+    KeyNameRefused,
     NotFound,
     Revoked,
 )
@@ -81,6 +82,10 @@ def enroll(
 ) -> Enrolled:
     """Register a device key with a one-time code, all or nothing."""
     check_device_id(device)
+    if key.name != f"{device}.e{epoch}":
+        # A key's name is what signed notes show beside its signature: a device key named like the
+        # server's (or anything else) could pass for another signer in a receipt or checkpoint.
+        raise KeyNameRefused(f"the device key is named {key.name[:80]!r}; it must be named {device}.e{epoch}")
     digest = code_hash(code)
     stamp = utc_text(now)
     with write_transaction(engine) as conn:

@@ -17,6 +17,7 @@ is one of these, or one of :mod:`shared.errors` (the verifier's), which
         ├── EnrollmentCodeExpired    code "enrollment_code_expired"  410
         ├── EpochNotNewer            code "epoch_not_newer"          409
         ├── UnsupportedMediaType     code "unsupported_media_type"   415
+        ├── KeyNameRefused           code "key_name"                 400
         ├── WrongSite                code "wrong_site"               403  (.seq, .event_site, .assigned_site)
         ├── MoveInPast               code "move_in_past"             409  (.acked)
         ├── AlreadyAssigned          code "already_assigned"         409
@@ -105,6 +106,15 @@ class BodyTooLarge(ServerError):
     code = "too_large"
     status = 413
     message_ja = "データが大きすぎます。小さく分けて送ってください。"
+
+
+class KeyNameRefused(ServerError):
+    """A device key must be named ``<device>.e<epoch>``: never ``genba-server`` or any other name."""
+
+    code = "key_name"
+    status = 400
+    message_ja = ("端末の鍵の名前が正しくありません（「端末ID.e世代」である必要があります）。"
+                  "端末の鍵を作り直してください。")
 
 
 class WrongSite(ServerError):

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     min_app_version: str | None = Field(
         default=None, pattern=r"^[0-9A-Za-z.+_-]{1,32}$",
         description="Oldest app version devices should run (e.g. 0.2.0); older kiosks say so on screen.")
+    metrics_token: SecretStr | None = Field(
+        default=None, description="Bearer token for GET /metrics; without one, /metrics takes the admin token.")
     log_json: bool = Field(default=True, description="Structured JSON logs (else plain text).")
     log_level: str = Field(default="INFO", description="Logging level.")
 
@@ -73,6 +75,27 @@ class Settings(BaseSettings):
     @property
     def data(self) -> DataDir:
         return DataDir.resolve(self.data_dir)
+
+    def secure_storage(self) -> None:
+        """Create the data directory 0700 and the SQLite database file 0600 (issue 9 item 11).
+
+        The database holds names and card IDms: nobody but the server's user may read it. An
+        existing data directory or database file of ours is tightened to these modes. SQLite
+        gives its ``-wal`` and ``-shm`` files the database file's mode.
+        """
+        root = self.data.root
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _tighten(root, 0o700)
+        url = self.effective_database_url
+        if url.startswith("sqlite"):
+            path = url.split(":///", 1)[1].split("?", 1)[0] if ":///" in url else ""
+            if path and path != ":memory:":
+                db = Path(path)
+                db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))  # SQLite opens an empty file as new
+                for f in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+                    if f.exists():
+                        _tighten(f, 0o600)
 
     @property
     def effective_database_url(self) -> str:
@@ -125,6 +148,13 @@ def load_settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
 def _env_data_dir() -> Path | None:
     env = os.environ.get("GENBA_DATA_DIR")
     return Path(env) if env else None
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """chmod ``path`` to ``mode`` if it is ours and looser (never fails on a path of another user)."""
+    st = path.stat()
+    if st.st_uid == os.getuid() and st.st_mode & 0o777 != mode:
+        os.chmod(path, mode)
 
 
 def ensure_admin_token(settings: Settings) -> tuple[str, bool]:

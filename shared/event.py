@@ -122,6 +122,9 @@ def validate_fields(obj: dict[str, Any]) -> None:
     missing = [k for k in _REQUIRED if k not in obj or obj[k] is None]
     if missing:
         raise FormatError(f"event is missing required field(s): {', '.join(missing)}")
+    nulls = sorted(k for k in _OPTIONAL if k in obj and obj[k] is None)
+    if nulls:  # an absent optional field is omitted, never null: one form per event, so one hash
+        raise FormatError(f"event optional field(s) must be omitted, not null: {', '.join(nulls)}")
     if not _ALLOWED.issuperset(obj):
         unknown = sorted(set(obj) - _ALLOWED)
         raise FormatError(f"event has unknown field(s): {', '.join(unknown)}")

@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from server.context import ServerContext
-from server.devtime import ClockSample
+from server.devtime import ClockSample, plausible
 from server.enrollment import EnrolledKey, device_key
 from server.errors import AuthRequired, BadToken, UnsupportedMediaType
 from server.store.clock import observe, touch
@@ -61,6 +61,8 @@ def clock_sample(request: Request, received: datetime, device_time: datetime | N
         if boot is not None and (len(boot) != 36 or boot.lower() != boot):
             boot = None
     except GenbaError:
+        return None
+    if not plausible(device_time):  # a clock in year 1 or 9999 says nothing about the offset (issue 9 item 3)
         return None
     return ClockSample(device_time, received, boot, mono)
 

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from server.errors import http_status, to_body
 from shared.errors import GenbaError
@@ -17,6 +18,22 @@ log = logging.getLogger("genba.server.api")
 _HTTP_CODES = {400: ("malformed", "要求の形式が正しくありません。JSON として読めません。"),
                404: ("not_found", "見つかりません。URLを確認してください。"),
                405: ("method_not_allowed", "このURLではその操作はできません。")}
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette's 405 names only the first route's).
+
+    Asks the routes themselves, method by method: included routers nest their routes.
+    """
+    methods = set()
+    for method in _METHODS:
+        probe = {**request.scope, "method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in request.app.router.routes):
+            methods.add(method)
+    return sorted(methods)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 def install(app: FastAPI) -> None:
@@ -45,8 +62,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, ja = _HTTP_CODES.get(exc.status_code, ("http_error", "要求を処理できませんでした。"))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return JSONResponse({"code": code, "message": str(exc.detail), "message_ja": ja},
-                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+                            status_code=exc.status_code, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

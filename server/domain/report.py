@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from server.domain.errors import Invalid
+from shared.csv_safety import safe_cell
 
 HISTORY_COLUMNS: tuple[str, ...] = (
     "site", "work_day", "worker", "idm", "employer", "trade_code", "trade_name", "position", "work_content",
@@ -56,15 +57,15 @@ def _cell(value: Any) -> Any:
         value = " ".join(value)
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value  # free text (work content …) must not become a spreadsheet formula
-    return value
+    return safe_cell(value)  # free text (work content …) must not become a spreadsheet formula
 
 
 def to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     """One line per row, the columns of :data:`HISTORY_COLUMNS`; lists joined by spaces; UTF-8 text."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    # CRLF (RFC 4180): the writer then quotes a cell holding a lone CR, which a spreadsheet would
+    # otherwise take for a row break, starting a new row with whatever text follows it.
+    w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(HISTORY_COLUMNS)
     for r in rows:
         w.writerow([_cell(r.get(c)) for c in HISTORY_COLUMNS])

@@ -98,3 +98,13 @@ def test_a_badly_signed_upload_is_refused_and_changes_nothing(api: Api, kiosk: K
     assert clock_state(ctx) == {"clock": [], "status": []}
     with ctx.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM events")).scalar_one() == 0
+
+
+def test_an_impossible_clock_header_is_ignored_for_the_signed_time(api: Api, kiosk: Kiosk,
+                                                                   ctx: ServerContext) -> None:
+    kiosk.enroll(api)
+    resp = kiosk.signed(api, "GET", "/api/v1/device/receipt", **{"Genba-Device-Time": "9999-12-31T23:59:59-09:00"})
+    assert resp.status_code == 200
+    with ctx.engine.connect() as conn:
+        device_time = conn.execute(sa.text("SELECT device_time FROM device_clock")).scalar_one()
+    assert device_time.startswith("2026-")  # the signed ts, not the impossible header

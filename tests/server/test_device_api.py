@@ -72,7 +72,7 @@ def test_status_report_feeds_devices_and_metrics(api: Api, enrolled: Kiosk) -> N
     dev = api.admin("GET", "/api/v1/admin/devices").json()["devices"][0]
     assert (dev["unsent"], dev["oldest_unsent_age_s"], dev["last_error"]) == (12, 340.5, "timeout")
     assert dev["lag_s"] == pytest.approx(340.5)
-    metrics = api.get("/metrics").text
+    metrics = api.admin("GET", "/metrics").text
     assert f'genba_device_unsent_events{{device="{enrolled.device}"}} 12.0' in metrics
     assert f'genba_device_oldest_unsent_age_seconds{{device="{enrolled.device}"}} 340.5' in metrics
 
@@ -129,7 +129,7 @@ def test_clock_skew_is_401_with_server_time(api: Api, enrolled: Kiosk) -> None:
     resp = enrolled.signed(api, "GET", "/api/v1/device/roster", now=late)
     assert (resp.status_code, resp.json()["code"]) == (401, "clock_skew")
     assert resp.json()["server_time"] == "2026-11-22T00:00:00.000Z"
-    assert "genba_device_requests_refused_total{reason=\"clock_skew\"} 1.0" in api.get("/metrics").text
+    assert "genba_device_requests_refused_total{reason=\"clock_skew\"} 1.0" in api.admin("GET", "/metrics").text
 
 
 def test_device_requests_record_last_seen_and_clock_offset(api: Api, enrolled: Kiosk) -> None:

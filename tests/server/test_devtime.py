@@ -97,7 +97,11 @@ def test_ingest_stores_corrected_time_and_flags(api: Api, kiosk: Kiosk, ctx: Ser
     kiosk.tap(2, seconds=30)
     kiosk.clock.set_wall(kiosk.clock.wall() - timedelta(days=1))  # a bad RTC: wall clock reset, mono goes on
     kiosk.tap(1, seconds=30)
-    resp = kiosk.upload(api, kiosk.batch())  # headers carry the (wrong) wall clock, boot and mono
+    # a signed request's headers carry the (wrong) wall clock, boot and mono: the sample (issue 9 item 4)
+    # (its signed ts is offset-corrected, as syncd does once it knows the offset)
+    corrected = kiosk.clock.wall() + timedelta(days=1)
+    assert kiosk.signed(api, "GET", "/api/v1/device/receipt", now=corrected).status_code == 200
+    resp = kiosk.upload(api, kiosk.batch())
     assert resp.status_code == 200
     with ctx.engine.connect() as conn:
         rows = conn.execute(sa.select(t.events.c.seq, t.events.c.server_at, t.events.c.time_flags)

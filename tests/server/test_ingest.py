@@ -129,7 +129,7 @@ def test_fork_is_refused_kept_for_investigation_and_raises_an_alarm(
         kept = conn.execute(sa.select(t.forks)).one()
     assert bytes(kept.batch) == forked.to_bytes() and kept.seq == 3
     assert any(r.message == "fork_detected" and r.levelname == "ERROR" for r in caplog.records)
-    metrics = api.get("/metrics").text
+    metrics = api.admin("GET", "/metrics").text
     assert "genba_forks_total 1.0" in metrics
     assert 'genba_batches_refused_total{reason="fork"} 1.0' in metrics
 
@@ -306,7 +306,7 @@ def test_failing_hook_does_not_undo_the_ingest(api: Api, kiosk: Kiosk, ctx: Serv
     resp = kiosk.upload(api, kiosk.batch())
     assert resp.status_code == 200 and resp.json()["acked"] == 2
     assert count(ctx, "events") == 2
-    assert "genba_ingest_hook_failures_total 1.0" in api.get("/metrics").text
+    assert "genba_ingest_hook_failures_total 1.0" in api.admin("GET", "/metrics").text
 
 
 def test_concurrent_overlapping_uploads_for_one_device_never_both_insert(

@@ -90,7 +90,7 @@ def test_healthz_and_metrics(api: Api, kiosk: Kiosk) -> None:
     kiosk.upload(api, kiosk.batch())
     kiosk.upload(api, kiosk.batch())
     kiosk.upload(api, b"{}")
-    text = api.get("/metrics").text
+    text = api.admin("GET", "/metrics").text
     assert "genba_events_ingested_total 3.0" in text
     assert 'genba_batches_total{outcome="append"} 1.0' in text
     assert 'genba_batches_total{outcome="duplicate"} 1.0' in text

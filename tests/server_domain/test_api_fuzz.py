@@ -11,12 +11,14 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.server_domain.api_world import ADMIN_TOKEN, World, build_world
 
-SYNC_PREFIXES = ("/api/v1/enroll", "/api/v1/batches", "/api/v1/device", "/api/v1/admin", "/healthz", "/metrics")
+SYNC_PREFIXES = ("/api/v1/enroll", "/api/v1/batches", "/api/v1/device", "/healthz", "/metrics",
+                 "/api/v1/admin/import")
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = build_world(tmp_path, f"sqlite:///{tmp_path}/fuzz.db")
+def world(tmp_path: Path, database_url: str) -> Iterator[World]:
+    """SQLite and PostgreSQL: a hostile-input suite runs on both backends (issue 9 item 7)."""
+    w = build_world(tmp_path, database_url)
     yield w
     w.client.close()
 
@@ -45,4 +47,5 @@ def test_no_generated_request_to_the_domain_api_causes_a_server_error(world: Wor
         run()
         checked.append(f"{operation.method.upper()} {operation.path}")
     assert len(checked) >= 30, checked
+    assert "POST /api/v1/admin/devices/{device}/site" in checked
     assert {200, 400} <= statuses or {201, 400} <= statuses, statuses

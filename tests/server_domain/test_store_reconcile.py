@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -15,6 +15,7 @@ from server.ingest import IngestService
 from server.store import domain_records as rec
 from server.store.domain_reconcile import all_rows, history, rebuild, recompute_card, recompute_day
 from server.store.engine import write_transaction
+from shared.clock import ManualClock
 from shared.timefmt import format_rfc3339
 from tests.server_domain.factory import CARD1, CARD2, CARD3, PRIME, SITE, SUB1, W1, W2, jst
 
@@ -179,10 +180,12 @@ def test_random_taps_in_small_batches_incremental_equals_rebuild(
 
 
 def test_a_kiosk_manual_record_past_the_deadline_is_kept_as_refused(
-        engine: sa.Engine, service: IngestService, kiosks: Callable) -> None:  # type: ignore[type-arg]
+        engine: sa.Engine, service: IngestService, kiosks: Callable,  # type: ignore[type-arg]
+        server_clock: ManualClock) -> None:
     registry(engine)
     k = kiosks("kiosk-gate", SITE)
     late = jst(1, 9, 0, month=12)  # recorded on Dec 1st for a day in September: deadline was Oct 31st
+    server_clock.set_wall(late + timedelta(hours=1))  # received after it was recorded (else: after_receipt)
     k.record(late, kind="manual", worker=W1, direction="in",
              claimed_at=format_rfc3339(jst(30, 8, 0, month=9)), reason="カード忘れ")
     k.record(late, kind="manual", worker=W1, direction="out",

@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 
 from server.api.deps import Context
+from server.api.routes.registry import visible_worker
 from server.api.routes.registry_common import Caller, CcusId, reading, require, writing
 from server.domain.disclosure import Principal, may_read_row, may_view_site, visible_employers
 from server.domain.errors import NotFound
@@ -66,8 +67,9 @@ def worker_history(worker: CcusId, p: Caller, ctx: Context, month: str, format: 
     """One worker's rows on every site the caller may see."""
     check_month(month)
     with reading(ctx) as conn:
-        rec.get_worker(conn, worker)
         rows = _filter(conn, p, history(conn, worker=worker, month=month))
+        if not rows:  # unknown, and another company's worker, answer the same 404 (issue 9 item 10)
+            visible_worker(ctx, conn, p, worker)
     return _answer(rows, format, worker=worker, month=month)
 
 

@@ -18,6 +18,7 @@ from fastapi import APIRouter, FastAPI
 from pydantic import Field
 
 from server.api.deps import Context
+from server.api.models import ErrorBody
 from server.api.routes.registry_common import (
     Body,
     Caller,
@@ -191,13 +192,25 @@ def _active_rosters(conn: Any, worker: str, today: date) -> list[tuple[Site, Any
 
 
 def visible_worker(ctx: ServerContext, conn: Any, p: Any, worker: str) -> dict[str, Any]:
-    w = rec.get_worker(conn, worker)
-    by_worker, by_employer = rec.consents(conn, worker)
-    today = site_today(ctx, "Asia/Tokyo")
-    view = worker_view(p, w, active_rosters=_active_rosters(conn, worker, today),
-                       worker_consent=by_worker, employer_consent=by_employer, proxies=rec.proxies_of(conn, w.employer))
+    """What ``p`` may see of a worker; one and the same 404 for an unknown worker and one ``p`` may not see.
+
+    The same answer for both, so that no caller learns whether another company's worker
+    exists (issue 9 item 10); only the admin is told which it is.
+    """
+    try:
+        w = rec.get_worker(conn, worker)
+    except NotFound:
+        if p.role == "admin":
+            raise
+        w = None
+    view = None
+    if w is not None:
+        by_worker, by_employer = rec.consents(conn, worker)
+        today = site_today(ctx, "Asia/Tokyo")
+        view = worker_view(p, w, active_rosters=_active_rosters(conn, worker, today), worker_consent=by_worker,
+                           employer_consent=by_employer, proxies=rec.proxies_of(conn, w.employer))
     if view is None:
-        raise NotFound(f"worker {worker} is not visible to you", worker=worker)
+        raise NotFound(f"worker {worker} is not registered or not visible to you", worker=worker)
     return view
 
 
@@ -313,10 +326,20 @@ def get_site(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     return plain_dict(s)
 
 
+DOMAIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Malformed or invalid input (`malformed`, `invalid`, `invalid_id` …)"},
+    401: {"model": ErrorBody, "description": "No or a wrong bearer token (`bad_token`)"},
+    403: {"model": ErrorBody, "description": "The caller's role may not do this (`forbidden`)"},
+    404: {"model": ErrorBody, "description": "Unknown, or not visible to the caller (`not_found`): the same answer"},
+    409: {"model": ErrorBody, "description": "Conflicts with what is stored (`conflict` …)"},
+}
+"""The 4xx every domain route may answer, each with the error body (docs/api.md "Errors")."""
+
+
 def install_domain(app: FastAPI, ctx: ServerContext, prefix: str) -> None:
     """Mount the domain's routers and hook reconciliation into the server (one call from create_app)."""
     from server.api.routes import corrections, history, roster, structure, users
 
     for r in (router, structure.router, roster.router, history.router, corrections.router, users.router):
-        app.include_router(r, prefix=prefix)
+        app.include_router(r, prefix=prefix, responses=DOMAIN_ERRORS)
     install_service(ctx)
