@@ -6,8 +6,6 @@ One server (SQLite, the demo site) and one browser for the whole module; pages a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -139,7 +137,8 @@ def test_pages_have_no_serious_accessibility_violations(pages: dict[str, Page], 
 
 
 FOCUSED = """(() => { const e = document.activeElement;
-  return e.tagName + ' ' + (e.id || '') + ' ' + (e.getAttribute('href') || (e.form ? e.form.getAttribute('action') : ''));
+  const where = e.getAttribute('href') || (e.form ? e.form.getAttribute('action') : '');
+  return e.tagName + ' ' + (e.id || '') + ' ' + where;
 })()"""
 
 
@@ -150,9 +149,9 @@ def test_every_control_is_reachable_by_keyboard(pages: dict[str, Page], live: We
     for _ in range(80):
         page.keyboard.press("Tab")
         reached.add(page.evaluate(FOCUSED))
-    wanted = {"A  #main", "A  /fleet", "BUTTON  /sign-out", "INPUT f-gate /devices/demo-kiosk-gate/gate", "BUTTON  /devices/demo-kiosk-gate/gate",
-              "INPUT f-confirm /devices/demo-kiosk-gate/revoke",
-              "BUTTON  /devices/demo-kiosk-gate/revoke"}
+    wanted = {"A  #main", "A  /fleet", "BUTTON  /sign-out",
+              "INPUT f-gate /devices/demo-kiosk-gate/gate", "BUTTON  /devices/demo-kiosk-gate/gate",
+              "INPUT f-confirm /devices/demo-kiosk-gate/revoke", "BUTTON  /devices/demo-kiosk-gate/revoke"}
     assert wanted <= reached, wanted - reached
 
 
