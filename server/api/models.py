@@ -50,6 +50,7 @@ class ConfigResponse(BaseModel):
     day_boundary: str
     repeat_window_s: int
     timezone: str
+    min_app_version: str | None = Field(default=None, description="Oldest app version devices should run.")
     version: str
     server_time: str
 
@@ -65,6 +66,7 @@ class RosterWorkerBody(BaseModel):
     position: str
     idms: list[str]
     on_roster: bool = True
+    language: str | None = Field(default=None, description="The worker's own language (BCP 47); absent: Japanese.")
 
 
 class RosterResponse(BaseModel):
@@ -79,6 +81,8 @@ class StatusReport(BaseModel):
     unsent: int = Field(ge=0, le=2**53)
     oldest_unsent_age_s: float | None = Field(default=None, ge=0, le=10 * 365 * 86400)
     last_error: str | None = Field(default=None, max_length=500)
+    app: str | None = Field(default=None, pattern=r"^[0-9A-Za-z.+_-]{1,32}$",
+                            description="The app version the device runs now (shown in the device list).")
 
 
 class CodeRequest(BaseModel):

@@ -158,18 +158,20 @@ class StateWriter(StateReader):
         stmts: list[tuple[str, Sequence[object]]] = [("DELETE FROM cards", ()), ("DELETE FROM workers", ())]
         for w in workers:
             stmts.append(("INSERT INTO workers (worker, name, furigana, employer, employer_name, trade, "
-                           "trade_code, position, on_roster) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "trade_code, position, on_roster, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           (w.worker, w.name, w.furigana, w.employer, w.employer_name, w.trade, w.trade_code,
-                           w.position, int(w.on_roster))))
+                           w.position, int(w.on_roster), w.language)))
             stmts.extend(("INSERT INTO cards VALUES (?, ?)", (idm, w.worker)) for idm in w.idms)
         stmts.append(("UPDATE sync SET roster_version = ?, roster_etag = ?, roster_source = ?, "
                       "roster_updated_at = ? WHERE id = 1", (version, etag, source, self._now())))
         self._tx(stmts)
 
     def set_site_config(self, config: SiteConfig) -> None:
+        # The minimum app version rides in meta (one key) so site_config keeps its released shape.
         self._tx([("INSERT OR REPLACE INTO site_config VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
                    (config.site, config.name, config.day_boundary, config.repeat_window_s, config.timezone,
-                    config.etag, self._now()))])
+                    config.etag, self._now())),
+                  ("INSERT OR REPLACE INTO meta VALUES ('min_app_version', ?)", (config.min_app_version,))])
 
     # -- how syncing went -----------------------------------------------------------------------
 
