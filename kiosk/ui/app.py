@@ -122,6 +122,10 @@ PROBLEM_LOG: dict[str, tuple[str, str]] = {
     "roster_missing": ("名簿がまだありません: すべてのカードが未登録になります。",
                        "No roster yet: every card is unknown."),
     "sync_error": ("同期に失敗しています。記録は端末に保存されています。", "Sync is failing; records are kept here."),
+    "app_outdated": ("この端末のソフトは、サーバーが求める版より古くなっています。記録は続きます。"
+                     "管理者に更新を依頼してください。",
+                     "This kiosk's software is older than the server requires; taps are still recorded. "
+                     "Ask the administrator to update it."),
 }
 
 

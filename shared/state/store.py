@@ -162,23 +162,25 @@ class StateWriter(StateReader):
         stmts: list[tuple[str, Sequence[object]]] = [("DELETE FROM cards", ()), ("DELETE FROM workers", ())]
         for w in workers:
             stmts.append(("INSERT INTO workers (worker, name, furigana, employer, employer_name, trade, "
-                           "trade_code, position, on_roster) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "trade_code, position, on_roster, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           (w.worker, w.name, w.furigana, w.employer, w.employer_name, w.trade, w.trade_code,
-                           w.position, int(w.on_roster))))
+                           w.position, int(w.on_roster), w.language)))
             stmts.extend(("INSERT INTO cards VALUES (?, ?)", (idm, w.worker)) for idm in w.idms)
         stmts.append(("UPDATE sync SET roster_version = ?, roster_etag = ?, roster_source = ?, "
                       "roster_updated_at = ? WHERE id = 1", (version, etag, source, self._now())))
         if site_config is not None:
-            stmts.append(self._site_config_statement(site_config))
+            stmts.extend(self._site_config_statements(site_config))
         self._tx(stmts)
 
     def set_site_config(self, config: SiteConfig) -> None:
-        self._tx([self._site_config_statement(config)])
+        self._tx(self._site_config_statements(config))
 
-    def _site_config_statement(self, config: SiteConfig) -> tuple[str, Sequence[object]]:
-        return ("INSERT OR REPLACE INTO site_config VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
-                (config.site, config.name, config.day_boundary, config.repeat_window_s, config.timezone,
-                 config.etag, self._now()))
+    def _site_config_statements(self, config: SiteConfig) -> list[tuple[str, Sequence[object]]]:
+        # The minimum app version rides in meta (one key) so site_config keeps its released shape.
+        return [("INSERT OR REPLACE INTO site_config VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+                 (config.site, config.name, config.day_boundary, config.repeat_window_s, config.timezone,
+                  config.etag, self._now())),
+                ("INSERT OR REPLACE INTO meta VALUES ('min_app_version', ?)", (config.min_app_version,))]
 
     # -- how syncing went -----------------------------------------------------------------------
 
