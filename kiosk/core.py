@@ -23,7 +23,7 @@ from kiosk.sources import SiteView, SyncSummary
 from kiosk.today import Today
 from shared.clock import Clock, SystemClock
 from shared.errors import GenbaError, JournalError
-from shared.event import Direction
+from shared.event import NO_SITE, Direction
 from shared.journal import EventDraft, JournalWriter, StoredEvent
 from shared.paths import DataDir
 
@@ -205,12 +205,8 @@ class KioskCore:
             save_settings(self.root, self.settings)
 
     def _actions(self) -> ManagerActions:
-        site = self.site.settings().site
-        if site is None:
-            from kiosk.errors import ManagerActionRefused
-
-            raise ManagerActionRefused("this kiosk has no site yet")
-        return ManagerActions(site=site, reader=KIOSK_READER)
+        # No site yet: the manager's action is journaled like a tap, with NO_SITE (attributed by the server).
+        return ManagerActions(site=self.site.settings().site or NO_SITE, reader=KIOSK_READER)
 
     def bind(self, idm: str, worker: str) -> StoredEvent:
         return self.pipeline.record(self._actions().bind(idm, worker, self.today))

@@ -13,6 +13,7 @@ from shared.state.errors import (
     RosterEncoding,
     RosterInvalid,
     RosterTooLarge,
+    SiteConflict,
     StateBusy,
     StateDamaged,
     StateError,
@@ -28,6 +29,7 @@ from shared.state.model import (
 )
 from shared.state.prune import DEFAULT_RETENTION, PruneSpec, prunable
 from shared.state.roster_csv import MAX_ROSTER_BYTES, MAX_ROSTER_ROWS, parse_roster_csv
+from shared.state.site_setup import offline_site_config
 from shared.state.store import AckedThrough, ReceiptOutcome, StateReader, StateWriter
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "RosterTooLarge",
     "RosterWorker",
     "SiteConfig",
+    "SiteConflict",
     "StateBusy",
     "StateDamaged",
     "StateError",
@@ -56,6 +59,7 @@ __all__ = [
     "SyncStatus",
     "check_continuity",
     "check_roster",
+    "offline_site_config",
     "parse_roster_csv",
     "prunable",
 ]
