@@ -84,6 +84,22 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def _open_for_reading(path: Path) -> sqlite3.Connection:
+    """A read-only connection; a file its writer has created but not yet set up reads as an empty journal."""
+    conn = connect(path, readonly=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.Error as exc:
+        conn.close()
+        raise translate(path, exc) from None
+    if tables - {"_migrations"}:
+        return conn
+    conn.close()
+    empty = sqlite3.connect(":memory:", isolation_level=None)
+    apply_migrations(sqlite_utils.Database(empty))
+    return empty
+
+
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
     event: Event
@@ -120,7 +136,7 @@ class JournalReader:
 
     def __init__(self, path: Path, *, conn: sqlite3.Connection | None = None) -> None:
         self.path = path
-        self.conn = conn or connect(path, readonly=True)
+        self.conn = conn or _open_for_reading(path)
         self.db = sqlite_utils.Database(self.conn)
 
     def close(self) -> None:
