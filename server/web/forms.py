@@ -55,7 +55,8 @@ def run(lang: str, fn: Callable[[], T], fields: tuple[str, ...] = ()) -> Outcome
         return Outcome(errors=errors, alert=alert if not errors else None)
     except DomainError as exc:
         words = exc.message_ja if lang == "ja" else exc.message
-        name = str(exc.extra.get("field", ""))
+        # the field the error names (``field=…``), else the field whose value it carries (``company=…``)
+        name = str(exc.extra.get("field", "")) or next((k for k in exc.extra if k in fields), "")
         if name in fields:
             return Outcome(errors={name: words})
         return Outcome(alert=words)

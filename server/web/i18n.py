@@ -185,6 +185,8 @@ W: dict[str, tuple[str, str]] = {
     "status_registered": ("登録", "Registered"),
     "status_placeholder": ("CCUS未登録", "Not in CCUS"),
     "approve": ("承認する", "Approve"),
+    "invitations": ("承認待ちの招待", "Invitations waiting for your approval"),
+    "invitation_from": ("現場「{site}」: {by} からの招待", "Site \u201c{site}\u201d: invited by {by}"),
     "invite": ("下位の事業者を招待", "Invite a company below"),
     "invite_under": ("どの事業者の下に", "Below which company"),
     "company_id": ("事業者ID（14 桁）", "Company id (14 digits)"),

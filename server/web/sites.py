@@ -79,3 +79,22 @@ def calendar(rows: list[dict[str, Any]], month: str, names: dict[str, str]) -> C
         cells[(key, r["work_day"])] = r
     order = sorted(subjects.values(), key=lambda s: (s[0].startswith("card:"), s[2], s[0]))
     return Calendar(month, days, order, cells)
+
+
+def pending_invitations(conn: sa.Connection, p: Principal) -> list[dict[str, Any]]:
+    """Invitations waiting for ``p``'s company to approve (未承認): the invited company cannot see the site yet,
+    so the sites page lists them with the approve action (the API's approve needs no view of the site)."""
+    if not p.is_company or p.company is None:
+        return []
+    out = []
+    for site in rec.candidate_sites(conn, company=p.company):
+        if p.site not in (None, site):
+            continue
+        s = rec.get_site(conn, site)
+        structure = rec.load_structure(conn, site)
+        for m in structure.members:
+            if m.company == p.company and m.status == "pending":
+                parent = structure.get(m.parent).name if m.parent is not None else ""
+                out.append({"site": site, "site_name": s.name, "member": m.member, "by": parent,
+                            "invited_at": m.invited_at})
+    return out

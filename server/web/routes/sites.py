@@ -17,6 +17,7 @@ from server.api.routes import roster as api_roster
 from server.api.routes import structure as api_structure
 from server.domain.errors import Forbidden
 from server.web import fleet, forms
+from server.web import sites as site_data
 from server.web.auth import SignedIn, Viewer, get_ctx
 from server.web.render import WebRoute, page
 from server.web.routes.fleet import thresholds
@@ -42,10 +43,17 @@ def _sites(request: Request, v: Viewer) -> list[dict[str, Any]]:
     return out
 
 
+def _sites_page(request: Request, v: Viewer, *, status: int = 200, alert: str | None = None) -> Response:
+    ctx = get_ctx(request)
+    with ctx.engine.connect() as conn:
+        invitations = site_data.pending_invitations(conn, v.principal)
+    return page(request, "sites.html", v, status=status, sites=_sites(request, v), invitations=invitations,
+                alert=alert)
+
+
 @router.get("/sites")
 async def sites_page(request: Request, v: SignedIn) -> Response:
-    rows = await run_in_threadpool(_sites, request, v)
-    return page(request, "sites.html", v, sites=rows)
+    return await run_in_threadpool(_sites_page, request, v)
 
 
 def _site_page(request: Request, v: Viewer, site: str, *, status: int = 200, errors: dict[str, str] | None = None,
@@ -94,6 +102,9 @@ async def structure_action(site: str, action: str, request: Request, v: SignedIn
         raise Forbidden(f"no structure action {action!r}")
 
     outcome = await run_in_threadpool(forms.run, v.lang, act, STRUCTURE_FIELDS)
+    if not outcome.ok and action == "approve":  # approved from the sites page (the site is not visible before)
+        return await run_in_threadpool(lambda: _sites_page(request, v, status=422,
+                                                           alert=outcome.alert or next(iter(outcome.errors.values()))))
     if not outcome.ok:
         return await run_in_threadpool(lambda: _site_page(request, v, site, status=422, errors=outcome.errors,
                                                           alert=outcome.alert, form={**values, "action": action}))
