@@ -43,6 +43,7 @@ from server.devtime import ClockSample, SeenServerTime, retime
 from server.enrollment import device_key
 from server.errors import Revoked
 from server.metrics import Metrics
+from server.site_policy import check_sites
 from server.store import ingest_store as store
 from server.store import queue
 from server.store.clock import load_clock, observe, touch
@@ -185,6 +186,8 @@ class IngestService:
                 result = IngestResult("duplicate", batch.device, batch.epoch, int(chain.last_seq), chain.receipt,
                                       stamp, 0)
                 return result, None
+            # A device writes only into its own site (issue 9 item 1): refuse the whole batch otherwise.
+            check_sites(conn, batch.device, batch.epoch, [ve.event for ve in placement.new_events])
             events, previous = self._append(conn, verified, placement.new_events, kept, seen, stamp)
             queue_id = queue.enqueue(conn, device=batch.device, epoch=batch.epoch, first_seq=events[0].seq,
                                      last_seq=events[-1].seq, site=enrolled.site, at=stamp)

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     reconcile_in_process: bool = Field(
         default=True, description="Run the reconciling worker inside `genba server run` (false when separate "
         "`genba server worker` processes do it).")
+    min_app_version: str | None = Field(
+        default=None, pattern=r"^[0-9A-Za-z.+_-]{1,32}$",
+        description="Oldest app version devices should run (e.g. 0.2.0); older kiosks say so on screen.")
     log_json: bool = Field(default=True, description="Structured JSON logs (else plain text).")
     log_level: str = Field(default="INFO", description="Logging level.")
 

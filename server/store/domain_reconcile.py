@@ -32,6 +32,7 @@ from server.domain import corrections as corr
 from server.domain.errors import DomainError
 from server.domain.reconcile import Attribution, Rules, WorkDay, affected_days, reconcile, window
 from server.domain.taps import Derived, Tap, derive
+from server.site_policy import as_assigned
 from server.store import domain_records as rec
 from server.store import domain_schema as t
 from server.store.bulk import insert_rows
@@ -84,12 +85,14 @@ def parse_rows(rows: Sequence[Any]) -> list[Parsed]:
                    tuple(filter(None, r.time_flags.split(",")))) for r in rows]
 
 
-def _interpret(events: Sequence[Parsed], previous: Event | None) -> Derived:
+def _interpret(conn: sa.Connection, events: Sequence[Parsed], previous: Event | None) -> Derived:
     """Events of one device log, contiguous, ascending; ``previous`` the one before the first."""
     retimed = {(p.event.device, p.event.epoch, p.event.seq): p.corrected for p in events}
     suspect = {(p.event.device, p.event.epoch, p.event.seq) for p in events if SUSPECT_FLAGS & set(p.flags)}
     before = {(previous.device, previous.epoch): previous} if previous is not None else {}
-    return derive([p.event for p in events], extra_suspect=suspect, retimed=retimed, previous=before)
+    # The site an event counts for is its device's assignment at its seq, never the event's word alone.
+    assigned = as_assigned(conn, [p.event for p in events])
+    return derive(assigned, extra_suspect=suspect, retimed=retimed, previous=before)
 
 
 ALL = "*"
@@ -121,7 +124,7 @@ def index_parsed(conn: sa.Connection, events: Sequence[Parsed], previous: Event 
     """Index a contiguous range of one device log; return what must be recomputed (see :data:`Touched`)."""
     if not events:
         return {}
-    derived = _interpret(events, previous)
+    derived = _interpret(conn, events, previous)
     touched = _touched()
     if derived.taps:
         insert_rows(conn, t.taps, [
