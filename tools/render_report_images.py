@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from genba.cli.server_domain_demo import seed_demo  # noqa: E402
-from server.api.routes.registry_common import ADMIN  # noqa: E402
-from server.context import open_context  # noqa: E402
-from server.reports import KINDS, render  # noqa: E402
-from server.settings import load_settings  # noqa: E402
+from genba.cli.server_domain_demo import seed_demo
+from server.api.routes.registry_common import ADMIN
+from server.context import open_context
+from server.reports import KINDS, render
+from server.settings import load_settings
 
 XLSX_KINDS = ("calendar", "attendance", "roster")
 
