@@ -26,6 +26,9 @@ EXTRA_OF_MODULE: dict[str, str] = {
     "prometheus_client": "server",
     "jinja2": "server",
     "markupsafe": "server",
+    "openpyxl": "server",
+    "weasyprint": "server",
+    "holidays": "server",
 }
 
 
