@@ -40,7 +40,7 @@ def kiosk(
     windowed: Annotated[bool, typer.Option(
         "--windowed", help="A 1024x600 window instead of full screen (development, demos).")] = False,
     demo: Annotated[bool, typer.Option(
-        "--demo", help="A demo site in a window with the simulated reader: tap cards with the keys 1-5 and 9.")
+        "--demo", help="A demo site in a window with the simulated reader: tap cards with the keys 1-6 and 9.")
     ] = False,
     mode: Annotated[str | None, typer.Option(
         "--mode", help="Gate mode, kept in kiosk.json: auto, entry (entry gate only) or exit (exit gate only).")

@@ -23,7 +23,7 @@ TS = I18N_DIR / "kiosk_ja.ts"
 QM = I18N_DIR / "kiosk_ja.qm"
 BIN = Path(sys.executable).parent
 
-ALLOWED_LATIN = re.compile(r"^(English|USB|PIN|IDm|genba|kiosk|set-pin|[A-Z])$")
+ALLOWED_LATIN = re.compile(r"^(English|Language|USB|PIN|IDm|genba|kiosk|set-pin|[A-Z])$")
 """Latin words that may appear on a Japanese screen: the language button, acronyms, commands, card IDs."""
 
 
