@@ -192,17 +192,17 @@ class ManagerScreen(QWidget):
         self.theme_button.clicked.connect(self._toggle_theme)
         self.drives = _list()
         self.health = named(PhraseLabel(), "note")
-        actions = self._row()
-        actions.addWidget(self.sync_button)
-        actions.addWidget(self.export_button)
-        actions.addWidget(self.theme_button)
-        actions.addWidget(self.restart_button)
+        actions = QGridLayout()  # two by two: four words side by side do not fit a 7" screen
+        for i, button in enumerate((self.sync_button, self.export_button, self.theme_button, self.restart_button)):
+            actions.addWidget(button, i // 2, i % 2)
         col = QVBoxLayout(page)
         col.addWidget(self.mode_title)
         col.addLayout(modes)
         col.addLayout(actions)
         col.addWidget(self.health)
         col.addWidget(self.drives, 1)
+        col.addStretch(0)
+        self.drives.hide()  # shown once Export has found drives to choose from
         self.tabs.addTab(page, "")
 
     # -- text and content ------------------------------------------------------------------------
@@ -404,6 +404,7 @@ class ManagerScreen(QWidget):
             item = QListWidgetItem(str(d.path))
             item.setData(ROLE, str(d.path))
             self.drives.addItem(item)
+        self.drives.setVisible(bool(drives))
         if not drives:
             self._say(translate("Kiosk", "No USB drive found. Insert a USB drive and press Export again."))
             return

@@ -75,6 +75,21 @@ def lines(text: str, font: QFont, width: int) -> list[tuple[str, float]]:
     return out
 
 
+def mid_phrase_breaks(text: str, font: QFont, width: int) -> list[str]:
+    """The line starts that fall inside a Japanese or Chinese phrase (each shown as ``before／after``) when the
+    phrased ``text`` is laid out ``width`` pixels wide; empty when every line starts at a phrase boundary."""
+    found, start = [], 0
+    for line, _ in lines(text, font, width)[:-1]:
+        start += len(line)
+        before, after = text[start - 1], text[start] if start < len(text) else ""
+        if before in (ZWSP, " ", "\n", "\u3000") or not (_CJK.match(before) or _CJK.match(after or " ")):
+            continue
+        shown = text.translate(INVISIBLE)
+        cut = len(text[:start].translate(INVISIBLE))
+        found.append(shown[max(0, cut - 4):cut] + "／" + shown[cut:cut + 4])
+    return found
+
+
 class PhraseLabel(QLabel):
     """A word-wrapped label that wraps Japanese and Chinese by phrase. ``text()`` gives the plain text."""
 

@@ -103,7 +103,7 @@ class Metrics:
 
     @property
     def icon(self) -> int:
-        return self.px(150 if self.portrait else 130)
+        return self.px(150 if self.portrait else 112)
 
     @property
     def headline_px(self) -> int:
@@ -115,7 +115,7 @@ def style_sheet(m: Metrics) -> str:
     px, c = m.px, m.colors
     light = c.name == "light"
     tones = "".join(
-        (f'FeedbackScreen[tone="{t}"] {{ background: {c.background}; border: {px(14)}px solid {c.tone(t)}; }} '
+        (f'FeedbackScreen[tone="{t}"] {{ background: {c.background}; border: {px(10)}px solid {c.tone(t)}; }} '
          f'FeedbackScreen[tone="{t}"] QLabel#headline {{ color: {c.tone(t)}; }} ')
         if light else f'FeedbackScreen[tone="{t}"] {{ background: {c.tone(t)}; }} '
         for t in TONES)
@@ -137,7 +137,7 @@ def style_sheet(m: Metrics) -> str:
     QLabel#headline {{ font-weight: 900; background: transparent; }}
     QLabel#name {{ font-size: {px(52)}px; font-weight: 800; background: transparent; }}
     QLabel#employer {{ font-size: {px(28)}px; background: transparent; }}
-    QLabel#detail {{ font-size: {px(28)}px; font-weight: 600; background: transparent; }}
+    QLabel#detail {{ font-size: {px(26)}px; font-weight: 600; background: transparent; }}
     QLabel#note, QLabel#tech_detail {{ font-size: {px(18)}px; background: transparent; color: {c.muted}; }}
     QLabel#warnbox {{ background: {box}; border-radius: {px(8)}px; padding: {px(8)}px;
                       font-size: {px(24)}px; font-weight: 700; }}
