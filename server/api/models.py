@@ -128,3 +128,24 @@ class Health(BaseModel):
     status: str
     database: str
     server_time: str
+
+
+class MoveRequest(BaseModel):
+    """Assign a device to another site: an explicit, audited act (docs/security.md)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    site: str = Field(max_length=14, description="The new site id (14 digits).")
+    by: str = Field(min_length=1, max_length=100, description="Who moves the device (recorded as 'api:<by>').")
+    reason: str | None = Field(default=None, min_length=1, max_length=200)
+    from_seq: int | None = Field(default=None, ge=1, le=2**53 - 1,
+                                 description="First event seq of the new site (default: acknowledged seq + 1).")
+
+
+class MoveResponse(BaseModel):
+    device: str
+    epoch: int
+    from_seq: int
+    site: str
+    previous_site: str
+    assigned_at: str
+    assigned_by: str
