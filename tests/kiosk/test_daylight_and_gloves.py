@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import QTime, Qt
+from PySide6.QtCore import Qt, QTime
 
 from kiosk.errors import SettingsDamaged
 from kiosk.settings import load_settings

@@ -24,7 +24,8 @@ def font(px: int) -> QFont:
 
 def test_plain_qt_breaks_inside_words_so_the_check_can_fail(qapp: QApplication) -> None:
     """Without phrasing, Qt's own wrap gives exactly the breaks the issue shows (があ／りません …)."""
-    bad = [cut for text in SENTENCES for width in range(120, 720, 20) for cut in mid_phrase_breaks(text, font(24), width)]
+    bad = [cut for text in SENTENCES for width in range(120, 720, 20)
+           for cut in mid_phrase_breaks(text, font(24), width)]
     assert any("があ／り" in b or "工／業" in b or "鉄筋工／" in b for b in bad), bad[:10]
 
 
