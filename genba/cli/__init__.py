@@ -68,6 +68,9 @@ app.add_typer(server_cli.app, name="server")
 from genba.cli import server_domain  # noqa: E402  (server domain: issue 6)
 
 server_domain.register(server_cli.app)
+from genba.cli import server_report  # noqa: E402  (reports: issue 12)
+
+server_cli.app.command("report")(server_report.report_cmd)
 
 from genba.cli import kiosk as kiosk_cli  # noqa: E402  (kiosk: issue 4)
 

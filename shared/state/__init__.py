@@ -5,6 +5,7 @@ the kiosk and people read it through :class:`StateReader`. See
 :mod:`shared.state.store` for the rules and docs/syncd.md for the whole picture.
 """
 
+from shared.state.continuity import check_continuity
 from shared.state.errors import (
     ReceiptForeign,
     ReceiptMismatch,
@@ -12,6 +13,7 @@ from shared.state.errors import (
     RosterEncoding,
     RosterInvalid,
     RosterTooLarge,
+    SiteConflict,
     StateBusy,
     StateDamaged,
     StateError,
@@ -27,6 +29,7 @@ from shared.state.model import (
 )
 from shared.state.prune import DEFAULT_RETENTION, PruneSpec, prunable
 from shared.state.roster_csv import MAX_ROSTER_BYTES, MAX_ROSTER_ROWS, parse_roster_csv
+from shared.state.site_setup import offline_site_config
 from shared.state.store import AckedThrough, ReceiptOutcome, StateReader, StateWriter
 
 __all__ = [
@@ -47,13 +50,16 @@ __all__ = [
     "RosterTooLarge",
     "RosterWorker",
     "SiteConfig",
+    "SiteConflict",
     "StateBusy",
     "StateDamaged",
     "StateError",
     "StateReader",
     "StateWriter",
     "SyncStatus",
+    "check_continuity",
     "check_roster",
+    "offline_site_config",
     "parse_roster_csv",
     "prunable",
 ]

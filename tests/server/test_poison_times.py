@@ -71,7 +71,8 @@ def test_a_poison_wall_clock_is_stored_flagged_and_does_not_block_the_next_batch
 
 
 def day_flags(ctx: ServerContext, server_at: str) -> set[str]:
-    """The flags of the work-history rows of the (JST) day of ``server_at``."""
+    """The flags of the work-history rows of the (JST) day of ``server_at`` (after reconciliation caught up)."""
+    ctx.worker.drain()
     day = datetime.fromisoformat(server_at.replace("Z", "+00:00")).astimezone(JST).date().isoformat()
     with ctx.engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT flags FROM dom_work_days WHERE work_day = :d"), {"d": day}).all()
@@ -115,6 +116,7 @@ def test_a_manager_action_on_a_poison_clock_does_not_wedge_reconciliation(
     journal(kiosk, None, kind="tap", idm="0123456789ABCDEF", direction="in")
     resp = kiosk.upload(api, kiosk.batch())
     assert resp.status_code == 200, resp.text
+    ctx.worker.drain()
     with ctx.engine.connect() as conn:
         mark = conn.execute(sa.text("SELECT last_seq FROM dom_index_marks")).scalar_one_or_none()
         taps = conn.execute(sa.text("SELECT count(*) FROM dom_taps")).scalar_one()
