@@ -22,6 +22,7 @@ other and so becomes visible in the log for good — the log makes changes unden
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +31,9 @@ import sqlalchemy as sa
 from server.store import audit_log as store
 from server.store.engine import write_transaction
 from shared.errors import BadSignature, FormatError, UnknownKey
-from shared.keys import SigningKey, VerifierKey
+from shared.keys import VerifierKey
 from shared.merkle import MemoryTree, consistency_proof, inclusion_proof, leaf_hash, node_hash, root
+from shared.note import Signer
 from shared.tlog import LogCheckpoint, leaf_bytes, log_origin
 
 EVENTS = "events"
@@ -46,14 +48,22 @@ def _plain(value: Any) -> Any:
 
 def event_entry(row: Any) -> tuple[str, bytes]:
     """The log entry for one stored event row: every column, with the signed bytes as their chain leaf hash."""
-    body = {k: _plain(v) for k, v in row._mapping.items() if k != "data"}
-    body["event_leaf"] = hashlib.sha256(b"\x00" + bytes(row.data)).hexdigest()
-    return f"{row.device}:{row.epoch}:{row.seq}", leaf_bytes("event", body)
+    return event_entry_of(dict(row._mapping))
+
+
+def event_entry_of(values: Mapping[str, Any]) -> tuple[str, bytes]:
+    body = {k: _plain(v) for k, v in values.items() if k != "data"}
+    body["event_leaf"] = hashlib.sha256(b"\x00" + bytes(values["data"])).hexdigest()
+    return f"{values['device']}:{values['epoch']}:{values['seq']}", leaf_bytes("event", body)
 
 
 def row_entry(tbl: str, row: Any) -> tuple[str, bytes]:
-    body = {"table": tbl, "row": {k: _plain(v) for k, v in row._mapping.items()}}
-    return str(row.id), leaf_bytes("row", body)
+    return row_entry_of(tbl, dict(row._mapping))
+
+
+def row_entry_of(tbl: str, values: Mapping[str, Any]) -> tuple[str, bytes]:
+    body = {"table": tbl, "row": {k: _plain(v) for k, v in values.items()}}
+    return str(values["id"]), leaf_bytes("row", body)
 
 
 class _Appender:
@@ -83,7 +93,7 @@ class _Appender:
         return self._known[(level, index)]
 
 
-def sequence(engine: sa.Engine, key: SigningKey, stamp: str) -> str | None:
+def sequence(engine: sa.Engine, key: Signer, stamp: str) -> str | None:
     """Log everything new; sign and return the newest checkpoint note (None when there was nothing to log)."""
     note = None
     while True:
@@ -96,7 +106,7 @@ def sequence(engine: sa.Engine, key: SigningKey, stamp: str) -> str | None:
             return note
 
 
-def sequence_on(conn: sa.Connection, key: SigningKey, stamp: str) -> tuple[str, bool] | None:
+def sequence_on(conn: sa.Connection, key: Signer, stamp: str) -> tuple[str, bool] | None:
     """One sequencer step inside the caller's write transaction: (checkpoint note, more waiting?) or None."""
     store.lock(conn)
     app = _Appender(conn)
@@ -167,6 +177,10 @@ def event_inclusion(conn: sa.Connection, device: str, epoch: int, seq: int) -> I
         return None
     proof = inclusion_proof(store.DbSubtrees(conn), int(found.idx), n)
     return Inclusion(int(found.idx), n, bytes(found.data), proof, note)
+
+
+def is_checkpoint_size(conn: sa.Connection, n: int) -> bool:
+    return store.has_checkpoint(conn, n)
 
 
 def consistency(conn: sa.Connection, first: int, second: int) -> list[bytes]:

@@ -104,6 +104,10 @@ def latest_checkpoint(conn: sa.Connection) -> str | None:
     return conn.execute(q).scalar_one_or_none()
 
 
+def has_checkpoint(conn: sa.Connection, n: int) -> bool:
+    return conn.execute(sa.select(a.checkpoints.c.size).where(a.checkpoints.c.size == n)).first() is not None
+
+
 def all_checkpoints(conn: sa.Connection) -> list[tuple[int, str]]:
     q = sa.select(a.checkpoints.c.size, a.checkpoints.c.note).order_by(a.checkpoints.c.size)
     return [(int(r.size), str(r.note)) for r in conn.execute(q)]
