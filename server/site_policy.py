@@ -4,7 +4,8 @@ Every event names a ``site``. The device signs it, but a signature proves only
 *who* wrote the event, not that the writer may write *there*: a kiosk enrolled to
 site A could sign events naming site B. So ingest calls :func:`check_sites` once
 per batch, inside its write transaction, with the batch's new events: any event
-whose site is not the device's assigned site refuses the whole batch
+whose site is not the device's assigned site (nor empty: :data:`shared.event.NO_SITE`, a tap recorded before
+the kiosk knew its site, which :func:`as_assigned` attributes like any other) refuses the whole batch
 (:class:`server.errors.WrongSite`, 403 ``wrong_site``), and nothing is stored.
 
 **"At the time of the event" is judged by chain position, not by clock.** A
@@ -39,7 +40,7 @@ from server.errors import AlreadyAssigned, MoveInPast, NotFound, Revoked, WrongS
 from server.security.schema import device_sites
 from server.store import schema as t
 from server.store.engine import write_transaction
-from shared.event import Event
+from shared.event import NO_SITE, Event
 from shared.ids import check_ccus_id, check_device_id
 from shared.timefmt import format_rfc3339
 
@@ -104,7 +105,8 @@ def check_sites(conn: sa.Connection, device: str, epoch: int, events: Sequence[E
     assignments = load(conn, device, epoch)
     for ev in events:
         assigned = site_at(assignments, ev.seq)
-        if ev.site != assigned:
+        # NO_SITE claims no site (recorded before the kiosk knew one): it can only count for the assigned site.
+        if ev.site != assigned and ev.site != NO_SITE:
             raise WrongSite(
                 f"event {ev.seq} of device {device} epoch {epoch} names site {ev.site}, but the device is assigned "
                 f"to site {assigned} at that seq; the whole batch was refused. If the device was moved, an "
