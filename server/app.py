@@ -94,6 +94,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.reconcile_in_process:
+            ctx.worker.start()  # reconciliation off the request path (server.worker)
         interval = settings.audit_interval_s
         sequencer = asyncio.create_task(run_sequencer(ctx, interval)) if interval > 0 else None
         yield
@@ -101,6 +103,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
             sequencer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sequencer
+        ctx.worker.stop()
         if context is None:
             ctx.close()
 

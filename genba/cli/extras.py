@@ -24,6 +24,11 @@ EXTRA_OF_MODULE: dict[str, str] = {
     "alembic": "server",
     "psycopg": "server",
     "prometheus_client": "server",
+    "jinja2": "server",
+    "markupsafe": "server",
+    "openpyxl": "server",
+    "weasyprint": "server",
+    "holidays": "server",
 }
 
 

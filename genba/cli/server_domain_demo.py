@@ -3,7 +3,7 @@
 Everything goes through the same code as production: the registry and
 structure through :mod:`server.store.domain_records` with the pure domain
 checks, the kiosks through real signed journals, enrollment codes and the
-normal ingest service (reconciliation runs from the ingest hook).
+normal ingest service (the reconciling worker is drained before the history is read).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from server.domain import corrections as corr
 from server.domain import structure as st
 from server.domain.registry import CardBinding, Company, Site, Worker
 from server.domain.roster import RosterEntry
+from server.reports.demo import seed_details
 from server.store import domain_records as rec
 from server.store.domain_reconcile import history, recompute_day
 from server.store.engine import write_transaction
@@ -116,6 +117,8 @@ def seed_demo(ctx: ServerContext, root: Path, month: str, *, seed: int = 2026112
     """Create the demo site and ingest a month of signed taps from two enrolled kiosks."""
     rng = random.Random(seed)
     people = _registry(ctx, month, rng)
+    with write_transaction(ctx.engine) as conn:  # 作業員名簿 fields and new-entrant education (issue 12)
+        seed_details(conn, DEMO_SITE_ID, month)
     days = _month_days(month)
     first_moment = datetime.combine(days[0] - timedelta(days=1), time(0, 0), tzinfo=JST)
     gate = JournalKiosk(root, "demo-kiosk-gate", DEMO_SITE_ID, first_moment)
@@ -170,6 +173,7 @@ def seed_demo(ctx: ServerContext, root: Path, month: str, *, seed: int = 2026112
         k.enroll(ctx.engine, ctx.now())
         k.ship(ctx.ingest, size=250)
         k.close()
+    ctx.worker.drain()  # the history the demo prints is up to date (lag zero)
     with write_transaction(ctx.engine) as conn:  # the prime contractor approves the kiosk's manual record
         for c in rec.corrections_of(conn, site=DEMO_SITE_ID, status="requested"):
             done, step = corr.decide(c, approve=True, by=PRIME_ID, prime=PRIME_ID, at=ctx.now(), note="確認済み")
