@@ -80,8 +80,15 @@ def check_log(client: SyncClient, keys: list[VerifierKey], root: Path, journal: 
             raise LogRewritten(f"the server now signs another log ({current.origin!r}, was {previous.origin!r})")
         if current.size < previous.size:
             raise LogRewritten(f"the server's log shrank from {previous.size} to {current.size} entries")
-        answer = client.get_json(f"/log/consistency?first={previous.size}&second={current.size}",
-                                 "GET /log/consistency")
+        try:
+            answer = client.get_json(f"/log/consistency?first={previous.size}&second={current.size}",
+                                     "GET /log/consistency")
+        except Refused as exc:
+            if exc.code != "bad_proof_request":
+                raise
+            raise LogRewritten(f"the server no longer has the log of {previous.size} entries it signed before, so it "
+                               "cannot prove its log extends it: the server's record was rewritten or restored "
+                               "from a backup (see its 'restore' entries)") from None
         proof = _b64_list(answer.get("proof"), "GET /log/consistency")
         if not verify_consistency(previous.size, current.size, previous.root, current.root, proof):
             raise LogRewritten(f"the log of {current.size} entries does not extend the one of {previous.size} "

@@ -77,6 +77,9 @@ server_cli.app.add_typer(server_audit.app, name="audit")
 from genba.cli import server_key  # noqa: E402  (the server key apart from the database: issue 15)
 
 server_cli.app.add_typer(server_key.app, name="key")
+from genba.cli import server_backup  # noqa: E402  (backup and restore: issue 15)
+
+server_backup.register(server_cli.app)
 from genba.cli import server_report  # noqa: E402  (reports: issue 12)
 
 server_cli.app.command("report")(server_report.report_cmd)
