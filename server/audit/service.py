@@ -52,7 +52,7 @@ def event_entry(row: Any) -> tuple[str, bytes]:
 
 
 def event_entry_of(values: Mapping[str, Any]) -> tuple[str, bytes]:
-    body = {k: _plain(v) for k, v in values.items() if k != "data"}
+    body = {str(k): _plain(v) for k, v in values.items() if k != "data"}  # str(): keys may be quoted_name
     body["event_leaf"] = hashlib.sha256(b"\x00" + bytes(values["data"])).hexdigest()
     return f"{values['device']}:{values['epoch']}:{values['seq']}", leaf_bytes("event", body)
 
@@ -62,7 +62,7 @@ def row_entry(tbl: str, row: Any) -> tuple[str, bytes]:
 
 
 def row_entry_of(tbl: str, values: Mapping[str, Any]) -> tuple[str, bytes]:
-    body = {"table": tbl, "row": {k: _plain(v) for k, v in values.items()}}
+    body = {"table": tbl, "row": {str(k): _plain(v) for k, v in values.items()}}
     return str(values["id"]), leaf_bytes("row", body)
 
 
@@ -75,10 +75,11 @@ class _Appender:
         self.leaves: list[store.NewLeaf] = []
         self.completed: list[tuple[int, int, bytes]] = []
 
-    def add(self, tbl: str, row_key: str, data: bytes) -> None:
+    def add(self, tbl: str, row_key: str, data: bytes, *, keep: bool = True) -> None:
+        """Append one entry; ``keep=False`` stores only its hash (an event's entry is recomputed from its row)."""
         h = leaf_hash(data)
         idx = self.size
-        self.leaves.append(store.NewLeaf(idx, tbl, row_key, data, h))
+        self.leaves.append(store.NewLeaf(idx, tbl, row_key, data if keep else None, h))
         self.completed.append((0, idx, h))
         self._known[(0, idx)] = h
         level, index, node = 0, idx, h
@@ -137,7 +138,7 @@ def _collect(conn: sa.Connection, app: _Appender) -> None:
         through = logged
         for row in store.events_between(conn, device, epoch, logged, held):
             row_key, data = event_entry(row)
-            app.add(EVENTS, row_key, data)
+            app.add(EVENTS, row_key, data, keep=False)
             through = int(row.seq)
             if len(app.leaves) >= MAX_PER_RUN:
                 break
@@ -188,7 +189,14 @@ def event_inclusion(conn: sa.Connection, device: str, epoch: int, seq: int) -> I
     if int(found.idx) >= n:
         return None
     proof = inclusion_proof(store.DbSubtrees(conn), int(found.idx), n)
-    return Inclusion(int(found.idx), n, bytes(found.data), proof, note)
+    if found.data is not None:
+        entry = bytes(found.data)
+    else:
+        row = store.event_row(conn, device, epoch, seq)
+        if row is None:
+            return None  # logged, but its row is gone: `audit verify` names it
+        entry = event_entry(row)[1]
+    return Inclusion(int(found.idx), n, entry, proof, note)
 
 
 def is_checkpoint_size(conn: sa.Connection, n: int) -> bool:
@@ -241,15 +249,15 @@ def _check_log(conn: sa.Connection, keys: list[VerifierKey],
                report: VerifyReport) -> tuple[MemoryTree, dict[int, bytes]]:
     tree, entries = MemoryTree(), {}
     for row in store.leaves_in_order(conn):
-        idx, data = int(row.idx), bytes(row.data)
+        idx, leaf = int(row.idx), bytes(row.leaf)
         if idx != tree.size:
             report.findings.append(Finding("log_gap", f"entry {tree.size}", f"the next stored entry is {idx}"))
             break
-        if leaf_hash(data) != bytes(row.leaf):
+        if row.data is not None and leaf_hash(bytes(row.data)) != leaf:
             report.findings.append(Finding("entry_changed", f"entry {idx} ({row.tbl} {row.row_key})",
                                            "its stored bytes no longer hash to its leaf"))
-        tree.append(leaf_hash(data))
-        entries[idx] = data
+        tree.append(leaf)
+        entries[idx] = leaf
     for n, note in store.all_checkpoints(conn):
         report.checkpoints += 1
         try:
@@ -301,6 +309,6 @@ def _compare(tbl: str, key: str, data: bytes, latest: dict[tuple[str, str], int]
         else:
             report.pending += 1
         return
-    if entries.get(idx) != data:
+    if entries.get(idx) != leaf_hash(data):
         report.findings.append(Finding("row_changed", f"{tbl} {key}",
                                        f"differs from its last logged state (entry {idx})"))

@@ -75,7 +75,7 @@ def test_a_log_rewritten_with_the_server_key_is_caught_by_the_devices_kept_check
         ctx = site.app.state.genba
         with write_transaction(ctx.engine) as conn:  # an administrator holding the key rebuilds the log
             conn.execute(sa.text("UPDATE events SET server_at = '2026-01-01T00:00:00Z' WHERE seq = 3"))
-            for table in (a.leaves, a.nodes, a.checkpoints, a.rows, a.cursors, a.chains):
+            for table in (a.leaves, a.nodes, a.checkpoints, a.cursors, a.chains):
                 conn.execute(table.delete())
         sequence(site)
         kept = (dev.data.root / CHECKPOINT_FILE).read_bytes()
@@ -105,7 +105,6 @@ def test_a_shrunken_log_is_refused(tmp_path: Path) -> None:
             conn.execute(a.checkpoints.delete())
             conn.execute(a.leaves.delete().where(a.leaves.c.idx >= 4))
             conn.execute(a.nodes.delete())
-            conn.execute(a.rows.delete())
             conn.execute(a.chains.delete())
             conn.execute(sa.text("DELETE FROM events WHERE seq > 4"))
             conn.execute(sa.text("UPDATE chains SET last_seq = 4"))
