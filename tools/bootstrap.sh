@@ -6,7 +6,7 @@
 # emulate the card themselves), PostgreSQL, Chromium, Xvfb, systemd-analyze.
 APT_RUNTIME=(python3 python3-venv python3-dev gcc libpcsclite-dev swig pcscd libccid
   fonts-noto-cjk libpulse0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 ca-certificates)
-APT_TEST=(vsmartcard-vpcd postgresql chromium xvfb systemd)
+APT_TEST=(vsmartcard-vpcd postgresql chromium xvfb systemd poppler-utils)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -71,6 +71,9 @@ server_domain.register(server_cli.app)
 from genba.cli import kiosk as kiosk_cli  # noqa: E402  (kiosk: issue 4)
 
 app.add_typer(kiosk_cli.app, name="kiosk")
+from genba.cli import tablet as tablet_cli  # noqa: E402  (tablet view: issue 14)
+
+app.add_typer(tablet_cli.app, name="tablet")
 
 from genba.cli import reader  # noqa: E402  (card readers: issue 3)
 

@@ -33,6 +33,7 @@ from kiosk.today import Presence
 from kiosk.ui import texts
 from kiosk.ui.model import KioskModel
 from kiosk.ui.runner import CommandRunner
+from kiosk.ui.tablet import TabletTab
 from kiosk.ui.theme import MIN_TOUCH_PX, Metrics, named
 from kiosk.usb import export_folder, mounted_drives
 from shared.errors import GenbaError
@@ -75,6 +76,8 @@ class ManagerScreen(QWidget):
         self._build_amend()
         self._build_manual()
         self._build_settings()
+        self.tablet = TabletTab(model)
+        self.tabs.addTab(self.tablet, "")
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.close_button)
@@ -215,6 +218,7 @@ class ManagerScreen(QWidget):
                                   translate("Kiosk", "Amend"), translate("Kiosk", "Forgotten card"),
                                   translate("Kiosk", "Settings")]):
             self.tabs.setTabText(i, name)
+        self.tabs.setTabText(self.tabs.indexOf(self.tablet), self.tablet.title())
         self.bind_cards_title.setText(translate("Kiosk", "Unknown cards today"))
         self.bind_workers_title.setText(translate("Kiosk", "Roster workers"))
         self.bind_button.setText(translate("Kiosk", "Bind the card to this worker"))
