@@ -10,8 +10,10 @@ source tools/bootstrap.sh
 
 sync_python() {
   uv_environment
-  say "uv sync --frozen (Python packages from uv.lock)"
-  "${UV[@]}" sync --frozen --quiet
+  # Everything: every role's extra and the dev group, because development and the tests exercise every role
+  # (an appliance installs one role: packaging/install.sh --role).
+  say "uv sync --frozen --all-extras (Python packages from uv.lock)"
+  "${UV[@]}" sync --frozen --all-extras --quiet
 }
 
 case "${1:-}" in

@@ -22,7 +22,7 @@ from kiosk.settings import KioskSettings, load_settings, save_settings
 from kiosk.sources import SiteView, SyncSummary
 from kiosk.today import Today
 from shared.clock import Clock, SystemClock
-from shared.event import Direction
+from shared.event import NO_SITE, Direction
 from shared.journal import JournalWriter, StoredEvent
 from shared.paths import DataDir
 
@@ -168,12 +168,8 @@ class KioskCore:
             save_settings(self.root, self.settings)
 
     def _actions(self) -> ManagerActions:
-        site = self.site.settings().site
-        if site is None:
-            from kiosk.errors import ManagerActionRefused
-
-            raise ManagerActionRefused("this kiosk has no site yet")
-        return ManagerActions(site=site, reader=KIOSK_READER)
+        # No site yet: the manager's action is journaled like a tap, with NO_SITE (attributed by the server).
+        return ManagerActions(site=self.site.settings().site or NO_SITE, reader=KIOSK_READER)
 
     def bind(self, idm: str, worker: str) -> StoredEvent:
         return self.pipeline.record(self._actions().bind(idm, worker, self.today))

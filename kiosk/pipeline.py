@@ -8,7 +8,10 @@ such; nothing is counted, and a forced direction stays armed for the retry.
 
 Every readable card is journaled, including unknown cards and workers not on
 this site's roster (the server and the site manager sort them out); a repeat
-within the repeat window is journaled as ``repeat`` and not counted.
+within the repeat window is journaled as ``repeat`` and not counted. A kiosk
+that does not know its site yet records the tap with ``site`` = "" (NO_SITE,
+attributed later by the server; docs/protocol.md §2) and shows ``no_site`` to the
+manager: a tap is never refused for lack of configuration.
 
 No Qt here: the screens (kiosk.ui) and the headless logger show an
 :class:`Outcome`; they never decide anything.
@@ -28,7 +31,7 @@ from kiosk.sources import CardHolder, SiteView
 from kiosk.today import Today
 from shared.clock import Clock
 from shared.errors import GenbaError, InvalidIdm
-from shared.event import Direction
+from shared.event import NO_SITE, Direction
 from shared.ids import normalize_idm, to_reader_id
 from shared.journal import EventDraft, StoredEvent
 from shared.timefmt import parse_rfc3339
@@ -107,9 +110,6 @@ class TapPipeline:
         bound = self.today.bindings.get(idm)
         if bound is not None and (holder is None or holder.worker != bound):
             holder = self.site.worker(bound) or CardHolder(worker=bound, name=bound, on_site_roster=False)
-        if settings.site is None:
-            return Outcome(OutcomeKind.NOT_RECORDED, idm, holder, error_code="no_site",
-                           error_message="this kiosk has no site: enroll it or import a roster")
         now = self.clock.wall()
         self.today.day_boundary, self.today.tz = settings.day_boundary, settings.timezone
         self.today.roll_to(now)
@@ -126,7 +126,7 @@ class TapPipeline:
             reason = REASON_NOT_ON_ROSTER
         else:
             reason = None
-        draft = EventDraft(kind=decision.kind, reader=to_reader_id(tap.reader), site=settings.site, idm=idm,
+        draft = EventDraft(kind=decision.kind, reader=to_reader_id(tap.reader), site=settings.site or NO_SITE, idm=idm,
                            direction=decision.direction, ref=decision.ref, reason=reason, mono_us=tap.mono_us)
         try:
             stored = self.journal.append(draft)

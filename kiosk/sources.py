@@ -32,6 +32,8 @@ class CardHolder:
     missing: tuple[str, ...] = ()
     """Roster fields the registration lacks (``trade``, ``position``): without them the history does not
     count for the level assessment, so the worker is told."""
+    language: str = ""
+    """The worker's own language from the roster (BCP 47, such as ``vi``); empty: Japanese."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +45,10 @@ class SiteSettings:
     repeat_window_s: int = DEFAULT_REPEAT_WINDOW_S
     timezone: tzinfo = JST
     problems: tuple[str, ...] = ()
-    """Machine codes of what is wrong with the edge state (``roster_missing``, ``state_unreadable``…)."""
+    """Machine codes of what is wrong with the edge state (``roster_missing``, ``state_unreadable``,
+    ``app_outdated``…)."""
+    min_app_version: str = ""
+    """The oldest app version the server wants running here (empty: no minimum)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ import logging
 from datetime import datetime, time, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.appversion import is_outdated
 from kiosk.sources import CardHolder, SiteSettings, SyncSummary
 from shared.errors import GenbaError
 from shared.journal import JournalReader
@@ -32,7 +33,8 @@ def holder_from(worker: RosterWorker, *, on_site_roster: bool = True) -> CardHol
     missing = tuple(name for name, value in (("trade", worker.trade), ("position", worker.position)) if not value)
     return CardHolder(worker=worker.worker, name=worker.name, employer=worker.employer_name,
                       furigana=worker.furigana, trade=worker.trade, position=worker.position,
-                      on_site_roster=on_site_roster and worker.on_roster, missing=missing)
+                      on_site_roster=on_site_roster and worker.on_roster, missing=missing,
+                      language=worker.language)
 
 
 def site_timezone(name: str) -> tzinfo:
@@ -71,10 +73,13 @@ class StateSiteView:
             problems.append("state_unreadable")
         if size == 0 and not problems:
             problems.append("roster_missing")
+        if is_outdated(config.min_app_version):
+            problems.append("app_outdated")
         hour, minute = (int(x) for x in config.day_boundary.split(":"))
         return SiteSettings(site=config.site or self.fallback_site, site_name=config.name,
                             day_boundary=time(hour, minute), repeat_window_s=config.repeat_window_s,
-                            timezone=site_timezone(config.timezone), problems=tuple(problems))
+                            timezone=site_timezone(config.timezone), problems=tuple(problems),
+                            min_app_version=config.min_app_version)
 
     def _remember(self, worker: RosterWorker | None) -> CardHolder | None:
         if worker is None:

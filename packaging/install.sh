@@ -73,8 +73,14 @@ else
 fi
 rm -rf "$(dest "$prefix/app")"
 mv "$(dest "$prefix/app.new")" "$(dest "$prefix/app")"
-if ! staged; then
-  (cd "$prefix/app" && ensure_uv && UV_PROJECT_ENVIRONMENT="$prefix/venv" "${UV[@]}" sync --frozen --no-dev --quiet)
+# Only this role's libraries (pyproject.toml's extras): a server gets no Qt, a kiosk no database stack.
+extra=server
+case "$role" in kiosk|kiosk-headless) extra=kiosk ;; esac
+if staged; then
+  echo "would run: uv sync --frozen --no-dev --extra $extra (in $prefix/app, environment $prefix/venv)"
+else
+  (cd "$prefix/app" && ensure_uv && UV_PROJECT_ENVIRONMENT="$prefix/venv" "${UV[@]}" sync --frozen --no-dev \
+    --extra "$extra" --quiet)
 fi
 ln -sfn "$prefix/venv/bin/genba" "$(dest /usr/local/bin/genba)"
 

@@ -22,6 +22,7 @@ from server.context import ServerContext, open_context
 from server.errors import BodyTooLarge, to_body
 from server.logs import configure
 from server.settings import Settings, load_settings
+from server.web import install as install_web
 from shared import __version__
 from shared.clock import Clock
 
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         version=__version__,
         summary="Enrollment, signed batch ingest, device pulls (docs/api.md).",
         lifespan=lifespan,
+        docs_url=None, redoc_url=None,  # served offline by the console (server.web), from vendored assets
     )
     app.state.genba = ctx
     api_errors.install(app)
@@ -107,4 +109,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops.router)
     install_domain(app, ctx, API_PREFIX)  # issue 6: registry, structure, roster, history, corrections, users
+    install_web(app)  # issue 13: the back-office console at /, and /docs offline
     return app

@@ -25,6 +25,7 @@ from server.errors import (
     NotFound,
     Revoked,
 )
+from server.site_policy import record_enrollment
 from server.store import schema as t
 from server.store.engine import write_transaction
 from shared.chain import GENESIS
@@ -109,6 +110,7 @@ def enroll(
                                               updated_at=stamp))
         conn.execute(t.enrollment_codes.update().where(t.enrollment_codes.c.code_hash == digest).values(
             used_at=stamp, used_by_device=device, used_by_epoch=epoch))
+        record_enrollment(conn, device=device, epoch=epoch, site=row.site, at=stamp)
     return Enrolled(device, epoch, row.site)
 
 

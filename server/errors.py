@@ -17,6 +17,9 @@ is one of these, or one of :mod:`shared.errors` (the verifier's), which
         ├── EnrollmentCodeExpired    code "enrollment_code_expired"  410
         ├── EpochNotNewer            code "epoch_not_newer"          409
         ├── UnsupportedMediaType     code "unsupported_media_type"   415
+        ├── WrongSite                code "wrong_site"               403  (.seq, .event_site, .assigned_site)
+        ├── MoveInPast               code "move_in_past"             409  (.acked)
+        ├── AlreadyAssigned          code "already_assigned"         409
         └── BodyTooLarge             code "too_large"                413  (.limit)
 """
 
@@ -102,6 +105,29 @@ class BodyTooLarge(ServerError):
     code = "too_large"
     status = 413
     message_ja = "データが大きすぎます。小さく分けて送ってください。"
+
+
+class WrongSite(ServerError):
+    """An event names a site the device is not assigned to at that event's position in its chain."""
+
+    code = "wrong_site"
+    status = 403
+    message_ja = ("この端末は記録に書かれた現場に割り当てられていません。何も保存していません。"
+                  "端末を移設した場合は管理者が現場の割り当てを変更してください（genba server move-device）。")
+
+
+class MoveInPast(ServerError):
+    """A move may not change the site of events the server already holds."""
+
+    code = "move_in_past"
+    status = 409
+    message_ja = "受領済みの記録の現場は変更できません。受領済みの番号より後から割り当ててください。"
+
+
+class AlreadyAssigned(ServerError):
+    code = "already_assigned"
+    status = 409
+    message_ja = "この端末はその時点ですでにこの現場に割り当てられています。"
 
 
 _STATUS_BY_CODE = {

@@ -37,6 +37,7 @@ from server.devtime import ClockSample, SeenServerTime, retime
 from server.enrollment import device_key
 from server.errors import Revoked
 from server.metrics import Metrics
+from server.site_policy import check_sites
 from server.store import schema as t
 from server.store.clock import load_clock, observe, touch
 from server.store.engine import write_transaction
@@ -178,6 +179,8 @@ class IngestService:
                 result = IngestResult("duplicate", batch.device, batch.epoch, int(chain.last_seq), chain.receipt,
                                       stamp, 0)
                 return result, None
+            # A device writes only into its own site (issue 9 item 1): refuse the whole batch otherwise.
+            check_sites(conn, batch.device, batch.epoch, [ve.event for ve in placement.new_events])
             ingested = self._append(conn, verified, placement.new_events, kept, seen, enrolled.site, stamp)
             receipt = Receipt(batch.device, batch.epoch, batch.last, verified.head, stamp).sign(self.server_key)
             conn.execute(t.chains.update().where(t.chains.c.device == batch.device, t.chains.c.epoch == batch.epoch)

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     request_skew_s: int = Field(default=600, ge=10, le=3600,
                                 description="Allowed |device ts − server time| for signed device requests.")
     server_key_name: str = Field(default="genba-server", description="Name of the server signing key.")
+    min_app_version: str | None = Field(
+        default=None, pattern=r"^[0-9A-Za-z.+_-]{1,32}$",
+        description="Oldest app version devices should run (e.g. 0.2.0); older kiosks say so on screen.")
     log_json: bool = Field(default=True, description="Structured JSON logs (else plain text).")
     log_level: str = Field(default="INFO", description="Logging level.")
 

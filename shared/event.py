@@ -34,6 +34,11 @@ Direction = Literal["in", "out"]
 KINDS: tuple[str, ...] = ("tap", "repeat", "amend", "manual", "bind")
 DIRECTIONS: tuple[str, ...] = ("in", "out")
 
+NO_SITE = ""
+"""The ``site`` of an event recorded before the device knew its site (a tap is never refused for lack of one).
+It claims no site: the server attributes it to the site the device is assigned at that seq (docs/protocol.md §2).
+"""
+
 _BOOT_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _APP_RE = re.compile(r"[0-9A-Za-z.+_-]{1,32}")
 
@@ -133,7 +138,8 @@ def validate_fields(obj: dict[str, Any]) -> None:
     if kind not in KINDS:
         raise FormatError(f"event kind must be one of {', '.join(KINDS)}: {kind!r}")
     check_reader_id(obj["reader"])
-    check_ccus_id(obj["site"], "site")
+    if obj["site"] != NO_SITE:
+        check_ccus_id(obj["site"], "site")
     if not isinstance(obj["app"], str) or not _APP_RE.fullmatch(obj["app"]):
         raise FormatError(f"event field 'app' must be a version string: {obj['app']!r}")
 

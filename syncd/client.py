@@ -224,7 +224,7 @@ class SyncClient:
 
     def report_status(self, unsent: int, oldest_unsent_age_s: float | None, last_error: str | None) -> None:
         body = json.dumps({"unsent": unsent, "oldest_unsent_age_s": oldest_unsent_age_s,
-                           "last_error": last_error}).encode()
+                           "last_error": last_error, "app": __version__}).encode()
         self._send("POST", "/device/status", body=body, content_type="application/json", signed=True)
 
     def enroll(self, *, code: str, device: str, epoch: int, key_text: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import typer
 
 from genba.cli import demo as demo_cmd
 from genba.cli import journal
+from genba.cli.extras import missing_extra_message
 from shared import __version__
 from shared.paths import ENV_DATA_DIR
 
@@ -67,6 +68,9 @@ app.add_typer(server_cli.app, name="server")
 from genba.cli import server_domain  # noqa: E402  (server domain: issue 6)
 
 server_domain.register(server_cli.app)
+from genba.cli import server_report  # noqa: E402  (reports: issue 12)
+
+server_cli.app.command("report")(server_report.report_cmd)
 
 from genba.cli import kiosk as kiosk_cli  # noqa: E402  (kiosk: issue 4)
 
@@ -81,4 +85,13 @@ app.add_typer(reader.app, name="reader")
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except ModuleNotFoundError as exc:
+        # A library of another role's extra (a kiosk-only install running `genba server run`): say which
+        # extra to install instead of a traceback. Any other missing module is a real bug: let it show.
+        message = missing_extra_message(exc)
+        if message is None:
+            raise
+        typer.echo(message, err=True)
+        raise SystemExit(1) from None

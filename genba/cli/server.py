@@ -133,6 +133,37 @@ def devices(
                    f"{r['last_seen'] or '-'} {_fmt(r['clock_offset_s'], 's')} {state}")
 
 
+@app.command("move-device")
+def move_device_cmd(
+    ctx: typer.Context,
+    device: Annotated[str, typer.Argument(help="The device id (as in 'genba server devices').")],
+    site: Annotated[str, typer.Option("--site", help="The new site id (14 digits).")],
+    from_seq: Annotated[int | None, typer.Option("--from-seq", min=1, help="First event seq of the new site "
+                                                 "(default: the device's acknowledged seq + 1).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who moves it, for the audit row "
+                                           "(default: the login name).")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why, for the audit row.")] = None,
+) -> None:
+    """Assign a device to another site (audited); its events must name the new site from --from-seq on."""
+    import getpass
+
+    from server.context import open_context
+    from server.site_policy import move_device
+
+    with reported():
+        c = open_context(_settings(ctx), check_token=False)
+        try:
+            who = by or getpass.getuser()
+            moved = move_device(c.engine, device=device, site=site, by=f"cli:{who}", reason=reason, now=c.now(),
+                                from_seq=from_seq)
+        finally:
+            c.close()
+    typer.echo(t(f"{moved.device} (世代 {moved.epoch}) を現場 {moved.previous_site} から {moved.site} へ移しました"
+                 f"（記録番号 {moved.from_seq} から）。",
+                 f"Moved {moved.device} (epoch {moved.epoch}) from site {moved.previous_site} to {moved.site} "
+                 f"from seq {moved.from_seq}."))
+
+
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,

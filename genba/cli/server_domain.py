@@ -163,24 +163,38 @@ def users_add(
     worker: Annotated[str | None, typer.Option("--worker", help="Worker id (worker).")] = None,
     site: Annotated[str | None, typer.Option("--site", help="Limit a prime user to one site (site manager).")]
     = None,
+    login: Annotated[str | None, typer.Option("--login", help="Console sign-in name (default: the name if it "
+                                              "is a usable sign-in name, else user<id>).")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="The console's address for the set-password link "
+                                            "(default: http://HOST:PORT from the server settings).")] = None,
 ) -> None:
-    """Create a user; its API token is printed once, on the last line."""
+    """Create a user: prints its console sign-in name and one-time set-password link, then its API token
+    (shown once) on the last line."""
     from datetime import UTC, datetime
 
+    from genba.cli.server import _settings
     from server.domain.disclosure import Principal
     from server.store import domain_users as users_store
     from server.store.engine import write_transaction
+    from server.web.accounts import new_console_user
 
     with reported():
         principal = Principal(role=role, user="new", company=company, worker=worker, site=site)
+        settings = _settings(ctx)
         c = _open(ctx)
         try:
             with write_transaction(c.engine) as conn:
-                uid, token = users_store.add_user(conn, principal, name=name, at=datetime.now(UTC))
+                now = datetime.now(UTC)
+                uid, token = users_store.add_user(conn, principal, name=name, at=now)
+                signin, link = new_console_user(conn, uid, name, login, now)
         finally:
             c.close()
-    typer.echo(t(f"ユーザー {uid}（{role}）を作成しました。トークン（この1回だけ表示）:",
-                 f"User {uid} ({role}) created. Its token (shown this once):"))
+    base = (url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    typer.echo(t(f"ユーザー {uid}（{role}）を作成しました。コンソールのサインイン名: {signin}",
+                 f"User {uid} ({role}) created. Console sign-in name: {signin}"))
+    typer.echo(t(f"パスワード設定リンク（1回限り、72時間有効）: {base}{link}",
+                 f"Set-password link (one use, valid 72 hours): {base}{link}"))
+    typer.echo(t("APIトークン（この1回だけ表示）:", "API token (shown this once):"))
     typer.echo(token)
 
 

@@ -31,6 +31,7 @@ from server.domain import corrections as corr
 from server.domain import structure as st
 from server.domain.registry import CardBinding, Company, Site, Worker
 from server.domain.roster import RosterEntry
+from server.reports.demo import seed_details
 from server.store import domain_records as rec
 from server.store.domain_reconcile import history, recompute_day
 from server.store.engine import write_transaction
@@ -116,6 +117,8 @@ def seed_demo(ctx: ServerContext, root: Path, month: str, *, seed: int = 2026112
     """Create the demo site and ingest a month of signed taps from two enrolled kiosks."""
     rng = random.Random(seed)
     people = _registry(ctx, month, rng)
+    with write_transaction(ctx.engine) as conn:  # 作業員名簿 fields and new-entrant education (issue 12)
+        seed_details(conn, DEMO_SITE_ID, month)
     days = _month_days(month)
     first_moment = datetime.combine(days[0] - timedelta(days=1), time(0, 0), tzinfo=JST)
     gate = JournalKiosk(root, "demo-kiosk-gate", DEMO_SITE_ID, first_moment)

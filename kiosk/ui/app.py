@@ -119,11 +119,18 @@ def log_line(outcome: Outcome, lang: str | None = None) -> str:
 PROBLEM_LOG: dict[str, tuple[str, str]] = {
     "journal_write_failed": ("タッチが記録されていません（ディスク満杯または書き込み不可）。",
                              "Taps are NOT being recorded (disk full or not writable)."),
-    "no_site": ("この端末に現場が設定されていません。", "No site is set on this kiosk."),
+    "no_site": ("この端末に現場が設定されていません。タッチは記録しています（現場は後で割り当てられます）。"
+                "設定: genba roster import 名簿.csv --site 現場ID --site-name 現場名 または端末登録。",
+                "No site is set on this kiosk. Taps are recorded (the site is attributed later). Set it with "
+                "genba roster import ROSTER.csv --site ID --site-name NAME, or enroll the device."),
     "state_unreadable": ("名簿（state.db）を読み込めません。", "The roster (state.db) cannot be read."),
     "roster_missing": ("名簿がまだありません: すべてのカードが未登録になります。",
                        "No roster yet: every card is unknown."),
     "sync_error": ("同期に失敗しています。記録は端末に保存されています。", "Sync is failing; records are kept here."),
+    "app_outdated": ("この端末のソフトは、サーバーが求める版より古くなっています。記録は続きます。"
+                     "管理者に更新を依頼してください。",
+                     "This kiosk's software is older than the server requires; taps are still recorded. "
+                     "Ask the administrator to update it."),
 }
 
 

@@ -160,7 +160,8 @@ class IdleScreen(QWidget):
         self.forced.setVisible(s.forced is not None)
         urgent = [p for p in s.problems if p not in ("sync_error",)]
         shown = urgent[:3] if m.height >= 700 else urgent[:2]  # the manager screen lists them all
-        self.problems.setText("\n".join("⚠ " + texts.problem(p) for p in shown))
+        minimum = self.model.core.site.settings().min_app_version if "app_outdated" in shown else ""
+        self.problems.setText("\n".join("⚠ " + texts.problem(p, minimum) for p in shown))
         self.problems.setVisible(bool(urgent))
         self.force_in.setText(translate("Kiosk", "Next: Entry"))
         self.force_out.setText(translate("Kiosk", "Next: Exit"))

@@ -300,7 +300,8 @@ class ManagerScreen(QWidget):
         for m, b in self.mode_buttons.items():
             b.setChecked(m is mode)
         problems = self.model.idle().problems
-        self.health.setText("\n".join("⚠ " + texts.problem(p) for p in problems) if problems
+        minimum = self.model.core.site.settings().min_app_version
+        self.health.setText("\n".join("⚠ " + texts.problem(p, minimum) for p in problems) if problems
                             else translate("Kiosk", "No problems found."))
 
     def _worker_item(self, h: CardHolder) -> QListWidgetItem:

@@ -12,6 +12,7 @@ from datetime import datetime
 from PySide6.QtCore import QCoreApplication
 
 from kiosk.direction import GateMode
+from shared import __version__
 from shared.event import Direction
 
 translate = QCoreApplication.translate
@@ -33,7 +34,7 @@ def mode(m: GateMode) -> str:
     }[m]
 
 
-def problem(code: str) -> str:
+def problem(code: str, minimum_version: str = "") -> str:
     texts = {
         "journal_write_failed": translate(
             "Kiosk", "Taps are NOT being recorded (disk full or not writable). Call the site manager."),
@@ -44,6 +45,10 @@ def problem(code: str) -> str:
         "state_unreadable": translate("Kiosk", "The roster cannot be read. Call the site manager."),
         "roster_missing": translate("Kiosk", "No roster yet: every card shows as unknown."),
         "sync_error": translate("Kiosk", "Sync failed. Records are kept on this kiosk."),
+        "app_outdated": translate(
+            "Kiosk", "This kiosk's software (version %1) is older than the server requires (%2 or newer). Taps are "
+                     "still recorded. Ask the administrator to update it.").replace("%1", __version__).replace(
+            "%2", minimum_version or "?"),
     }
     return texts.get(code, code)
 

@@ -50,6 +50,7 @@ class ConfigResponse(BaseModel):
     day_boundary: str
     repeat_window_s: int
     timezone: str
+    min_app_version: str | None = Field(default=None, description="Oldest app version devices should run.")
     version: str
     server_time: str
 
@@ -65,6 +66,7 @@ class RosterWorkerBody(BaseModel):
     position: str
     idms: list[str]
     on_roster: bool = True
+    language: str | None = Field(default=None, description="The worker's own language (BCP 47); absent: Japanese.")
 
 
 class RosterResponse(BaseModel):
@@ -79,6 +81,8 @@ class StatusReport(BaseModel):
     unsent: int = Field(ge=0, le=2**53)
     oldest_unsent_age_s: float | None = Field(default=None, ge=0, le=10 * 365 * 86400)
     last_error: str | None = Field(default=None, max_length=500)
+    app: str | None = Field(default=None, pattern=r"^[0-9A-Za-z.+_-]{1,32}$",
+                            description="The app version the device runs now (shown in the device list).")
 
 
 class CodeRequest(BaseModel):
@@ -124,3 +128,24 @@ class Health(BaseModel):
     status: str
     database: str
     server_time: str
+
+
+class MoveRequest(BaseModel):
+    """Assign a device to another site: an explicit, audited act (docs/security.md)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    site: str = Field(max_length=14, description="The new site id (14 digits).")
+    by: str = Field(min_length=1, max_length=100, description="Who moves the device (recorded as 'api:<by>').")
+    reason: str | None = Field(default=None, min_length=1, max_length=200)
+    from_seq: int | None = Field(default=None, ge=1, le=2**53 - 1,
+                                 description="First event seq of the new site (default: acknowledged seq + 1).")
+
+
+class MoveResponse(BaseModel):
+    device: str
+    epoch: int
+    from_seq: int
+    site: str
+    previous_site: str
+    assigned_at: str
+    assigned_by: str

@@ -29,6 +29,7 @@ from server.domain import corrections as corr
 from server.domain.errors import DomainError
 from server.domain.reconcile import Attribution, Rules, WorkDay, affected_days, reconcile, window
 from server.domain.taps import Derived, EventKey, Tap, derive
+from server.site_policy import as_assigned
 from server.store import domain_records as rec
 from server.store import domain_schema as t
 from server.store.schema import events as raw_events
@@ -66,7 +67,8 @@ def _previous(conn: sa.Connection, device: str, epoch: int, seq: int) -> Event |
 
 def _interpret(conn: sa.Connection, rows: Sequence[Any]) -> tuple[Derived, dict[EventKey, datetime]]:
     """Raw event rows (data, server_at, time_flags) of one device log, contiguous, ascending."""
-    evs = [Event.from_bytes(bytes(r.data)) for r in rows]
+    # The site an event counts for is its device's assignment at its seq, never the event's word alone.
+    evs = as_assigned(conn, [Event.from_bytes(bytes(r.data)) for r in rows])
     retimed = {(e.device, e.epoch, e.seq): parse_rfc3339(r.server_at) for e, r in zip(evs, rows, strict=True)}
     suspect = {(e.device, e.epoch, e.seq) for e, r in zip(evs, rows, strict=True)
                if SUSPECT_FLAGS & set(filter(None, r.time_flags.split(",")))}

@@ -22,6 +22,7 @@ from server.domain.errors import Duplicate, Invalid, NotFound
 from server.domain.registry import CardBinding, Company, Site, Worker, check_new_binding
 from server.domain.roster import RosterEntry, check_roster_entry
 from server.store import domain_schema as t
+from server.store.audit_log import queue_change
 from shared.timefmt import format_rfc3339, parse_rfc3339
 
 
@@ -234,6 +235,7 @@ def end_binding(conn: sa.Connection, binding_id: int, valid_to: date) -> CardBin
     ended = CardBinding(b.idm, b.worker, b.valid_from, valid_to, id=b.id)
     conn.execute(t.card_bindings.update().where(t.card_bindings.c.id == binding_id)
                  .values(valid_to=valid_to.isoformat()))
+    queue_change(conn, t.card_bindings.name, binding_id)
     return ended
 
 
@@ -296,6 +298,7 @@ def end_roster_entry(conn: sa.Connection, entry_id: int, valid_to: date) -> Rost
     e = get_roster_entry(conn, entry_id)
     ended = replace(e, valid_to=valid_to)  # validates: refuses an end before the start
     conn.execute(t.roster.update().where(t.roster.c.id == entry_id).values(valid_to=valid_to.isoformat()))
+    queue_change(conn, t.roster.name, entry_id)
     return ended
 
 

@@ -41,9 +41,14 @@ class SiteConfig:
     day_boundary: str = DEFAULT_DAY_BOUNDARY
     repeat_window_s: int = DEFAULT_REPEAT_WINDOW_S
     timezone: str = DEFAULT_TIMEZONE
+    min_app_version: str = ""
+    """The oldest app version devices should run (the server setting ``min_app_version``); kiosks below it
+    say so on screen. Left out of the body when empty, so existing versions (ETags) do not change."""
 
     def as_dict(self) -> dict[str, Any]:
         body = asdict(self)
+        if not self.min_app_version:
+            del body["min_app_version"]
         return {**body, "version": content_version(body)}
 
 
@@ -62,9 +67,15 @@ class RosterWorker:
     idms: tuple[str, ...] = ()
     on_roster: bool = True
     """False: a cardholder employed by a company on the site's structure, with no roster entry today."""
+    language: str = ""
+    """The worker's own language (BCP 47, such as ``vi``); the kiosk shows the result screen in it. Left out
+    of the body when empty (Japanese), so existing roster versions do not change."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "idms": sorted(self.idms)}
+        body = {**asdict(self), "idms": sorted(self.idms)}
+        if not self.language:
+            del body["language"]
+        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +120,9 @@ def put_site_config(engine: sa.Engine, config: SiteConfig) -> None:
     check_ccus_id(config.site, "site")
     with write_transaction(engine) as conn:
         conn.execute(t.site_config.delete().where(t.site_config.c.site == config.site))
-        conn.execute(t.site_config.insert().values(**asdict(config)))
+        row = asdict(config)
+        del row["min_app_version"]  # a server setting, not a per-site column
+        conn.execute(t.site_config.insert().values(**row))
 
 
 def put_roster(engine: sa.Engine, site: str, workers: Sequence[RosterWorker]) -> None:

@@ -12,6 +12,7 @@ from shared.state.errors import (
     RosterEncoding,
     RosterInvalid,
     RosterTooLarge,
+    SiteConflict,
     StateBusy,
     StateDamaged,
     StateError,
@@ -27,6 +28,7 @@ from shared.state.model import (
 )
 from shared.state.prune import DEFAULT_RETENTION, PruneSpec, prunable
 from shared.state.roster_csv import MAX_ROSTER_BYTES, MAX_ROSTER_ROWS, parse_roster_csv
+from shared.state.site_setup import offline_site_config
 from shared.state.store import AckedThrough, ReceiptOutcome, StateReader, StateWriter
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "RosterTooLarge",
     "RosterWorker",
     "SiteConfig",
+    "SiteConflict",
     "StateBusy",
     "StateDamaged",
     "StateError",
@@ -54,6 +57,7 @@ __all__ = [
     "StateWriter",
     "SyncStatus",
     "check_roster",
+    "offline_site_config",
     "parse_roster_csv",
     "prunable",
 ]

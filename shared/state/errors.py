@@ -7,6 +7,7 @@
         ├── RosterInvalid          code "roster_invalid"    .problems: [(line, message)] — nothing imported
         ├── RosterTooLarge         code "roster_too_large"  file or row count over the limit
         ├── RosterEncoding         code "roster_encoding"   neither UTF-8 nor CP932
+        ├── SiteConflict           code "site_conflict"     --site names another site than the one already set
         └── ReceiptRefused         code "receipt_refused"   a receipt that must not be stored
             ├── ReceiptForeign     code "receipt_foreign"   for another device (or an epoch this device never had)
             └── ReceiptMismatch    code "receipt_mismatch"  acknowledges a head our journal does not have
@@ -54,6 +55,10 @@ class RosterEncoding(StateError):
     code = "roster_encoding"
 
 
+class SiteConflict(StateError):
+    code = "site_conflict"
+
+
 class ReceiptRefused(StateError):
     code = "receipt_refused"
 
@@ -91,6 +96,10 @@ CATALOG.update(
         "roster_encoding": (
             "名簿ファイルの文字コードが読めません。UTF-8 か Shift_JIS（CP932）で保存してください。",
             "The roster file's encoding is unreadable. Save it as UTF-8 or Shift_JIS (CP932).",
+        ),
+        "site_conflict": (
+            "この端末にはすでに別の現場が設定されています。何も変更していません。",
+            "This device is already set to another site; nothing was changed.",
         ),
         "receipt_refused": (
             "受領証を受け付けませんでした。何も保存していません。",

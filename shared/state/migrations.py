@@ -58,6 +58,12 @@ def _on_roster(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE workers ADD COLUMN on_roster INTEGER NOT NULL DEFAULT 1")
 
 
+@migration("0003_workers_language")
+def _language(conn: sqlite3.Connection) -> None:
+    # The worker's own language for the kiosk's result screen (see RosterWorker.language).
+    conn.execute("ALTER TABLE workers ADD COLUMN language TEXT NOT NULL DEFAULT ''")
+
+
 def apply(conn: sqlite3.Connection) -> list[str]:
     """Apply pending migrations; return the names applied."""
     return MIGRATIONS.apply(conn, conn)

@@ -23,6 +23,10 @@ _BOUNDARY_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 DEFAULT_DAY_BOUNDARY = "04:00"
 DEFAULT_REPEAT_WINDOW_S = 300
 DEFAULT_TIMEZONE = "Asia/Tokyo"
+_LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
+"""A worker's language as a BCP 47 tag (``vi``, ``zh-cn``, ``tl``), lower-cased; the kiosk shows its result screen
+in it when it has that translation and in Japanese otherwise."""
+_APP_VERSION_RE = re.compile(r"[0-9A-Za-z.+_-]{1,32}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,8 @@ class RosterWorker:
     on_roster: bool = True
     """False: a cardholder the server knows (employed by a company on this site's structure) who has no
     roster entry on this site today — the kiosk records the tap and names the missing registration."""
+    language: str = ""
+    """The worker's own language (BCP 47, lower case: ``vi``, ``zh-cn``); empty means Japanese."""
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -63,6 +69,8 @@ class SiteConfig:
     repeat_window_s: int = DEFAULT_REPEAT_WINDOW_S
     timezone: str = DEFAULT_TIMEZONE
     etag: str | None = None
+    min_app_version: str = ""
+    """The oldest app version the server accepts running here; the kiosk says plainly when it is older."""
 
     def __post_init__(self) -> None:
         if self.site is not None:
@@ -75,6 +83,8 @@ class SiteConfig:
             raise FormatError("timezone must be an IANA name such as Asia/Tokyo")
         if len(self.name) > MAX_TEXT:
             raise FormatError(f"site name longer than {MAX_TEXT} characters")
+        if self.min_app_version and not _APP_VERSION_RE.fullmatch(self.min_app_version):
+            raise FormatError(f"minimum app version must be a version such as 0.2.0: {self.min_app_version!r}")
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any], etag: str | None = None) -> SiteConfig:
@@ -86,11 +96,15 @@ class SiteConfig:
         boundary = obj.get("day_boundary", DEFAULT_DAY_BOUNDARY)
         window = obj.get("repeat_window_s", DEFAULT_REPEAT_WINDOW_S)
         tz = obj.get("timezone", DEFAULT_TIMEZONE)
+        minimum = obj.get("min_app_version") or ""
         if site is not None and not isinstance(site, str):
             raise FormatError("site config: 'site' must be text")
         if not isinstance(name, str) or not isinstance(boundary, str) or not isinstance(tz, str):
             raise FormatError("site config: 'name', 'day_boundary' and 'timezone' must be text")
-        return cls(site=site, name=name, day_boundary=boundary, repeat_window_s=window, timezone=tz, etag=etag)
+        if not isinstance(minimum, str):
+            raise FormatError("site config: 'min_app_version' must be text")
+        return cls(site=site, name=name, day_boundary=boundary, repeat_window_s=window, timezone=tz, etag=etag,
+                   min_app_version=minimum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,9 +214,13 @@ def check_worker(raw: Mapping[str, Any], line: int, problems: list[tuple[int, st
     on_roster = raw.get("on_roster", True)
     if not isinstance(on_roster, bool):
         problems.append((line, "on_roster must be true or false"))
+    language = _text(raw.get("language"), "language", line, problems).lower().replace("_", "-")
+    if language and not _LANGUAGE_RE.fullmatch(language):
+        problems.append((line, f"language must be a language code such as vi, zh-CN, id, tl or en: {language!r}"))
     if len(problems) > before:
         return None
-    return RosterWorker(worker=worker, employer=employer, idms=tuple(idms), on_roster=bool(on_roster), **texts)
+    return RosterWorker(worker=worker, employer=employer, idms=tuple(idms), on_roster=bool(on_roster),
+                        language=language, **texts)
 
 
 def check_roster(entries: Iterable[tuple[int, Mapping[str, Any]]]) -> list[RosterWorker]:

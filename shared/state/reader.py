@@ -48,11 +48,13 @@ def _opt(value: object) -> str | None:
 def _row_worker(row: tuple[object, ...], idms: Sequence[str]) -> RosterWorker:
     w, name, furi, emp, emp_name, trade, code, pos = (str(v) for v in row[:8])
     return RosterWorker(worker=w, name=name, furigana=furi, employer=emp, employer_name=emp_name, trade=trade,
-                        trade_code=code, position=pos, idms=tuple(idms), on_roster=bool(_i(row[8])))
+                        trade_code=code, position=pos, idms=tuple(idms), on_roster=bool(_i(row[8])),
+                        language=str(row[9]))
 
 
 _BASE_COLS = "w.worker, w.name, w.furigana, w.employer, w.employer_name, w.trade, w.trade_code, w.position"
 ON_ROSTER_MIGRATION = "0002_workers_on_roster"
+LANGUAGE_MIGRATION = "0003_workers_language"
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -89,7 +91,7 @@ class StateReader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
-        self._cols = _BASE_COLS + ", 1"
+        self._cols = _BASE_COLS + ", 1, ''"
         """Worker columns to select: a state.db that syncd has not migrated yet (the kiosk may start
         first after an upgrade) has no on_roster column, and everyone on it is on the roster."""
 
@@ -119,7 +121,8 @@ class StateReader:
             if unknown:
                 conn.close()
                 raise StateDamaged(f"{self.path} comes from a newer Genba (migrations {sorted(unknown)})")
-            self._cols = _BASE_COLS + (", w.on_roster" if ON_ROSTER_MIGRATION in names else ", 1")
+            self._cols = (_BASE_COLS + (", w.on_roster" if ON_ROSTER_MIGRATION in names else ", 1")
+                          + (", w.language" if LANGUAGE_MIGRATION in names else ", ''"))
             self._conn = conn
         return self._conn
 
@@ -180,7 +183,7 @@ class StateReader:
         """Workers on the site roster (cardholders known but not on it are not counted)."""
         if self._db() is None:
             return 0
-        on_roster = "w.on_roster = 1" if self._cols.endswith("w.on_roster") else "1"
+        on_roster = "w.on_roster = 1" if "w.on_roster" in self._cols else "1"
         row = self._one(f"SELECT count(*) FROM workers w WHERE {on_roster}")
         return 0 if row is None else _i(row[0])
 
@@ -194,7 +197,7 @@ class StateReader:
         site, name, boundary, window, tz, etag = row
         return SiteConfig(site=None if site is None else str(site), name=str(name), day_boundary=str(boundary),
                           repeat_window_s=_i(window), timezone=str(tz),
-                          etag=None if etag is None else str(etag))
+                          etag=None if etag is None else str(etag), min_app_version=self.meta("min_app_version") or "")
 
     # -- sync progress --------------------------------------------------------------------------
 

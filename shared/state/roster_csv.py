@@ -7,6 +7,7 @@ Japanese headers, any order; docs/syncd.md):
     worker (技能者ID)  name (氏名)  furigana (フリガナ)  employer (所属事業者ID)
     employer_name (所属事業者名)  trade (職種)  trade_code (職種コード)
     position (立場)  idm (カードIDm; several cards separated by ';' or one row per card)
+    language (言語: the worker's own language as a code such as vi, zh-CN, id, tl, en; empty = Japanese)
 
 Encoding: UTF-8 (with or without BOM) or CP932 (Shift_JIS as Excel writes it).
 """
@@ -33,6 +34,7 @@ for _field, _names in {
     "trade_code": ("trade_code", "職種コード"),
     "position": ("position", "立場", "役職"),
     "idm": ("idm", "card_idm", "カードidm", "カードＩＤｍ", "カード"),
+    "language": ("language", "lang", "言語"),
 }.items():
     for _n in _names:
         HEADERS[_n.lower()] = _field

@@ -153,23 +153,34 @@ class StateWriter(StateReader):
 
     # -- roster and config ----------------------------------------------------------------------
 
-    def replace_roster(self, workers: Sequence[RosterWorker], *, version: str, etag: str | None, source: str) -> None:
-        """Replace the whole roster in one transaction (validated beforehand by ``check_roster``)."""
+    def replace_roster(self, workers: Sequence[RosterWorker], *, version: str, etag: str | None, source: str,
+                       site_config: SiteConfig | None = None) -> None:
+        """Replace the whole roster in one transaction (validated beforehand by ``check_roster``).
+
+        ``site_config``, when given, is stored in the same transaction (``genba roster import --site``).
+        """
         stmts: list[tuple[str, Sequence[object]]] = [("DELETE FROM cards", ()), ("DELETE FROM workers", ())]
         for w in workers:
             stmts.append(("INSERT INTO workers (worker, name, furigana, employer, employer_name, trade, "
-                           "trade_code, position, on_roster) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "trade_code, position, on_roster, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           (w.worker, w.name, w.furigana, w.employer, w.employer_name, w.trade, w.trade_code,
-                           w.position, int(w.on_roster))))
+                           w.position, int(w.on_roster), w.language)))
             stmts.extend(("INSERT INTO cards VALUES (?, ?)", (idm, w.worker)) for idm in w.idms)
         stmts.append(("UPDATE sync SET roster_version = ?, roster_etag = ?, roster_source = ?, "
                       "roster_updated_at = ? WHERE id = 1", (version, etag, source, self._now())))
+        if site_config is not None:
+            stmts.extend(self._site_config_statements(site_config))
         self._tx(stmts)
 
     def set_site_config(self, config: SiteConfig) -> None:
-        self._tx([("INSERT OR REPLACE INTO site_config VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
-                   (config.site, config.name, config.day_boundary, config.repeat_window_s, config.timezone,
-                    config.etag, self._now()))])
+        self._tx(self._site_config_statements(config))
+
+    def _site_config_statements(self, config: SiteConfig) -> list[tuple[str, Sequence[object]]]:
+        # The minimum app version rides in meta (one key) so site_config keeps its released shape.
+        return [("INSERT OR REPLACE INTO site_config VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+                 (config.site, config.name, config.day_boundary, config.repeat_window_s, config.timezone,
+                  config.etag, self._now())),
+                ("INSERT OR REPLACE INTO meta VALUES ('min_app_version', ?)", (config.min_app_version,))]
 
     # -- how syncing went -----------------------------------------------------------------------
 

@@ -9,7 +9,8 @@ from kiosk.core import KioskCore
 from kiosk.pipeline import OutcomeKind
 from shared.clock import ManualClock
 from shared.device import load_or_create_identity
-from shared.journal import verify_journal
+from shared.event import NO_SITE, Event
+from shared.journal import JournalReader, verify_journal
 from shared.paths import DataDir
 from shared.state import SiteConfig, StateWriter, parse_roster_csv
 from tests.kiosk.conftest import SATO, SITE, UNKNOWN, YAMADA
@@ -104,16 +105,43 @@ def test_damaged_state_db_does_not_stop_the_kiosk(tmp_path: Path, clock: ManualC
         core.close()
 
 
-def test_no_site_at_all_means_not_recorded_with_a_reason(tmp_path: Path, clock: ManualClock) -> None:
+def test_a_tap_with_no_site_known_is_recorded_with_no_site_and_the_manager_is_warned(
+    tmp_path: Path, clock: ManualClock
+) -> None:
     data = DataDir.resolve(tmp_path).ensure()
     load_or_create_identity(data)
     core = open_core(data, clock)
     try:
         assert core.idle().problems[0] == "no_site"
         out = tap(core, clock, YAMADA)
-        assert (out.kind, out.error_code) == (OutcomeKind.NOT_RECORDED, "no_site")
+        assert out.recorded and out.kind is OutcomeKind.UNKNOWN_CARD and out.error_code is None
+        assert "journal_write_failed" not in core.idle().problems  # the cause shown is the real one
+        assert core.idle().problems[0] == "no_site"
+        manual = core.manual("10000000000001", "in", clock.wall())  # the manager's actions are not refused either
     finally:
         core.close()
+    assert [(e.seq, e.kind, e.site) for e in _events(data)] == [(1, "tap", NO_SITE), (2, "manual", NO_SITE)]
+    assert manual.seq == 2
+    assert verify_journal(data.journal).events == 2
+
+
+def test_once_the_site_is_set_later_taps_carry_it(tmp_path: Path, clock: ManualClock) -> None:
+    data = DataDir.resolve(tmp_path).ensure()
+    load_or_create_identity(data)
+    core = open_core(data, clock)
+    try:
+        tap(core, clock, YAMADA)
+        write_state(data, ROSTER)
+        assert "no_site" not in core.idle().problems
+        assert tap(core, clock, YAMADA).kind is OutcomeKind.RECORDED
+    finally:
+        core.close()
+    assert [e.site for e in _events(data)] == [NO_SITE, SITE]
+
+
+def _events(data: DataDir) -> list[Event]:
+    with JournalReader(data.journal) as journal:
+        return [s.event for s in journal.range(1, 1, journal.last(1)[0])]
 
 
 def test_retention_prunes_only_acknowledged_events_older_than_thirty_days(tmp_path: Path,

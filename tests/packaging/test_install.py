@@ -89,3 +89,12 @@ def test_systemd_units_pass_systemd_analyze_verify(tmp_path: Path, unit: Path) -
     result = subprocess.run(["systemd-analyze", "verify", str(tmp_path / unit.name)], capture_output=True, text=True)
     problems = [line for line in result.stderr.splitlines() if unit.name in line and "genba.env" not in line]
     assert result.returncode == 0 and not problems, result.stderr
+
+
+@pytest.mark.parametrize(("role", "extra"), [("kiosk-headless", "kiosk"), ("server", "server")])
+def test_each_role_installs_only_its_own_extra(tmp_path: Path, role: str, extra: str) -> None:
+    result = stage(tmp_path, "--role", role)
+    assert result.returncode == 0, result.stderr
+    assert f"would run: uv sync --frozen --no-dev --extra {extra} " in result.stdout
+    other = "server" if extra == "kiosk" else "kiosk"
+    assert f"--extra {other}" not in result.stdout

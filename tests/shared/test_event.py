@@ -8,7 +8,7 @@ import pytest
 
 from shared.canonical import canonical_bytes, parse_canonical
 from shared.errors import FormatError, InvalidIdm, InvalidTimestamp, NotCanonical
-from shared.event import MAX_EVENT_BYTES, Event
+from shared.event import MAX_EVENT_BYTES, NO_SITE, Event
 from shared.ids import normalize_idm
 from shared.timefmt import format_rfc3339, parse_rfc3339
 
@@ -50,6 +50,9 @@ def test_japanese_reason_is_stored_as_utf8_not_escaped() -> None:
     ({"boot": "not-a-uuid"}, FormatError),
     ({"device": "Kiosk_1"}, FormatError),
     ({"site": "1234567890123x"}, FormatError),
+    ({"site": " "}, FormatError),
+    ({"site": None}, FormatError),
+    ({"site": 12345678901234}, FormatError),
     ({"reader": ""}, FormatError),
     ({"app": "1.0 beta"}, FormatError),
 ])
@@ -65,6 +68,12 @@ def test_invalid_fields_are_refused_with_a_typed_error(change: dict, error: type
 def test_each_kind_requires_its_fields(kind: str, needs: dict) -> None:
     with pytest.raises(FormatError, match="needs field"):
         Event(**{**BASE, "seq": 5, "kind": kind})
+
+
+def test_an_event_recorded_before_the_site_was_known_carries_the_empty_site_and_round_trips() -> None:
+    e = Event(**{**BASE, "site": NO_SITE})
+    assert json.loads(e.to_bytes())["site"] == ""
+    assert Event.from_bytes(e.to_bytes()) == e
 
 
 def test_ref_must_point_backwards() -> None:

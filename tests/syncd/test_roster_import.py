@@ -14,6 +14,7 @@ from shared.state import (
     RosterEncoding,
     RosterInvalid,
     RosterTooLarge,
+    SiteConfig,
     StateReader,
     StateWriter,
     parse_roster_csv,
@@ -153,3 +154,86 @@ def test_cli_refuses_oversized_file_before_reading_it(tmp_path: Path, data: Data
     result = _run(data, "roster", "import", str(f))
     assert result.exit_code == 1
     assert not data.state.exists() or StateReader(data.state).roster() == []
+
+
+# --- setting the site of a kiosk with no server (`--site`, `--site-name`) -----------------------------------------
+
+SITE_A, SITE_B = "30000000000001", "30000000000002"
+
+
+def _roster_file(tmp_path: Path) -> Path:
+    f = tmp_path / "roster.csv"
+    f.write_bytes(GOOD_JA.encode())
+    return f
+
+
+def _config(data: DataDir) -> SiteConfig:
+    with StateReader(data.state) as state:
+        return state.site_config()
+
+
+def test_site_and_name_given_with_the_roster_become_the_kiosks_site(tmp_path: Path, data: DataDir) -> None:
+    result = _run(data, "roster", "import", str(_roster_file(tmp_path)), "--site", SITE_A, "--site-name", "駅前 A棟")
+    assert result.exit_code == 0, result.output
+    config = _config(data)
+    assert (config.site, config.name, config.day_boundary, config.timezone) == (SITE_A, "駅前 A棟", "04:00",
+                                                                                "Asia/Tokyo")
+    assert SITE_A in result.output
+    again = _run(data, "roster", "import", str(_roster_file(tmp_path)), "--site", SITE_A)
+    assert again.exit_code == 0 and _config(data).name == "駅前 A棟", "the same site again keeps its name"
+
+
+@pytest.mark.parametrize("args", [
+    ["--site", "3000000000000X"],
+    ["--site", "300000000000012"],
+    ["--site", SITE_A, "--site-name", "x" * 201],
+    ["--site", SITE_A, "--site-name", "駅前\x1b[2J"],
+])
+def test_a_malformed_site_or_name_imports_nothing(tmp_path: Path, data: DataDir, args: list[str]) -> None:
+    result = _run(data, "roster", "import", str(_roster_file(tmp_path)), *args)
+    assert result.exit_code == 1
+    assert StateReader(data.state).roster() == [] and _config(data).site is None
+
+
+def test_site_name_or_change_without_a_site_is_a_usage_error(tmp_path: Path, data: DataDir) -> None:
+    for extra in (["--site-name", "駅前"], ["--change-site"]):
+        result = _run(data, "roster", "import", str(_roster_file(tmp_path)), *extra)
+        assert result.exit_code == 2
+        assert not data.state.exists() or StateReader(data.state).roster() == []
+
+
+def test_another_site_replaces_the_one_set_only_when_asked_explicitly(tmp_path: Path, data: DataDir) -> None:
+    assert _run(data, "roster", "import", str(_roster_file(tmp_path)), "--site", SITE_A).exit_code == 0
+    writer = StateWriter.open(data.state)
+    writer.replace_roster([], version="empty", etag=None, source="csv")
+    writer.close()
+    refused = _run(data, "roster", "import", str(_roster_file(tmp_path)), "--site", SITE_B)
+    assert refused.exit_code == 1 and "--change-site" in refused.output
+    assert _config(data).site == SITE_A and StateReader(data.state).roster() == [], "nothing changed"
+    changed = _run(data, "roster", "import", str(_roster_file(tmp_path)), "--site", SITE_B, "--change-site")
+    assert changed.exit_code == 0 and _config(data).site == SITE_B
+
+
+def test_an_enrolled_device_takes_its_site_from_the_enrollment_only(tmp_path: Path, data: DataDir) -> None:
+    from shared.device import DeviceIdentity, save_identity
+
+    save_identity(data, DeviceIdentity(device="kiosk-0001", epoch=1, site=SITE_A, server_url="https://genba.test",
+                                       server_key="k"))
+    refused = _run(data, "roster", "import", str(_roster_file(tmp_path)), "--site", SITE_B, "--change-site")
+    assert refused.exit_code == 1 and SITE_A in refused.output
+    assert StateReader(data.state).roster() == [] and _config(data).site is None
+    same = _run(data, "roster", "import", str(_roster_file(tmp_path)), "--site", SITE_A, "--site-name", "A棟")
+    assert same.exit_code == 0 and (_config(data).site, _config(data).name) == (SITE_A, "A棟")
+
+
+def test_offline_site_rule_keeps_the_sites_day_rules_and_refuses_silent_replacement() -> None:
+    from shared.state import SiteConflict, offline_site_config
+
+    current = SiteConfig(site=None, day_boundary="05:00", repeat_window_s=60, timezone="Asia/Tokyo", etag="e1")
+    got = offline_site_config(current, site=SITE_A, name="A", enrolled_site=None)
+    assert (got.site, got.name, got.day_boundary, got.repeat_window_s, got.etag) == (SITE_A, "A", "05:00", 60, None)
+    with pytest.raises(SiteConflict):
+        offline_site_config(got, site=SITE_B, name=None, enrolled_site=None)
+    assert offline_site_config(got, site=SITE_B, name=None, enrolled_site=None, change=True).name == ""
+    with pytest.raises(SiteConflict):
+        offline_site_config(current, site=SITE_B, name=None, enrolled_site=SITE_A, change=True)

@@ -18,10 +18,13 @@ from server.api.models import (
     DeviceRow,
     DevicesResponse,
     ErrorBody,
+    MoveRequest,
+    MoveResponse,
     RevokeResponse,
 )
 from server.api.routes.batches import BATCH_BODY, ERRORS, ingest_request
 from server.enrollment import create_code, revoke
+from server.site_policy import move_device
 from shared.ids import check_device_id
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Admin],
@@ -51,6 +54,23 @@ async def revoke_device(device: str, ctx: Context) -> RevokeResponse:
     check_device_id(device)
     epochs = await run_in_threadpool(lambda: revoke(ctx.engine, device=device, now=ctx.now()))
     return RevokeResponse(device=device, revoked_epochs=epochs)
+
+
+@router.post("/devices/{device}/site", response_model=MoveResponse, dependencies=[Depends(require_json)],
+             responses={code: {"model": ErrorBody} for code in (400, 403, 404, 409, 415)})
+async def move_device_to_site(device: str, req: MoveRequest, ctx: Context) -> MoveResponse:
+    """Assign the device to another site from an event seq on (default: the next one), with an audit row.
+
+    Events the server already holds keep their site (409 ``move_in_past``); from
+    ``from_seq`` on, the device's events must name the new site (403 ``wrong_site``).
+    """
+    check_device_id(device)
+    moved = await run_in_threadpool(lambda: move_device(
+        ctx.engine, device=device, site=req.site, by=f"api:{req.by}", reason=req.reason, now=ctx.now(),
+        from_seq=req.from_seq))
+    return MoveResponse(device=moved.device, epoch=moved.epoch, from_seq=moved.from_seq, site=moved.site,
+                        previous_site=moved.previous_site, assigned_at=moved.assigned_at,
+                        assigned_by=moved.assigned_by)
 
 
 @router.post("/import", response_model=BatchResponse, responses=ERRORS, openapi_extra=BATCH_BODY)

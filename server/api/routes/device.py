@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
@@ -44,7 +46,10 @@ async def site_config(request: Request, dev: Device, ctx: Context) -> Response:
     """The device's site configuration, with an ETag; If-None-Match gives 304 when unchanged."""
     def read() -> dict[str, object]:
         with ctx.engine.connect() as conn:
-            return ctx.pull.site_config(conn, dev.site).as_dict()
+            config = ctx.pull.site_config(conn, dev.site)
+        if ctx.settings.min_app_version:
+            config = replace(config, min_app_version=ctx.settings.min_app_version)
+        return config.as_dict()
 
     body = await run_in_threadpool(read)
     return _etagged(request, {**body, "server_time": dev.server_time}, str(body["version"]))
@@ -71,6 +76,9 @@ async def report_status(report: StatusReport, dev: Device, ctx: Context) -> Resp
                 "device": dev.device, "last_seen": dev.server_time, "unsent": report.unsent,
                 "oldest_unsent_age_s": report.oldest_unsent_age_s, "last_error": report.last_error,
                 "reported_at": dev.server_time}, ["device"])
+            if report.app is not None:  # the version running now, not only the one that enrolled
+                conn.execute(t.devices.update().where(t.devices.c.device == dev.device,
+                                                      t.devices.c.epoch == dev.epoch).values(app=report.app))
 
     await run_in_threadpool(write)
     return Response(status_code=204)

@@ -315,8 +315,9 @@ def get_site(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
 
 def install_domain(app: FastAPI, ctx: ServerContext, prefix: str) -> None:
     """Mount the domain's routers and hook reconciliation into the server (one call from create_app)."""
-    from server.api.routes import corrections, history, roster, structure, users
+    from server.api.routes import corrections, history, reports, roster, structure, users
 
-    for r in (router, structure.router, roster.router, history.router, corrections.router, users.router):
+    for r in (router, structure.router, roster.router, history.router, corrections.router, users.router,
+              reports.router):
         app.include_router(r, prefix=prefix)
     install_service(ctx)

@@ -1,0 +1,279 @@
+"""The server's audit log: sequencing what the server accepted or decided, proofs, and ``audit verify``.
+
+**What is logged.** Every ingested event (its chain leaf hash and head, which bind the device-signed bytes,
+and every column the server stored beside them: receive time, corrected time, clock flags, site…), and every
+row of the records people enter or the server decides (card bindings, roster entries, structure changes,
+corrections and each step of their audit trail), as it was when written and again after each in-place change
+(a binding or roster entry ended, a correction decided).
+
+**When.** The sequencer (:func:`sequence`) runs after ingest and domain writes, in its own transaction,
+appending everything new since its last run and signing one log checkpoint; a receipt carries the newest
+checkpoint. Like a Certificate Transparency log's merge delay, an accepted batch enters the log at the next
+sequencer run (seconds), not inside the ingest transaction: ingest stays one short transaction.
+
+**What it proves.** A database administrator can no longer change or delete a logged row silently:
+:func:`verify` recomputes every entry from the current rows and the tree from the entries and names the first
+difference. Rewriting the log as well needs the server key (which can live elsewhere: ``GENBA_SERVER_KEY_PATH``)
+and is still caught by any older checkpoint a device holds (:func:`shared.merkle.verify_consistency`). Rows the
+log has not reached yet are reported as pending, not as tampering; a row *added* by hand is logged like any
+other and so becomes visible in the log for good — the log makes changes undeniable, it cannot forbid them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from server.store import audit_log as store
+from server.store.engine import write_transaction
+from shared.errors import BadSignature, FormatError, UnknownKey
+from shared.keys import SigningKey, VerifierKey
+from shared.merkle import MemoryTree, consistency_proof, inclusion_proof, leaf_hash, node_hash, root
+from shared.tlog import LogCheckpoint, leaf_bytes, log_origin
+
+EVENTS = "events"
+MAX_PER_RUN = 50_000
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    return value
+
+
+def event_entry(row: Any) -> tuple[str, bytes]:
+    """The log entry for one stored event row: every column, with the signed bytes as their chain leaf hash."""
+    body = {k: _plain(v) for k, v in row._mapping.items() if k != "data"}
+    body["event_leaf"] = hashlib.sha256(b"\x00" + bytes(row.data)).hexdigest()
+    return f"{row.device}:{row.epoch}:{row.seq}", leaf_bytes("event", body)
+
+
+def row_entry(tbl: str, row: Any) -> tuple[str, bytes]:
+    body = {"table": tbl, "row": {k: _plain(v) for k, v in row._mapping.items()}}
+    return str(row.id), leaf_bytes("row", body)
+
+
+class _Appender:
+    """Extends the stored tree in memory from its right edge; collects the new leaves and completed subtrees."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self.size = store.size(conn)
+        self._known = store.frontier(conn, self.size)
+        self.leaves: list[store.NewLeaf] = []
+        self.completed: list[tuple[int, int, bytes]] = []
+
+    def add(self, tbl: str, row_key: str, data: bytes) -> None:
+        h = leaf_hash(data)
+        idx = self.size
+        self.leaves.append(store.NewLeaf(idx, tbl, row_key, data, h))
+        self.completed.append((0, idx, h))
+        self._known[(0, idx)] = h
+        level, index, node = 0, idx, h
+        while index & 1:
+            node = node_hash(self._known[(level, index - 1)], node)
+            level, index = level + 1, index >> 1
+            self._known[(level, index)] = node
+            self.completed.append((level, index, node))
+        self.size += 1
+
+    def subtree(self, level: int, index: int) -> bytes:
+        return self._known[(level, index)]
+
+
+def sequence(engine: sa.Engine, key: SigningKey, stamp: str) -> str | None:
+    """Log everything new; sign and return the newest checkpoint note (None when there was nothing to log)."""
+    note = None
+    while True:
+        with write_transaction(engine) as conn:
+            step = sequence_on(conn, key, stamp)
+        if step is None:
+            return note
+        note, more = step
+        if not more:
+            return note
+
+
+def sequence_on(conn: sa.Connection, key: SigningKey, stamp: str) -> tuple[str, bool] | None:
+    """One sequencer step inside the caller's write transaction: (checkpoint note, more waiting?) or None."""
+    store.lock(conn)
+    app = _Appender(conn)
+    _collect(conn, app)
+    if not app.leaves:
+        return None
+    store.append(conn, app.leaves, app.completed, stamp)
+    cp = LogCheckpoint(log_origin(key.name), app.size, root(app, app.size), stamp)
+    note = cp.sign(key)
+    store.add_checkpoint(conn, app.size, note, stamp)
+    return note, len(app.leaves) >= MAX_PER_RUN
+
+
+def _collect(conn: sa.Connection, app: _Appender) -> None:
+    for device, epoch, logged, held in store.unlogged_chains(conn):
+        through = logged
+        for row in store.events_between(conn, device, epoch, logged, held):
+            row_key, data = event_entry(row)
+            app.add(EVENTS, row_key, data)
+            through = int(row.seq)
+            if len(app.leaves) >= MAX_PER_RUN:
+                break
+        store.set_chain_logged(conn, device, epoch, through, logged)
+        if len(app.leaves) >= MAX_PER_RUN:
+            return
+    snapshot: list[tuple[str, int]] = []
+    for tbl in store.AUDITED:
+        had = store.cursor(conn, tbl)
+        rows = store.rows_after(conn, tbl, had)
+        for row in rows:
+            app.add(tbl, *row_entry(tbl, row))
+            if tbl == "dom_correction_audit":  # a decision changed its correction in place
+                snapshot.append(("dom_corrections", int(row.correction)))
+        if rows:
+            store.set_cursor(conn, tbl, int(rows[-1].id), had)
+    snapshot.extend(store.take_queue(conn))
+    by_table: dict[str, set[int]] = {}
+    for tbl, rid in snapshot:
+        by_table.setdefault(tbl, set()).add(rid)
+    for tbl, ids in by_table.items():
+        for _, row in sorted(store.rows_by_id(conn, tbl, ids).items()):
+            app.add(tbl, *row_entry(tbl, row))
+
+
+# --- proofs ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Inclusion:
+    index: int
+    size: int
+    entry: bytes
+    proof: list[bytes]
+    checkpoint: str
+
+
+def latest_checkpoint(conn: sa.Connection) -> str | None:
+    return store.latest_checkpoint(conn)
+
+
+def event_inclusion(conn: sa.Connection, device: str, epoch: int, seq: int) -> Inclusion | None:
+    """Where one event stands in the log, and the proof against the newest checkpoint (None: not logged yet)."""
+    note = store.latest_checkpoint(conn)
+    found = store.entry_for(conn, EVENTS, f"{device}:{epoch}:{seq}")
+    if note is None or found is None:
+        return None
+    n = LogCheckpoint.parse(note[:note.index("\n\n") + 1]).size
+    if int(found.idx) >= n:
+        return None
+    proof = inclusion_proof(store.DbSubtrees(conn), int(found.idx), n)
+    return Inclusion(int(found.idx), n, bytes(found.data), proof, note)
+
+
+def consistency(conn: sa.Connection, first: int, second: int) -> list[bytes]:
+    return consistency_proof(store.DbSubtrees(conn), first, second)
+
+
+# --- verify ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    where: str
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.code}: {self.where}: {self.detail}"
+
+
+@dataclass
+class VerifyReport:
+    size: int = 0
+    checkpoints: int = 0
+    pending: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def verify(engine: sa.Engine, keys: list[VerifierKey]) -> VerifyReport:
+    """Check the log against its signed checkpoints and every audited row against the log."""
+    with engine.connect() as conn:
+        return verify_on(conn, keys)
+
+
+def verify_on(conn: sa.Connection, keys: list[VerifierKey]) -> VerifyReport:
+    report = VerifyReport()
+    tree, entries = _check_log(conn, keys, report)
+    _check_rows(conn, entries, report)
+    report.size = tree.size
+    return report
+
+
+def _check_log(conn: sa.Connection, keys: list[VerifierKey],
+               report: VerifyReport) -> tuple[MemoryTree, dict[int, bytes]]:
+    tree, entries = MemoryTree(), {}
+    for row in store.leaves_in_order(conn):
+        idx, data = int(row.idx), bytes(row.data)
+        if idx != tree.size:
+            report.findings.append(Finding("log_gap", f"entry {tree.size}", f"the next stored entry is {idx}"))
+            break
+        if leaf_hash(data) != bytes(row.leaf):
+            report.findings.append(Finding("entry_changed", f"entry {idx} ({row.tbl} {row.row_key})",
+                                           "its stored bytes no longer hash to its leaf"))
+        tree.append(leaf_hash(data))
+        entries[idx] = data
+    for n, note in store.all_checkpoints(conn):
+        report.checkpoints += 1
+        try:
+            cp = LogCheckpoint.open(note, keys)
+        except (BadSignature, UnknownKey, FormatError) as exc:
+            report.findings.append(Finding("checkpoint_signature", f"checkpoint {n}", exc.message))
+            continue
+        if cp.size != n or n > tree.size or tree.root(n) != cp.root:
+            report.findings.append(Finding("log_rewritten", f"checkpoint {n}",
+                                           "the stored entries do not give the root this signed checkpoint names"))
+    for level, index, h in store.stored_nodes(conn):
+        if (index + 1) << level <= tree.size and tree.subtree(level, index) != h:
+            report.findings.append(Finding("node_changed", f"subtree level {level} index {index}",
+                                           "a stored subtree hash differs from the entries (proofs would be wrong)"))
+            break
+    return tree, entries
+
+
+def _check_rows(conn: sa.Connection, entries: dict[int, bytes], report: VerifyReport) -> None:
+    latest = store.latest_entries(conn)
+    seen: set[tuple[str, str]] = set()
+    positions = store.chain_positions(conn)
+    for row in store.all_events(conn):
+        key, data = event_entry(row)
+        seen.add((EVENTS, key))
+        _compare(EVENTS, key, data, latest, entries, report,
+                 logged=int(row.seq) <= positions.get((row.device, int(row.epoch)), 0))
+    cursors, changed = store.cursors_all(conn), store.queued(conn)
+    for tbl in store.AUDITED:
+        for row in store.all_rows(conn, tbl):
+            key, data = row_entry(tbl, row)
+            seen.add((tbl, key))
+            if (tbl, key) in changed:  # changed in place by the application; the next run logs the new state
+                report.pending += 1
+                continue
+            _compare(tbl, key, data, latest, entries, report, logged=int(row.id) <= cursors.get(tbl, 0))
+    for (tbl, key) in sorted(set(latest) - seen):
+        report.findings.append(Finding("row_deleted", f"{tbl} {key}", "logged, but no longer in the database"))
+
+
+def _compare(tbl: str, key: str, data: bytes, latest: dict[tuple[str, str], int], entries: dict[int, bytes],
+             report: VerifyReport, *, logged: bool) -> None:
+    idx = latest.get((tbl, key))
+    if idx is None:
+        if logged:
+            report.findings.append(Finding("row_unlogged", f"{tbl} {key}",
+                                           "the log has passed this row but holds no entry for it"))
+        else:
+            report.pending += 1
+        return
+    if entries.get(idx) != data:
+        report.findings.append(Finding("row_changed", f"{tbl} {key}",
+                                       f"differs from its last logged state (entry {idx})"))

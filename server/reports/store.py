@@ -1,0 +1,76 @@
+"""Persistence of the 作業員名簿 fields (tables ``rep_*``); every other read goes through the domain's store.
+
+Thin: rows to and from :mod:`server.reports.details` records. Callers own the
+transaction (a refused write changes nothing).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from server.reports import schema as t
+from server.reports.details import Credential, Education, WorkerDetails
+from server.store import domain_records as rec
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _details(r: Any) -> WorkerDetails:
+    creds = tuple(Credential(c["kind"], c["name"], _d(c.get("obtained")), _d(c.get("expires")))
+                  for c in json.loads(r.credentials))
+    return WorkerDetails(worker=r.worker, birth_date=_d(r.birth_date), hire_date=_d(r.hire_date),
+                         emergency_name=r.emergency_name, emergency_relation=r.emergency_relation,
+                         emergency_phone=r.emergency_phone, health_general=_d(r.health_general),
+                         health_special=_d(r.health_special), credentials=creds)
+
+
+def put_details(conn: sa.Connection, d: WorkerDetails) -> None:
+    """Create or replace a worker's 作業員名簿 fields (the worker must be registered)."""
+    rec.get_worker(conn, d.worker)
+    values = dict(birth_date=_iso(d.birth_date), hire_date=_iso(d.hire_date), emergency_name=d.emergency_name,
+                  emergency_relation=d.emergency_relation, emergency_phone=d.emergency_phone,
+                  health_general=_iso(d.health_general), health_special=_iso(d.health_special),
+                  credentials=json.dumps([{"kind": c.kind, "name": c.name, "obtained": _iso(c.obtained),
+                                           "expires": _iso(c.expires)} for c in d.credentials], ensure_ascii=False))
+    c = t.worker_details.c
+    if conn.execute(sa.select(c.worker).where(c.worker == d.worker)).first():
+        conn.execute(t.worker_details.update().where(c.worker == d.worker).values(**values))
+    else:
+        conn.execute(t.worker_details.insert().values(worker=d.worker, **values))
+
+
+def details_of(conn: sa.Connection, workers: Iterable[str]) -> dict[str, WorkerDetails]:
+    ids = sorted(set(workers))
+    out: dict[str, WorkerDetails] = {}
+    for i in range(0, len(ids), 500):
+        q = sa.select(t.worker_details).where(t.worker_details.c.worker.in_(ids[i:i + 500]))
+        out.update({r.worker: _details(r) for r in conn.execute(q)})
+    return out
+
+
+def put_education(conn: sa.Connection, e: Education) -> None:
+    rec.get_site(conn, e.site)
+    rec.get_worker(conn, e.worker)
+    c = t.education.c
+    if conn.execute(sa.select(c.worker).where(c.site == e.site, c.worker == e.worker)).first():
+        conn.execute(t.education.update().where(c.site == e.site, c.worker == e.worker)
+                     .values(educated_on=e.educated_on.isoformat()))
+    else:
+        conn.execute(t.education.insert().values(site=e.site, worker=e.worker, educated_on=e.educated_on.isoformat()))
+
+
+def education_of(conn: sa.Connection, site: str) -> dict[str, date]:
+    c = t.education.c
+    return {r.worker: date.fromisoformat(r.educated_on)
+            for r in conn.execute(sa.select(c.worker, c.educated_on).where(c.site == site))}

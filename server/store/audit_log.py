@@ -1,0 +1,239 @@
+"""SQL of the audit log (:mod:`server.store.audit_schema`): appending entries, reading subtrees and checkpoints.
+
+The service that decides *what* to log and checks the database against the log is :mod:`server.audit.service`.
+Appends are serialized: on PostgreSQL by a transaction-level advisory lock, on SQLite by the write transaction
+(``BEGIN IMMEDIATE``) the caller holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from server.store import audit_schema as a
+from server.store import domain_schema as d
+from server.store import schema as s
+from shared.timefmt import format_rfc3339
+
+_LOCK_ID = 0x67656E6261  # "genba": the advisory lock that serializes appends to the audit log
+
+AUDITED: dict[str, sa.Table] = {
+    t.name: t for t in (d.card_bindings, d.roster, d.structure_changes, d.corrections, d.correction_audit)
+}
+"""Records people enter or the server decides (besides the raw events), each with an integer ``id``."""
+
+
+def lock(conn: sa.Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
+
+
+def size(conn: sa.Connection) -> int:
+    n = conn.execute(sa.select(sa.func.max(a.leaves.c.idx))).scalar_one_or_none()
+    return 0 if n is None else int(n) + 1
+
+
+class DbSubtrees:
+    """:class:`shared.merkle.SubtreeSource` over ``audit_nodes`` (with a small read cache)."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+        self._cache: dict[tuple[int, int], bytes] = {}
+
+    def subtree(self, level: int, index: int) -> bytes:
+        key = (level, index)
+        if key not in self._cache:
+            h = self._conn.execute(sa.select(a.nodes.c.hash).where(
+                a.nodes.c.level == level, a.nodes.c.idx == index)).scalar_one_or_none()
+            if h is None:
+                raise LookupError(f"audit log has no complete subtree at level {level}, index {index}")
+            self._cache[key] = bytes(h)
+        return self._cache[key]
+
+    def put(self, level: int, index: int, h: bytes) -> None:
+        self._cache[(level, index)] = h
+
+
+def frontier(conn: sa.Connection, n: int) -> dict[tuple[int, int], bytes]:
+    """The right edge of a log of n entries: the complete subtrees a new leaf may still combine with."""
+    wanted = [(level, (n >> level) - 1) for level in range(n.bit_length()) if n >> level & 1]
+    if not wanted:
+        return {}
+    c = a.nodes.c
+    q = sa.select(c.level, c.idx, c.hash).where(sa.or_(*(sa.and_(c.level == lv, c.idx == ix) for lv, ix in wanted)))
+    return {(int(r.level), int(r.idx)): bytes(r.hash) for r in conn.execute(q)}
+
+
+@dataclass(frozen=True, slots=True)
+class NewLeaf:
+    idx: int
+    tbl: str
+    row_key: str
+    data: bytes
+    leaf: bytes
+
+
+def append(conn: sa.Connection, new: Sequence[NewLeaf], completed: Iterable[tuple[int, int, bytes]],
+           stamp: str) -> None:
+    """Store entries and the perfect subtrees they completed; point ``audit_rows`` at each row's newest entry."""
+    if not new:
+        return
+    conn.execute(a.leaves.insert(), [
+        {"idx": x.idx, "tbl": x.tbl, "row_key": x.row_key, "data": x.data, "leaf": x.leaf, "logged_at": stamp}
+        for x in new])
+    conn.execute(a.nodes.insert(), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in completed])
+    latest = {(x.tbl, x.row_key): x.idx for x in new}
+    keys = list(latest)
+    rc = a.rows.c
+    for i in range(0, len(keys), 400):
+        part = keys[i:i + 400]
+        conn.execute(a.rows.delete().where(sa.or_(*(sa.and_(rc.tbl == tb, rc.row_key == k) for tb, k in part))))
+    conn.execute(a.rows.insert(), [{"tbl": tb, "row_key": k, "idx": latest[(tb, k)]} for tb, k in keys])
+
+
+def add_checkpoint(conn: sa.Connection, n: int, note: str, stamp: str) -> None:
+    conn.execute(a.checkpoints.insert().values(size=n, note=note, signed_at=stamp))
+
+
+def latest_checkpoint(conn: sa.Connection) -> str | None:
+    q = sa.select(a.checkpoints.c.note).order_by(a.checkpoints.c.size.desc()).limit(1)
+    return conn.execute(q).scalar_one_or_none()
+
+
+def all_checkpoints(conn: sa.Connection) -> list[tuple[int, str]]:
+    q = sa.select(a.checkpoints.c.size, a.checkpoints.c.note).order_by(a.checkpoints.c.size)
+    return [(int(r.size), str(r.note)) for r in conn.execute(q)]
+
+
+# --- what is waiting to be logged -------------------------------------------------------------------------
+
+def unlogged_chains(conn: sa.Connection) -> list[tuple[str, int, int, int]]:
+    """(device, epoch, logged through, held through) for every chain with events not yet in the log."""
+    ch, ac = s.chains.c, a.chains.c
+    q = (sa.select(ch.device, ch.epoch, sa.func.coalesce(ac.logged_seq, 0).label("logged"), ch.last_seq)
+         .select_from(s.chains.outerjoin(a.chains, sa.and_(ac.device == ch.device, ac.epoch == ch.epoch)))
+         .where(ch.last_seq > sa.func.coalesce(ac.logged_seq, 0)).order_by(ch.device, ch.epoch))
+    return [(r.device, int(r.epoch), int(r.logged), int(r.last_seq)) for r in conn.execute(q)]
+
+
+def events_between(conn: sa.Connection, device: str, epoch: int, after: int, through: int) -> Iterator[Any]:
+    e = s.events.c
+    q = (sa.select(s.events).where(e.device == device, e.epoch == epoch, e.seq > after, e.seq <= through)
+         .order_by(e.seq))
+    yield from conn.execute(q)
+
+
+def set_chain_logged(conn: sa.Connection, device: str, epoch: int, seq: int, had: int) -> None:
+    if had == 0 and conn.execute(sa.select(a.chains.c.logged_seq).where(
+            a.chains.c.device == device, a.chains.c.epoch == epoch)).first() is None:
+        conn.execute(a.chains.insert().values(device=device, epoch=epoch, logged_seq=seq))
+    else:
+        conn.execute(a.chains.update().where(a.chains.c.device == device, a.chains.c.epoch == epoch)
+                     .values(logged_seq=seq))
+
+
+def cursor(conn: sa.Connection, tbl: str) -> int:
+    v = conn.execute(sa.select(a.cursors.c.last_id).where(a.cursors.c.tbl == tbl)).scalar_one_or_none()
+    return 0 if v is None else int(v)
+
+
+def set_cursor(conn: sa.Connection, tbl: str, last_id: int, had: int) -> None:
+    if had == 0 and conn.execute(sa.select(a.cursors.c.tbl).where(a.cursors.c.tbl == tbl)).first() is None:
+        conn.execute(a.cursors.insert().values(tbl=tbl, last_id=last_id))
+    else:
+        conn.execute(a.cursors.update().where(a.cursors.c.tbl == tbl).values(last_id=last_id))
+
+
+def rows_after(conn: sa.Connection, tbl: str, after: int) -> list[Any]:
+    table = AUDITED[tbl]
+    return list(conn.execute(sa.select(table).where(table.c.id > after).order_by(table.c.id)))
+
+
+def rows_by_id(conn: sa.Connection, tbl: str, ids: Iterable[int]) -> dict[int, Any]:
+    table, wanted = AUDITED[tbl], sorted(set(ids))
+    out: dict[int, Any] = {}
+    for i in range(0, len(wanted), 500):
+        out.update({int(r.id): r for r in conn.execute(sa.select(table).where(table.c.id.in_(wanted[i:i + 500])))})
+    return out
+
+
+def queue_change(conn: sa.Connection, tbl: str, row_id: int) -> None:
+    """Record, in the caller's transaction, that the application changed an audited row in place."""
+    if tbl not in AUDITED:
+        raise ValueError(f"{tbl} is not an audited table")
+    conn.execute(a.queue.insert().values(tbl=tbl, row_id=row_id,
+                                         queued_at=format_rfc3339(datetime.now(UTC))))
+
+
+def queued(conn: sa.Connection) -> set[tuple[str, str]]:
+    return {(r.tbl, str(r.row_id)) for r in conn.execute(sa.select(a.queue.c.tbl, a.queue.c.row_id))}
+
+
+def take_queue(conn: sa.Connection) -> list[tuple[str, int]]:
+    q = a.queue.c
+    found = [(r.tbl, int(r.row_id)) for r in conn.execute(sa.select(q.tbl, q.row_id).order_by(q.id))]
+    if found:
+        conn.execute(a.queue.delete())
+    return found
+
+
+# --- reading back for verification ---------------------------------------------------------------------------
+
+def leaves_in_order(conn: sa.Connection, chunk: int = 5000) -> Iterator[Any]:
+    last = -1
+    while True:
+        q = sa.select(a.leaves).where(a.leaves.c.idx > last).order_by(a.leaves.c.idx).limit(chunk)
+        got = list(conn.execute(q))
+        if not got:
+            return
+        yield from got
+        last = int(got[-1].idx)
+
+
+def latest_entries(conn: sa.Connection) -> dict[tuple[str, str], int]:
+    return {(r.tbl, r.row_key): int(r.idx) for r in conn.execute(sa.select(a.rows))}
+
+
+def entry(conn: sa.Connection, idx: int) -> Any:
+    return conn.execute(sa.select(a.leaves).where(a.leaves.c.idx == idx)).first()
+
+
+def entry_for(conn: sa.Connection, tbl: str, row_key: str) -> Any:
+    idx = conn.execute(sa.select(a.rows.c.idx).where(a.rows.c.tbl == tbl, a.rows.c.row_key == row_key)
+                       ).scalar_one_or_none()
+    return None if idx is None else entry(conn, int(idx))
+
+
+def all_events(conn: sa.Connection, chunk: int = 5000) -> Iterator[Any]:
+    e = s.events.c
+    last: tuple[str, int, int] = ("", 0, 0)
+    while True:
+        q = (sa.select(s.events).where(sa.tuple_(e.device, e.epoch, e.seq) > sa.tuple_(*last))
+             .order_by(e.device, e.epoch, e.seq).limit(chunk))
+        got = list(conn.execute(q))
+        if not got:
+            return
+        yield from got
+        last = (got[-1].device, int(got[-1].epoch), int(got[-1].seq))
+
+
+def all_rows(conn: sa.Connection, tbl: str) -> Iterator[Any]:
+    table = AUDITED[tbl]
+    yield from conn.execute(sa.select(table).order_by(table.c.id))
+
+
+def chain_positions(conn: sa.Connection) -> Mapping[tuple[str, int], int]:
+    return {(r.device, int(r.epoch)): int(r.logged_seq) for r in conn.execute(sa.select(a.chains))}
+
+
+def cursors_all(conn: sa.Connection) -> Mapping[str, int]:
+    return {r.tbl: int(r.last_id) for r in conn.execute(sa.select(a.cursors))}
+
+
+def stored_nodes(conn: sa.Connection) -> Iterator[tuple[int, int, bytes]]:
+    for r in conn.execute(sa.select(a.nodes).order_by(a.nodes.c.level, a.nodes.c.idx)):
+        yield int(r.level), int(r.idx), bytes(r.hash)

@@ -1,0 +1,73 @@
+"""Fleet alarms: which device needs a person's attention, and why. Pure: plain rows and thresholds in, alarms out.
+
+The same rules ship for Prometheus users as packaging/prometheus/genba-alerts.yml (keep the two in step).
+Thresholds are set by an administrator on the console's alarm settings page; these are the defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    silent_minutes: float = 30
+    """Silent for longer than this during the site's working hours."""
+    work_start_hour: float = 7
+    work_end_hour: float = 19
+    backlog_hours: float = 24
+    """The oldest unsent record (as the device reports it) is older than this."""
+    clock_seconds: float = 120
+    disk_free_mb: float = 500
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, float]) -> Thresholds:
+        return cls(**{f.name: stored[f.name] for f in fields(cls) if f.name in stored})
+
+
+LIMITS: dict[str, tuple[float, float]] = {
+    "silent_minutes": (1, 10080), "work_start_hour": (0, 23), "work_end_hour": (1, 24),
+    "backlog_hours": (1, 720), "clock_seconds": (1, 86400), "disk_free_mb": (0, 1_000_000),
+}
+"""Accepted range of each threshold (the settings form refuses anything else)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    code: str
+    """One of silent, backlog, clock, fork, reader, disk (i18n key ``alarm_<code>``)."""
+    values: dict[str, Any]
+
+
+def device_alarms(row: dict[str, Any], th: Thresholds, local_hour: float) -> list[Alarm]:
+    """The alarms of one fleet row (see :func:`server.web.fleet.fleet_rows`); none for a revoked device.
+
+    ``local_hour``: the current hour (with fraction) in the device's site time zone, for the working-hours rule.
+    """
+    if row["revoked"]:
+        return []
+    out: list[Alarm] = []
+    seen = row.get("last_seen_age_s")
+    working = th.work_start_hour <= local_hour < th.work_end_hour
+    if working and (seen is None or seen > th.silent_minutes * 60):
+        out.append(Alarm("silent", {"minutes": _num(th.silent_minutes)}))
+    lag = row.get("lag_s")
+    if lag is not None and lag > th.backlog_hours * 3600:
+        out.append(Alarm("backlog", {"hours": _num(th.backlog_hours)}))
+    offset = row.get("clock_offset_s")
+    if offset is not None and abs(offset) > th.clock_seconds:
+        out.append(Alarm("clock", {"seconds": _num(th.clock_seconds)}))
+    if row.get("forks"):
+        out.append(Alarm("fork", {}))
+    error = row.get("reader_error")
+    if error:
+        out.append(Alarm("reader", {"error": str(error)[:80]}))
+    disk = row.get("disk_free_bytes")
+    if disk is not None and disk < th.disk_free_mb * 1024 * 1024:
+        out.append(Alarm("disk", {"free": f"{disk / 1024 / 1024:.0f} MB"}))
+    return out
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"

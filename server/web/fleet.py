@@ -1,0 +1,131 @@
+"""The fleet page's data: every device with its site, gate, backlog, clock and alarms; sorting and filtering.
+
+Built on :func:`server.store.devices.device_overview` (the same rows as ``genba server devices`` and
+``GET /api/v1/admin/devices``), plus what a person needs beside them: the site's and gate's names, the
+quarantined forks, and the alarms (:mod:`server.web.alarms`). Fields a device does not report are None and
+are shown as "not reported", never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from server.store import domain_schema as dom
+from server.store import schema as sync
+from server.store.devices import device_overview
+from server.web import store
+from server.web.alarms import Thresholds, device_alarms
+
+OPTIONAL_STATUS = ("reader_state", "reader_error", "disk_free_bytes", "app_version")
+"""Status fields shown when the device reports them (columns of ``device_status`` if the server stores them)."""
+
+SORT_KEYS = ("device", "site", "gate", "last_contact", "unsent", "oldest", "acked", "app", "offset", "forks",
+             "alarms")
+
+
+def site_info(conn: sa.Connection) -> dict[str, tuple[str, str]]:
+    """site → (name, time zone), from the registry, else the sync server's minimal site config."""
+    out = {r.site: (r.name, r.timezone) for r in conn.execute(
+        sa.select(sync.site_config.c.site, sync.site_config.c.name, sync.site_config.c.timezone))}
+    out.update({r.site: (r.name, r.timezone) for r in conn.execute(
+        sa.select(dom.sites.c.site, dom.sites.c.name, dom.sites.c.timezone))})
+    return out
+
+
+def _fork_counts(conn: sa.Connection) -> dict[str, int]:
+    f = sync.forks.c
+    return {r.device: int(r.n) for r in conn.execute(sa.select(f.device, sa.func.count().label("n"))
+                                                     .group_by(f.device))}
+
+
+def _optional_status(conn: sa.Connection) -> dict[str, dict[str, Any]]:
+    cols = [sync.device_status.c[n] for n in OPTIONAL_STATUS if n in sync.device_status.c]
+    if not cols:
+        return {}
+    rows = conn.execute(sa.select(sync.device_status.c.device, *cols))
+    return {r.device: dict(r._mapping) for r in rows}
+
+
+def fleet_rows(conn: sa.Connection, now: datetime, th: Thresholds) -> list[dict[str, Any]]:
+    sites, forks, extra, gates = site_info(conn), _fork_counts(conn), _optional_status(conn), store.gate_names(conn)
+    hours: dict[str, float] = {}
+    out = []
+    for r in device_overview(conn, now):
+        name, tz = sites.get(r["site"], ("", "Asia/Tokyo"))
+        if tz not in hours:
+            local = now.astimezone(ZoneInfo(tz))
+            hours[tz] = local.hour + local.minute / 60
+        row = {**r, "site_name": name, "gate": gates.get(r["device"], ""), "forks": forks.get(r["device"], 0)}
+        for key in OPTIONAL_STATUS:
+            row[key] = extra.get(r["device"], {}).get(key)
+        row["alarms"] = device_alarms(row, th, hours[tz])
+        out.append(row)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    q: str = ""
+    site: str = ""
+    only_alarms: bool = False
+    sort: str = "alarms"
+    desc: bool = True
+
+    @classmethod
+    def from_query(cls, params: dict[str, str]) -> View:
+        sort = params.get("sort", "alarms")
+        return cls(q=params.get("q", "")[:100].strip(), site=params.get("site", "")[:14],
+                   only_alarms=params.get("alarms") == "1", sort=sort if sort in SORT_KEYS else "alarms",
+                   desc=params.get("dir", "desc" if sort == "alarms" else "asc") == "desc")
+
+    def query(self, **change: Any) -> str:
+        from urllib.parse import urlencode
+
+        v = {"q": self.q, "site": self.site, "alarms": "1" if self.only_alarms else "", "sort": self.sort,
+             "dir": "desc" if self.desc else "asc", **change}
+        return urlencode({k: val for k, val in v.items() if val})
+
+
+def _key(row: dict[str, Any], sort: str) -> Any:
+    def num(value: Any) -> float:
+        return float("inf") if value is None else float(value)
+
+    getters: dict[str, Callable[[], Any]] = {
+        "device": lambda: row["device"], "site": lambda: (row["site_name"], row["site"]),
+        "gate": lambda: row["gate"], "last_contact": lambda: num(row["last_seen_age_s"]),
+        "unsent": lambda: num(row["unsent"]), "oldest": lambda: num(row["oldest_unsent_age_s"]),
+        "acked": lambda: row["acked"], "app": lambda: row["app"],
+        "offset": lambda: abs(num(row["clock_offset_s"])), "forks": lambda: row["forks"],
+        "alarms": lambda: (len(row["alarms"]), num(row["last_seen_age_s"])),
+    }
+    return getters[sort]()
+
+
+def select(rows: list[dict[str, Any]], view: View) -> list[dict[str, Any]]:
+    q = view.q.lower()
+    out = [r for r in rows
+           if (not view.site or r["site"] == view.site) and (not view.only_alarms or r["alarms"])
+           and (not q or q in r["device"].lower() or q in r["site"] or q in r["site_name"].lower()
+                or q in r["gate"].lower())]
+    return sorted(out, key=lambda r: (_key(r, view.sort), r["device"]), reverse=view.desc)
+
+
+def device_row(conn: sa.Connection, now: datetime, th: Thresholds, device: str) -> dict[str, Any] | None:
+    return next((r for r in fleet_rows(conn, now, th) if r["device"] == device), None)
+
+
+def device_windows(conn: sa.Connection, device: str, since: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """For the device page's chart: (server time, received) of its records received since ``since``, or still
+    in flight then; and the issue times of its receipts (one per accepted upload: a contact) since ``since``."""
+    e, r = sync.events.c, sync.receipts.c
+    spans = [(row.server_at, row.received_at) for row in conn.execute(
+        sa.select(e.server_at, e.received_at).where(e.device == device, e.received_at >= since))]
+    contacts = [row.issued_at for row in conn.execute(
+        sa.select(r.issued_at).where(r.device == device, r.issued_at >= since))]
+    return spans, contacts

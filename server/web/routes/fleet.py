@@ -1,0 +1,243 @@
+"""The fleet (sync dashboard), a device's page, gate names, revocation, enrollment codes, alarm thresholds.
+
+Administrators only: these are the API's ``/api/v1/admin/*`` powers (the admin token), given to console users
+with the ``admin`` role. Revocation and enrollment codes call the same functions as the API
+(:mod:`server.enrollment`); each change is written to the console's audit trail in the same transaction
+where the store allows it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, fields
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from server.context import ServerContext
+from server.domain.errors import Forbidden, NotFound
+from server.enrollment import create_code, revoke
+from server.store.engine import write_transaction
+from server.web import charts, fleet, store
+from server.web.alarms import LIMITS, Thresholds
+from server.web.auth import SignedIn, Viewer, get_ctx, policy_of
+from server.web.i18n import translator
+from server.web.render import WebRoute, page
+from shared.ids import check_device_id
+from shared.timefmt import format_rfc3339, parse_rfc3339
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+def admin_only(v: Viewer) -> None:
+    if v.role != "admin":
+        raise Forbidden("the fleet is for administrators")
+
+
+def thresholds(ctx: ServerContext) -> Thresholds:
+    with ctx.engine.connect() as conn:
+        return Thresholds.from_stored(store.thresholds(conn))
+
+
+def _fleet(ctx: ServerContext, view: fleet.View, poll: int) -> dict[str, Any]:
+    now = ctx.now()
+    th = thresholds(ctx)
+    with ctx.engine.connect() as conn:
+        rows = fleet.fleet_rows(conn, now, th)
+        sites = fleet.site_info(conn)
+    shown = fleet.select(rows, view)
+    return {"rows": shown, "total": len(rows), "alarmed": sum(1 for r in rows if r["alarms"]), "view": view,
+            "sites": sorted((s, n) for s, (n, _tz) in sites.items()), "updated": now, "poll": poll,
+            "sort_keys": fleet.SORT_KEYS}
+
+
+@router.get("/fleet")
+async def fleet_page(request: Request, v: SignedIn) -> Response:
+    admin_only(v)
+    ctx = get_ctx(request)
+    data = await run_in_threadpool(_fleet, ctx, fleet.View.from_query(dict(request.query_params)),
+                                   policy_of(request).poll_seconds)
+    return page(request, "fleet.html", v, **data)
+
+
+@router.get("/fleet/live")
+async def fleet_live(request: Request, v: SignedIn) -> Response:
+    """The live part of the fleet page (htmx polls it); the same template block the page renders."""
+    admin_only(v)
+    ctx = get_ctx(request)
+    data = await run_in_threadpool(_fleet, ctx, fleet.View.from_query(dict(request.query_params)),
+                                   policy_of(request).poll_seconds)
+    return page(request, "_fleet_live.html", v, **data)
+
+
+def _device_page(request: Request, v: Viewer, device: str, *, status: int = 200, errors: dict[str, str] | None = None,
+                 notice: str | None = None, form: dict[str, str] | None = None) -> Response:
+    ctx = get_ctx(request)
+    check_device_id(device)
+    now = ctx.now()
+    with ctx.engine.connect() as conn:
+        row = fleet.device_row(conn, now, thresholds(ctx), device)
+        if row is None:
+            raise NotFound(f"no device {device}")
+        since = now - timedelta(days=14)
+        spans, contacts = fleet.device_windows(conn, device, format_rfc3339(since))
+        trail = store.audit_entries(conn, target=f"device:{device}")
+        tz = fleet.site_info(conn).get(row["site"], ("", "Asia/Tokyo"))[1]
+    _ = translator(v.lang)
+    start = since.replace(minute=0, second=0, microsecond=0)
+    hours = [start + timedelta(hours=i) for i in range(14 * 24 + 1)]
+    backlog = charts.backlog_series([(parse_rfc3339(a), parse_rfc3339(b)) for a, b in spans], hours)
+    zone = ZoneInfo(tz)
+    backlog = [(m.astimezone(zone), val) for m, val in backlog]
+    day0 = now.astimezone(zone).date() - timedelta(days=13)
+    per_day = Counter(parse_rfc3339(c).astimezone(zone).date() for c in contacts)
+    days = [day0 + timedelta(days=i) for i in range(14)]
+    contact_points = [(datetime(d.year, d.month, d.day, tzinfo=zone), float(per_day.get(d, 0))) for d in days]
+    peak_b = max((val for _m, val in backlog), default=0)
+    charts_html = [
+        charts.chart(charts.Series(_("chart_backlog"), backlog), title=_("chart_backlog"),
+                     alt=_("chart_alt", what=_("chart_backlog"), max=f"{peak_b:g}",
+                           last=f"{backlog[-1][1]:g}" if backlog else "0")),
+        charts.chart(charts.Series(_("chart_contacts"), contact_points, kind="bars"), title=_("chart_contacts"),
+                     alt=_("chart_alt", what=_("chart_contacts"), max=f"{max(per_day.values(), default=0)}",
+                           last=f"{contact_points[-1][1]:g}")),
+    ]
+    return page(request, "device.html", v, status=status, row=row, charts=charts_html, trail=trail,
+                errors=errors or {}, notice=notice, form=form or {"gate": row["gate"]}, tz=tz)
+
+
+@router.get("/devices/{device}")
+async def device_page(device: str, request: Request, v: SignedIn) -> Response:
+    admin_only(v)
+    return await run_in_threadpool(_device_page, request, v, device)
+
+
+@router.post("/devices/{device}/gate")
+async def rename_gate(device: str, request: Request, v: SignedIn) -> Response:
+    admin_only(v)
+    ctx = get_ctx(request)
+    check_device_id(device)
+    form = await request.form()
+    name = form.get("gate")
+    name = name.strip() if isinstance(name, str) else ""
+    problem = "required" if not name else "gate_name_too_long" if len(name) > 60 else (
+        "invalid_chars" if any(ord(c) < 32 for c in name) else None)
+    if problem:
+        return await run_in_threadpool(lambda: _device_page(request, v, device, status=422,
+                                                            errors={"gate": problem}, form={"gate": name[:200]}))
+
+    def save() -> None:
+        with write_transaction(ctx.engine) as conn:
+            if fleet.device_row(conn, ctx.now(), Thresholds(), device) is None:
+                raise NotFound(f"no device {device}")
+            store.set_gate_name(conn, device, name, ctx.now())
+            store.audit(conn, at=ctx.now(), by=v.by, action="rename_gate", target=f"device:{device}", detail=name)
+
+    await run_in_threadpool(save)
+    return RedirectResponse(f"/devices/{device}?saved=1", status_code=303)
+
+
+@router.post("/devices/{device}/revoke")
+async def revoke_device(device: str, request: Request, v: SignedIn) -> Response:
+    admin_only(v)
+    ctx = get_ctx(request)
+    check_device_id(device)
+    form = await request.form()
+    typed = form.get("confirm")
+    if not isinstance(typed, str) or typed.strip() != device:
+        return await run_in_threadpool(lambda: _device_page(request, v, device, status=422,
+                                                            errors={"confirm": "revoke_mismatch"}))
+
+    def do() -> list[int]:
+        now = ctx.now()
+        epochs = revoke(ctx.engine, device=device, now=now)  # the API's own function (its own transaction)
+        with write_transaction(ctx.engine) as conn:
+            store.audit(conn, at=now, by=v.by, action="revoke_device", target=f"device:{device}",
+                        detail="epochs " + ",".join(map(str, epochs)))
+        return epochs
+
+    await run_in_threadpool(do)
+    return RedirectResponse(f"/devices/{device}?revoked=1", status_code=303)
+
+
+@router.get("/enroll")
+async def enroll_form(request: Request, v: SignedIn) -> Response:
+    admin_only(v)
+    ctx = get_ctx(request)
+    with ctx.engine.connect() as conn:
+        sites = sorted((s, n) for s, (n, _tz) in fleet.site_info(conn).items())
+    return page(request, "enroll.html", v, sites=sites, errors={}, form={
+        "site": request.query_params.get("site", ""), "ttl": str(ctx.settings.enrollment_ttl_minutes)}, code=None)
+
+
+@router.post("/enroll")
+async def enroll_submit(request: Request, v: SignedIn) -> Response:
+    admin_only(v)
+    ctx = get_ctx(request)
+    form = await request.form()
+    site = form.get("site") if isinstance(form.get("site"), str) else ""
+    ttl_text = form.get("ttl") if isinstance(form.get("ttl"), str) else ""
+    with ctx.engine.connect() as conn:
+        sites = sorted((s, n) for s, (n, _tz) in fleet.site_info(conn).items())
+    errors: dict[str, str] = {}
+    if site not in {s for s, _n in sites}:
+        errors["site"] = "site_unknown"
+    ttl = int(ttl_text) if isinstance(ttl_text, str) and ttl_text.isdigit() and len(ttl_text) < 6 else 0
+    if not 1 <= ttl <= 10080:
+        errors["ttl"] = "ttl_range"
+    values = {"site": str(site)[:14], "ttl": str(ttl_text)[:6]}
+    if errors:
+        return page(request, "enroll.html", v, status=422, sites=sites, errors=errors, form=values, code=None)
+
+    def issue() -> tuple[str, str]:
+        code, expires = create_code(ctx.engine, site=str(site), ttl=timedelta(minutes=ttl), now=ctx.now())
+        with write_transaction(ctx.engine) as conn:
+            store.audit(conn, at=ctx.now(), by=v.by, action="enroll_code", target=f"site:{site}",
+                        detail=f"expires {expires}")
+        return code, expires
+
+    code, expires = await run_in_threadpool(issue)
+    return page(request, "enroll.html", v, sites=sites, errors={}, form=values, code=code,
+                expires=parse_rfc3339(expires).astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d %H:%M"),
+                server_url=str(request.base_url).rstrip("/"))
+
+
+@router.get("/settings/alarms")
+async def settings_form(request: Request, v: SignedIn) -> Response:
+    admin_only(v)
+    th = thresholds(get_ctx(request))
+    return page(request, "settings.html", v, errors={}, form={k: f"{val:g}" for k, val in asdict(th).items()},
+                limits=LIMITS, notice="saved" if request.query_params.get("saved") else None)
+
+
+@router.post("/settings/alarms")
+async def settings_submit(request: Request, v: SignedIn) -> Response:
+    admin_only(v)
+    ctx = get_ctx(request)
+    form = await request.form()
+    values: dict[str, float] = {}
+    errors: dict[str, str] = {}
+    raw = {f.name: str(form.get(f.name) or "")[:20] for f in fields(Thresholds)}
+    for name, text in raw.items():
+        low, high = LIMITS[name]
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:  # NaN fails too
+            errors[name] = "th_range"
+        else:
+            values[name] = value
+    if not errors and values["work_start_hour"] >= values["work_end_hour"]:
+        errors["work_end_hour"] = "th_hours_order"
+    if errors:
+        return page(request, "settings.html", v, status=422, errors=errors, form=raw, limits=LIMITS, notice=None)
+    with write_transaction(ctx.engine) as conn:
+        store.set_thresholds(conn, values)
+        store.audit(conn, at=ctx.now(), by=v.by, action="thresholds", target="alarms",
+                    detail=", ".join(f"{k}={val:g}" for k, val in values.items()))
+    return RedirectResponse("/settings/alarms?saved=1", status_code=303)

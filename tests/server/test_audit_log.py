@@ -1,0 +1,187 @@
+"""The audit log: a database administrator cannot change what the server accepted or decided without it showing.
+
+A month of the demo site (events from two kiosks, structure, roster, card bindings, a correction approved) is
+sequenced into the log; then each kind of edit is made to the database, as an administrator with SQL would,
+and ``verify`` must name it. An edit that rewrites the log as well, re-signed with the server key, is caught by
+a checkpoint a device kept from before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from genba.cli.server_domain_demo import seed_demo
+from server import ServerContext, Settings, open_context
+from server.audit import service
+from server.store import audit_schema as a
+from server.store import domain_records as rec
+from server.store.engine import IMMEDIATE
+from shared.clock import ManualClock
+from shared.keys import VerifierKey
+from shared.merkle import leaf_hash, verify_consistency, verify_inclusion
+from shared.tlog import LogCheckpoint
+from tests.server.conftest import START, TOKEN
+
+MONTH = "2026-10"
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerContext]:
+    """The demo site's month, seeded once per backend and sequenced into the log; tests roll their edits back."""
+    root = tmp_path_factory.mktemp(f"audit-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{root / 'server.db'}"
+    else:
+        url = request.getfixturevalue("pg_cluster").create_schema()
+    ctx = open_context(Settings(data_dir=root, database_url=url, admin_token=TOKEN), clock=ManualClock(START))
+    seed_demo(ctx, root / "kiosks", MONTH)
+    assert service.sequence(ctx.engine, ctx.server_key, ctx.stamp()) is not None
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def conn(world: ServerContext) -> Iterator[sa.Connection]:
+    """One connection in a transaction that is rolled back: every test leaves the seeded log as it found it."""
+    with world.engine.connect() as c:
+        c = c.execution_options(**{IMMEDIATE: True})
+        tx = c.begin()
+        try:
+            yield c
+        finally:
+            tx.rollback()
+
+
+def keys(ctx: ServerContext) -> list[VerifierKey]:
+    return [ctx.server_key.verifier]
+
+
+def verify(world: ServerContext, conn: sa.Connection) -> service.VerifyReport:
+    return service.verify_on(conn, keys(world))
+
+
+def sequence(world: ServerContext, conn: sa.Connection) -> None:
+    assert service.sequence_on(conn, world.server_key, world.stamp()) is not None
+
+
+def checkpoint(world: ServerContext, conn: sa.Connection) -> LogCheckpoint:
+    note = service.latest_checkpoint(conn)
+    assert note is not None
+    return LogCheckpoint.open(note, keys(world))
+
+
+def first_id(conn: sa.Connection, table: str, where: str = "") -> int:
+    return int(conn.execute(sa.text(f"SELECT min(id) FROM {table} {where}")).scalar_one())
+
+
+def test_an_untouched_database_verifies_and_everything_is_logged(world: ServerContext, conn: sa.Connection) -> None:
+    report = verify(world, conn)
+    assert report.ok, [f.line() for f in report.findings]
+    events = int(conn.execute(sa.text("SELECT count(*) FROM events")).scalar_one())
+    logged = int(conn.execute(sa.text("SELECT count(*) FROM audit_leaves WHERE tbl = 'events'")).scalar_one())
+    kinds = {r[0] for r in conn.execute(sa.text("SELECT DISTINCT tbl FROM audit_leaves"))}
+    assert events > 1000 and logged == events
+    assert kinds == {"events", "dom_card_bindings", "dom_roster", "dom_structure_changes", "dom_corrections",
+                     "dom_correction_audit"}
+    assert report.pending == 0 and report.size > events
+    assert report.checkpoints == 1
+
+
+NOT_FOREMAN = "WHERE position <> '職長'"
+EDITS: dict[str, tuple[str, Callable[[sa.Connection], object]]] = {
+    "an exit moved four hours later": ("row_changed", lambda c: c.execute(sa.text(
+        "UPDATE events SET server_at = '2026-10-06T12:27:00Z' WHERE seq = 5 AND device = 'demo-kiosk-office'"))),
+    "a clock flag cleared": ("row_changed", lambda c: c.execute(sa.text(
+        "UPDATE events SET time_flags = '' WHERE seq = 7 AND device = 'demo-kiosk-gate'"))),
+    "an event deleted": ("row_deleted", lambda c: c.execute(sa.text(
+        "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events WHERE device = 'demo-kiosk-gate') "
+        "AND device = 'demo-kiosk-gate'"))),
+    "a card binding moved to another worker": ("row_changed", lambda c: c.execute(sa.text(
+        "UPDATE dom_card_bindings SET worker = (SELECT max(worker) FROM dom_workers) "
+        f"WHERE id = {first_id(c, 'dom_card_bindings')}"))),
+    "a correction's decision flipped": ("row_changed", lambda c: c.execute(sa.text(
+        "UPDATE dom_corrections SET status = 'rejected' WHERE status = 'approved'"))),
+    "an approval step's author changed": ("row_changed", lambda c: c.execute(sa.text(
+        "UPDATE dom_correction_audit SET by = 'someone-else' WHERE action = 'approved'"))),
+    "a roster entry's position changed": ("row_changed", lambda c: c.execute(sa.text(
+        "UPDATE dom_roster SET position = '職長' WHERE id = "
+        f"{first_id(c, 'dom_roster', NOT_FOREMAN)}"))),
+    "a structure change's company changed": ("row_changed", lambda c: c.execute(sa.text(
+        f"UPDATE dom_structure_changes SET name = '偽装(株)' WHERE id = {first_id(c, 'dom_structure_changes')}"))),
+    "a structure change deleted": ("row_deleted", lambda c: c.execute(sa.text(
+        "DELETE FROM dom_structure_changes WHERE id = (SELECT max(id) FROM dom_structure_changes)"))),
+}
+
+
+@pytest.mark.parametrize("what", sorted(EDITS))
+def test_every_kind_of_edit_to_a_logged_row_is_named(world: ServerContext, conn: sa.Connection, what: str) -> None:
+    code, edit = EDITS[what]
+    assert edit(conn).rowcount >= 1, "the edit changed nothing: the test would prove nothing"  # type: ignore[attr-defined]
+    report = verify(world, conn)
+    assert not report.ok
+    assert code in {f.code for f in report.findings}, [f.line() for f in report.findings]
+
+
+def test_an_edit_that_also_rewrites_the_entry_breaks_the_signed_root(world: ServerContext,
+                                                                      conn: sa.Connection) -> None:
+    conn.execute(sa.text("UPDATE events SET time_flags = 'forged' WHERE seq = 3 AND device = 'demo-kiosk-gate'"))
+    row = conn.execute(sa.text("SELECT * FROM events WHERE seq = 3 AND device = 'demo-kiosk-gate'")).one()
+    _, data = service.event_entry(row)
+    conn.execute(a.leaves.update().where(a.leaves.c.tbl == "events", a.leaves.c.row_key == "demo-kiosk-gate:1:3")
+                 .values(data=data, leaf=leaf_hash(data)))
+    codes = {f.code for f in verify(world, conn).findings}
+    assert "log_rewritten" in codes and "node_changed" in codes and "row_changed" not in codes
+
+
+def test_a_log_rewritten_and_resigned_with_the_server_key_fails_against_a_devices_older_checkpoint(
+        world: ServerContext, conn: sa.Connection) -> None:
+    kept = checkpoint(world, conn)  # what a device holds from an earlier receipt
+    # The administrator, holding the server key, edits a row and rebuilds the whole log to match.
+    conn.execute(sa.text("UPDATE events SET server_at = '2026-10-06T12:27:00Z' "
+                         "WHERE seq = 5 AND device = 'demo-kiosk-office'"))
+    for table in (a.leaves, a.nodes, a.checkpoints, a.rows, a.cursors, a.chains):
+        conn.execute(table.delete())
+    sequence(world, conn)
+    assert verify(world, conn).ok  # the database alone now looks consistent …
+    rewritten = checkpoint(world, conn)
+    assert rewritten.size == kept.size
+    # … but not to the device: the same size must have the same root, and no proof joins the two.
+    assert rewritten.root != kept.root
+    proof = service.consistency(conn, kept.size, rewritten.size)
+    assert not verify_consistency(kept.size, rewritten.size, kept.root, rewritten.root, proof)
+
+
+def test_new_rows_are_pending_until_sequenced_then_provable(world: ServerContext, conn: sa.Connection) -> None:
+    before = checkpoint(world, conn)
+    conn.execute(sa.text(
+        "INSERT INTO dom_structure_changes (site, at, action, member, by_company, parent, company, name, "
+        "work_name, work_description) SELECT site, at, action, member, by_company, parent, company, name, "
+        "work_name, work_description FROM dom_structure_changes WHERE id = (SELECT min(id) FROM "
+        "dom_structure_changes)"))
+    pending = verify(world, conn)
+    assert pending.ok and pending.pending == 1
+    sequence(world, conn)
+    done = verify(world, conn)
+    assert done.ok and done.pending == 0 and done.checkpoints == 2
+    after = checkpoint(world, conn)
+    assert after.size == before.size + 1
+    proof = service.consistency(conn, before.size, after.size)
+    assert verify_consistency(before.size, after.size, before.root, after.root, proof)
+    inc = service.event_inclusion(conn, "demo-kiosk-gate", 1, 10)
+    assert inc is not None and inc.size == after.size
+    assert verify_inclusion(leaf_hash(inc.entry), inc.index, inc.size, inc.proof, after.root)
+    assert not verify_inclusion(leaf_hash(inc.entry + b" "), inc.index, inc.size, inc.proof, after.root)
+
+
+def test_an_in_place_change_by_the_application_is_pending_then_logged_not_flagged(world: ServerContext,
+                                                                                   conn: sa.Connection) -> None:
+    rec.end_binding(conn, first_id(conn, "dom_card_bindings"), date(2026, 10, 31))
+    report = verify(world, conn)
+    assert report.ok and report.pending == 1  # queued with the change: pending until the next run
+    sequence(world, conn)
+    assert verify(world, conn).ok
+    assert verify(world, conn).pending == 0
