@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install Genba as an appliance on Debian 12 / Raspberry Pi OS (bookworm).
+# Install Genba as an appliance on Debian 12/13 or 64-bit Raspberry Pi OS bookworm/trixie (docs/deploy.md).
 #
 #   sudo bash packaging/install.sh --role kiosk            touch-screen kiosk + syncd (graphical session autostart)
 #   sudo bash packaging/install.sh --role kiosk-headless   reader + journal + sound only, + syncd (no screen)

@@ -4,7 +4,8 @@ The public surface for the edge (tests), the domain (issue 6) and the CLI:
 
 - :func:`create_app` / :class:`Settings` / :func:`load_settings` — build and configure the server;
 - :class:`ServerContext` / :func:`open_context` — engine, server key, services (``app.state.genba``);
-- :class:`IngestService`, :class:`IngestedBatch`, :data:`IngestHook` — ingest and its after-commit hooks;
+- :class:`IngestService`, :class:`IngestedBatch`, :data:`CommitListener` — ingest and its after-commit listeners;
+- :class:`ReconcileWorker` — the queue worker that keeps work history up to date;
 - :class:`PullProviders`, :class:`RosterSnapshot`, :class:`RosterWorker`, :class:`SiteConfig` — device pulls;
 - :func:`make_engine`, :func:`migrate`, :func:`write_transaction`, :data:`metadata` — storage;
 - :func:`create_code`, :func:`enroll`, :func:`revoke` — enrollment;
@@ -17,20 +18,22 @@ from server.app import API_PREFIX, create_app
 from server.context import ServerContext, open_context
 from server.enrollment import create_code, enroll, revoke
 from server.importer import import_files
-from server.ingest import IngestedBatch, IngestedEvent, IngestHook, IngestResult, IngestService
+from server.ingest import CommitListener, IngestedBatch, IngestedEvent, IngestResult, IngestService
 from server.settings import Settings, load_settings
 from server.store.engine import make_engine, migrate, write_transaction
 from server.store.pull import PullProviders, RosterSnapshot, RosterWorker, SiteConfig, put_roster, put_site_config
 from server.store.schema import metadata
+from server.worker import ReconcileWorker
 
 __all__ = [
     "API_PREFIX",
-    "IngestHook",
+    "CommitListener",
     "IngestResult",
     "IngestService",
     "IngestedBatch",
     "IngestedEvent",
     "PullProviders",
+    "ReconcileWorker",
     "RosterSnapshot",
     "RosterWorker",
     "ServerContext",

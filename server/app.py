@@ -91,7 +91,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.reconcile_in_process:
+            ctx.worker.start()  # reconciliation off the request path (server.worker)
         yield
+        ctx.worker.stop()
         if context is None:
             ctx.close()
 

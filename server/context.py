@@ -2,8 +2,13 @@
 
 Built once by :func:`server.app.create_app` (or :func:`open_context` for the CLI)
 and kept on ``app.state.genba``. Route code gets it through
-:func:`server.api.deps.get_context`; the domain (issue 6) reaches the engine,
-the ingest hooks and the pull providers through it.
+:func:`server.api.deps.get_context`. The reconciling worker
+(:attr:`ServerContext.worker`) is built here but not started: ``genba server
+run`` starts its thread (see :mod:`server.app`), ``genba server worker`` runs
+it as a process, one-shot commands call its ``drain()``.
+
+The replay guard lives in the database (:mod:`server.store.nonces`) so that
+any number of server processes share it.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ from server.keys import load_or_create_server_key
 from server.metrics import Metrics
 from server.settings import Settings
 from server.store.devices import device_overview
+from server.store.domain_service import install as install_pulls
 from server.store.engine import make_engine, migrate
+from server.store.nonces import DatabaseReplayGuard
 from server.store.pull import PullProviders
+from server.worker import ReconcileWorker
 from shared.clock import Clock, SystemClock
 from shared.keys import SigningKey
-from shared.request_auth import ReplayGuard
 from shared.timefmt import format_rfc3339
 
 
@@ -34,8 +41,9 @@ class ServerContext:
     clock: Clock
     metrics: Metrics
     ingest: IngestService
+    worker: ReconcileWorker
+    replay_guard: DatabaseReplayGuard
     pull: PullProviders = field(default_factory=PullProviders)
-    replay_guard: ReplayGuard = field(default_factory=ReplayGuard)
     admin_token: str | None = None
 
     def now(self) -> datetime:
@@ -49,6 +57,7 @@ class ServerContext:
             return device_overview(conn, self.now())
 
     def close(self) -> None:
+        self.worker.stop()
         self.engine.dispose()
 
 
@@ -61,14 +70,14 @@ def open_context(settings: Settings, *, clock: Clock | None = None, check_token:
     key = load_or_create_server_key(settings.data, settings.server_key_name)
     clock = clock or SystemClock()
     metrics = Metrics()
+    worker = ReconcileWorker(engine, metrics=metrics, clock=clock)
+    ingest = IngestService(engine, key, clock, metrics)
+    ingest.listeners.append(worker.offer)
     ctx = ServerContext(
-        settings=settings, engine=engine, server_key=key, clock=clock, metrics=metrics,
-        ingest=IngestService(engine, key, clock, metrics),
-        replay_guard=ReplayGuard(max_skew=timedelta(seconds=settings.request_skew_s)),
+        settings=settings, engine=engine, server_key=key, clock=clock, metrics=metrics, ingest=ingest, worker=worker,
+        replay_guard=DatabaseReplayGuard(engine, max_skew=timedelta(seconds=settings.request_skew_s)),
         admin_token=token,
     )
     metrics.add_device_gauges(ctx.devices)
-    from server.store.domain_service import install as install_domain  # issue 6: reconcile after ingest, pulls
-
-    install_domain(ctx)
+    install_pulls(ctx.pull, ctx.now)
     return ctx

@@ -1,26 +1,32 @@
-"""Ingest: a signed batch in, a signed receipt out (ARCHITECTURE decision 4).
+"""Ingest: a signed batch in, a signed receipt out (ARCHITECTURE decisions 4 and 12).
 
 The one path for every batch (HTTP upload, admin upload, ``genba server import``):
 
 1. parse the outer form and find the enrolled key (unknown → 401, revoked → 403);
 2. :func:`shared.verify.verify_batch` — signature, form, chain to the signed head
-   (outside any transaction: pure CPU);
+   (outside any transaction: pure CPU). Each event is parsed here, once; the
+   parsed :class:`shared.event.Event` flows on to storage and reconciliation;
 3. in ONE write transaction, serialized per chain (``SELECT … FOR UPDATE`` on the
    chain row on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite):
    :func:`shared.verify.place_batch` against what is held → gap / fork refused,
-   a re-send answered with the stored receipt (byte-identical), new events
-   inserted with their raw bytes, corrected time and clock flags, the chain head
-   and a new server-signed receipt stored;
-4. after the commit: metrics, log, and the **ingest hooks** (:attr:`IngestService.hooks`).
+   a re-send answered with the stored receipt (byte-identical); new events
+   inserted in bulk with their raw bytes, corrected time and clock flags, the
+   device's clock sample, the chain head, a new server-signed receipt AND a row
+   in the reconciliation queue (:mod:`server.store.queue`);
+4. after the commit: metrics, log, and the **commit listeners**
+   (:attr:`IngestService.listeners`) — the in-process worker
+   (:mod:`server.worker`) takes the parsed events from there so that it never
+   parses again what was just verified. The queue row, not the listener, is
+   what guarantees reconciliation: a listener that never runs (the process
+   died) only costs a re-parse when the worker finds the row.
 
-Ingest hooks are the seam for reconciliation (issue 6): callables taking an
-:class:`IngestedBatch`, called after every commit that stored new events, in
-order, never for duplicates or refusals. A failing hook is logged and counted
-(``genba_ingest_hook_failures_total``) but does not undo the ingest: raw events
-are the truth and everything derived can be rebuilt (``genba server rebuild``).
+Reconciliation never runs inside the request. A failing listener is logged and
+counted (``genba_ingest_hook_failures_total``) and undoes nothing.
 
 A fork is refused AND the batch is kept byte for byte in ``forks`` with an
 alarm (error log ``fork_detected`` and ``genba_forks_total``).
+
+All SQL is in :mod:`server.store.ingest_store` and :mod:`server.store.queue`.
 """
 
 from __future__ import annotations
@@ -38,7 +44,8 @@ from server.enrollment import device_key
 from server.errors import Revoked
 from server.metrics import Metrics
 from server.site_policy import check_sites
-from server.store import schema as t
+from server.store import ingest_store as store
+from server.store import queue
 from server.store.clock import load_clock, observe, touch
 from server.store.engine import write_transaction
 from shared.batch import Batch
@@ -56,24 +63,31 @@ log = logging.getLogger("genba.server.ingest")
 
 @dataclass(frozen=True, slots=True)
 class IngestedEvent:
+    """One stored event as parsed and timed by ingest (what the worker reconciles from)."""
+
     seq: int
     event: Event
     data: bytes
     server_at: str
     flags: tuple[str, ...]
+    corrected: datetime
+    """``server_at`` as a datetime (parsed once, never re-parsed from the text)."""
 
 
 @dataclass(frozen=True, slots=True)
 class IngestedBatch:
-    """What an ingest hook receives: the events that were new, already committed."""
+    """What a commit listener receives: the events that were new, already committed, and their queue row."""
 
     device: str
     epoch: int
     site: str
     events: tuple[IngestedEvent, ...]
+    previous: Event | None
+    """The event just before the first one (None at seq 1 or when not held)."""
+    queue_id: int
 
 
-IngestHook = Callable[[IngestedBatch], None]
+CommitListener = Callable[[IngestedBatch], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +117,7 @@ class HeldChain:
         hi = min(hi, self._last)
         if hi < max(lo, 1):
             return
-        e = t.events.c
-        rows = self._conn.execute(sa.select(e.seq, e.head).where(
-            e.device == self._device, e.epoch == self._epoch, e.seq.between(max(lo, 1), hi)))
-        self._heads.update({int(r.seq): bytes(r.head) for r in rows})
+        self._heads.update(store.held_heads(self._conn, self._device, self._epoch, max(lo, 1), hi))
 
     def head_at(self, seq: int) -> bytes:
         if seq not in self._heads:
@@ -120,7 +131,7 @@ class IngestService:
     server_key: SigningKey
     clock: Clock = field(default_factory=SystemClock)
     metrics: Metrics | None = None
-    hooks: list[IngestHook] = field(default_factory=list)
+    listeners: list[CommitListener] = field(default_factory=list)
     """Called after each commit that stored new events (see the module docstring)."""
 
     def now(self) -> datetime:
@@ -143,7 +154,7 @@ class IngestService:
         log.info("batch_ingested", extra={"device": result.device, "epoch": result.epoch, "outcome": result.outcome,
                                           "acked": result.acked, "new_events": result.new_events, "via": via})
         if ingested is not None:
-            self._run_hooks(ingested)
+            self._notify(ingested)
         return result
 
     def _refused(self, exc: GenbaError, via: str) -> None:
@@ -159,12 +170,8 @@ class IngestService:
         now = self.now()
         stamp = format_rfc3339(now)
         with write_transaction(self.engine) as conn:
-            query = sa.select(t.chains).where(t.chains.c.device == batch.device, t.chains.c.epoch == batch.epoch)
-            if conn.dialect.name == "postgresql":
-                query = query.with_for_update()
-            chain = conn.execute(query).one()
-            revoked = conn.execute(sa.select(t.devices.c.revoked_at).where(
-                t.devices.c.device == batch.device, t.devices.c.epoch == batch.epoch)).scalar_one()
+            chain = store.lock_chain(conn, batch.device, batch.epoch)
+            revoked = store.revoked_at(conn, batch.device, batch.epoch)
             if revoked is not None:
                 raise Revoked(f"device {batch.device} epoch {batch.epoch} was revoked at {revoked}")
             held = HeldChain(conn, batch.device, batch.epoch, int(chain.last_seq), bytes(chain.head))
@@ -181,56 +188,59 @@ class IngestService:
                 return result, None
             # A device writes only into its own site (issue 9 item 1): refuse the whole batch otherwise.
             check_sites(conn, batch.device, batch.epoch, [ve.event for ve in placement.new_events])
-            ingested = self._append(conn, verified, placement.new_events, kept, seen, enrolled.site, stamp)
+            events, previous = self._append(conn, verified, placement.new_events, kept, seen, stamp)
+            queue_id = queue.enqueue(conn, device=batch.device, epoch=batch.epoch, first_seq=events[0].seq,
+                                     last_seq=events[-1].seq, site=enrolled.site, at=stamp)
             receipt = Receipt(batch.device, batch.epoch, batch.last, verified.head, stamp).sign(self.server_key)
-            conn.execute(t.chains.update().where(t.chains.c.device == batch.device, t.chains.c.epoch == batch.epoch)
-                         .values(last_seq=batch.last, head=verified.head, receipt=receipt, updated_at=stamp))
-            conn.execute(t.receipts.insert().values(device=batch.device, epoch=batch.epoch, acked=batch.last,
-                                                    note=receipt, issued_at=stamp))
-        result = IngestResult("append", batch.device, batch.epoch, batch.last, receipt, stamp, len(ingested.events))
+            store.advance_chain(conn, device=batch.device, epoch=batch.epoch, last=batch.last, head=verified.head,
+                                receipt=receipt, stamp=stamp)
+        ingested = IngestedBatch(batch.device, batch.epoch, enrolled.site, events, previous, queue_id)
+        result = IngestResult("append", batch.device, batch.epoch, batch.last, receipt, stamp, len(events))
         return result, ingested
 
     def _append(self, conn: sa.Connection, verified: VerifiedBatch, new: tuple[VerifiedEvent, ...],
-                kept: ClockSample | None, seen: SeenServerTime | None, site: str, stamp: str) -> IngestedBatch:
-        """Insert the new events with their corrected times; the caller updates the chain head."""
+                kept: ClockSample | None, seen: SeenServerTime | None,
+                stamp: str) -> tuple[tuple[IngestedEvent, ...], Event | None]:
+        """Insert the new events with their corrected times (one bulk statement); the caller moves the head."""
         first = new[0].event.seq
         previous: Event | None = None
         if first > 1:
-            data = conn.execute(sa.select(t.events.c.data).where(
-                t.events.c.device == verified.batch.device, t.events.c.epoch == verified.batch.epoch,
-                t.events.c.seq == first - 1)).scalar_one_or_none()
-            previous = Event.from_bytes(bytes(data)) if data is not None else None
+            data = store.event_data(conn, verified.batch.device, verified.batch.epoch, first - 1)
+            previous = Event.from_bytes(data) if data is not None else None
+        before = previous
         rows: list[dict[str, object]] = []
         out: list[IngestedEvent] = []
         for ve in new:
             ev = ve.event
             timed = retime(ev, previous, kept, seen)
-            server_at = format_rfc3339(timed.server_at.astimezone(UTC))
+            corrected = timed.server_at.astimezone(UTC)
+            server_at = format_rfc3339(corrected)
             rows.append({"device": ev.device, "epoch": ev.epoch, "seq": ev.seq, "data": ve.data, "head": ve.head,
                          "site": ev.site, "kind": ev.kind, "at": ev.at, "boot": ev.boot, "mono_us": ev.mono_us,
                          "server_at": server_at, "time_flags": ",".join(timed.flags), "received_at": stamp})
-            out.append(IngestedEvent(ev.seq, ev, ve.data, server_at, timed.flags))
+            out.append(IngestedEvent(ev.seq, ev, ve.data, server_at, timed.flags, corrected))
             previous = ev
-        conn.execute(t.events.insert(), rows)
-        return IngestedBatch(verified.batch.device, verified.batch.epoch, site, tuple(out))
+        store.append_events(conn, rows)
+        return tuple(out), before
 
     def _keep_fork(self, body: bytes | Batch, exc: Fork) -> None:
         raw = body.to_bytes() if isinstance(body, Batch) else body
         batch = body if isinstance(body, Batch) else Batch.from_bytes(body)
         with write_transaction(self.engine) as conn:
-            conn.execute(t.forks.insert().values(device=batch.device, epoch=batch.epoch, seq=exc.seq, batch=raw,
-                                                 detail=exc.message, received_at=format_rfc3339(self.now())))
+            store.keep_fork(conn, device=batch.device, epoch=batch.epoch, seq=exc.seq, batch=raw, detail=exc.message,
+                            stamp=format_rfc3339(self.now()))
         if self.metrics:
             self.metrics.forks.inc()
         log.error("fork_detected", extra={"device": batch.device, "epoch": batch.epoch, "seq": exc.seq,
                                           "detail": exc.message, "alarm": True})
 
-    def _run_hooks(self, ingested: IngestedBatch) -> None:
-        for hook in self.hooks:
+    def _notify(self, ingested: IngestedBatch) -> None:
+        for listener in self.listeners:
             try:
-                hook(ingested)
+                listener(ingested)
             except Exception:
                 if self.metrics:
                     self.metrics.hook_failures.inc()
-                log.exception("ingest_hook_failed", extra={"hook": getattr(hook, "__name__", repr(hook)),
-                                                           "device": ingested.device, "epoch": ingested.epoch})
+                log.exception("commit_listener_failed", extra={
+                    "listener": getattr(listener, "__name__", repr(listener)), "device": ingested.device,
+                    "epoch": ingested.epoch})

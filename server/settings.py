@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     request_skew_s: int = Field(default=600, ge=10, le=3600,
                                 description="Allowed |device ts − server time| for signed device requests.")
     server_key_name: str = Field(default="genba-server", description="Name of the server signing key.")
+    reconcile_in_process: bool = Field(
+        default=True, description="Run the reconciling worker inside `genba server run` (false when separate "
+        "`genba server worker` processes do it).")
     min_app_version: str | None = Field(
         default=None, pattern=r"^[0-9A-Za-z.+_-]{1,32}$",
         description="Oldest app version devices should run (e.g. 0.2.0); older kiosks say so on screen.")

@@ -101,8 +101,9 @@ def test_every_imported_library_comes_from_the_base_or_the_extra_of_the_role_tha
 
 
 def test_every_declared_dependency_is_imported_by_the_code_or_needed_by_name() -> None:
-    # psycopg is loaded by SQLAlchemy from a postgresql+psycopg:// URL, never imported by name.
-    needed_by_name = {"psycopg"}
+    # psycopg is loaded by SQLAlchemy from a postgresql+psycopg:// URL; python-multipart by Starlette's
+    # request.form() (the console's forms). Neither is imported by name.
+    needed_by_name = {"psycopg", "python-multipart"}
     imported = {d for module in IMPORTS for d in DISTS_OF_MODULE.get(module, set())}
     declared = [_name(r) for r in PYPROJECT["project"]["dependencies"]]
     for extra, reqs in PYPROJECT["project"]["optional-dependencies"].items():

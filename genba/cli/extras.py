@@ -26,6 +26,7 @@ EXTRA_OF_MODULE: dict[str, str] = {
     "psycopg": "server",
     "prometheus_client": "server",
     "jinja2": "server",
+    "markupsafe": "server",
     "openpyxl": "server",
     "weasyprint": "server",
     "holidays": "server",

@@ -6,6 +6,7 @@ Every command reads the same settings as the server (``GENBA_*`` environment,
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,12 +46,18 @@ def run(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default 8470).")] = None,
     dev: Annotated[bool, typer.Option("--dev", help="Development mode: allow a missing or weak admin token.")] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Server processes (PostgreSQL only; "
+                                         "SQLite is one process). Each runs its share of reconciliation.")] = 1,
 ) -> None:
     """Run the sync server (creates the database and the server key on first start)."""
+    import os
+
     import uvicorn
 
     from server.app import create_app
+    from server.errors import SettingsError
     from server.settings import ensure_admin_token
+    from server.store.engine import make_engine, migrate
 
     with reported():
         overrides: dict[str, Any] = {"dev": dev} if dev else {}
@@ -59,16 +66,58 @@ def run(
         if port:
             overrides["port"] = port
         settings = _settings(ctx, **overrides)
+        if workers > 1 and not settings.effective_database_url.startswith("postgresql"):
+            raise SettingsError("--workers above 1 needs PostgreSQL (GENBA_DATABASE_URL); SQLite is one process")
         if not dev:
             _, created = ensure_admin_token(settings)
             if created:
                 typer.echo(t(f"管理者トークンを作成しました: {settings.token_file}",
                              f"Created the admin token: {settings.token_file}"), err=True)
-        app_ = create_app(settings)
+        app_ = create_app(settings) if workers == 1 else None
+        settings.check_admin_token()  # refuse a weak token before saying anything is starting
         typer.echo(t(f"同期サーバーを起動します: http://{settings.host}:{settings.port}",
                      f"Starting the sync server on http://{settings.host}:{settings.port}"), err=True)
-        uvicorn.run(app_, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
-                    server_header=False)
+        if app_ is not None:
+            uvicorn.run(app_, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
+                        server_header=False)
+            return
+        # several processes: migrate once here, then each process builds its app from the same settings
+        engine = make_engine(settings.effective_database_url)
+        try:
+            migrate(engine)
+        finally:
+            engine.dispose()
+        os.environ.update({"GENBA_DATA_DIR": str(settings.data.root),
+                           "GENBA_DATABASE_URL": settings.effective_database_url, "GENBA_DEV": str(dev).lower()})
+        uvicorn.run("server.app:create_app", factory=True, workers=workers, host=settings.host, port=settings.port,
+                    log_level=settings.log_level.lower(), server_header=False)
+
+
+@app.command("worker")
+def worker_cmd(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="Reconcile everything queued, then exit.")] = False,
+) -> None:
+    """Run the reconciling worker as its own process (with reconcile_in_process = false on the servers)."""
+    import signal
+
+    from server.context import open_context
+
+    with reported():
+        c = open_context(_settings(ctx), check_token=False)
+        try:
+            if once:
+                c.worker.drain(timeout_s=3600)
+                lag = c.worker.lag()
+                typer.echo(t(f"未反映のバッチ: {lag.pending}", f"Batches not yet in history: {lag.pending}"))
+                return
+            signal.signal(signal.SIGTERM, lambda *_: c.worker.stop(0))
+            typer.echo(t("照合ワーカーを起動します（Ctrl+C で停止）", "Reconciling worker running (Ctrl+C stops it)"),
+                       err=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                c.worker.run_forever()
+        finally:
+            c.close()
 
 
 @app.command("enroll-code")
@@ -183,6 +232,7 @@ def import_cmd(
         c = open_context(settings, check_token=False)
         try:
             results = import_files(c, files, out=out)
+            c.worker.drain(timeout_s=3600)  # history includes what was imported when the command returns
         finally:
             c.close()
     failed = 0

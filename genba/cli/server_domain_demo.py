@@ -3,7 +3,7 @@
 Everything goes through the same code as production: the registry and
 structure through :mod:`server.store.domain_records` with the pure domain
 checks, the kiosks through real signed journals, enrollment codes and the
-normal ingest service (reconciliation runs from the ingest hook).
+normal ingest service (the reconciling worker is drained before the history is read).
 """
 
 from __future__ import annotations
@@ -173,6 +173,7 @@ def seed_demo(ctx: ServerContext, root: Path, month: str, *, seed: int = 2026112
         k.enroll(ctx.engine, ctx.now())
         k.ship(ctx.ingest, size=250)
         k.close()
+    ctx.worker.drain()  # the history the demo prints is up to date (lag zero)
     with write_transaction(ctx.engine) as conn:  # the prime contractor approves the kiosk's manual record
         for c in rec.corrections_of(conn, site=DEMO_SITE_ID, status="requested"):
             done, step = corr.decide(c, approve=True, by=PRIME_ID, prime=PRIME_ID, at=ctx.now(), note="確認済み")

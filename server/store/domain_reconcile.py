@@ -1,10 +1,13 @@
 """Work history in the database: index raw events, recompute affected days, rebuild everything.
 
-- :func:`after_ingest` is the hook the sync server calls inside its ingest
-  transaction with the events it just stored: it indexes them into
-  ``dom_taps`` / ``dom_binds``, turns kiosk ``manual`` events into correction
+- :func:`reconcile_logs` is what the reconciling worker (:mod:`server.worker`)
+  runs, in its own transaction and never inside an ingest request, for the
+  batches it took from the queue (:mod:`server.store.queue`): it indexes their
+  events into ``dom_taps`` / ``dom_binds`` — from the events ingest already
+  parsed when it has them — turns kiosk ``manual`` events into correction
   requests, and recomputes only the work days they can change
-  (:func:`server.domain.reconcile.affected_days`).
+  (:func:`server.domain.reconcile.affected_days`), once per site however many
+  batches were queued.
 - :func:`rebuild` deletes every derived row and recomputes from the raw
   ``events`` table; a test asserts it gives exactly the rows the incremental
   path produced.
@@ -17,8 +20,8 @@ ARCHITECTURE decision 5); its clock flags (``clock_backwards``,
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,10 +31,12 @@ import sqlalchemy as sa
 from server.domain import corrections as corr
 from server.domain.errors import DomainError
 from server.domain.reconcile import Attribution, Rules, WorkDay, affected_days, reconcile, window
-from server.domain.taps import Derived, EventKey, Tap, derive
+from server.domain.taps import Derived, Tap, derive
 from server.site_policy import as_assigned
 from server.store import domain_records as rec
 from server.store import domain_schema as t
+from server.store.bulk import insert_rows
+from server.store.queue import lock_worker
 from server.store.schema import events as raw_events
 from server.store.schema import site_config
 from shared.event import Event
@@ -65,19 +70,29 @@ def _previous(conn: sa.Connection, device: str, epoch: int, seq: int) -> Event |
     return Event.from_bytes(bytes(row.data)) if row else None
 
 
-def _interpret(conn: sa.Connection, rows: Sequence[Any]) -> tuple[Derived, dict[EventKey, datetime]]:
-    """Raw event rows (data, server_at, time_flags) of one device log, contiguous, ascending."""
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One stored event as ingest parsed and timed it: what indexing works from (never the raw bytes again)."""
+
+    event: Event
+    corrected: datetime
+    flags: tuple[str, ...]
+
+
+def parse_rows(rows: Sequence[Any]) -> list[Parsed]:
+    """Raw event rows (data, server_at, time_flags) → :class:`Parsed` (rebuild, and a worker without hand-off)."""
+    return [Parsed(Event.from_bytes(bytes(r.data)), parse_rfc3339(r.server_at),
+                   tuple(filter(None, r.time_flags.split(",")))) for r in rows]
+
+
+def _interpret(conn: sa.Connection, events: Sequence[Parsed], previous: Event | None) -> Derived:
+    """Events of one device log, contiguous, ascending; ``previous`` the one before the first."""
+    retimed = {(p.event.device, p.event.epoch, p.event.seq): p.corrected for p in events}
+    suspect = {(p.event.device, p.event.epoch, p.event.seq) for p in events if SUSPECT_FLAGS & set(p.flags)}
+    before = {(previous.device, previous.epoch): previous} if previous is not None else {}
     # The site an event counts for is its device's assignment at its seq, never the event's word alone.
-    evs = as_assigned(conn, [Event.from_bytes(bytes(r.data)) for r in rows])
-    retimed = {(e.device, e.epoch, e.seq): parse_rfc3339(r.server_at) for e, r in zip(evs, rows, strict=True)}
-    suspect = {(e.device, e.epoch, e.seq) for e, r in zip(evs, rows, strict=True)
-               if SUSPECT_FLAGS & set(filter(None, r.time_flags.split(",")))}
-    previous = {}
-    if evs:
-        prev = _previous(conn, evs[0].device, evs[0].epoch, evs[0].seq)
-        if prev is not None:
-            previous[(prev.device, prev.epoch)] = prev
-    return derive(evs, extra_suspect=suspect, retimed=retimed, previous=previous), retimed
+    assigned = as_assigned(conn, [p.event for p in events])
+    return derive(assigned, extra_suspect=suspect, retimed=retimed, previous=before)
 
 
 ALL = "*"
@@ -97,13 +112,22 @@ def merge(into: Touched, more: Touched) -> None:
 
 
 def index_log(conn: sa.Connection, rows: Sequence[Any]) -> Touched:
-    """Index a contiguous range of one device log; return what must be recomputed (see :data:`Touched`)."""
+    """Index a contiguous range of one device log given as raw rows (parsed here)."""
     if not rows:
         return {}
-    derived, _ = _interpret(conn, rows)
+    parsed = parse_rows(rows)
+    first = parsed[0].event
+    return index_parsed(conn, parsed, _previous(conn, first.device, first.epoch, first.seq))
+
+
+def index_parsed(conn: sa.Connection, events: Sequence[Parsed], previous: Event | None) -> Touched:
+    """Index a contiguous range of one device log; return what must be recomputed (see :data:`Touched`)."""
+    if not events:
+        return {}
+    derived = _interpret(conn, events, previous)
     touched = _touched()
     if derived.taps:
-        conn.execute(t.taps.insert(), [
+        insert_rows(conn, t.taps, [
             {"device": x.device, "epoch": x.epoch, "seq": x.seq, "site": x.site, "at": _utc(x.at), "kind": x.kind,
              "idm": x.idm, "direction": x.direction, "orig_direction": x.direction if not x.amended else
              ("out" if x.direction == "in" else "in"), "clock_suspect": x.clock_suspect}
@@ -122,9 +146,9 @@ def index_log(conn: sa.Connection, rows: Sequence[Any]) -> Touched:
         conn.execute(t.taps.update().where(tc.device == device, tc.epoch == epoch, tc.seq == seq)
                      .values(direction=direction))
         touched[old.site][old.idm].add(parse_rfc3339(old.at))
+    insert_rows(conn, t.binds, [{"device": b.key[0], "epoch": b.key[1], "seq": b.key[2], "site": b.site,
+                                 "idm": b.idm, "worker": b.worker, "at": _utc(b.at)} for b in derived.binds])
     for b in derived.binds:
-        conn.execute(t.binds.insert().values(device=b.key[0], epoch=b.key[1], seq=b.key[2], site=b.site, idm=b.idm,
-                                             worker=b.worker, at=_utc(b.at)))
         q = sa.select(t.taps.c.at).where(t.taps.c.site == b.site, t.taps.c.idm == b.idm)
         touched[b.site][ALL] |= {parse_rfc3339(r.at) for r in conn.execute(q)}
     for m in derived.manuals:
@@ -216,8 +240,7 @@ def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | 
         if targets is not None:
             delete = delete.where(wc.subject.in_(sorted(targets)))
         conn.execute(delete)
-    for i in range(0, len(rows), _CHUNK):
-        conn.execute(t.work_days.insert(), [_row_values(w) for w in rows[i:i + _CHUNK]])
+    insert_rows(conn, t.work_days, [_row_values(w) for w in rows])
     return len(rows)
 
 
@@ -267,15 +290,37 @@ def lock_site(conn: sa.Connection, site: str) -> None:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": int(site)})
 
 
-def catch_up(conn: sa.Connection, device: str, epoch: int, *,
-             chunk: int = 5000) -> tuple[int, Touched]:
-    """Index the device log's raw events after its mark, in seq order; return (events indexed, touched times)."""
+def catch_up(conn: sa.Connection, device: str, epoch: int, *, handed: Sequence[Parsed] = (),
+             handed_previous: Event | None = None, chunk: int = 5000) -> tuple[int, Touched]:
+    """Index the device log's events after its mark, in seq order; return (events indexed, touched times).
+
+    ``handed`` are events ingest already parsed (the worker's hand-off): the
+    run of them that continues the mark is indexed as given, without reading
+    or parsing their raw bytes again; anything else (events of another
+    process, a restart, a rebuild) is read from ``events`` and parsed.
+    """
     mc = t.index_marks.c
     mark = conn.execute(sa.select(mc.last_seq).where(mc.device == device, mc.epoch == epoch)).scalar_one_or_none()
     start = int(mark or 0)
-    ec = raw_events.c
     touched = _touched()
     n = 0
+    by_seq = {p.event.seq: p for p in handed}
+    run: list[Parsed] = []
+    while start + len(run) + 1 in by_seq:
+        run.append(by_seq[start + len(run) + 1])
+    if run:
+        if start == 0:
+            previous = None
+        elif start in by_seq:
+            previous = by_seq[start].event
+        elif handed_previous is not None and handed_previous.seq == start:
+            previous = handed_previous
+        else:
+            previous = _previous(conn, device, epoch, start + 1)
+        merge(touched, index_parsed(conn, run, previous))
+        n += len(run)
+        start += len(run)
+    ec = raw_events.c
     while True:
         rows = conn.execute(sa.select(ec.data, ec.server_at, ec.time_flags, ec.seq).where(
             ec.device == device, ec.epoch == epoch, ec.seq > start).order_by(ec.seq).limit(chunk)).all()
@@ -292,23 +337,38 @@ def catch_up(conn: sa.Connection, device: str, epoch: int, *,
     return n, touched
 
 
-def after_ingest(conn: sa.Connection, site: str, device: str, epoch: int) -> int:
-    """The ingest hook's work, in one transaction: catch the device log up and recompute the days it touched.
+def reconcile_logs(conn: sa.Connection, logs: Mapping[tuple[str, int], tuple[Sequence[Parsed], Event | None]],
+                   sites: Iterable[str]) -> tuple[int, int]:
+    """The worker's work, in one transaction: catch the device logs up, recompute the days they touched.
 
-    Catching up from the mark (rather than taking the hook's events as given)
-    keeps seq order even if two hooks of one device run out of order, and
-    heals a hook that failed earlier.
+    ``logs`` maps each device log to what was handed off for it (possibly
+    nothing); ``sites`` are the sites the queued batches came from. Every
+    site involved is locked in one order before anything is recomputed, so two
+    writers (the worker, a correction) never wait on each other in a cycle.
+    Returns (events indexed, rows written).
     """
-    lock_site(conn, site)
-    _, touched = catch_up(conn, device, epoch)
-    for other in sorted(touched):
-        if other != site:
-            lock_site(conn, other)
-    return recompute_moments(conn, touched)
+    touched = _touched()
+    n_events = 0
+    for (device, epoch), (handed, previous) in sorted(logs.items()):
+        n, more = catch_up(conn, device, epoch, handed=handed, handed_previous=previous)
+        n_events += n
+        merge(touched, more)
+    for site in sorted(set(sites) | set(touched)):
+        lock_site(conn, site)
+    return n_events, recompute_moments(conn, touched)
+
+
+def after_ingest(conn: sa.Connection, site: str, device: str, epoch: int) -> int:
+    """Catch one device log up and recompute the days it touched (tests and tools; the worker batches this)."""
+    return reconcile_logs(conn, {(device, epoch): ((), None)}, [site])[1]
 
 
 def rebuild(conn: sa.Connection) -> dict[str, int]:
-    """Delete every derived row and recompute from the raw events (identical to the incremental result)."""
+    """Delete every derived row and recompute from the raw events (identical to the incremental result).
+
+    Holds the reconciling worker's lock (PostgreSQL) so that no worker indexes beside it.
+    """
+    lock_worker(conn)
     for table in t.DERIVED:
         conn.execute(table.delete())
     ec = raw_events.c

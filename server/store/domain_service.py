@@ -1,29 +1,26 @@
-"""Wiring of the domain into a running sync server: the ingest hook and the device pull providers.
+"""The device pull providers served from the domain's records: site configuration and roster.
 
-:func:`install` is called once by the application factory (one line in
-``server/app.py``). It adds :func:`reconcile_hook` to the ingest hooks (work
-history is recomputed after every batch that stored new events) and replaces
-the pull providers so devices get their site configuration and roster from
-the domain's registry and roster (falling back to the sync server's minimal
-tables for sites the registry does not know).
+:func:`install` is called once by :func:`server.context.open_context`. It
+replaces the pull providers so devices get their site configuration and roster
+from the domain's registry and roster (falling back to the sync server's
+minimal tables for sites the registry does not know). Reconciliation is not
+wired here: ingest queues it and :mod:`server.worker` does it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from server.ingest import IngestedBatch, IngestHook
 from server.store import domain_records as rec
 from server.store import domain_schema as t
-from server.store.domain_reconcile import after_ingest
-from server.store.engine import write_transaction
 from server.store.pull import (
+    PullProviders,
     RosterProvider,
     RosterSnapshot,
     RosterWorker,
@@ -32,19 +29,7 @@ from server.store.pull import (
     table_site_config,
 )
 
-if TYPE_CHECKING:
-    from server.context import ServerContext
-
 log = logging.getLogger("genba.server.domain")
-
-
-def reconcile_hook(engine: sa.Engine) -> IngestHook:
-    def reconcile_after_ingest(batch: IngestedBatch) -> None:
-        with write_transaction(engine) as conn:
-            rows = after_ingest(conn, batch.site, batch.device, batch.epoch)
-        log.info("reconciled", extra={"device": batch.device, "epoch": batch.epoch, "rows": rows})
-
-    return reconcile_after_ingest
 
 
 def site_config_provider(conn: sa.Connection, site: str) -> SiteConfig:
@@ -124,12 +109,7 @@ def roster_provider(now: Callable[[], datetime]) -> RosterProvider:
     return provide
 
 
-def install(ctx: ServerContext) -> None:
-    """Hook reconciliation into ingest and serve device pulls from the domain's tables (idempotent)."""
-    if any(getattr(h, "genba_domain", False) for h in ctx.ingest.hooks):
-        return
-    hook = reconcile_hook(ctx.engine)
-    hook.genba_domain = True  # type: ignore[attr-defined]
-    ctx.ingest.hooks.append(hook)
-    ctx.pull.site_config = site_config_provider
-    ctx.pull.roster = roster_provider(lambda: ctx.clock.wall().astimezone(UTC))
+def install(pull: PullProviders, now: Callable[[], datetime]) -> None:
+    """Serve device pulls from the domain's tables (idempotent)."""
+    pull.site_config = site_config_provider
+    pull.roster = roster_provider(now)

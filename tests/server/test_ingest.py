@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from server import IngestedBatch, ServerContext
 from server.store import schema as t
+from server.store.queue import reconcile_queue
 from shared.batch import BATCH_MEDIA_TYPE, Batch
 from shared.canonical import canonical_bytes
 from shared.checkpoint import Checkpoint, Receipt
@@ -273,18 +274,19 @@ def test_batch_of_another_device_inside_is_wrong_device(api: Api, kiosk: Kiosk, 
     assert snapshot(ctx) == before
 
 
-def test_ingest_hooks_get_the_new_events_after_commit_and_never_duplicates(
+def test_commit_listeners_get_the_new_events_and_their_queue_row_after_commit_and_never_duplicates(
     api: Api, kiosk: Kiosk, ctx: ServerContext
 ) -> None:
     seen: list[IngestedBatch] = []
-    committed: list[int] = []
+    committed: list[tuple[int, int]] = []
 
-    def hook(batch: IngestedBatch) -> None:
-        with ctx.engine.connect() as conn:  # the events are visible to another connection: committed
-            committed.append(conn.execute(sa.select(sa.func.count()).select_from(t.events)).scalar_one())
+    def listener(batch: IngestedBatch) -> None:
+        with ctx.engine.connect() as conn:  # the events AND the queue row are visible elsewhere: committed together
+            committed.append((conn.execute(sa.select(sa.func.count()).select_from(t.events)).scalar_one(),
+                              conn.execute(sa.select(sa.func.count()).select_from(reconcile_queue)).scalar_one()))
         seen.append(batch)
 
-    ctx.ingest.hooks.append(hook)
+    ctx.ingest.listeners.append(listener)
     kiosk.enroll(api)
     kiosk.tap(3)
     kiosk.upload(api, kiosk.batch())
@@ -292,20 +294,21 @@ def test_ingest_hooks_get_the_new_events_after_commit_and_never_duplicates(
     kiosk.tap(2)
     kiosk.upload(api, kiosk.batch(1))
     assert [[e.seq for e in b.events] for b in seen] == [[1, 2, 3], [4, 5]]
-    assert committed == [3, 5]
+    assert committed == [(3, 1), (5, 2)]  # the duplicate re-send stored nothing and queued nothing
     assert seen[0].site == kiosk.site and seen[0].events[0].event.kind == "tap"
 
 
-def test_failing_hook_does_not_undo_the_ingest(api: Api, kiosk: Kiosk, ctx: ServerContext) -> None:
+def test_failing_commit_listener_does_not_undo_the_ingest(api: Api, kiosk: Kiosk, ctx: ServerContext) -> None:
     def broken(_: IngestedBatch) -> None:
-        raise RuntimeError("reconciliation bug")
+        raise RuntimeError("listener bug")
 
-    ctx.ingest.hooks.append(broken)
+    ctx.ingest.listeners.insert(0, broken)
     kiosk.enroll(api)
     kiosk.tap(2)
     resp = kiosk.upload(api, kiosk.batch())
     assert resp.status_code == 200 and resp.json()["acked"] == 2
     assert count(ctx, "events") == 2
+    assert count(ctx, "reconcile_queue") == 1  # still queued for reconciliation
     assert "genba_ingest_hook_failures_total 1.0" in api.get("/metrics").text
 
 

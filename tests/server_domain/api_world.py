@@ -81,6 +81,7 @@ def build_world(tmp_path: Path, database_url: str) -> World:
     for card in (CARD1, CARD2):
         kiosk.tap(card, "out", jst(2, 17, 0 if card == CARD1 else 5))
     kiosk.ship(ctx.ingest)
+    ctx.worker.drain()
     kiosk.close()
     return w
 

@@ -1,4 +1,4 @@
-"""Fixtures: a migrated server database (SQLite and PostgreSQL), the real ingest service with the domain hook."""
+"""Fixtures: a migrated server database (SQLite and PostgreSQL), the real ingest service and reconciling worker."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from genba.cli.server_domain_seed import JournalKiosk
 from server.ingest import IngestService
-from server.store.domain_service import reconcile_hook
 from server.store.engine import make_engine, migrate
+from server.worker import ReconcileWorker
 from shared.clock import ManualClock
 from shared.keys import SigningKey
 from tests.server_domain.factory import jst
@@ -32,9 +32,19 @@ def server_clock() -> ManualClock:
 
 
 @pytest.fixture
-def service(engine: sa.Engine, server_clock: ManualClock) -> IngestService:
+def worker(engine: sa.Engine, server_clock: ManualClock) -> ReconcileWorker:
+    return ReconcileWorker(engine, clock=server_clock)
+
+
+@pytest.fixture
+def service(engine: sa.Engine, server_clock: ManualClock, worker: ReconcileWorker) -> IngestService:
+    """The ingest service; these rule tests read history after each upload, so each commit is drained at once.
+
+    (The worker's own tests, tests/server/test_worker.py, let the queue build up and drain it coalesced.)
+    """
     svc = IngestService(engine, SigningKey.generate("test-server"), server_clock)
-    svc.hooks.append(reconcile_hook(engine))
+    svc.listeners.append(worker.offer)
+    svc.listeners.append(lambda _batch: worker.drain())
     return svc
 
 

@@ -15,6 +15,7 @@ from server.ingest import IngestService
 from server.store import domain_records as rec
 from server.store.domain_reconcile import all_rows, history, rebuild, recompute_card, recompute_day
 from server.store.engine import write_transaction
+from server.worker import ReconcileWorker
 from shared.timefmt import format_rfc3339
 from tests.server_domain.factory import CARD1, CARD2, CARD3, PRIME, SITE, SUB1, W1, W2, jst
 
@@ -239,21 +240,24 @@ def test_concurrent_ingest_from_two_kiosks_gives_the_rebuild_result(
     assert len(rows) == 8  # two workers × four days, each merged from both kiosks
 
 
-def test_a_failed_hook_is_healed_by_the_next_batch_of_the_device(
-        engine: sa.Engine, service: IngestService, kiosks: Callable, monkeypatch) -> None:  # type: ignore[no-untyped-def,type-arg]
-    import server.store.domain_service as wiring
+def test_a_failed_reconciliation_round_keeps_the_queue_and_the_next_round_heals_it(
+        engine: sa.Engine, service: IngestService, worker: ReconcileWorker, kiosks: Callable,  # type: ignore[type-arg]
+        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import server.worker as worker_module
 
     registry(engine)
     k = kiosks("kiosk-gate", SITE)
     k.tap(CARD1, "in", jst(2, 8))
-    real = wiring.after_ingest
-    monkeypatch.setattr(wiring, "after_ingest", lambda *a: 1 / 0)  # e.g. the database was briefly unavailable
+    real = worker_module.reconcile_logs
+    monkeypatch.setattr(worker_module, "reconcile_logs", lambda *a: 1 / 0)  # e.g. the database was briefly away
     k.ship(service)
     with engine.connect() as conn:
         assert history(conn, site=SITE) == []  # raw event stored (receipt given), derived rows not yet
-    monkeypatch.setattr(wiring, "after_ingest", real)
+    assert worker.lag().pending == 1  # ... and the batch is still queued, not lost
+    monkeypatch.setattr(worker_module, "reconcile_logs", real)
     k.tap(CARD1, "out", jst(2, 17))
     k.ship(service)
+    assert worker.lag().pending == 0
     with engine.connect() as conn:
         [row] = history(conn, site=SITE)
     assert (row["taps"], row["flags"], row["minutes_on_site"]) == (2, [], 540)

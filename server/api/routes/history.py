@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from server.api.deps import Context
 from server.api.routes.registry_common import Caller, CcusId, reading, require, writing
+from server.context import ServerContext
 from server.domain.disclosure import Principal, may_read_row, may_view_site, visible_employers
 from server.domain.errors import NotFound
 from server.domain.report import check_month, to_csv
@@ -25,10 +26,13 @@ router = APIRouter(tags=["history"])
 Format = Literal["json", "csv"]
 
 
-def _answer(rows: list[dict[str, Any]], fmt: Format, **head: Any) -> Response | dict[str, Any]:
+def _answer(ctx: ServerContext, rows: list[dict[str, Any]], fmt: Format, **head: Any) -> Response | dict[str, Any]:
+    """The rows, saying how far reconciliation is behind ingest (``behind``; header ``Genba-History-Behind``)."""
+    lag = ctx.worker.lag()
+    header = {"Genba-History-Behind": f"{lag.seconds:.3f}"}
     if fmt == "csv":
-        return PlainTextResponse(to_csv(rows), media_type="text/csv; charset=utf-8")
-    return {**head, "rows": rows}
+        return PlainTextResponse(to_csv(rows), media_type="text/csv; charset=utf-8", headers=header)
+    return JSONResponse({**head, "behind": lag.as_dict(), "rows": rows}, headers=header)
 
 
 def _filter(conn: Any, p: Principal, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -58,7 +62,7 @@ def site_history(site: CcusId, p: Caller, ctx: Context, month: str, format: Form
         rows = _filter(conn, p, history(conn, site=site, month=month))
         if not rows and not may_view_site(p, s, rec.load_structure(conn, site), rec.roster_of(conn, site)):
             raise NotFound(f"site {site} is not visible to you", site=site)  # existence is not revealed either
-    return _answer(rows, format, site=site, month=month)
+    return _answer(ctx, rows, format, site=site, month=month)
 
 
 @router.get("/workers/{worker}/history", response_model=None)
@@ -68,7 +72,7 @@ def worker_history(worker: CcusId, p: Caller, ctx: Context, month: str, format: 
     with reading(ctx) as conn:
         rec.get_worker(conn, worker)
         rows = _filter(conn, p, history(conn, worker=worker, month=month))
-    return _answer(rows, format, worker=worker, month=month)
+    return _answer(ctx, rows, format, worker=worker, month=month)
 
 
 @router.get("/companies/{company}/history", response_model=None)
@@ -80,7 +84,7 @@ def company_history(company: CcusId, p: Caller, ctx: Context, month: str, format
         if not (p.role == "admin" or (p.is_company and p.company == company and p.site is None)):
             raise NotFound(f"the history of company {company} is not visible to you", company=company)
         rows = history(conn, employer=company, month=month)
-    return _answer(rows, format, company=company, month=month)
+    return _answer(ctx, rows, format, company=company, month=month)
 
 
 @router.post("/history/rebuild")

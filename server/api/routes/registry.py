@@ -38,7 +38,6 @@ from server.domain.errors import Invalid, NotFound
 from server.domain.registry import CardBinding, Company, Site, Worker
 from server.store import domain_records as rec
 from server.store.domain_reconcile import recompute_card
-from server.store.domain_service import install as install_service
 
 router = APIRouter(tags=["registry"])
 
@@ -314,10 +313,9 @@ def get_site(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
 
 
 def install_domain(app: FastAPI, ctx: ServerContext, prefix: str) -> None:
-    """Mount the domain's routers and hook reconciliation into the server (one call from create_app)."""
+    """Mount the domain's routers (one call from create_app)."""
     from server.api.routes import corrections, history, reports, roster, structure, users
 
     for r in (router, structure.router, roster.router, history.router, corrections.router, users.router,
               reports.router):
         app.include_router(r, prefix=prefix)
-    install_service(ctx)

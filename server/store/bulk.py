@@ -1,0 +1,48 @@
+"""Bulk inserts without a round trip per row: ``COPY`` on PostgreSQL, multi-row ``INSERT`` on SQLite.
+
+Every hot path that stores many rows (ingest's events, the worker's derived
+rows, rebuild) goes through :func:`insert_rows`. Both forms run inside the
+caller's transaction, so a failure rolls back with everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+SQLITE_MAX_PARAMS = 32_000
+"""SQLite (≥ 3.32) allows 32,766 host parameters per statement; keep under it."""
+
+
+def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) into ``table`` in as few statements as the database allows."""
+    if not rows:
+        return
+    cols = list(rows[0].keys())
+    if conn.dialect.name == "postgresql":
+        _copy(conn, table, cols, rows)
+    elif conn.dialect.name == "sqlite":
+        _multi_values(conn, table, cols, rows)
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        conn.execute(table.insert(), list(rows))
+
+
+def _copy(conn: sa.Connection, table: sa.Table, cols: list[str], rows: Sequence[Mapping[str, Any]]) -> None:
+    raw: Any = conn.connection.driver_connection  # the psycopg connection, inside this same transaction
+    names = ", ".join(f'"{c}"' for c in cols)
+    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for r in rows:
+            copy.write_row(tuple(r[c] for c in cols))
+
+
+def _multi_values(conn: sa.Connection, table: sa.Table, cols: list[str], rows: Sequence[Mapping[str, Any]]) -> None:
+    per = max(1, SQLITE_MAX_PARAMS // len(cols))
+    names = ", ".join(f'"{c}"' for c in cols)
+    one = "(" + ", ".join("?" * len(cols)) + ")"
+    for i in range(0, len(rows), per):
+        chunk = rows[i:i + per]
+        params = [r[c] for r in chunk for c in cols]
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([one] * len(chunk))
+        conn.exec_driver_sql(sql, tuple(params))
