@@ -103,10 +103,6 @@
             <translation>次は退場</translation>
         </message>
         <message>
-            <source>English</source>
-            <translation>English</translation>
-        </message>
-        <message>
             <source>Manager</source>
             <translation>管理</translation>
         </message>
@@ -227,6 +223,10 @@
             <translation>キオスクを再起動</translation>
         </message>
         <message>
+            <source>Daylight screen</source>
+            <translation>屋外用の明るい画面</translation>
+        </message>
+        <message>
             <source>Changes are recorded as new records; nothing is edited.</source>
             <translation>変更は新しい記録として残ります。既存の記録は書き換えません。</translation>
         </message>
@@ -281,6 +281,14 @@
         <message>
             <source>Recorded for approval (record #%1).</source>
             <translation>承認待ちとして記録しました（記録 #%1）。</translation>
+        </message>
+        <message>
+            <source>Daylight screen: on</source>
+            <translation>屋外用の明るい画面: オン</translation>
+        </message>
+        <message>
+            <source>Daylight screen: off</source>
+            <translation>屋外用の明るい画面: オフ</translation>
         </message>
         <message>
             <source>Please wait: the previous action is still running.</source>
@@ -461,6 +469,14 @@
         <message>
             <source> and </source>
             <translation>・</translation>
+        </message>
+        <message>
+            <source>%1 h</source>
+            <translation>%1時間</translation>
+        </message>
+        <message>
+            <source>%1 min</source>
+            <translation>%1分</translation>
         </message>
     </context>
 </TS>

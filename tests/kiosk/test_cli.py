@@ -164,7 +164,9 @@ def test_demo_sets_up_a_demo_site_in_its_data_directory(tmp_path: Path) -> None:
     from shared.state import StateReader
 
     with StateReader(root / "state.db") as state:
-        assert state.roster_size() == 4 and state.site_config().name == "渋谷駅前再開発 A棟"
+        assert state.roster_size() == 5 and state.site_config().name == "渋谷駅前再開発 A棟"
+        nam = state.worker("10000000000006")
+        assert nam is not None and nam.language == "vi", "the demo roster carries a worker's own language"
 
 
 def test_a_journal_that_is_not_a_database_is_a_clear_error(data: DataDir) -> None:
