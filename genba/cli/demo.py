@@ -156,17 +156,11 @@ def demo(
         open_demo_kiosk(data.root / "kiosk-demo")
     else:
         typer.echo(t("画面のある端末では genba kiosk --demo でタッチ画面を試せます"
-<<<<<<< HEAD
-                     "（キー 1〜5 でカード、9 で未登録カード）。その間、タブレット画面は http://<この端末>:8780/pair "
+                     "（キー 1〜6 でカード、9 で未登録カード）。その間、タブレット画面は http://<この端末>:8780/pair "
                      "（管理者の暗証番号 0000 で接続）。",
                      "On a machine with a screen, try the touch screen: genba kiosk --demo "
-                     "(keys 1-5 tap cards, 9 an unknown card); meanwhile its tablet view is at "
+                     "(keys 1-6 tap cards, 9 an unknown card); meanwhile its tablet view is at "
                      "http://<this machine>:8780/pair (pair with manager PIN 0000)."))
-=======
-                     "（キー 1〜6 でカード、9 で未登録カード）。",
-                     "On a machine with a screen, try the touch screen: genba kiosk --demo "
-                     "(keys 1-6 tap cards, 9 an unknown card)."))
->>>>>>> main
 
 
 def display_present(env: Mapping[str, str]) -> bool:

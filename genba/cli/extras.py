@@ -17,6 +17,7 @@ EXTRA_OF_MODULE: dict[str, str] = {
     "nfc": "kiosk",
     "smartcard": "kiosk",
     "segno": "kiosk",
+    "budoux": "kiosk",
     "pydantic_settings": "server",
     "fastapi": "server",
     "starlette": "server",

@@ -22,11 +22,8 @@ from genba.cli.common import data_dir, fail, reported
 from shared.messages import t
 
 if TYPE_CHECKING:
-<<<<<<< HEAD
-    from kiosk.web import TabletOptions
-=======
     from kiosk.direction import GateMode
->>>>>>> main
+    from kiosk.web import TabletOptions
 
 app = typer.Typer(help="The kiosk at the site entrance. / 現場入口のキオスク")
 
@@ -46,7 +43,6 @@ def kiosk(
     demo: Annotated[bool, typer.Option(
         "--demo", help="A demo site in a window with the simulated reader: tap cards with the keys 1-6 and 9.")
     ] = False,
-<<<<<<< HEAD
     tablet_port: Annotated[int, typer.Option(
         "--tablet-port", envvar="GENBA_TABLET_PORT", min=0, max=65535,
         help="Port of the site manager's tablet view on the LAN (0: off).")] = 8780,
@@ -54,11 +50,9 @@ def kiosk(
     end_of_day: Annotated[str, typer.Option(
         "--end-of-day", envvar="GENBA_END_OF_DAY", help="The site's end of work (HH:MM) for the tablet's 退場漏れ list."
     )] = "18:00",
-=======
     mode: Annotated[str | None, typer.Option(
         "--mode", help="Gate mode, kept in kiosk.json: auto, entry (entry gate only) or exit (exit gate only).")
     ] = None,
->>>>>>> main
 ) -> None:
     """Run the kiosk: full-screen touch UI (default) or --headless logging."""
     if ctx.invoked_subcommand is not None:
@@ -86,16 +80,10 @@ def kiosk(
                 if gate is not None and core.pipeline.mode is not gate:
                     core.set_mode(gate)
                 if headless:
-<<<<<<< HEAD
-                    typer.echo(t(f"ヘッドレスで起動しました（リーダー {reader}、データ {data.root}）。",
-                                 f"Headless kiosk started (reader {reader}, data {data.root})."))
-                    code = run_headless(core, device, tablet=tablet)
-=======
                     label = _MODE_WORDS[core.pipeline.mode.value]
                     typer.echo(t(f"ヘッドレスで起動しました（リーダー {reader}、{label[0]}、データ {data.root}）。",
                                  f"Headless kiosk started (reader {reader}, {label[1]}, data {data.root})."))
-                    code = run_headless(core, device)
->>>>>>> main
+                    code = run_headless(core, device, tablet=tablet)
                 else:
                     code = run_window(core, device, fullscreen=not windowed, tablet=tablet)
             finally:

@@ -34,13 +34,9 @@ from kiosk.ui import texts
 from kiosk.ui.model import KioskModel
 from kiosk.ui.phrases import PhraseLabel
 from kiosk.ui.runner import CommandRunner
-<<<<<<< HEAD
 from kiosk.ui.tablet import TabletTab
-from kiosk.ui.theme import MIN_TOUCH_PX, Metrics, named
-=======
 from kiosk.ui.theme import GLOVE_PX, Metrics, named
 from kiosk.ui.timepicker import TimePicker
->>>>>>> main
 from kiosk.usb import export_folder, mounted_drives
 from shared.errors import GenbaError
 from shared.event import Direction
