@@ -156,9 +156,9 @@ def demo(
         open_demo_kiosk(data.root / "kiosk-demo")
     else:
         typer.echo(t("画面のある端末では genba kiosk --demo でタッチ画面を試せます"
-                     "（キー 1〜5 でカード、9 で未登録カード）。",
+                     "（キー 1〜6 でカード、9 で未登録カード）。",
                      "On a machine with a screen, try the touch screen: genba kiosk --demo "
-                     "(keys 1-5 tap cards, 9 an unknown card)."))
+                     "(keys 1-6 tap cards, 9 an unknown card)."))
 
 
 def display_present(env: Mapping[str, str]) -> bool:
@@ -174,9 +174,9 @@ def open_demo_kiosk(root: Path) -> None:
     """
     from kiosk.demo import DEMO_PIN
 
-    typer.echo(t("キオスクを開きます（模擬リーダー）: キー 1〜5 でカードをタッチ、9 で未登録カード、"
+    typer.echo(t("キオスクを開きます（模擬リーダー）: キー 1〜6 でカードをタッチ、9 で未登録カード、"
                  f"管理者の暗証番号 {DEMO_PIN}。記録を見る: genba --data-dir {root} journal tail",
-                 "Opening the kiosk (simulated reader): keys 1-5 tap cards, 9 an unknown card, "
+                 "Opening the kiosk (simulated reader): keys 1-6 tap cards, 9 an unknown card, "
                  f"manager PIN {DEMO_PIN}. "
                  f"See its records: genba --data-dir {root} journal tail"))
     done = subprocess.run([sys.executable, "-m", "genba", "--data-dir", str(root), "kiosk", "--demo"], check=False)
