@@ -36,30 +36,41 @@ CLI_PAGE = ROOT / "docs" / "cli.md"
 _ROW = re.compile(r"^\|(?P<commands>[^|]*`genba[^|]*)\|\s*\[[^\]]*\]\((?P<page>[^)#]+)(?:#[^)]*)?\)\s*\|\s*$")
 
 
-def pages_by_command() -> dict[str, Path]:
-    """docs/cli.md's table "The other commands, by part": command -> the page that documents it.
+def pages_by_command() -> tuple[dict[str, Path], dict[tuple[str, str], Path]]:
+    """docs/cli.md's table "The other commands, by part": command -> its page, and (command, option) -> page.
 
     A row lists full names (`genba server run`) and names relative to the previous full name's group
-    (`enroll-code` after `genba server run` is `genba server enroll-code`).
+    (`enroll-code` after `genba server run` is `genba server enroll-code`). An option another part adds to a
+    command (`genba kiosk --tablet-port`, then `--no-tablet`) is documented on that part's page.
     """
-    out: dict[str, Path] = {}
+    commands: dict[str, Path] = {}
+    options: dict[tuple[str, str], Path] = {}
     for line in CLI_PAGE.read_text(encoding="utf-8").splitlines():
         match = _ROW.match(line)
         if match is None:
             continue
         page = (CLI_PAGE.parent / match["page"]).resolve()
         group: list[str] = []
+        command: list[str] = []
         for name in re.findall(r"`([^`]+)`", match["commands"]):
             words = name.split()
+            if words[0].startswith("--"):
+                options[(" ".join(command), words[0])] = page
+                continue
+            if words[-1].startswith("--"):
+                command = words[:-1]
+                options[(" ".join(command), words[-1])] = page
+                continue
             if words[0] == "genba":
                 group = words[:-1] if len(words) > 2 else words
-                out[" ".join(words)] = page
+                command = words
             else:
-                out[" ".join([*group, *words])] = page
-    return out
+                command = [*group, *words]
+            commands[" ".join(command)] = page
+    return commands, options
 
 
-PAGES = pages_by_command()
+PAGES, OPTION_PAGES = pages_by_command()
 
 
 def page_of(name: str) -> Path:
@@ -86,6 +97,10 @@ def test_every_command_and_option_is_documented_on_the_commands_own_page(path: t
             longest = max(param.opts, key=len)
             if longest in ("--help", "-h"):
                 continue
+            own = OPTION_PAGES.get((name, longest))
+            if own is not None:
+                assert longest in own.read_text(encoding="utf-8"), f"option {longest} of '{name}' is not on {own}"
+                continue
             assert longest in text, f"option {longest} of '{name}' is not documented on its page {where}"
 
 
@@ -95,6 +110,11 @@ def test_the_command_table_maps_real_commands_to_existing_pages() -> None:
     for command, page in PAGES.items():
         assert command in names, f"docs/cli.md lists '{command}', which is not a command"
         assert page.is_file(), f"docs/cli.md sends '{command}' to {page}, which does not exist"
+    commands = {" ".join(p): c for p, c in COMMANDS}
+    for (command, option), page in OPTION_PAGES.items():
+        known = {o for param in commands[command].params for o in param.opts} if command in commands else set()
+        assert option in known, f"docs/cli.md lists '{command} {option}', which is not an option"
+        assert page.is_file()
 
 
 def test_readme_gives_exactly_two_setup_commands_and_ci_runs_the_test_one() -> None:
