@@ -129,3 +129,10 @@ def test_the_walk_really_finds_commands_and_options() -> None:
     assert {"genba", "genba demo", "genba journal simulate", "genba journal verify", "genba journal tail"} <= names
     simulate = dict((" ".join(p), c) for p, c in COMMANDS)["genba journal simulate"]
     assert "--taps" in {o for p in simulate.params for o in p.opts}
+
+
+def test_the_docs_stand_alone_and_never_send_the_reader_outside_the_repository() -> None:
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        text = page.read_text(encoding="utf-8").lower()
+        for outside in ("handbook", "../shared", "../../shared"):
+            assert outside not in text, f"{page.relative_to(ROOT)} points outside the repository ({outside!r})"
