@@ -7,7 +7,8 @@ on; a throwaway cluster), SQLite with WAL and ``synchronous=FULL``.
 Two sides, interleaved A, B, A, B… for ``--rounds`` rounds, each round on a
 freshly enrolled device:
 
-- **A, ingest**: the batches POSTed one after the other by httpx (verification,
+- **A, ingest**: one gate (a new site each round, 500 cards, a tap every 30 s)
+  whose batches are POSTed one after the other by httpx (verification,
   chain placement, corrected times, receipt signing, queue row: one
   transaction per batch), timed until the worker has reconciled everything
   (lag zero: the work-history rows exist);
@@ -61,7 +62,8 @@ BOOT = "00000000-0000-4000-8000-0000000000b1"
 T0 = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
 
 
-def make_batches(device: str, key: SigningKey, total: int, size: int, cards: int = 500) -> list[Batch]:
+def make_batches(device: str, key: SigningKey, total: int, size: int, cards: int = 500,
+                 site: str = SITE) -> list[Batch]:
     """Signed batches of realistic tap events, built as a kiosk journal would (chain, checkpoint)."""
     head, out, seq = GENESIS, [], 0
     while seq < total:
@@ -70,7 +72,7 @@ def make_batches(device: str, key: SigningKey, total: int, size: int, cards: int
             seq += 1
             ev = Event(device=device, epoch=1, seq=seq, boot=BOOT, mono_us=5_000_000 + seq * 30_000_000,
                        at=format_rfc3339(T0 + timedelta(seconds=30 * seq)), kind="tap", reader="usb:054c:06c3",
-                       site=SITE, app="0.1.0", idm=f"{0x0123456789AB0000 + seq % cards:016X}",
+                       site=site, app="0.1.0", idm=f"{0x0123456789AB0000 + seq % cards:016X}",
                        direction="in" if (seq // cards) % 2 == 0 else "out")
             data = ev.to_bytes()
             head = extend(head, data)
@@ -104,8 +106,8 @@ def serve(app: Any) -> tuple[uvicorn.Server, threading.Thread, str]:
     return server, thread, f"http://127.0.0.1:{port}"
 
 
-def enroll(http: httpx.Client, device: str, key: SigningKey) -> None:
-    code = http.post("/api/v1/admin/enrollment-codes", json={"site": SITE},
+def enroll(http: httpx.Client, device: str, key: SigningKey, site: str = SITE) -> None:
+    code = http.post("/api/v1/admin/enrollment-codes", json={"site": site},
                      headers={"Authorization": f"Bearer {TOKEN}"}).json()["code"]
     resp = http.post("/api/v1/enroll", json={"code": code, "device": device, "epoch": 1,
                                              "key": key.verifier.encode(), "app": "0.1.0"})
@@ -120,10 +122,10 @@ def wait_lag_zero(ctx: ServerContext, timeout_s: float = 3600) -> None:
         time.sleep(0.005)
 
 
-def ingest_side(ctx: ServerContext, http: httpx.Client, device: str, total: int, size: int) -> float:
+def ingest_side(ctx: ServerContext, http: httpx.Client, device: str, total: int, size: int, site: str) -> float:
     key = SigningKey.generate(f"{device}.e1")
-    enroll(http, device, key)
-    bodies = [b.to_bytes() for b in make_batches(device, key, total, size)]
+    enroll(http, device, key, site)
+    bodies = [b.to_bytes() for b in make_batches(device, key, total, size, site=site)]
     started = time.perf_counter()
     for body in bodies:
         http.post("/api/v1/batches", content=body, headers={"Content-Type": BATCH_MEDIA_TYPE}).raise_for_status()
@@ -131,11 +133,11 @@ def ingest_side(ctx: ServerContext, http: httpx.Client, device: str, total: int,
     return total / (time.perf_counter() - started)
 
 
-def baseline_side(ctx: ServerContext, http: httpx.Client, device: str, total: int, size: int) -> float:
+def baseline_side(ctx: ServerContext, http: httpx.Client, device: str, total: int, size: int, site: str) -> float:
     key = SigningKey.generate(f"{device}.e1")
-    enroll(http, device, key)  # the chain row the events reference
+    enroll(http, device, key, site)  # the chain row the events reference
     stamp = format_rfc3339(datetime.now(UTC))
-    per_batch = [event_rows(b, stamp) for b in make_batches(device, key, total, size)]
+    per_batch = [event_rows(b, stamp) for b in make_batches(device, key, total, size, site=site)]
     started = time.perf_counter()
     for rows in per_batch:
         with write_transaction(ctx.engine) as conn:
@@ -155,8 +157,9 @@ def run_backend(url: str, data_dir: Path, total: int, size: int, rounds: int) ->
     try:
         with httpx.Client(base_url=base, timeout=600) as http:
             for r in range(rounds):
-                ingest.append(ingest_side(ctx, http, f"bench-ingest-{r}", total, size))
-                baseline.append(baseline_side(ctx, http, f"bench-base-{r}", total, size))
+                # each round is another site's gate: rounds do not recompute each other's days
+                ingest.append(ingest_side(ctx, http, f"bench-ingest-{r}", total, size, f"1234567890{r:04d}"))
+                baseline.append(baseline_side(ctx, http, f"bench-base-{r}", total, size, f"5678901234{r:04d}"))
         with ctx.engine.connect() as conn:
             stored = conn.execute(sa.select(sa.func.count()).select_from(t.events)).scalar_one()
             rows = conn.execute(sa.text("SELECT count(*) FROM dom_work_days")).scalar_one()
