@@ -22,7 +22,10 @@ CARDS: dict[str, CardHolder] = {
                                    missing=("trade", "position")),
     "012E4CD2A1B30005": CardHolder("10000000000005", "鈴木 一郎", "鈴木鳶工業", "スズキ イチロウ", "とび工", "作業員",
                                    on_site_roster=False),
+    "012E4CD2A1B30006": CardHolder("10000000000006", "グエン・ヴァン・ナム", "高橋鉄筋工業", "グエン ヴァン ナム",
+                                   "鉄筋工", "作業員", language="vi"),
 }
+"""Fictional workers; グエン・ヴァン・ナム's roster entry names Vietnamese, so his result screen is in Vietnamese."""
 UNKNOWN_CARD = "012E99887766AA01"
 
 
@@ -36,14 +39,14 @@ DEMO_PIN = "0000"
 
 def roster_csv() -> str:
     """The demo roster in ``genba roster import`` format (workers on the site roster only)."""
-    rows = ["worker,name,furigana,employer_name,trade,position,idm"]
-    rows += [f"{h.worker},{h.name},{h.furigana},{h.employer},{h.trade},{h.position},{idm}"
+    rows = ["worker,name,furigana,employer_name,trade,position,idm,language"]
+    rows += [f"{h.worker},{h.name},{h.furigana},{h.employer},{h.trade},{h.position},{idm},{h.language}"
              for idm, h in CARDS.items() if h.on_site_roster]
     return "\n".join(rows) + "\n"
 
 
 def demo_keys(reader: SimulatedReader) -> tuple[dict[str, Callable[[], None]], list[str]]:
-    """Keyboard taps for the demo window: 1–5 the demo cards, 9 an unknown card, u/r unplug/replug."""
+    """Keyboard taps for the demo window: 1–6 the demo cards, 9 an unknown card, u/r unplug/replug."""
     keys: dict[str, Callable[[], None]] = {}
     legend: list[str] = []
     for n, (idm, holder) in enumerate(CARDS.items(), start=1):

@@ -1,7 +1,8 @@
 """The kiosk's own local settings: ``kiosk.json`` in the data directory.
 
-Only what belongs to this one screen lives here: the gate mode chosen in
-manager mode and the manager PIN as a salted scrypt hash (never the PIN).
+Only what belongs to this one screen lives here: the gate mode, the screen
+theme (``dark``, or ``light`` for daylight) chosen in manager mode and the
+manager PIN as a salted scrypt hash (never the PIN).
 Site facts (name, day boundary, repeat window, roster) come from state.db,
 which the kiosk only reads. Written atomically (temp file, fsync, rename)
 with mode 0600 because the hash must not be readable by other users.
@@ -19,6 +20,7 @@ from kiosk.direction import GateMode
 from kiosk.errors import SettingsDamaged
 
 FILENAME = "kiosk.json"
+THEMES = ("dark", "light")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class PinHash:
 class KioskSettings:
     mode: GateMode = GateMode.AUTO
     pin: PinHash | None = None
+    theme: str = "dark"
 
     def with_changes(self, **changes: Any) -> KioskSettings:
         return replace(self, **changes)
@@ -60,15 +63,19 @@ def load_settings(root: Path) -> KioskSettings:
         pin = None if pin_raw is None else PinHash(**pin_raw)
         if pin is not None:
             bytes.fromhex(pin.salt), bytes.fromhex(pin.hash)
+        theme = raw.get("theme", "dark")
+        if theme not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
     except (AttributeError, TypeError, ValueError) as exc:
         raise SettingsDamaged(f"{path} is damaged: {exc}") from None
-    return KioskSettings(mode=mode, pin=pin)
+    return KioskSettings(mode=mode, pin=pin, theme=theme)
 
 
 def save_settings(root: Path, settings: KioskSettings) -> None:
     path = settings_path(root)
     root.mkdir(parents=True, exist_ok=True)
-    body = {"mode": settings.mode.value, "pin": None if settings.pin is None else asdict(settings.pin)}
+    body = {"mode": settings.mode.value, "pin": None if settings.pin is None else asdict(settings.pin),
+            "theme": settings.theme}
     tmp = path.with_suffix(".json.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -129,6 +129,33 @@ def screens(scene: Scene) -> list[tuple[str, Callable[[], None]]]:
         w.pin.press("4")
         w.pin.press("8")
 
+    def language_list() -> None:
+        w.stack.setCurrentWidget(w.idle)
+        w.idle.language_requested.emit()
+
+    def in_language(lang: str) -> list[tuple[str, Callable[[], None]]]:
+        def choose() -> None:
+            w.stack.setCurrentWidget(w.idle)
+            m.use_language_for_next_tap(lang)
+            idle()
+
+        def tap() -> None:
+            show(scene.tap(IDMS[2], 600))
+
+        return [(f"idle-{lang}", choose), (f"feedback-{lang}", tap), (f"_ja-{lang}", back_to_ja)]
+
+    def worker_language() -> None:
+        show(scene.tap(IDMS[5], 5))
+
+    def theme(name: str) -> Callable[[], None]:
+        def go() -> None:
+            m.set_theme(name)
+        return go
+
+    def light_idle() -> None:
+        m.feedback_done()
+        idle()
+
     return [
         ("idle", idle),
         ("idle-problems", idle_problems),
@@ -141,12 +168,22 @@ def screens(scene: Scene) -> list[tuple[str, Callable[[], None]]]:
         ("feedback-not-recorded", not_recorded),
         ("feedback-english", english),
         ("_ja", back_to_ja),
+        ("language", language_list),
+        *in_language("vi"), *in_language("zh_CN"), *in_language("id"), *in_language("tl"),
+        ("feedback-worker-language", worker_language),
+        ("_after-worker", back_to_ja),
         ("pin", pin),
         ("manager-today", manager(0)),
         ("manager-bind", manager(1)),
         ("manager-amend", manager(2)),
         ("manager-forgotten", manager(3)),
         ("manager-settings", manager(4)),
+        ("_light", theme("light")),
+        ("idle-light", light_idle),
+        ("feedback-entry-light", lambda: show(scene.tap(IDMS[0], 600))),
+        ("feedback-not-recorded-light", not_recorded),
+        ("manager-forgotten-light", manager(3)),
+        ("_dark", theme("dark")),
     ]
 
 

@@ -14,12 +14,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from genba.cli.common import data_dir, fail, reported
 from shared.messages import t
+
+if TYPE_CHECKING:
+    from kiosk.direction import GateMode
+    from kiosk.web import TabletOptions
 
 app = typer.Typer(help="The kiosk at the site entrance. / 現場入口のキオスク")
 
@@ -37,15 +41,26 @@ def kiosk(
     windowed: Annotated[bool, typer.Option(
         "--windowed", help="A 1024x600 window instead of full screen (development, demos).")] = False,
     demo: Annotated[bool, typer.Option(
-        "--demo", help="A demo site in a window with the simulated reader: tap cards with the keys 1-5 and 9.")
+        "--demo", help="A demo site in a window with the simulated reader: tap cards with the keys 1-6 and 9.")
     ] = False,
+    tablet_port: Annotated[int, typer.Option(
+        "--tablet-port", envvar="GENBA_TABLET_PORT", min=0, max=65535,
+        help="Port of the site manager's tablet view on the LAN (0: off).")] = 8780,
+    no_tablet: Annotated[bool, typer.Option("--no-tablet", help="Do not serve the tablet view.")] = False,
+    end_of_day: Annotated[str, typer.Option(
+        "--end-of-day", envvar="GENBA_END_OF_DAY", help="The site's end of work (HH:MM) for the tablet's 退場漏れ list."
+    )] = "18:00",
+    mode: Annotated[str | None, typer.Option(
+        "--mode", help="Gate mode, kept in kiosk.json: auto, entry (entry gate only) or exit (exit gate only).")
+    ] = None,
 ) -> None:
     """Run the kiosk: full-screen touch UI (default) or --headless logging."""
     if ctx.invoked_subcommand is not None:
         return
     _logging()
+    tablet = _tablet_options(0 if no_tablet else tablet_port, end_of_day)
     if demo:
-        _run_demo(ctx)
+        _run_demo(ctx, tablet)
         return
     from hardware import open_reader
     from kiosk.core import KioskCore
@@ -53,6 +68,7 @@ def kiosk(
     from kiosk.ui.model import RESTART_EXIT_CODE
 
     data = data_dir(ctx)
+    gate = None if mode is None else _gate_mode(mode)
     code = RESTART_EXIT_CODE
     with reported(), _io_errors(data.root):
         data.ensure()
@@ -61,12 +77,15 @@ def kiosk(
             core = KioskCore.open(data)
             try:
                 core.prune()
+                if gate is not None and core.pipeline.mode is not gate:
+                    core.set_mode(gate)
                 if headless:
-                    typer.echo(t(f"ヘッドレスで起動しました（リーダー {reader}、データ {data.root}）。",
-                                 f"Headless kiosk started (reader {reader}, data {data.root})."))
-                    code = run_headless(core, device)
+                    label = _MODE_WORDS[core.pipeline.mode.value]
+                    typer.echo(t(f"ヘッドレスで起動しました（リーダー {reader}、{label[0]}、データ {data.root}）。",
+                                 f"Headless kiosk started (reader {reader}, {label[1]}, data {data.root})."))
+                    code = run_headless(core, device, tablet=tablet)
                 else:
-                    code = run_window(core, device, fullscreen=not windowed)
+                    code = run_window(core, device, fullscreen=not windowed, tablet=tablet)
             finally:
                 device.close()
                 core.close()
@@ -76,12 +95,43 @@ def kiosk(
         fail(t(f"キオスクが終了コード {code} で止まりました。", f"The kiosk stopped with exit code {code}."), code)
 
 
+_MODES = {"auto": "auto", "entry": "entry_only", "entry_only": "entry_only", "entry-only": "entry_only",
+          "exit": "exit_only", "exit_only": "exit_only", "exit-only": "exit_only"}
+_MODE_WORDS = {"auto": ("自動（入場→退場）", "automatic (entry, then exit)"),
+               "entry_only": ("入場専用", "entry gate only"), "exit_only": ("退場専用", "exit gate only")}
+
+
+def _gate_mode(text: str) -> GateMode:
+    """A gate mode from the command line, or a one-line error naming the choices (nothing changed)."""
+    from kiosk.direction import GateMode
+
+    value = _MODES.get(text.strip().lower())
+    if value is None:
+        fail(t(f"エラー: ゲートモード {text!r} はありません。auto・entry・exit のどれかを指定してください。",
+               f"Error: there is no gate mode {text!r}. Use auto, entry or exit."), 2)
+    return GateMode(value)
+
+
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
 
 
-def _run_demo(ctx: typer.Context) -> None:
+def _tablet_options(port: int, end_of_day: str) -> TabletOptions:
+    from datetime import time
+
+    from kiosk.web import TabletOptions
+
+    try:
+        hour, minute = (int(x) for x in end_of_day.split(":"))
+        end = time(hour, minute)
+    except ValueError:
+        fail(t(f"--end-of-day は HH:MM で指定してください: {end_of_day!r}",
+               f"--end-of-day must be HH:MM: {end_of_day!r}"))
+    return TabletOptions(port=port, end_of_day=end)
+
+
+def _run_demo(ctx: typer.Context, tablet: TabletOptions | None = None) -> None:
     """The kiosk on a demo site: a fresh temporary data directory unless --data-dir names one.
 
     The demo roster goes into state.db the way ``genba roster import`` puts it there (only when the
@@ -124,7 +174,12 @@ def _run_demo(ctx: typer.Context) -> None:
             typer.echo(t("キーでカードをタッチ:", "Tap cards with the keys:"))
             for line in legend:
                 typer.echo("  " + line)
-            run_window(core, device, fullscreen=False, keys=keys)
+            if tablet is not None and tablet.enabled:
+                typer.echo(t(f"タブレット画面: http://127.0.0.1:{tablet.port}/pair （管理 → PIN → タブレット のコード、"
+                             f"または PIN {DEMO_PIN}）",
+                             f"Tablet view: http://127.0.0.1:{tablet.port}/pair (the code under 管理 → PIN → "
+                             f"Tablet, or PIN {DEMO_PIN})"))
+            run_window(core, device, fullscreen=False, keys=keys, tablet=tablet)
         finally:
             core.close()
 
@@ -169,3 +224,27 @@ def set_pin(
         save_settings(data.root, settings.with_changes(pin=hash_pin(pin)))
     typer.echo(t(f"管理者PINを設定しました（{settings_path(data.root)}）。",
                  f"Manager PIN set ({settings_path(data.root)})."))
+
+
+@app.command("set-mode")
+def set_mode(
+    ctx: typer.Context,
+    mode: Annotated[str | None, typer.Argument(
+        help="auto, entry (entry gate only) or exit (exit gate only); without it, print the current mode.")] = None,
+) -> None:
+    """Set the gate mode in kiosk.json (a running kiosk takes it at its next start), or print it."""
+    from kiosk.settings import load_settings, save_settings, settings_path
+
+    data = data_dir(ctx)
+    with reported(), _io_errors(data.root):
+        settings = load_settings(data.root)
+        if mode is None:
+            ja, en = _MODE_WORDS[settings.mode.value]
+            typer.echo(t(f"ゲートモード: {ja}（{settings.mode.value}）", f"Gate mode: {en} ({settings.mode.value})"))
+            return
+        gate = _gate_mode(mode)
+        data.ensure()
+        save_settings(data.root, settings.with_changes(mode=gate))
+    ja, en = _MODE_WORDS[gate.value]
+    typer.echo(t(f"ゲートモードを「{ja}」にしました（{settings_path(data.root)}）。動作中のキオスクは次の起動から従います。",
+                 f"Gate mode set to {en} ({settings_path(data.root)}). A running kiosk takes it at its next start."))

@@ -103,10 +103,6 @@
             <translation>次は退場</translation>
         </message>
         <message>
-            <source>English</source>
-            <translation>English</translation>
-        </message>
-        <message>
             <source>Manager</source>
             <translation>管理</translation>
         </message>
@@ -227,6 +223,10 @@
             <translation>キオスクを再起動</translation>
         </message>
         <message>
+            <source>Daylight screen</source>
+            <translation>屋外用の明るい画面</translation>
+        </message>
+        <message>
             <source>Changes are recorded as new records; nothing is edited.</source>
             <translation>変更は新しい記録として残ります。既存の記録は書き換えません。</translation>
         </message>
@@ -281,6 +281,14 @@
         <message>
             <source>Recorded for approval (record #%1).</source>
             <translation>承認待ちとして記録しました（記録 #%1）。</translation>
+        </message>
+        <message>
+            <source>Daylight screen: on</source>
+            <translation>屋外用の明るい画面: オン</translation>
+        </message>
+        <message>
+            <source>Daylight screen: off</source>
+            <translation>屋外用の明るい画面: オフ</translation>
         </message>
         <message>
             <source>Please wait: the previous action is still running.</source>
@@ -387,6 +395,14 @@
             <translation>名簿がまだありません: すべてのカードが未登録と表示されます。</translation>
         </message>
         <message>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again (genba device enroll).</source>
+            <translation>記録ファイルが失われました: タッチは記録されません。現場管理者は端末を登録し直してください（genba device enroll）。</translation>
+        </message>
+        <message>
+            <source>The clock reads earlier than the last record (set back?). Taps are recorded and marked. Site manager: set the clock right.</source>
+            <translation>時計が前回の記録より前の時刻を示しています（戻された可能性）。タッチは記録され、印が付きます。現場管理者は時計を合わせてください。</translation>
+        </message>
+        <message>
             <source>Sync failed. Records are kept on this kiosk.</source>
             <translation>同期に失敗しました。記録はこの端末に保存されています。</translation>
         </message>
@@ -461,6 +477,14 @@
         <message>
             <source> and </source>
             <translation>・</translation>
+        </message>
+        <message>
+            <source>%1 h</source>
+            <translation>%1時間</translation>
+        </message>
+        <message>
+            <source>%1 min</source>
+            <translation>%1分</translation>
         </message>
     </context>
 </TS>

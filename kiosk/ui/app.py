@@ -21,7 +21,9 @@ from hardware.base import Reader
 from kiosk.core import KioskCore
 from kiosk.pipeline import Outcome, OutcomeKind
 from kiosk.ui.model import RESTART_EXIT_CODE, KioskModel
+from kiosk.ui.tablet import start_qt_tablet
 from kiosk.ui.window import KioskWindow
+from kiosk.web import TabletOptions
 from shared.messages import t
 
 log = logging.getLogger("genba.kiosk")
@@ -68,9 +70,10 @@ class _SignalWatch:
 
 
 def run_window(core: KioskCore, reader: Reader, *, fullscreen: bool = True,
-               keys: dict[str, Callable[[], None]] | None = None) -> int:
+               keys: dict[str, Callable[[], None]] | None = None, tablet: TabletOptions | None = None) -> int:
     app = _app(gui=True)
     model = KioskModel(core)
+    web = start_qt_tablet(model, tablet) if tablet is not None else None
     window = KioskWindow(model)
     window.set_keys(keys or {})
     model.restart_requested.connect(lambda: app.exit(RESTART_EXIT_CODE))
@@ -85,6 +88,8 @@ def run_window(core: KioskCore, reader: Reader, *, fullscreen: bool = True,
     try:
         return app.exec()
     finally:
+        if web is not None:
+            web.stop()
         model.shutdown()
         watch.close()
 
@@ -114,6 +119,13 @@ def log_line(outcome: Outcome, lang: str | None = None) -> str:
 PROBLEM_LOG: dict[str, tuple[str, str]] = {
     "journal_write_failed": ("タッチが記録されていません（ディスク満杯または書き込み不可）。",
                              "Taps are NOT being recorded (disk full or not writable)."),
+    "journal_lost": ("記録ファイルが失われました: タッチは記録されません。"
+                     "端末を登録し直してください（genba device enroll）。",
+                     "The journal was lost: taps are NOT recorded. Enroll this kiosk again (genba device enroll)."),
+    "clock_behind": ("時計が前回の記録より前の時刻です（戻された可能性）。"
+                     "タッチは記録され、印が付きます。時計を合わせてください。",
+                     "The clock reads earlier than the last record (set back?). Taps are recorded and marked; "
+                     "set the clock right."),
     "no_site": ("この端末に現場が設定されていません。タッチは記録しています（現場は後で割り当てられます）。"
                 "設定: genba roster import 名簿.csv --site 現場ID --site-name 現場名 または端末登録。",
                 "No site is set on this kiosk. Taps are recorded (the site is attributed later). Set it with "
@@ -129,11 +141,15 @@ PROBLEM_LOG: dict[str, tuple[str, str]] = {
 }
 
 
-def run_headless(core: KioskCore, reader: Reader, *, echo: Callable[[str], None] | None = None) -> int:
+def run_headless(core: KioskCore, reader: Reader, *, echo: Callable[[str], None] | None = None,
+                 tablet: TabletOptions | None = None) -> int:
     """Reader + journal + sound, no screen: one log line per tap and per reader status change."""
     app = _app(gui=False)
     model = KioskModel(core)
     say = echo or (lambda line: print(line, flush=True))
+    web = start_qt_tablet(model, tablet) if tablet is not None else None
+    if web is not None:
+        say(t("タブレット画面: ", "Tablet view: ") + " ".join(web.urls()))
     if not model.sound.available:
         say(t("音声出力がありません: 無音で動作します。", "No audio output: running silent."))
 
@@ -161,5 +177,7 @@ def run_headless(core: KioskCore, reader: Reader, *, echo: Callable[[str], None]
     try:
         return app.exec()
     finally:
+        if web is not None:
+            web.stop()
         model.shutdown()
         watch.close()

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.pipeline import Outcome, OutcomeKind
 from kiosk.ui import texts
 from kiosk.ui.icons import icon
-from kiosk.ui.theme import ENTRY, ERROR, EXIT, REPEAT, WARN, Metrics, named
+from kiosk.ui.phrases import FitLabel, PhraseLabel
+from kiosk.ui.theme import Metrics, named
 
 translate = QCoreApplication.translate
 
@@ -30,6 +31,7 @@ class View:
 
     tone: str
     color: str
+    """The tone's name in the theme (``entry``, ``exit``, ``repeat``, ``warn``, ``error``)."""
     icon: str
     headline: str
     name: str
@@ -47,22 +49,22 @@ def view_for(o: Outcome) -> View:
     dir_time = f"{texts.direction(o.direction)}  {when}".strip()
     if o.kind is OutcomeKind.RECORDED:
         warning = texts.missing_fields(holder.missing) if holder is not None and holder.missing else ""
-        return View("ok", ENTRY if o.direction == "in" else EXIT, o.direction or "check", dir_time, name, employer,
+        return View("ok", "entry" if o.direction == "in" else "exit", o.direction or "check", dir_time, name, employer,
                     translate("Kiosk", "Recorded. Have a safe day.") if o.direction == "in"
                     else translate("Kiosk", "Recorded. Thank you for your work today."), warning)
     if o.kind is OutcomeKind.REPEAT:
         earlier = texts.clock(o.repeat_of) if o.repeat_of is not None else when
-        return View("repeat", REPEAT, "repeat", translate("Kiosk", "Already recorded"), name, employer,
+        return View("repeat", "repeat", "repeat", translate("Kiosk", "Already recorded"), name, employer,
                     translate("Kiosk", "%1 was already recorded at %2. This touch is not counted again.")
                     .replace("%1", texts.direction(o.direction)).replace("%2", earlier))
     if o.kind is OutcomeKind.UNKNOWN_CARD:
-        return View("warn", WARN, "question", translate("Kiosk", "Unknown card"), "", "",
+        return View("warn", "warn", "question", translate("Kiosk", "Unknown card"), "", "",
                     translate("Kiosk", "%1 recorded at %2, but this card is not on the roster. "
                                        "Please see the site manager.")
                     .replace("%1", texts.direction(o.direction)).replace("%2", when),
                     tech=translate("Kiosk", "Card ID: %1").replace("%1", o.idm or ""))
     if o.kind is OutcomeKind.NOT_ON_ROSTER:
-        return View("warn", WARN, "warn", translate("Kiosk", "Not on this site's roster"), name, employer,
+        return View("warn", "warn", "warn", translate("Kiosk", "Not on this site's roster"), name, employer,
                     translate("Kiosk", "%1 recorded at %2.").replace("%1", texts.direction(o.direction))
                     .replace("%2", when),
                     translate("Kiosk", "%1 is not registered on this site's worker roster. Ask %2 to register "
@@ -70,7 +72,7 @@ def view_for(o: Outcome) -> View:
                     .replace("%1", name or translate("Kiosk", "This worker"))
                     .replace("%2", employer or translate("Kiosk", "your employer")))
     if o.kind is OutcomeKind.BAD_CARD:
-        return View("error", ERROR, "cross", translate("Kiosk", "Card not read"), "", "",
+        return View("error", "error", "cross", translate("Kiosk", "Card not read"), "", "",
                     translate("Kiosk", "Nothing was recorded. Hold the card flat on the reader and touch again."))
     if o.error_code == "no_site":
         what = translate("Kiosk", "This kiosk has no site yet. Tell the site manager, and write your entry "
@@ -78,11 +80,14 @@ def view_for(o: Outcome) -> View:
     else:
         what = translate("Kiosk", "The record could not be saved (the disk may be full or read-only). "
                                   "Tell the site manager now and write your entry or exit on the paper sheet.")
-    return View("error", ERROR, "cross", translate("Kiosk", "NOT recorded"), name, employer, what,
+    return View("error", "error", "cross", translate("Kiosk", "NOT recorded"), name, employer, what,
                 tech=f"{o.error_code}: {o.error_message}" if o.error_code else "")
 
 
 class FeedbackScreen(QWidget):
+    """The result, sized to be read at arm's length: a headline (direction and time, or what went wrong) as
+    large as the screen allows, the worker's name, then what to do."""
+
     done = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -91,42 +96,52 @@ class FeedbackScreen(QWidget):
         self.metrics = Metrics(800, 480)
         self.view: View | None = None
         self.icon = QLabel()
-        self.headline = named(QLabel(), "headline")
-        self.name = named(QLabel(), "name")
-        self.employer = named(QLabel(), "detail")
-        self.detail = named(QLabel(), "detail")
-        self.warning = named(QLabel(), "warnbox")
-        self.tech = named(QLabel(), "note")
-        self.tech.setObjectName("tech_detail")  # technical detail for support; may be English
-        self.sound_note = named(QLabel(), "note")
-        self.hint = named(QLabel(), "note")
-        for label in (self.headline, self.employer, self.detail, self.warning, self.tech, self.hint, self.sound_note):
-            label.setWordWrap(True)
-        head = QHBoxLayout()
-        head.addWidget(self.icon)
-        head.addWidget(self.headline, 1)
-        who = QHBoxLayout()
-        who.addWidget(self.name)
-        who.addSpacing(16)
-        who.addWidget(self.employer, 1)
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.headline = named(FitLabel(), "headline")
+        # Long names (グエン・ヴァン・ナム) and companies shrink to fit rather than widen the window.
+        self.name = named(FitLabel(max_lines=1), "name")
+        self.employer = named(FitLabel(max_lines=2), "employer")
+        self.detail = named(PhraseLabel(), "detail")
+        self.warning = named(PhraseLabel(), "warnbox")
+        self.tech = named(PhraseLabel(), "tech_detail")  # technical detail for support; may be English
+        self.sound_note = named(PhraseLabel(), "note")
+        self.hint = named(PhraseLabel(), "note")
+        self.head = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.head.addWidget(self.icon)
+        self.head.addWidget(self.headline, 1)
         col = QVBoxLayout(self)
-        col.addLayout(head)
-        col.addLayout(who)
+        col.addLayout(self.head)
+        col.addWidget(self.name)  # the name on a line of its own, as large as it fits
+        col.addWidget(self.employer)
         col.addWidget(self.detail)
         col.addWidget(self.warning)
         col.addStretch(1)
         col.addWidget(self.tech)
         self.foot = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.foot.addWidget(self.hint, 1)
-        self.foot.addWidget(self.sound_note)
+        self.foot.addWidget(self.sound_note, 1)
         col.addLayout(self.foot)
         self.timer = QTimer(self, singleShot=True)
         self.timer.timeout.connect(self.done)
 
     def set_metrics(self, metrics: Metrics) -> None:
         self.metrics = metrics
-        self.foot.setDirection(QBoxLayout.Direction.TopToBottom if metrics.portrait
-                               else QBoxLayout.Direction.LeftToRight)
+        vertical = QBoxLayout.Direction.TopToBottom
+        self.foot.setDirection(vertical if metrics.portrait else QBoxLayout.Direction.LeftToRight)
+        # Portrait screens are narrow and tall: the icon sits above the headline.
+        self.head.setDirection(vertical if metrics.portrait else QBoxLayout.Direction.LeftToRight)
+        self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter if metrics.portrait
+                                   else Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.headline.set_max_px(metrics.headline_px)
+        self.name.set_max_px(metrics.px(52))
+        self.employer.set_max_px(metrics.px(28))
+        if self.view is not None:
+            self._draw_icon(self.view)
+
+    def _draw_icon(self, v: View) -> None:
+        c = self.metrics.colors
+        color = c.on_fill if c.name == "dark" else c.tone(v.color)
+        self.icon.setPixmap(icon(v.icon, self.metrics.icon, color))
 
     def show_outcome(self, outcome: Outcome, *, silent: bool) -> View:
         v = view_for(outcome)
@@ -137,7 +152,10 @@ class FeedbackScreen(QWidget):
             self.setProperty("tone", v.color)
             self.style().unpolish(self)
             self.style().polish(self)
-        self.icon.setPixmap(icon(v.icon, self.metrics.icon))
+            for label in (self.headline,):
+                self.style().unpolish(label)
+                self.style().polish(label)
+        self._draw_icon(v)
         self.headline.setText(v.headline)
         self.name.setText(v.name)
         self.name.setVisible(bool(v.name))

@@ -15,7 +15,8 @@ from kiosk.core import IdleStatus
 from kiosk.ui import texts
 from kiosk.ui.icons import icon
 from kiosk.ui.model import KioskModel
-from kiosk.ui.theme import ERROR, OK, WARN, Metrics, named
+from kiosk.ui.phrases import PhraseLabel
+from kiosk.ui.theme import Metrics, named
 
 translate = QCoreApplication.translate
 
@@ -27,8 +28,7 @@ class StatusItem(QWidget):
         super().__init__(parent)
         self.icon_name = icon_name
         self.icon = QLabel()
-        self.text = named(QLabel(), "status")
-        self.text.setWordWrap(True)
+        self.text = named(PhraseLabel(), "status")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.icon)
@@ -43,6 +43,7 @@ class StatusItem(QWidget):
 
 class IdleScreen(QWidget):
     manager_requested = Signal()
+    language_requested = Signal()
 
     def __init__(self, model: KioskModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,13 +54,11 @@ class IdleScreen(QWidget):
         self.date.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.clock = named(QLabel(), "clock")
         self.clock.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.prompt = named(QLabel(), "prompt")
+        self.prompt = named(PhraseLabel(), "prompt")
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.prompt.setWordWrap(True)
         self.mode = named(QLabel(), "chip")
         self.forced = named(QLabel(), "forced")
-        self.problems = named(QLabel(), "problem")
-        self.problems.setWordWrap(True)
+        self.problems = named(PhraseLabel(), "problem")
         self.people = StatusItem("people")
         self.reader = StatusItem("reader")
         self.sync = StatusItem("sync")
@@ -73,7 +72,7 @@ class IdleScreen(QWidget):
         self.manager = QPushButton()
         self.force_in.clicked.connect(lambda: self._force("in"))
         self.force_out.clicked.connect(lambda: self._force("out"))
-        self.english.clicked.connect(self._english)
+        self.english.clicked.connect(self._language)
         self.manager.clicked.connect(self.manager_requested)
 
         self.top = top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -94,7 +93,7 @@ class IdleScreen(QWidget):
         outer.addLayout(self.statuses)
         self._place()
         model.idle_changed.connect(self._refresh_if_shown)
-        model.language_changed.connect(lambda _lang: self.refresh())
+        model.language_changed.connect(lambda _lang: self._refresh_if_shown())
         self.refresh()
 
     def _refresh_if_shown(self) -> None:
@@ -141,11 +140,12 @@ class IdleScreen(QWidget):
         current = self.model.idle().forced
         self.model.force_next(None if current == direction else direction)  # type: ignore[arg-type]
 
-    def _english(self) -> None:
+    def _language(self) -> None:
+        """The language button: back to Japanese when another language is chosen, else the language list."""
         if self.model.english_for_next_tap:
             self.model.back_to_japanese()
         else:
-            self.model.use_english_for_next_tap()
+            self.language_requested.emit()
 
     def refresh(self) -> None:
         s: IdleStatus = self.model.idle()
@@ -167,48 +167,50 @@ class IdleScreen(QWidget):
         self.force_out.setText(translate("Kiosk", "Next: Exit"))
         self.force_in.setChecked(s.forced == "in")
         self.force_out.setChecked(s.forced == "out")
-        self.english.setText(translate("Kiosk", "English") if self.model.lang == "ja" else "日本語")
+        self.english.setText("Language · 言語" if self.model.lang == "ja" else "日本語に戻す")
         self.english.setChecked(self.model.english_for_next_tap)
         self.manager.setText(translate("Kiosk", "Manager"))
         size = max(24, m.px(28))
-        self.people.show_state(texts.people(s.inside), "#ffffff", size)
+        self.people.show_state(texts.people(s.inside), m.colors.text, size)
         self._reader_state(s, size)
         self._sync_state(s, size)
         if self.model.sound.available:
             self.sound.hide()
         else:
             self.sound.show()
-            self.sound.show_state(translate("Kiosk", "No audio output: the kiosk is silent"), WARN, size)
+            self.sound.show_state(translate("Kiosk", "No audio output: the kiosk is silent"), m.colors.warn, size)
 
     def _reader_state(self, s: IdleStatus, size: int) -> None:
+        c = self.metrics.colors
         r = s.reader
         if r is None:
-            self.reader.show_state(translate("Kiosk", "Reader: starting…"), WARN, size)
+            self.reader.show_state(translate("Kiosk", "Reader: starting…"), c.warn, size)
         elif r.kind == "connected":
-            self.reader.show_state(translate("Kiosk", "Reader: ready"), OK, size)
+            self.reader.show_state(translate("Kiosk", "Reader: ready"), c.ok, size)
         else:
             word = translate("Kiosk", "Reader: NOT connected") if r.kind == "disconnected" else translate(
                 "Kiosk", "Reader: error")
             message = r.message("en" if self.model.lang == "en" else "ja")
-            self.reader.show_state(f"{word} — {message}", ERROR, size)
+            self.reader.show_state(f"{word} — {message}", c.error, size)
 
     def _sync_state(self, s: IdleStatus, size: int) -> None:
+        c = self.metrics.colors
         sync = s.sync
         if sync.unsent is None:
-            self.sync.show_state(translate("Kiosk", "Sync: unknown"), WARN, size)
+            self.sync.show_state(translate("Kiosk", "Sync: unknown"), c.warn, size)
             return
         if sync.unsent == 0:
             text = translate("Kiosk", "Sync: all records sent")
-            color = OK
+            color = c.ok
         else:
             text = translate("Kiosk", "Unsent: %1").replace("%1", str(sync.unsent))
             if sync.oldest_unsent_at is not None:
                 seconds = max(0.0, (s.now - sync.oldest_unsent_at).total_seconds())
                 text += " · " + translate("Kiosk", "oldest %1").replace("%1", texts.age(seconds))
-                color = ERROR if seconds > 86400 else WARN
+                color = c.error if seconds > 86400 else c.warn
             else:
-                color = WARN
+                color = c.warn
         if sync.last_error:
             text += " · " + translate("Kiosk", "offline / sync failed")
-            color = ERROR
+            color = c.error
         self.sync.show_state(text, color, size)

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScroller,
     QTabWidget,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -32,8 +32,11 @@ from kiosk.sources import CardHolder
 from kiosk.today import Presence
 from kiosk.ui import texts
 from kiosk.ui.model import KioskModel
+from kiosk.ui.phrases import PhraseLabel
 from kiosk.ui.runner import CommandRunner
-from kiosk.ui.theme import MIN_TOUCH_PX, Metrics, named
+from kiosk.ui.tablet import TabletTab
+from kiosk.ui.theme import GLOVE_PX, Metrics, named
+from kiosk.ui.timepicker import TimePicker
 from kiosk.usb import export_folder, mounted_drives
 from shared.errors import GenbaError
 from shared.event import Direction
@@ -47,7 +50,10 @@ def _list() -> QListWidget:
     w = QListWidget()
     w.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
     w.setWordWrap(True)  # names and companies are long: wrap rather than cut
-    w.setMinimumHeight(MIN_TOUCH_PX)  # lists scroll; let them shrink on a 480-px-high screen
+    w.setMinimumSize(2 * GLOVE_PX, GLOVE_PX)  # lists scroll; let them shrink on a 480-px-high screen
+    w.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    # Drag the list itself to scroll (a glove cannot aim at a scroll bar); a touch without a drag still selects.
+    QScroller.grabGesture(w.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
     return w
 
 
@@ -64,8 +70,7 @@ class ManagerScreen(QWidget):
         self.title = named(QLabel(), "title")
         self.close_button = QPushButton()
         self.close_button.clicked.connect(self.closed)
-        self.message = named(QLabel(), "chip")
-        self.message.setWordWrap(True)
+        self.message = named(PhraseLabel(), "chip")
         self.tabs = QTabWidget()
         self.tabs.setUsesScrollButtons(True)
         self.rows: list[QBoxLayout] = []
@@ -75,6 +80,8 @@ class ManagerScreen(QWidget):
         self._build_amend()
         self._build_manual()
         self._build_settings()
+        self.tablet = TabletTab(model)
+        self.tabs.addTab(self.tablet, "")
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.close_button)
@@ -148,18 +155,16 @@ class ManagerScreen(QWidget):
     def _build_manual(self) -> None:
         page = QWidget()
         self.manual_workers = _list()
-        self.manual_note = named(QLabel(), "note")
-        self.manual_note.setWordWrap(True)
-        self.manual_time = QTimeEdit()
-        self.manual_time.setDisplayFormat("HH:mm")
+        self.manual_note = named(PhraseLabel(), "note")
+        self.manual_time = TimePicker()
         self.manual_in = named(QPushButton(), "entry")
         self.manual_out = named(QPushButton(), "exit")
         self.manual_in.clicked.connect(lambda: self._manual("in"))
         self.manual_out.clicked.connect(lambda: self._manual("out"))
         col = QVBoxLayout(page)
         col.addWidget(self.manual_workers, 1)
-        row = self._row()
-        row.addWidget(self.manual_time)
+        col.addWidget(self.manual_time)
+        row = QHBoxLayout()  # two buttons fit side by side on every screen
         row.addWidget(self.manual_in)
         row.addWidget(self.manual_out)
         col.addLayout(row)
@@ -185,19 +190,22 @@ class ManagerScreen(QWidget):
         self.export_button.clicked.connect(self.export_usb)
         self.restart_button = named(QPushButton(), "danger")
         self.restart_button.clicked.connect(self.model.request_restart)
+        self.theme_button = QPushButton()
+        self.theme_button.setCheckable(True)
+        self.theme_button.clicked.connect(self._toggle_theme)
         self.drives = _list()
-        self.health = named(QLabel(), "note")
-        self.health.setWordWrap(True)
-        actions = self._row()
-        actions.addWidget(self.sync_button)
-        actions.addWidget(self.export_button)
-        actions.addWidget(self.restart_button)
+        self.health = named(PhraseLabel(), "note")
+        actions = QGridLayout()  # two by two: four words side by side do not fit a 7" screen
+        for i, button in enumerate((self.sync_button, self.export_button, self.theme_button, self.restart_button)):
+            actions.addWidget(button, i // 2, i % 2)
         col = QVBoxLayout(page)
         col.addWidget(self.mode_title)
         col.addLayout(modes)
         col.addLayout(actions)
         col.addWidget(self.health)
         col.addWidget(self.drives, 1)
+        col.addStretch(0)
+        self.drives.hide()  # shown once Export has found drives to choose from
         self.tabs.addTab(page, "")
 
     # -- text and content ------------------------------------------------------------------------
@@ -207,6 +215,7 @@ class ManagerScreen(QWidget):
         direction = QBoxLayout.Direction.TopToBottom if metrics.portrait else QBoxLayout.Direction.LeftToRight
         for row in self.rows:
             row.setDirection(direction)
+        self.manual_time.place(portrait=metrics.portrait)
 
     def retranslate(self) -> None:
         self.title.setText(translate("Kiosk", "Manager mode"))
@@ -215,6 +224,7 @@ class ManagerScreen(QWidget):
                                   translate("Kiosk", "Amend"), translate("Kiosk", "Forgotten card"),
                                   translate("Kiosk", "Settings")]):
             self.tabs.setTabText(i, name)
+        self.tabs.setTabText(self.tabs.indexOf(self.tablet), self.tablet.title())
         self.bind_cards_title.setText(translate("Kiosk", "Unknown cards today"))
         self.bind_workers_title.setText(translate("Kiosk", "Roster workers"))
         self.bind_button.setText(translate("Kiosk", "Bind the card to this worker"))
@@ -231,7 +241,9 @@ class ManagerScreen(QWidget):
         self.sync_button.setText(translate("Kiosk", "Sync now"))
         self.export_button.setText(translate("Kiosk", "Export to USB"))
         self.restart_button.setText(translate("Kiosk", "Restart kiosk"))
-        self.refresh()
+        self.theme_button.setText(translate("Kiosk", "Daylight screen"))
+        self.manual_time.retranslate()
+        self._refresh_if_shown()
 
     def open(self) -> None:
         self.message.setText(translate("Kiosk", "Changes are recorded as new records; nothing is edited."))
@@ -295,6 +307,7 @@ class ManagerScreen(QWidget):
         mode = self.model.core.pipeline.mode
         for m, b in self.mode_buttons.items():
             b.setChecked(m is mode)
+        self.theme_button.setChecked(self.model.theme == "light")
         problems = self.model.idle().problems
         minimum = self.model.core.site.settings().min_app_version
         self.health.setText("\n".join("⚠ " + texts.problem(p, minimum) for p in problems) if problems
@@ -356,6 +369,17 @@ class ManagerScreen(QWidget):
             return
         self._say(translate("Kiosk", "Recorded for approval (record #%1).").replace("%1", str(stored.seq)))
 
+    def _toggle_theme(self) -> None:
+        theme = "dark" if self.model.theme == "light" else "light"
+        try:
+            self.model.set_theme(theme)
+        except OSError as exc:
+            self._say(translate("Kiosk", "Not done: %1").replace("%1", str(exc)))
+            return
+        self._say(translate("Kiosk", "Daylight screen: on") if theme == "light"
+                  else translate("Kiosk", "Daylight screen: off"))
+        self.theme_button.setChecked(theme == "light")
+
     def _set_mode(self, mode: GateMode) -> None:
         try:
             self.model.set_mode(mode)
@@ -384,6 +408,7 @@ class ManagerScreen(QWidget):
             item = QListWidgetItem(str(d.path))
             item.setData(ROLE, str(d.path))
             self.drives.addItem(item)
+        self.drives.setVisible(bool(drives))
         if not drives:
             self._say(translate("Kiosk", "No USB drive found. Insert a USB drive and press Export again."))
             return

@@ -18,7 +18,8 @@ from hardware.base import Reader, ReaderEvent, ReaderStatus, Tap
 from kiosk.core import IdleStatus, KioskCore
 from kiosk.direction import GateMode
 from kiosk.pipeline import Outcome, OutcomeKind
-from kiosk.ui.i18n import Translations
+from kiosk.settings import THEMES, save_settings
+from kiosk.ui.i18n import Translations, for_worker
 from kiosk.ui.i18n import translations as shared_translations
 from kiosk.ui.sound import SoundPlayer
 from shared.event import Direction
@@ -26,8 +27,9 @@ from shared.journal import StoredEvent
 
 log = logging.getLogger(__name__)
 
-ENGLISH_TIMEOUT_MS = 30_000
-"""English picked for a tap falls back to Japanese if no card comes within this time."""
+LANGUAGE_TIMEOUT_MS = 30_000
+"""A language picked for a tap falls back to Japanese if no card comes within this time."""
+ENGLISH_TIMEOUT_MS = LANGUAGE_TIMEOUT_MS
 PRUNE_EVERY_MS = 3_600_000
 RESTART_EXIT_CODE = 75
 """What the kiosk's event loop returns when the manager asked for a restart (``genba kiosk`` reopens)."""
@@ -40,6 +42,7 @@ class KioskModel(QObject):
     """Clock, counts, reader, sync or mode changed: redraw the idle screen."""
     language_changed = Signal(str)
     today_changed = Signal()
+    theme_changed = Signal(str)
     restart_requested = Signal()
     reader_finished = Signal()
     _reader_event = Signal(object)
@@ -51,7 +54,10 @@ class KioskModel(QObject):
         self.sound = sound or SoundPlayer(self)
         self.translations = translations or shared_translations()
         self.translations.use("ja")
-        self.english_for_next_tap = False
+        self.chosen_for_next_tap: str | None = None
+        """The language a worker picked on the idle screen for their next tap."""
+        self.worker_language: str | None = None
+        """The language of the worker whose result is on screen (from the roster), until the feedback closes."""
         self.last_outcome: Outcome | None = None
         self._reader: Reader | None = None
         self._thread: threading.Thread | None = None
@@ -59,7 +65,7 @@ class KioskModel(QObject):
         self._tick = QTimer(self)
         self._tick.timeout.connect(self.idle_changed)
         self._tick.start(1000)
-        self._english_timer = QTimer(self, singleShot=True, interval=ENGLISH_TIMEOUT_MS)
+        self._english_timer = QTimer(self, singleShot=True, interval=LANGUAGE_TIMEOUT_MS)
         self._english_timer.timeout.connect(self.back_to_japanese)
         self._prune = QTimer(self, interval=PRUNE_EVERY_MS)
         self._prune.timeout.connect(self.core.prune)
@@ -118,6 +124,7 @@ class KioskModel(QObject):
                               error_message=f"{type(exc).__name__}: {exc}")
         if outcome is not None:
             self.last_outcome = outcome
+            self._speak_to(outcome)
             self.sound.play(outcome)
             self.outcome.emit(outcome)
             self.today_changed.emit()
@@ -137,18 +144,44 @@ class KioskModel(QObject):
         self.core.force_next(direction)
         self.idle_changed.emit()
 
-    def use_english_for_next_tap(self) -> None:
-        self.english_for_next_tap = True
-        self._set_language("en")
+    @property
+    def english_for_next_tap(self) -> bool:
+        """A language other than Japanese was picked for the next tap."""
+        return self.chosen_for_next_tap is not None
+
+    def use_language_for_next_tap(self, lang: str) -> None:
+        if lang == "ja":
+            self.back_to_japanese()
+            return
+        self.chosen_for_next_tap = lang
+        self._set_language(lang)
         self._english_timer.start()
 
+    def use_english_for_next_tap(self) -> None:
+        self.use_language_for_next_tap("en")
+
+    def _speak_to(self, outcome: Outcome) -> None:
+        """Show this result in the worker's own language when the roster names one (a language picked on the
+        screen for this tap wins; a card without a roster language gets Japanese)."""
+        if self.chosen_for_next_tap is not None:
+            return
+        holder = outcome.holder
+        lang = for_worker(holder.language) if holder is not None else None
+        if lang is not None:
+            self.worker_language = lang
+            self._set_language(lang)
+        elif self.worker_language is not None:
+            self.worker_language = None
+            self._set_language("ja")
+
     def feedback_done(self) -> None:
-        """The feedback screen closed: a per-tap English choice ends here."""
-        if self.english_for_next_tap:
+        """The feedback screen closed: a per-tap language (picked or the worker's own) ends here."""
+        if self.chosen_for_next_tap is not None or self.worker_language is not None:
             self.back_to_japanese()
 
     def back_to_japanese(self) -> None:
-        self.english_for_next_tap = False
+        self.chosen_for_next_tap = None
+        self.worker_language = None
         self._english_timer.stop()
         self._set_language("ja")
 
@@ -181,6 +214,19 @@ class KioskModel(QObject):
         self.today_changed.emit()
         self.idle_changed.emit()
         return stored
+
+    @property
+    def theme(self) -> str:
+        return self.core.settings.theme
+
+    def set_theme(self, theme: str) -> None:
+        """Dark, or the high-contrast light theme for daylight; kept in kiosk.json."""
+        if theme not in THEMES:
+            raise ValueError(f"unknown theme {theme!r}")
+        self.core.settings = self.core.settings.with_changes(theme=theme)
+        if self.core.root is not None:
+            save_settings(self.core.root, self.core.settings)
+        self.theme_changed.emit(theme)
 
     def request_restart(self) -> None:
         self.restart_requested.emit()

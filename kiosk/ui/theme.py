@@ -1,9 +1,13 @@
-"""Sizes, colours and the style sheet, computed from the window size.
+"""Sizes, colours and the style sheet, computed from the window size and the chosen theme.
 
-The kiosk must be readable from a step away on 800×480, 1024×600,
-720×1280 (portrait) and 1920×1080 screens: type and touch targets scale
-with the short side of the window, and no touch target is ever below 48 px.
-Colour never carries meaning alone: every state also has a word and an icon.
+The kiosk must be readable at arm's length, in sunlight, on 800×480, 1024×600, 720×1280 (portrait) and
+1920×1080 screens: type and touch targets scale with the short side of the window, no touch target is ever
+below 48 px, and glove-sized controls (list rows, scroll bars, the time picker) are at least 64 px. Colour
+never carries meaning alone: every state also has a word and an icon.
+
+Two themes: ``dark`` (the default, for a shaded entrance) and ``light``, a high-contrast daylight theme —
+black on white, and feedback screens as white with a thick coloured frame and a dark coloured headline,
+because a saturated full-screen fill washes out in direct sun while black on white does not.
 """
 
 from __future__ import annotations
@@ -14,25 +18,64 @@ from typing import TypeVar
 from PySide6.QtCore import QObject
 
 MIN_TOUCH_PX = 48
+GLOVE_PX = 64
+"""Smallest row, scroll bar or picker step a gloved finger hits reliably."""
 _W = TypeVar("_W", bound=QObject)
+THEMES = ("dark", "light")
 
-# Colour per meaning (text is white on all of them; contrast ≥ 4.5:1).
-ENTRY = "#1b7a3a"
-EXIT = "#1f4e9c"
-REPEAT = "#4a4f57"
-WARN = "#9a5800"
-ERROR = "#b00020"
-BACKGROUND = "#111418"
-PANEL = "#1e232a"
-TEXT = "#ffffff"
-MUTED = "#c7ccd4"
-OK = "#2e9d57"
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    """One theme's colours. ``tones`` fill the feedback screen (dark) or frame it (light)."""
+
+    name: str
+    background: str
+    panel: str
+    border: str
+    pressed: str
+    text: str
+    muted: str
+    ok: str
+    warn: str
+    error: str
+    entry: str
+    exit: str
+    repeat: str
+    on_fill: str
+    """Text on the entry/exit/warn/error fills (buttons, banners)."""
+
+    def tone(self, name: str) -> str:
+        return {"entry": self.entry, "exit": self.exit, "repeat": self.repeat, "warn": self.warn,
+                "error": self.error}[name]
+
+
+# Text is white on every fill; contrast ≥ 4.5:1 (dark) and ≥ 7:1 against white for the light theme's tones.
+DARK = Palette("dark", background="#111418", panel="#1e232a", border="#3a424d", pressed="#3a424d", text="#ffffff",
+               muted="#c7ccd4", ok="#2e9d57", warn="#9a5800", error="#b00020", entry="#1b7a3a", exit="#1f4e9c",
+               repeat="#4a4f57", on_fill="#ffffff")
+LIGHT = Palette("light", background="#ffffff", panel="#e6e8eb", border="#1f2328", pressed="#b9c0c8", text="#000000",
+                muted="#2b3138", ok="#0a6129", warn="#7a4100", error="#a0001c", entry="#0a6129", exit="#123f8a",
+                repeat="#33383f", on_fill="#ffffff")
+TONES = ("entry", "exit", "repeat", "warn", "error")
+
+# Kept for callers that want the dark theme's meaning colours by name.
+ENTRY, EXIT, REPEAT, WARN, ERROR, OK = DARK.entry, DARK.exit, DARK.repeat, DARK.warn, DARK.error, DARK.ok
+BACKGROUND, PANEL, TEXT, MUTED = DARK.background, DARK.panel, DARK.text, DARK.muted
+
+
+def palette(name: str) -> Palette:
+    return LIGHT if name == "light" else DARK
 
 
 @dataclass(frozen=True, slots=True)
 class Metrics:
     width: int
     height: int
+    theme: str = "dark"
+
+    @property
+    def colors(self) -> Palette:
+        return palette(self.theme)
 
     @property
     def portrait(self) -> bool:
@@ -51,62 +94,86 @@ class Metrics:
         return max(MIN_TOUCH_PX, min(self.px(56), 100))
 
     @property
+    def glove(self) -> int:
+        return max(GLOVE_PX, min(self.px(68), 120))
+
+    @property
     def clock_pt(self) -> int:
-        return self.px(120 if self.portrait else 80)
+        return self.px(120 if self.portrait else 78)
 
     @property
     def icon(self) -> int:
-        return self.px(80)
+        return self.px(150 if self.portrait else 112)
+
+    @property
+    def headline_px(self) -> int:
+        """The largest size the feedback headline may take (it shrinks to fit its words, never below half)."""
+        return self.px(120 if self.portrait else 104)
 
 
 def style_sheet(m: Metrics) -> str:
-    px = m.px
+    px, c = m.px, m.colors
+    light = c.name == "light"
+    tones = "".join(
+        (f'FeedbackScreen[tone="{t}"] {{ background: {c.background}; border: {px(10)}px solid {c.tone(t)}; }} '
+         f'FeedbackScreen[tone="{t}"] QLabel#headline {{ color: {c.tone(t)}; }} ')
+        if light else f'FeedbackScreen[tone="{t}"] {{ background: {c.tone(t)}; }} '
+        for t in TONES)
+    box = "rgba(0,0,0,0.07)" if light else "rgba(0,0,0,0.35)"
     return f"""
-    QWidget {{ background: {BACKGROUND}; color: {TEXT}; font-size: {px(20)}px;
-              font-family: "Noto Sans CJK JP", "Noto Sans JP", sans-serif; }}
+    QWidget {{ background: {c.background}; color: {c.text}; font-size: {px(20)}px;
+              font-family: "Noto Sans CJK JP", "Noto Sans JP", "Noto Sans CJK SC", sans-serif; }}
     QLabel#clock {{ font-size: {m.clock_pt}px; font-weight: 700; }}
-    QLabel#site {{ font-size: {px(26)}px; font-weight: 700; }}
-    QLabel#date {{ font-size: {px(24)}px; color: {MUTED}; }}
-    QLabel#prompt {{ font-size: {px(36)}px; font-weight: 700; }}
-    QLabel#chip {{ background: {PANEL}; border-radius: {px(8)}px; padding: {px(6)}px {px(12)}px;
+    QLabel#site {{ font-size: {px(28)}px; font-weight: 700; }}
+    QLabel#date {{ font-size: {px(26)}px; color: {c.muted}; }}
+    QLabel#prompt {{ font-size: {px(38)}px; font-weight: 800; }}
+    QLabel#chip {{ background: {c.panel}; border-radius: {px(8)}px; padding: {px(6)}px {px(12)}px;
                    font-size: {px(20)}px; }}
-    QLabel#forced {{ background: {WARN}; border-radius: {px(8)}px; padding: {px(6)}px {px(12)}px;
-                     font-size: {px(22)}px; font-weight: 700; }}
-    QLabel#problem {{ background: {ERROR}; border-radius: {px(8)}px; padding: {px(8)}px {px(12)}px;
-                      font-size: {px(22)}px; font-weight: 700; }}
-    QLabel#status {{ font-size: {px(18)}px; color: {MUTED}; }}
-    QLabel#headline {{ font-size: {px(44)}px; font-weight: 800; background: transparent; }}
-    QLabel#name {{ font-size: {px(36)}px; font-weight: 700; background: transparent; }}
-    QLabel#detail {{ font-size: {px(22)}px; background: transparent; }}
-    QLabel#note, QLabel#tech_detail {{ font-size: {px(18)}px; background: transparent; color: {MUTED}; }}
-    QLabel#warnbox {{ background: rgba(0,0,0,0.35); border-radius: {px(8)}px; padding: {px(8)}px;
-                      font-size: {px(22)}px; font-weight: 700; }}
+    QLabel#forced {{ background: {c.warn}; color: {c.on_fill}; border-radius: {px(8)}px;
+                     padding: {px(6)}px {px(12)}px; font-size: {px(22)}px; font-weight: 700; }}
+    QLabel#problem {{ background: {c.error}; color: {c.on_fill}; border-radius: {px(8)}px;
+                      padding: {px(8)}px {px(12)}px; font-size: {px(22)}px; font-weight: 700; }}
+    QLabel#status {{ font-size: {px(18)}px; color: {c.muted}; }}
+    QLabel#headline {{ font-weight: 900; background: transparent; }}
+    QLabel#name {{ font-size: {px(52)}px; font-weight: 800; background: transparent; }}
+    QLabel#employer {{ font-size: {px(28)}px; background: transparent; }}
+    QLabel#detail {{ font-size: {px(26)}px; font-weight: 600; background: transparent; }}
+    QLabel#note, QLabel#tech_detail {{ font-size: {px(18)}px; background: transparent; color: {c.muted}; }}
+    QLabel#warnbox {{ background: {box}; border-radius: {px(8)}px; padding: {px(8)}px;
+                      font-size: {px(24)}px; font-weight: 700; }}
     QLabel#title {{ font-size: {px(28)}px; font-weight: 700; }}
-    QLabel#pinshow {{ font-size: {px(44)}px; letter-spacing: {px(8)}px; background: {PANEL};
+    QLabel#pinshow {{ font-size: {px(44)}px; letter-spacing: {px(8)}px; background: {c.panel};
                       border-radius: {px(8)}px; padding: {px(6)}px; }}
+    QLabel#timeshow {{ font-size: {px(44)}px; font-weight: 800; background: {c.panel};
+                       border-radius: {px(8)}px; padding: 0 {px(12)}px; }}
     FeedbackScreen QLabel {{ background: transparent; }}
-    {"".join(f'FeedbackScreen[tone="{c}"] {{ background: {c}; }} ' for c in (ENTRY, EXIT, REPEAT, WARN, ERROR))}
-    QPushButton {{ background: {PANEL}; border: 2px solid #3a424d; border-radius: {px(10)}px;
+    {tones}
+    QPushButton {{ background: {c.panel}; color: {c.text}; border: 2px solid {c.border}; border-radius: {px(10)}px;
                    min-height: {m.touch}px; min-width: {m.touch}px; padding: 0 {px(14)}px;
                    font-size: {px(24)}px; font-weight: 700; }}
-    QPushButton:pressed, QPushButton:checked {{ background: #3a424d; border-color: {TEXT}; }}
+    QPushButton:pressed, QPushButton:checked {{ background: {c.pressed}; border: {px(4)}px solid {c.text}; }}
     QPushButton:disabled {{ color: #6b7380; }}
-    QPushButton#entry {{ background: {ENTRY}; }}
-    QPushButton#exit {{ background: {EXIT}; }}
-    QPushButton#danger {{ background: {ERROR}; }}
-    QListWidget {{ background: {PANEL}; border-radius: {px(8)}px; font-size: {px(22)}px; }}
-    QListWidget::item {{ min-height: {m.touch}px; padding: 0 {px(8)}px; }}
-    QListWidget::item:selected {{ background: {EXIT}; }}
+    QPushButton#entry {{ background: {c.entry}; color: {c.on_fill}; }}
+    QPushButton#exit {{ background: {c.exit}; color: {c.on_fill}; }}
+    QPushButton#danger {{ background: {c.error}; color: {c.on_fill}; }}
+    QPushButton#entry:checked, QPushButton#exit:checked {{ border: {px(5)}px solid {c.text}; }}
+    QPushButton#step {{ min-height: {m.glove}px; min-width: {m.glove}px; font-size: {px(22)}px;
+                        padding: 0 {px(2)}px; }}
+    QPushButton#glove {{ min-height: {m.glove}px; min-width: {m.glove}px; font-size: {px(30)}px; }}
+    QListWidget {{ background: {c.panel}; border-radius: {px(8)}px; font-size: {px(22)}px; }}
+    QListWidget::item {{ min-height: {m.glove}px; padding: 0 {px(8)}px; border-bottom: 1px solid {c.border}; }}
+    QListWidget::item:selected {{ background: {c.exit}; color: {c.on_fill}; }}
     QTabBar::tab {{ min-height: {m.touch}px; min-width: {px(72)}px; padding: 0 {px(12)}px;
-                    font-size: {px(20)}px; background: {PANEL}; }}
-    QTabBar::tab:selected {{ background: #3a424d; }}
-    QTabBar QToolButton {{ min-width: {m.touch}px; min-height: {m.touch}px; background: {PANEL}; }}
-    QTimeEdit {{ min-height: {m.touch}px; font-size: {px(28)}px; padding: 0 {m.touch}px; }}
-    QTimeEdit::down-button {{ subcontrol-origin: border; subcontrol-position: left;
-                              width: {m.touch}px; height: {m.touch}px; }}
-    QTimeEdit::up-button {{ subcontrol-origin: border; subcontrol-position: right;
-                            width: {m.touch}px; height: {m.touch}px; }}
-    QScrollBar:vertical {{ width: {max(24, px(28))}px; }}
+                    font-size: {px(20)}px; background: {c.panel}; color: {c.text}; }}
+    QTabBar::tab:selected {{ background: {c.pressed}; font-weight: 800; }}
+    QTabBar QToolButton {{ min-width: {m.touch}px; min-height: {m.touch}px; background: {c.panel}; }}
+    QScrollBar:vertical {{ width: {m.glove}px; background: {c.background}; margin: 0; }}
+    QScrollBar::handle:vertical {{ min-height: {m.glove}px; background: {c.border}; border-radius: {px(8)}px;
+                                   border: {px(4)}px solid {c.panel}; }}
+    QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
+    QScrollBar:horizontal {{ height: {m.glove}px; }}
+    QScrollBar::handle:horizontal {{ min-width: {m.glove}px; background: {c.border}; }}
+    QScrollBar::add-line:horizontal, QScrollBar::sub-line:horizontal {{ width: 0; }}
     """
 
 

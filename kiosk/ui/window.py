@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 from kiosk.pipeline import Outcome
 from kiosk.ui.feedback import FeedbackScreen
 from kiosk.ui.idle import IdleScreen
+from kiosk.ui.language import LanguageScreen
 from kiosk.ui.manager_screen import ManagerScreen
 from kiosk.ui.model import KioskModel
 from kiosk.ui.pin import PinScreen
@@ -31,7 +32,8 @@ class KioskWindow(QMainWindow):
         self.feedback = FeedbackScreen()
         self.pin = PinScreen(model)
         self.manager = ManagerScreen(model)
-        for screen in (self.idle, self.feedback, self.pin, self.manager):
+        self.language = LanguageScreen(model)
+        for screen in (self.idle, self.feedback, self.pin, self.manager, self.language):
             self.stack.addWidget(screen)
         self._return_to: QWidget = self.idle
         self.keys: dict[str, Callable[[], None]] = {}
@@ -47,14 +49,18 @@ class KioskWindow(QMainWindow):
         model.outcome.connect(self.show_outcome)
         self.feedback.done.connect(self._feedback_done)
         self.idle.manager_requested.connect(self.open_pin)
+        self.idle.language_requested.connect(lambda: self.stack.setCurrentWidget(self.language))
+        self.language.chosen.connect(lambda _lang: self.stack.setCurrentWidget(self.idle))
+        model.theme_changed.connect(lambda theme: self.apply_metrics(
+            Metrics(self.width(), self.height(), theme)))
         self.pin.cancelled.connect(lambda: self.stack.setCurrentWidget(self.idle))
         self.pin.unlocked.connect(self.open_manager)
         self.manager.closed.connect(lambda: self.stack.setCurrentWidget(self.idle))
-        self.apply_metrics(Metrics(800, 480))
+        self.apply_metrics(Metrics(800, 480, model.theme))
 
     def _screen_changed(self, _index: int) -> None:
         current = self.stack.currentWidget()
-        if current is self.pin or current is self.manager:
+        if current is self.pin or current is self.manager or current is self.language:
             self.idle_timeout.start()
         elif current is self.idle:
             self.idle_timeout.stop()
@@ -65,7 +71,7 @@ class KioskWindow(QMainWindow):
         return False
 
     def back_to_idle(self) -> None:
-        if self.stack.currentWidget() in (self.pin, self.manager):
+        if self.stack.currentWidget() in (self.pin, self.manager, self.language):
             self.stack.setCurrentWidget(self.idle)
 
     def apply_metrics(self, metrics: Metrics) -> None:
@@ -76,10 +82,11 @@ class KioskWindow(QMainWindow):
         self.idle.set_metrics(metrics)
         self.manager.set_metrics(metrics)
         self.feedback.set_metrics(metrics)
+        self.language.set_metrics(metrics)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         size = event.size()
-        self.apply_metrics(Metrics(size.width(), size.height()))
+        self.apply_metrics(Metrics(size.width(), size.height(), self.model.theme))
         super().resizeEvent(event)
 
     def show_outcome(self, outcome: Outcome) -> None:
@@ -95,6 +102,7 @@ class KioskWindow(QMainWindow):
         self._return_to = self.idle
 
     def open_pin(self) -> None:
+        self.model.back_to_japanese()  # manager mode speaks Japanese (and English), not a worker's language
         self.pin.reset()
         self.stack.setCurrentWidget(self.pin)
 

@@ -53,3 +53,17 @@ def revoke_user(conn: sa.Connection, user_id: int, at: datetime) -> None:
                        .values(revoked_at=format_rfc3339(at)))
     if res.rowcount == 0:
         raise NotFound(f"user {user_id} does not exist or is already revoked", user=user_id)
+
+
+def update_user(conn: sa.Connection, user_id: int, p: Principal) -> None:
+    """Change a user's role and scope (company, worker, site); the referenced records must exist."""
+    if p.company is not None:
+        get_company(conn, p.company)
+    if p.worker is not None:
+        get_worker(conn, p.worker)
+    if p.site is not None:
+        get_site(conn, p.site)
+    res = conn.execute(t.users.update().where(t.users.c.id == user_id, t.users.c.revoked_at.is_(None))
+                       .values(role=p.role, company=p.company, worker=p.worker, site=p.site))
+    if res.rowcount == 0:
+        raise NotFound(f"user {user_id} does not exist or is revoked", user=user_id)

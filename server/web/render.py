@@ -48,7 +48,7 @@ def local_time(stamp: str | None, tz: str = "Asia/Tokyo") -> str:
     return parse_rfc3339(stamp).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
-env.globals.update(ago=ago, local_time=local_time, tojson=lambda v: json.dumps(v, ensure_ascii=False))
+env.globals.update(ago=ago, local_time=local_time, tojson=lambda v: json.dumps(v, ensure_ascii=False), W=i18n.W)
 
 NAV = (
     ("nav_fleet", "/fleet", ("admin",)),

@@ -204,3 +204,13 @@ def thresholds(conn: sa.Connection) -> dict[str, float]:
 def set_thresholds(conn: sa.Connection, values: dict[str, float]) -> None:
     for name, value in values.items():
         upsert(conn, t.thresholds, {"name": name, "value": value}, ["name"])
+
+
+def taps_between(conn: sa.Connection, site: str, idms: list[str], start: str, end: str) -> list[dict[str, Any]]:
+    """The site's taps of these cards in [start, end) (UTC text), oldest first: what a calendar cell is made of."""
+    if not idms:
+        return []
+    c = dom.taps.c
+    q = (sa.select(c.device, c.seq, c.at, c.kind, c.idm, c.direction, c.orig_direction, c.clock_suspect)
+         .where(c.site == site, c.idm.in_(sorted(idms)), c.at >= start, c.at < end).order_by(c.at))
+    return [dict(r._mapping) for r in conn.execute(q)]

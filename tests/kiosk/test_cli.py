@@ -164,12 +164,14 @@ def test_demo_sets_up_a_demo_site_in_its_data_directory(tmp_path: Path) -> None:
     from shared.state import StateReader
 
     with StateReader(root / "state.db") as state:
-        assert state.roster_size() == 4 and state.site_config().name == "渋谷駅前再開発 A棟"
+        assert state.roster_size() == 5 and state.site_config().name == "渋谷駅前再開発 A棟"
+        nam = state.worker("10000000000006")
+        assert nam is not None and nam.language == "vi", "the demo roster carries a worker's own language"
 
 
 def test_a_journal_that_is_not_a_database_is_a_clear_error(data: DataDir) -> None:
     data.journal.write_bytes(b"this is not a database" * 100)
     done = genba(data.root, "kiosk", "--headless", "--reader", "sim")
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert "記録ファイル（journal.db）が壊れていて開けません" in done.stderr
+    assert "記録ファイル（journal.db）が壊れています" in done.stderr
     assert data.journal.read_bytes() == b"this is not a database" * 100  # left as it was

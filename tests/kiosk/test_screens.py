@@ -15,15 +15,18 @@ from types import ModuleType
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QListWidget, QTabBar, QWidget
 
-from kiosk.ui.i18n import I18N_DIR
+from kiosk.ui.i18n import I18N_DIR, TRANSLATED, qm_path, ts_path
+from kiosk.ui.phrases import PhraseLabel, mid_phrase_breaks
 from kiosk.ui.theme import MIN_TOUCH_PX, SCREEN_SIZES
 
 ROOT = Path(__file__).resolve().parents[2]
 TS = I18N_DIR / "kiosk_ja.ts"
 QM = I18N_DIR / "kiosk_ja.qm"
 BIN = Path(sys.executable).parent
+SCREENS = 29
+"""Screens the tool renders per size (tools/render_screenshots.py)."""
 
-ALLOWED_LATIN = re.compile(r"^(English|USB|PIN|IDm|genba|kiosk|set-pin|[A-Z])$")
+ALLOWED_LATIN = re.compile(r"^(English|Language|USB|PIN|IDm|genba|kiosk|set-pin|[A-Z])$")
 """Latin words that may appear on a Japanese screen: the language button, acronyms, commands, card IDs."""
 
 
@@ -40,9 +43,15 @@ def tool() -> ModuleType:
     return load_tool()
 
 
-def translations() -> dict[str, str]:
-    tree = ET.parse(TS)
-    return {m.findtext("source") or "": m.findtext("translation") or "" for m in tree.iter("message")}
+def translations(lang: str = "ja") -> dict[str, str]:
+    """Source → finished translation ('' when unfinished) in one language's .ts file."""
+    tree = ET.parse(ts_path(lang))
+    out = {}
+    for m in tree.iter("message"):
+        tr = m.find("translation")
+        done = tr is not None and tr.text and tr.get("type") is None
+        out[m.findtext("source") or ""] = (tr.text or "") if done and tr is not None else ""
+    return out
 
 
 def visible_texts(root: QWidget) -> Iterator[tuple[QWidget, str]]:
@@ -83,7 +92,7 @@ def walk(tool: ModuleType, size: tuple[int, int], tmp: Path) -> Iterator[tuple[s
 def test_every_screen_fits_has_big_touch_targets_and_no_untranslated_text(
     tool: ModuleType, size: tuple[int, int], tmp_path: Path, qapp: QApplication
 ) -> None:
-    sources = {src for src, tr in translations().items() if src != tr}
+    sources = {lang: {src for src, tr in translations(lang).items() if tr and src != tr} for lang in TRANSLATED}
     seen = 0
     for name, window in walk(tool, size, tmp_path):
         seen += 1
@@ -93,13 +102,19 @@ def test_every_screen_fits_has_big_touch_targets_and_no_untranslated_text(
             if button.isVisibleTo(current):
                 assert button.height() >= MIN_TOUCH_PX and button.width() >= MIN_TOUCH_PX, (
                     name, button.text(), type(button).__name__, button.parent(), button.size())
-        if name == "feedback-english":
-            continue  # English on purpose
+        for label in current.findChildren(PhraseLabel):
+            if label.isVisibleTo(current) and label.wordWrap():
+                cuts = mid_phrase_breaks(QLabel.text(label), label.font(), label.contentsRect().width())
+                assert cuts == [], f"{name}: a line breaks inside a phrase: {cuts}"
+        lang = window.model.lang
+        if lang == "en" or name == "language":
+            continue  # English on purpose; the language list names every language in itself
         for widget, text in visible_texts(current):
-            assert text not in sources, f"{name}: untranslated {text!r}"
-            for word in re.findall(r"[A-Za-z][A-Za-z-]*", re.sub(r"[0-9A-F]{16}", "", text)):
-                assert ALLOWED_LATIN.match(word), f"{name}: English word {word!r} in {text!r} ({widget})"
-    assert seen == 15
+            assert text not in sources[lang], f"{name}: untranslated {text!r} on a {lang} screen"
+            if lang in ("ja", "zh_CN"):
+                for word in re.findall(r"[A-Za-z][A-Za-z-]*", re.sub(r"[0-9A-F]{16}", "", text)):
+                    assert ALLOWED_LATIN.match(word), f"{name}: English word {word!r} in {text!r} ({widget})"
+    assert seen == SCREENS
 
 
 def test_every_message_in_the_ts_file_has_a_finished_translation() -> None:
@@ -111,27 +126,54 @@ def test_every_message_in_the_ts_file_has_a_finished_translation() -> None:
         assert tr is not None and tr.text and tr.get("type") is None, m.findtext("source")
 
 
-def test_the_ts_file_covers_every_string_in_the_sources(tmp_path: Path) -> None:
-    copy = tmp_path / "kiosk_ja.ts"
-    copy.write_bytes(TS.read_bytes())
+def worker_facing_sources(tmp: Path) -> set[str]:
+    """Every string the idle and feedback screens (and the words they share) can show a worker, found by
+    pyside6-lupdate itself in those modules."""
+    out = tmp / "worker.ts"
+    modules = [str(ROOT / "kiosk" / "ui" / m) for m in ("feedback.py", "idle.py", "texts.py")]
+    subprocess.run([str(BIN / "pyside6-lupdate"), *modules, "-ts", str(out), "-locations", "none"], check=True,
+                   capture_output=True)
+    return {m.findtext("source") or "" for m in ET.parse(out).iter("message")}
+
+
+@pytest.mark.parametrize("lang", [lang for lang in TRANSLATED if lang != "ja"])
+def test_every_worker_facing_string_is_translated_in_every_worker_language(lang: str, tmp_path: Path) -> None:
+    """Manager screens may fall back to English in these languages; nothing a worker reads may."""
+    done = translations(lang)
+    facing = worker_facing_sources(tmp_path)
+    assert len(facing) > 50, "lupdate found too few strings in the worker-facing modules"
+    missing = sorted(s for s in facing if not done.get(s))
+    assert missing == [], f"{lang}: worker-facing strings without a translation: {missing}"
+    for src in facing:
+        for marker in re.findall(r"%[0-9]", src):
+            assert marker in done[src], f"{lang}: {src!r} lost {marker} in {done[src]!r}"
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_ts_file_covers_every_string_in_the_sources(tmp_path: Path, lang: str) -> None:
+    copy = tmp_path / f"kiosk_{lang}.ts"
+    copy.write_bytes(ts_path(lang).read_bytes())
     sources = sorted(str(p) for p in (ROOT / "kiosk" / "ui").glob("*.py"))
     subprocess.run([str(BIN / "pyside6-lupdate"), *sources, "-ts", str(copy), "-no-obsolete", "-locations", "none"],
                    check=True, capture_output=True)
     fresh = {m.findtext("source"): m.find("translation") for m in ET.parse(copy).iter("message")}
-    unfinished = [src for src, tr in fresh.items() if tr is None or tr.get("type") == "unfinished"]
-    assert unfinished == [], f"strings without a Japanese translation: {unfinished}"
-    assert set(fresh) == set(translations()), "kiosk_ja.ts has strings the sources no longer use"
+    assert set(fresh) == set(translations(lang)), f"kiosk_{lang}.ts does not hold exactly the sources' strings"
+    if lang == "ja":
+        unfinished = [src for src, tr in fresh.items() if tr is None or tr.get("type") == "unfinished"]
+        assert unfinished == [], f"strings without a Japanese translation: {unfinished}"
 
 
-def test_the_committed_qm_matches_the_ts(tmp_path: Path) -> None:
-    out = tmp_path / "kiosk_ja.qm"
-    subprocess.run([str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(out)], check=True, capture_output=True)
-    fix = "run: pyside6-lrelease kiosk/i18n/kiosk_ja.ts -qm kiosk/i18n/kiosk_ja.qm"
-    assert out.read_bytes() == QM.read_bytes(), fix
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_committed_qm_matches_the_ts(tmp_path: Path, lang: str) -> None:
+    out = tmp_path / f"kiosk_{lang}.qm"
+    subprocess.run([str(BIN / "pyside6-lrelease"), str(ts_path(lang)), "-qm", str(out)], check=True,
+                   capture_output=True)
+    fix = f"run: pyside6-lrelease kiosk/i18n/kiosk_{lang}.ts -qm kiosk/i18n/kiosk_{lang}.qm"
+    assert out.read_bytes() == qm_path(lang).read_bytes(), fix
 
 
 def test_screenshot_script_renders_pngs(tool: ModuleType, tmp_path: Path, qapp: QApplication) -> None:
     problems = tool.render(tmp_path, [(800, 480)])
     assert problems == []
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
-    assert len(pngs) == 15 and "idle-800x480.png" in pngs
+    assert len(pngs) == SCREENS and "idle-800x480.png" in pngs and "feedback-vi-800x480.png" in pngs

@@ -175,6 +175,9 @@ def test_force_buttons_set_the_next_direction_once(screen: Screen) -> None:
 def test_english_is_chosen_per_tap_and_japanese_returns(screen: Screen) -> None:
     idle = screen.window.idle
     screen.qtbot.mouseClick(idle.english, Qt.MouseButton.LeftButton)
+    assert screen.window.stack.currentWidget() is screen.window.language
+    screen.qtbot.mouseClick(screen.window.language.buttons["en"], Qt.MouseButton.LeftButton)
+    assert screen.window.stack.currentWidget() is idle
     assert idle.prompt.text() == "Please touch your card"
     screen.tap(YAMADA)
     fb = screen.window.feedback

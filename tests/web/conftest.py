@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from server.app import create_app
-from tests.web.world import PASSWORD, WebWorld, build
+from server.web.auth import Policy
+from tests.web.browser import launch, signed_in_page
+from tests.web.world import PASSWORD, WebWorld, build, serving
 
 
 @pytest.fixture
@@ -35,3 +38,26 @@ def sign_in(c: TestClient, login: str, password: str = PASSWORD) -> object:
     page = c.get("/sign-in")
     return c.post("/sign-in", data={"csrf": csrf_of(page.text), "login": login, "password": password, "next": "/"},
                   follow_redirects=False)
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebWorld]:
+    """One real server (SQLite, the demo site, a user per role) for every browser test of the session."""
+    w = build(tmp_path_factory.mktemp("console") / "server")
+    with serving(w, Policy(poll_seconds=1)):
+        yield w
+    w.ctx.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def pages(browser: Browser, live: WebWorld) -> dict[str, Page]:
+    """One signed-in page per role, reused by every browser test."""
+    return {role: signed_in_page(browser, live.url, login) for role, login in live.logins.items()}

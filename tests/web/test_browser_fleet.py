@@ -1,41 +1,17 @@
 """The console in a real browser: sign-in, the fleet, a device, gate rename and revocation, per role.
 
-One server (SQLite, the demo site) and one browser for the whole module; pages are reused.
+One server (SQLite, the demo site) and one browser for the whole session (tests/web/conftest.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from server.web.auth import Policy
-from tests.web.browser import axe_violations, launch, no_horizontal_overflow, signed_in_page
-from tests.web.world import WebWorld, build, serving
+from tests.web.browser import axe_violations, no_horizontal_overflow, signed_in_page
+from tests.web.world import WebWorld
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebWorld]:
-    w = build(tmp_path_factory.mktemp("console") / "server")
-    with serving(w, Policy(poll_seconds=1)):
-        yield w
-    w.ctx.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def pages(browser: Browser, live: WebWorld) -> dict[str, Page]:
-    return {role: signed_in_page(browser, live.url, login) for role, login in live.logins.items()}
 
 
 def test_admin_lands_on_the_fleet_with_every_device_and_its_alarms(pages: dict[str, Page], live: WebWorld) -> None:

@@ -21,11 +21,13 @@ import sqlalchemy as sa
 import uvicorn
 from pydantic import SecretStr
 
-from genba.cli.server_domain_seed import DEMO_SITE_ID, PRIME_ID
+from genba.cli.server_domain_seed import DEMO_SITE_ID, PENDING, PRIME_ID
 from server.app import create_app
 from server.context import ServerContext, open_context
 from server.domain.disclosure import Principal
+from server.domain.registry import Company, Worker
 from server.settings import Settings
+from server.store import domain_records as rec
 from server.store import domain_schema as dom
 from server.store import domain_users as users_store
 from server.store import schema as sync
@@ -42,6 +44,9 @@ SUB_A = "20000000000001"
 SUB_B = "20000000000002"
 NOW = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)  # 10:30 JST on a Friday: working hours
 MONTH = "2026-10"
+EVIL_NAME = "<script>window.__pwned=1</script>元請 太郎"
+NEW_PAINTER = "50000000000099"
+NEW_WORKERS = (("60000000000001", "新人 一郎"), ("60000000000002", "新人 二郎"))
 
 
 @dataclass
@@ -91,9 +96,15 @@ def build(root: Path, database_url: str | None = None, *, seed: bool = True) -> 
     w.ids["site"] = DEMO_SITE_ID
     w.logins["admin"] = add_console_user(ctx, "admin", "Admin", login="admin")
     if seed:
-        w.logins["prime"] = add_console_user(ctx, "prime", "元請 太郎", company=PRIME_ID, login="prime")
+        # the prime user's name is shown in the header of every page it opens: it must stay text
+        w.logins["prime"] = add_console_user(ctx, "prime", EVIL_NAME, company=PRIME_ID, login="prime")
         w.logins["company"] = add_console_user(ctx, "company", "設備 花子", company=SUB_B, login="sub-b")
         w.logins["worker"] = add_console_user(ctx, "worker", "技能 一郎", worker=w.ids["worker_b"], login="worker")
+        w.logins["pending"] = add_console_user(ctx, "company", "足場 七子", company=PENDING[0], login="ashiba")
+        with write_transaction(ctx.engine) as conn:  # a registered company to replace the placeholder with
+            rec.add_company(conn, Company(NEW_PAINTER, "塗装六郎(株)", origin="ccus"))
+            for wid, name in NEW_WORKERS:  # hired by 設備三郎, not on the roster yet
+                rec.add_worker(conn, Worker(wid, name, "シンジン", SUB_B, origin="ccus"))
     return w
 
 
