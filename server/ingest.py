@@ -54,7 +54,7 @@ from shared.checkpoint import Receipt
 from shared.clock import Clock, SystemClock
 from shared.errors import Fork, GenbaError
 from shared.event import Event
-from shared.keys import SigningKey
+from shared.note import Signer
 from shared.timefmt import format_rfc3339
 from shared.verify import VerifiedBatch, VerifiedEvent, place_batch, verify_batch
 
@@ -128,7 +128,7 @@ class HeldChain:
 @dataclass
 class IngestService:
     engine: sa.Engine
-    server_key: SigningKey
+    server_key: Signer
     clock: Clock = field(default_factory=SystemClock)
     metrics: Metrics | None = None
     listeners: list[CommitListener] = field(default_factory=list)
