@@ -54,7 +54,7 @@ from shared.checkpoint import Receipt
 from shared.clock import Clock, SystemClock
 from shared.errors import Fork, GenbaError
 from shared.event import Event
-from shared.keys import SigningKey
+from shared.note import Signer
 from shared.timefmt import format_rfc3339, parse_rfc3339
 from shared.verify import VerifiedBatch, VerifiedEvent, place_batch, verify_batch
 
@@ -128,7 +128,7 @@ class HeldChain:
 @dataclass
 class IngestService:
     engine: sa.Engine
-    server_key: SigningKey
+    server_key: Signer
     clock: Clock = field(default_factory=SystemClock)
     metrics: Metrics | None = None
     listeners: list[CommitListener] = field(default_factory=list)
@@ -208,7 +208,7 @@ class IngestService:
         if first > 1:
             held = store.event_data_and_time(conn, verified.batch.device, verified.batch.epoch, first - 1)
             if held is not None:
-                previous, previous_at = Event.from_bytes(held[0]), parse_rfc3339(held[1])
+                previous, previous_at = Event.from_stored(held[0]), parse_rfc3339(held[1])
         before = previous
         received = parse_rfc3339(stamp)
         rows: list[dict[str, object]] = []

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         description="Oldest app version devices should run (e.g. 0.2.0); older kiosks say so on screen.")
     metrics_token: SecretStr | None = Field(
         default=None, description="Bearer token for GET /metrics; without one, /metrics takes the admin token.")
+    server_key_path: Path | None = Field(
+        default=None, description="A server key file outside the data directory (must exist; 0600).")
+    server_signer: str | None = Field(
+        default=None, description="'package.module:factory' returning a shared.note.Signer (HSM/KMS seam).")
+    audit_interval_s: float = Field(default=2.0, ge=0, le=3600,
+                                    description="Seconds between audit-log sequencer runs in `genba server run` "
+                                    "(0: off; then run `genba server audit sequence` yourself).")
     log_json: bool = Field(default=True, description="Structured JSON logs (else plain text).")
     log_level: str = Field(default="INFO", description="Logging level.")
 
