@@ -150,7 +150,9 @@ class Servers:
 
 def metric(base: str, name: str) -> float | None:
     try:
-        text = httpx.get(f"{base}/metrics", timeout=5).text
+        resp = httpx.get(f"{base}/metrics", timeout=5, headers={"Authorization": f"Bearer {TOKEN}"})
+        resp.raise_for_status()  # /metrics needs a token (issue 9 item 11): a refusal must not read as "no queue"
+        text = resp.text
     except httpx.HTTPError:
         return None
     for line in text.splitlines():

@@ -120,6 +120,16 @@ def clock_jumps(events: Sequence[Event], walls: Mapping[EventKey, datetime] | No
     return suspect
 
 
+def _recorded(key: EventKey, walls: Mapping[EventKey, datetime],
+              retimed: Mapping[EventKey, datetime] | None) -> datetime:
+    """When a bind or manual entry was recorded: the device's wall clock, unless that clock read an impossible
+    year (1, 9999 …) — then the server's corrected time, so that nothing downstream overflows (issue 9 item 3)."""
+    wall = walls[key]
+    if wall.year in range(2000, 2100) or retimed is None or key not in retimed:
+        return wall
+    return retimed[key]
+
+
 def derive(
     events: Iterable[Event],
     *,
@@ -163,12 +173,11 @@ def derive(
                                 kind=e.kind, idm=e.idm, direction=direction,  # type: ignore[arg-type]
                                 amended=fix is not None and fix[1] != e.direction, clock_suspect=key in suspect))
             elif e.kind == "bind" and e.idm is not None and e.worker is not None:
-                # The server's corrected time, as for taps: a device clock can read year 1 or 9999 (issue 9 item 3).
-                at = retimed.get(key) if retimed is not None else None
-                binds.append(KioskBind(site=e.site, idm=e.idm, worker=e.worker, at=at or walls[key], key=key))
+                binds.append(KioskBind(site=e.site, idm=e.idm, worker=e.worker, at=_recorded(key, walls, retimed),
+                                       key=key))
             elif e.kind == "manual" and e.worker and e.direction and e.claimed_at:
-                at = retimed.get(key) if retimed is not None else None
                 manuals.append(ManualClaim(site=e.site, worker=e.worker, direction=e.direction,
-                                           claimed_at=parse_rfc3339(e.claimed_at), recorded_at=at or walls[key],
+                                           claimed_at=parse_rfc3339(e.claimed_at),
+                                           recorded_at=_recorded(key, walls, retimed),
                                            reason=e.reason, key=key))
     return Derived(taps=taps, binds=binds, manuals=manuals, amends=amends)
