@@ -399,8 +399,8 @@
             <translation>Sinkron gagal. Catatan tetap tersimpan di kios ini.</translation>
         </message>
         <message>
-            <source>This kiosk's software (version %1) is older than the server requires (%2 or newer). Taps are still recorded. Ask the administrator to update it.</source>
-            <translation>Perangkat lunak kios ini (versi %1) lebih lama dari yang diminta server (%2 atau lebih baru). Sentuhan tetap tercatat. Mintalah administrator memperbaruinya.</translation>
+            <source>Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.</source>
+            <translation>Perangkat lunak perlu diperbarui (kios ini: %1, diperlukan: %2 atau lebih baru). Sentuhan tetap tercatat.</translation>
         </message>
         <message>
             <source>Mon</source>

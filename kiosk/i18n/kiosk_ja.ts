@@ -399,8 +399,8 @@
             <translation>同期に失敗しました。記録はこの端末に保存されています。</translation>
         </message>
         <message>
-            <source>This kiosk's software (version %1) is older than the server requires (%2 or newer). Taps are still recorded. Ask the administrator to update it.</source>
-            <translation>この端末のソフト（版 %1）は、サーバーが求める版（%2 以上）より古くなっています。記録は続きます。管理者に更新を依頼してください。</translation>
+            <source>Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.</source>
+            <translation>ソフトの更新が必要です（この端末: %1、必要: %2 以上）。記録は続きます。</translation>
         </message>
         <message>
             <source>Mon</source>

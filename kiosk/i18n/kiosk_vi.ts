@@ -399,8 +399,8 @@
             <translation>Đồng bộ lỗi. Dữ liệu vẫn được lưu trên máy này.</translation>
         </message>
         <message>
-            <source>This kiosk's software (version %1) is older than the server requires (%2 or newer). Taps are still recorded. Ask the administrator to update it.</source>
-            <translation>Phần mềm của máy này (phiên bản %1) cũ hơn mức máy chủ yêu cầu (%2 trở lên). Lượt chạm vẫn được ghi nhận. Hãy nhờ quản trị viên cập nhật.</translation>
+            <source>Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.</source>
+            <translation>Cần cập nhật phần mềm (máy này: %1, yêu cầu: %2 trở lên). Lượt chạm vẫn được ghi nhận.</translation>
         </message>
         <message>
             <source>Mon</source>

@@ -399,8 +399,8 @@
             <translation>同步失败。记录保存在本终端上。</translation>
         </message>
         <message>
-            <source>This kiosk's software (version %1) is older than the server requires (%2 or newer). Taps are still recorded. Ask the administrator to update it.</source>
-            <translation>本终端的软件（版本 %1）低于服务器要求的版本（%2 或更高）。刷卡仍会记录。请让管理员更新。</translation>
+            <source>Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.</source>
+            <translation>需要更新软件（本终端：%1，要求：%2 或更高）。刷卡仍会记录。</translation>
         </message>
         <message>
             <source>Mon</source>

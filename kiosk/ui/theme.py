@@ -99,7 +99,7 @@ class Metrics:
 
     @property
     def clock_pt(self) -> int:
-        return self.px(120 if self.portrait else 78)
+        return self.px(120 if self.portrait else 70)
 
     @property
     def icon(self) -> int:
@@ -126,7 +126,7 @@ def style_sheet(m: Metrics) -> str:
     QLabel#clock {{ font-size: {m.clock_pt}px; font-weight: 700; }}
     QLabel#site {{ font-size: {px(28)}px; font-weight: 700; }}
     QLabel#date {{ font-size: {px(26)}px; color: {c.muted}; }}
-    QLabel#prompt {{ font-size: {px(38)}px; font-weight: 800; }}
+    QLabel#prompt {{ font-size: {px(36)}px; font-weight: 800; }}
     QLabel#chip {{ background: {c.panel}; border-radius: {px(8)}px; padding: {px(6)}px {px(12)}px;
                    font-size: {px(20)}px; }}
     QLabel#forced {{ background: {c.warn}; color: {c.on_fill}; border-radius: {px(8)}px;
