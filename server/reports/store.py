@@ -7,15 +7,18 @@ transaction (a refused write changes nothing).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
+from server.domain.structure import StructureChange
 from server.reports import schema as t
 from server.reports.details import Credential, Education, WorkerDetails
 from server.store import domain_records as rec
+from server.store import domain_schema as dt
+from shared.timefmt import parse_rfc3339
 
 
 def _d(value: str | None) -> date | None:
@@ -74,3 +77,36 @@ def education_of(conn: sa.Connection, site: str) -> dict[str, date]:
     c = t.education.c
     return {r.worker: date.fromisoformat(r.educated_on)
             for r in conn.execute(sa.select(c.worker, c.educated_on).where(c.site == site))}
+
+
+# ---------------------------------------------------------------- many sites at once (fleet KPIs)
+
+def month_kpi_rows(conn: sa.Connection, month_first: date, month_next: date) -> Iterator[tuple[Any, ...]]:
+    """(site, work_day, worker, employer, source, worker origin) of every work-history row of the month, by site."""
+    wd, w = dt.work_days.c, dt.workers.c
+    q = (sa.select(wd.site, wd.work_day, wd.worker, wd.employer, wd.source, w.origin)
+         .select_from(dt.work_days.outerjoin(dt.workers, wd.worker == w.worker))
+         .where(wd.work_day >= month_first.isoformat(), wd.work_day < month_next.isoformat())
+         .order_by(wd.site))
+    yield from conn.execute(q).yield_per(20_000)
+
+
+def all_structure_changes(conn: sa.Connection) -> dict[str, list[StructureChange]]:
+    c = dt.structure_changes.c
+    out: dict[str, list[StructureChange]] = {}
+    for r in conn.execute(sa.select(dt.structure_changes).order_by(c.site, c.id)).yield_per(20_000):
+        out.setdefault(r.site, []).append(StructureChange(
+            site=r.site, at=parse_rfc3339(r.at), action=r.action, member=r.member, by=r.by_company,
+            parent=r.parent, company=r.company, name=r.name, work_name=r.work_name,
+            work_description=r.work_description))
+    return out
+
+
+def company_origins(conn: sa.Connection) -> dict[str, str]:
+    c = dt.companies.c
+    return {r.company: r.origin for r in conn.execute(sa.select(c.company, c.origin))}
+
+
+def site_timezones(conn: sa.Connection) -> dict[str, str]:
+    c = dt.sites.c
+    return {r.site: r.timezone for r in conn.execute(sa.select(c.site, c.timezone))}

@@ -13,7 +13,6 @@ so a 1,000-worker month stays close to writing bare values (bench/bench_reports.
 from __future__ import annotations
 
 import io
-from copy import copy
 from typing import Any
 
 from openpyxl import Workbook
@@ -60,7 +59,8 @@ class _Styles:
 
     def cell(self, value: Any, what: str, dk: str = "", row_style: str = "") -> Any:
         c = WriteOnlyCell(self.ws, value)
-        c._style = copy(self.proto(what, dk, row_style)._style)
+        # shared, not copied: a write-only cell is serialised once and never restyled
+        c._style = self.proto(what, dk, row_style)._style
         return c
 
 
@@ -91,14 +91,15 @@ def _write_sheet(wb: Workbook, report: Report, sheet: Sheet) -> None:
     ws.row_dimensions[1].height = 24
     ws.row_dimensions[2].height = 12.5 * max(_lines(c.title, c.width) for c in sheet.columns)
     ws.append([styles.cell(c.title, "head", "" if k == "c" else k) for c, k in zip(sheet.columns, kinds, strict=False)])
+    widths = [c.width for c in sheet.columns]
+    cell_kinds = ["" if k in ("", "c", "weekday") else k for k in kinds]
     for n, (row, row_style) in enumerate(zip(sheet.rows, sheet.styles, strict=False), 3):
-        lines = max((_lines(v, c.width) for v, c in zip(row, sheet.columns, strict=False) if isinstance(v, str)),
-                    default=1)
-        if lines > 1:
-            ws.row_dimensions[n].height = 12.5 * lines
-        ws.append([styles.cell(cell_text(v) if isinstance(v, bool) or v is None else v, "cell",
-                               "" if k in ("", "c", "weekday") else k, row_style)
-                   for v, k in zip(row, kinds, strict=False)])
+        # a cell can only wrap when its text is longer than half its width (full-width characters count two)
+        long = [_lines(v, w) for v, w in zip(row, widths, strict=False) if isinstance(v, str) and 2 * len(v) > w]
+        if long and max(long) > 1:
+            ws.row_dimensions[n].height = 12.5 * max(long)
+        ws.append([styles.cell(cell_text(v) if isinstance(v, bool) or v is None else v, "cell", k, row_style)
+                   for v, k in zip(row, cell_kinds, strict=False)])
     last = 2 + len(sheet.rows)
     for note in sheet.notes:
         ws.append([styles.cell(note, "note")])
