@@ -75,6 +75,9 @@ server_cli.app.command("report")(server_report.report_cmd)
 from genba.cli import kiosk as kiosk_cli  # noqa: E402  (kiosk: issue 4)
 
 app.add_typer(kiosk_cli.app, name="kiosk")
+from genba.cli import tablet as tablet_cli  # noqa: E402  (tablet view: issue 14)
+
+app.add_typer(tablet_cli.app, name="tablet")
 
 from genba.cli import reader  # noqa: E402  (card readers: issue 3)
 

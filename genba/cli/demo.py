@@ -156,9 +156,11 @@ def demo(
         open_demo_kiosk(data.root / "kiosk-demo")
     else:
         typer.echo(t("画面のある端末では genba kiosk --demo でタッチ画面を試せます"
-                     "（キー 1〜6 でカード、9 で未登録カード）。",
+                     "（キー 1〜6 でカード、9 で未登録カード）。その間、タブレット画面は http://<この端末>:8780/pair "
+                     "（管理者の暗証番号 0000 で接続）。",
                      "On a machine with a screen, try the touch screen: genba kiosk --demo "
-                     "(keys 1-6 tap cards, 9 an unknown card)."))
+                     "(keys 1-6 tap cards, 9 an unknown card); meanwhile its tablet view is at "
+                     "http://<this machine>:8780/pair (pair with manager PIN 0000)."))
 
 
 def display_present(env: Mapping[str, str]) -> bool:
@@ -179,6 +181,10 @@ def open_demo_kiosk(root: Path) -> None:
                  "Opening the kiosk (simulated reader): keys 1-6 tap cards, 9 an unknown card, "
                  f"manager PIN {DEMO_PIN}. "
                  f"See its records: genba --data-dir {root} journal tail"))
+    typer.echo(t(f"タブレット画面: ブラウザで http://127.0.0.1:8780/pair を開き、管理 → 暗証番号 → タブレット の"
+                 f"コードか、暗証番号 {DEMO_PIN} で接続します（docs/tablet.md）。",
+                 f"Tablet view: open http://127.0.0.1:8780/pair in a browser and pair with the code under "
+                 f"管理 → PIN → Tablet, or with PIN {DEMO_PIN} (docs/tablet.md)."))
     done = subprocess.run([sys.executable, "-m", "genba", "--data-dir", str(root), "kiosk", "--demo"], check=False)
     if done.returncode != 0:
         fail(t(f"キオスクが終了コード {done.returncode} で終わりました。",

@@ -16,6 +16,7 @@ EXTRA_OF_MODULE: dict[str, str] = {
     "shiboken6": "kiosk",
     "nfc": "kiosk",
     "smartcard": "kiosk",
+    "segno": "kiosk",
     "budoux": "kiosk",
     "pydantic_settings": "server",
     "fastapi": "server",

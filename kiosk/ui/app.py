@@ -22,7 +22,9 @@ from kiosk.core import KioskCore
 from kiosk.pipeline import Outcome, OutcomeKind
 from kiosk.sdnotify import Notifier
 from kiosk.ui.model import RESTART_EXIT_CODE, KioskModel
+from kiosk.ui.tablet import start_qt_tablet
 from kiosk.ui.window import KioskWindow
+from kiosk.web import TabletOptions
 from shared.messages import t
 
 log = logging.getLogger("genba.kiosk")
@@ -97,9 +99,10 @@ class Watchdog:
 
 
 def run_window(core: KioskCore, reader: Reader, *, fullscreen: bool = True,
-               keys: dict[str, Callable[[], None]] | None = None) -> int:
+               keys: dict[str, Callable[[], None]] | None = None, tablet: TabletOptions | None = None) -> int:
     app = _app(gui=True)
     model = KioskModel(core)
+    web = start_qt_tablet(model, tablet) if tablet is not None else None
     window = KioskWindow(model)
     window.set_keys(keys or {})
     model.restart_requested.connect(lambda: app.exit(RESTART_EXIT_CODE))
@@ -121,6 +124,8 @@ def run_window(core: KioskCore, reader: Reader, *, fullscreen: bool = True,
         return app.exec()
     finally:
         dog.stop()
+        if web is not None:
+            web.stop()
         model.shutdown()
         watch.close()
 
@@ -172,11 +177,15 @@ PROBLEM_LOG: dict[str, tuple[str, str]] = {
 }
 
 
-def run_headless(core: KioskCore, reader: Reader, *, echo: Callable[[str], None] | None = None) -> int:
+def run_headless(core: KioskCore, reader: Reader, *, echo: Callable[[str], None] | None = None,
+                 tablet: TabletOptions | None = None) -> int:
     """Reader + journal + sound, no screen: one log line per tap and per reader status change."""
     app = _app(gui=False)
     model = KioskModel(core)
     say = echo or (lambda line: print(line, flush=True))
+    web = start_qt_tablet(model, tablet) if tablet is not None else None
+    if web is not None:
+        say(t("タブレット画面: ", "Tablet view: ") + " ".join(web.urls()))
     if not model.sound.available:
         say(t("音声出力がありません: 無音で動作します。", "No audio output: running silent."))
 
@@ -207,5 +216,7 @@ def run_headless(core: KioskCore, reader: Reader, *, echo: Callable[[str], None]
         return app.exec()
     finally:
         dog.stop()
+        if web is not None:
+            web.stop()
         model.shutdown()
         watch.close()

@@ -34,6 +34,7 @@ from kiosk.ui import texts
 from kiosk.ui.model import KioskModel
 from kiosk.ui.phrases import PhraseLabel
 from kiosk.ui.runner import CommandRunner
+from kiosk.ui.tablet import TabletTab
 from kiosk.ui.theme import GLOVE_PX, Metrics, named
 from kiosk.ui.timepicker import TimePicker
 from kiosk.usb import export_folder, mounted_drives
@@ -79,6 +80,8 @@ class ManagerScreen(QWidget):
         self._build_amend()
         self._build_manual()
         self._build_settings()
+        self.tablet = TabletTab(model)
+        self.tabs.addTab(self.tablet, "")
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.close_button)
@@ -221,6 +224,7 @@ class ManagerScreen(QWidget):
                                   translate("Kiosk", "Amend"), translate("Kiosk", "Forgotten card"),
                                   translate("Kiosk", "Settings")]):
             self.tabs.setTabText(i, name)
+        self.tabs.setTabText(self.tabs.indexOf(self.tablet), self.tablet.title())
         self.bind_cards_title.setText(translate("Kiosk", "Unknown cards today"))
         self.bind_workers_title.setText(translate("Kiosk", "Roster workers"))
         self.bind_button.setText(translate("Kiosk", "Bind the card to this worker"))
