@@ -22,6 +22,7 @@ from typing import Annotated
 import typer
 
 from genba.cli.common import fail, reported
+from genba.cli.demo_console import show_console
 from genba.cli.server_domain import show_demo_site
 from shared.device import DeviceIdentity, load_or_create_identity, load_or_create_key
 from shared.journal import EventDraft, JournalReader, JournalWriter, verify_journal
@@ -53,6 +54,8 @@ def demo(
     kiosk: Annotated[bool | None, typer.Option(
         "--kiosk/--no-kiosk", help="Open the kiosk with the simulated reader at the end "
                                    "(default: when a display is present).")] = None,
+    serve: Annotated[bool, typer.Option("--serve", help="Keep the server and its back-office console running "
+                                                        "at the end, until Ctrl-C.")] = False,
 ) -> None:
     """Run the end-to-end demo: server, enrolled device, taps synced and carried by file, then the site's month."""
     from genba.cli.demo_server import demo_server
@@ -148,11 +151,12 @@ def demo(
                      f"unsent: {status.unsent}."))
         # issue 6 — the site story continues here: structure and month of work history on the same server.
         step = show_demo_site(data.root, step + 1, context=server.context)
+        show_console(server, server_root, serve=serve)  # issue 13: the console's address and a demo sign-in
     typer.echo(t(f"完了。記録を見る: genba --data-dir {data.root} journal tail / 同期の状態: "
                  f"genba --data-dir {data.root} syncd status",
                  f"Done. See the records: genba --data-dir {data.root} journal tail / sync status: "
                  f"genba --data-dir {data.root} syncd status"))
-    if kiosk if kiosk is not None else display_present(os.environ):
+    if not serve and (kiosk if kiosk is not None else display_present(os.environ)):
         open_demo_kiosk(data.root / "kiosk-demo")
     else:
         typer.echo(t("画面のある端末では genba kiosk --demo でタッチ画面を試せます"

@@ -395,16 +395,16 @@
             <translation>Belum ada daftar pekerja: semua kartu tampil sebagai tidak dikenal.</translation>
         </message>
         <message>
-            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again (genba device enroll).</source>
-            <translation>Berkas catatan hilang: sentuhan TIDAK tercatat. Manajer lokasi: daftarkan ulang kios ini (genba device enroll).</translation>
-        </message>
-        <message>
-            <source>The clock reads earlier than the last record (set back?). Taps are recorded and marked. Site manager: set the clock right.</source>
-            <translation>Jam menunjukkan waktu lebih awal dari catatan terakhir (dimundurkan?). Sentuhan tetap tercatat dan ditandai. Manajer lokasi: setel jam dengan benar.</translation>
-        </message>
-        <message>
             <source>Sync failed. Records are kept on this kiosk.</source>
             <translation>Sinkron gagal. Catatan tetap tersimpan di kios ini.</translation>
+        </message>
+        <message>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again.</source>
+            <translation>Jurnal hilang: tap TIDAK tercatat. Manajer: daftarkan ulang kios ini.</translation>
+        </message>
+        <message>
+            <source>The clock is behind the last record (set back?). Site manager: set the clock right.</source>
+            <translation>Jam lebih awal dari catatan terakhir (dimundurkan?). Manajer: setel jam dengan benar.</translation>
         </message>
         <message>
             <source>Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.</source>

@@ -395,16 +395,16 @@
             <translation>Chưa có danh sách: mọi thẻ đều hiện là chưa đăng ký.</translation>
         </message>
         <message>
-            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again (genba device enroll).</source>
-            <translation>Mất tệp ghi nhận: lượt chạm KHÔNG được ghi nhận. Người quản lý công trường: hãy đăng ký lại máy này (genba device enroll).</translation>
-        </message>
-        <message>
-            <source>The clock reads earlier than the last record (set back?). Taps are recorded and marked. Site manager: set the clock right.</source>
-            <translation>Đồng hồ đang chỉ giờ sớm hơn bản ghi cuối (bị chỉnh lùi?). Lượt chạm vẫn được ghi nhận và đánh dấu. Người quản lý công trường: hãy chỉnh lại đồng hồ.</translation>
-        </message>
-        <message>
             <source>Sync failed. Records are kept on this kiosk.</source>
             <translation>Đồng bộ lỗi. Dữ liệu vẫn được lưu trên máy này.</translation>
+        </message>
+        <message>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again.</source>
+            <translation>Tệp nhật ký đã bị mất: KHÔNG ghi được lần chạm. Quản lý: hãy đăng ký lại máy này.</translation>
+        </message>
+        <message>
+            <source>The clock is behind the last record (set back?). Site manager: set the clock right.</source>
+            <translation>Đồng hồ chậm hơn bản ghi trước (bị chỉnh lùi?). Quản lý: hãy chỉnh lại đồng hồ.</translation>
         </message>
         <message>
             <source>Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.</source>

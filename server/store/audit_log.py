@@ -47,8 +47,11 @@ class DbSubtrees:
     def subtree(self, level: int, index: int) -> bytes:
         key = (level, index)
         if key not in self._cache:
-            h = self._conn.execute(sa.select(a.nodes.c.hash).where(
-                a.nodes.c.level == level, a.nodes.c.idx == index)).scalar_one_or_none()
+            if level == 0:
+                q = sa.select(a.leaves.c.leaf).where(a.leaves.c.idx == index)
+            else:
+                q = sa.select(a.nodes.c.hash).where(a.nodes.c.level == level, a.nodes.c.idx == index)
+            h = self._conn.execute(q).scalar_one_or_none()
             if h is None:
                 raise LookupError(f"audit log has no complete subtree at level {level}, index {index}")
             self._cache[key] = bytes(h)
@@ -61,11 +64,10 @@ class DbSubtrees:
 def frontier(conn: sa.Connection, n: int) -> dict[tuple[int, int], bytes]:
     """The right edge of a log of n entries: the complete subtrees a new leaf may still combine with."""
     wanted = [(level, (n >> level) - 1) for level in range(n.bit_length()) if n >> level & 1]
-    if not wanted:
-        return {}
-    c = a.nodes.c
-    q = sa.select(c.level, c.idx, c.hash).where(sa.or_(*(sa.and_(c.level == lv, c.idx == ix) for lv, ix in wanted)))
-    return {(int(r.level), int(r.idx)): bytes(r.hash) for r in conn.execute(q)}
+    src, out = DbSubtrees(conn), {}
+    for level, index in wanted:
+        out[(level, index)] = src.subtree(level, index)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,26 +75,21 @@ class NewLeaf:
     idx: int
     tbl: str
     row_key: str
-    data: bytes
+    data: bytes | None
     leaf: bytes
 
 
 def append(conn: sa.Connection, new: Sequence[NewLeaf], completed: Iterable[tuple[int, int, bytes]],
            stamp: str) -> None:
-    """Store entries and the perfect subtrees they completed; point ``audit_rows`` at each row's newest entry."""
+    """Store entries and the perfect subtrees they completed."""
     if not new:
         return
     conn.execute(a.leaves.insert(), [
         {"idx": x.idx, "tbl": x.tbl, "row_key": x.row_key, "data": x.data, "leaf": x.leaf, "logged_at": stamp}
         for x in new])
-    conn.execute(a.nodes.insert(), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in completed])
-    latest = {(x.tbl, x.row_key): x.idx for x in new}
-    keys = list(latest)
-    rc = a.rows.c
-    for i in range(0, len(keys), 400):
-        part = keys[i:i + 400]
-        conn.execute(a.rows.delete().where(sa.or_(*(sa.and_(rc.tbl == tb, rc.row_key == k) for tb, k in part))))
-    conn.execute(a.rows.insert(), [{"tbl": tb, "row_key": k, "idx": latest[(tb, k)]} for tb, k in keys])
+    nodes = [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in completed if lv > 0]
+    if nodes:
+        conn.execute(a.nodes.insert(), nodes)
 
 
 def add_checkpoint(conn: sa.Connection, n: int, note: str, stamp: str) -> None:
@@ -102,6 +99,10 @@ def add_checkpoint(conn: sa.Connection, n: int, note: str, stamp: str) -> None:
 def latest_checkpoint(conn: sa.Connection) -> str | None:
     q = sa.select(a.checkpoints.c.note).order_by(a.checkpoints.c.size.desc()).limit(1)
     return conn.execute(q).scalar_one_or_none()
+
+
+def has_checkpoint(conn: sa.Connection, n: int) -> bool:
+    return conn.execute(sa.select(a.checkpoints.c.size).where(a.checkpoints.c.size == n)).first() is not None
 
 
 def all_checkpoints(conn: sa.Connection) -> list[tuple[int, str]]:
@@ -195,7 +196,9 @@ def leaves_in_order(conn: sa.Connection, chunk: int = 5000) -> Iterator[Any]:
 
 
 def latest_entries(conn: sa.Connection) -> dict[tuple[str, str], int]:
-    return {(r.tbl, r.row_key): int(r.idx) for r in conn.execute(sa.select(a.rows))}
+    c = a.leaves.c
+    q = sa.select(c.tbl, c.row_key, sa.func.max(c.idx).label("idx")).group_by(c.tbl, c.row_key)
+    return {(r.tbl, r.row_key): int(r.idx) for r in conn.execute(q)}
 
 
 def entry(conn: sa.Connection, idx: int) -> Any:
@@ -203,9 +206,14 @@ def entry(conn: sa.Connection, idx: int) -> Any:
 
 
 def entry_for(conn: sa.Connection, tbl: str, row_key: str) -> Any:
-    idx = conn.execute(sa.select(a.rows.c.idx).where(a.rows.c.tbl == tbl, a.rows.c.row_key == row_key)
-                       ).scalar_one_or_none()
+    c = a.leaves.c
+    idx = conn.execute(sa.select(sa.func.max(c.idx)).where(c.tbl == tbl, c.row_key == row_key)).scalar_one_or_none()
     return None if idx is None else entry(conn, int(idx))
+
+
+def event_row(conn: sa.Connection, device: str, epoch: int, seq: int) -> Any:
+    e = s.events.c
+    return conn.execute(sa.select(s.events).where(e.device == device, e.epoch == epoch, e.seq == seq)).first()
 
 
 def all_events(conn: sa.Connection, chunk: int = 5000) -> Iterator[Any]:
