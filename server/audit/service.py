@@ -52,7 +52,8 @@ def event_entry(row: Any) -> tuple[str, bytes]:
 
 
 def event_entry_of(values: Mapping[str, Any]) -> tuple[str, bytes]:
-    body = {str(k): _plain(v) for k, v in values.items() if k != "data"}  # str(): keys may be quoted_name
+    # str(k): SQLAlchemy's keys are quoted_name, which the canonical encoder's fast path would not take.
+    body = {str(k): (v.hex() if type(v) is bytes else v) for k, v in values.items() if k != "data"}
     body["event_leaf"] = hashlib.sha256(b"\x00" + bytes(values["data"])).hexdigest()
     return f"{values['device']}:{values['epoch']}:{values['seq']}", leaf_bytes("event", body)
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from server.store import audit_schema as a
 from server.store import domain_schema as d
 from server.store import schema as s
+from server.store.bulk import insert_rows
 from shared.timefmt import format_rfc3339
 
 _LOCK_ID = 0x67656E6261  # "genba": the advisory lock that serializes appends to the audit log
@@ -84,12 +85,10 @@ def append(conn: sa.Connection, new: Sequence[NewLeaf], completed: Iterable[tupl
     """Store entries and the perfect subtrees they completed."""
     if not new:
         return
-    conn.execute(a.leaves.insert(), [
+    insert_rows(conn, a.leaves, [
         {"idx": x.idx, "tbl": x.tbl, "row_key": x.row_key, "data": x.data, "leaf": x.leaf, "logged_at": stamp}
         for x in new])
-    nodes = [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in completed if lv > 0]
-    if nodes:
-        conn.execute(a.nodes.insert(), nodes)
+    insert_rows(conn, a.nodes, [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in completed if lv > 0])
 
 
 def add_checkpoint(conn: sa.Connection, n: int, note: str, stamp: str) -> None:
