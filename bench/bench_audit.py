@@ -93,21 +93,23 @@ def fill_nodes(url: str, entries: int) -> None:
     engine = make_engine(url)
     migrate(engine)
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text(
-                "INSERT INTO audit_nodes (level, idx, hash) SELECT 0, i, "
-                "sha256(decode(lpad(to_hex(i), 16, '0'), 'hex')) FROM generate_series(0, :n - 1) AS i"),
-                {"n": entries})
-            level, count = 0, entries
-            while count > 1:
-                conn.execute(sa.text(
-                    "INSERT INTO audit_nodes (level, idx, hash) SELECT :up, l.idx / 2, "
-                    "sha256('\\x01'::bytea || l.hash || r.hash) FROM audit_nodes l JOIN audit_nodes r "
-                    "ON r.level = l.level AND r.idx = l.idx + 1 WHERE l.level = :lv AND l.idx % 2 = 0"),
-                    {"lv": level, "up": level + 1})
-                level, count = level + 1, count // 2
-        else:
+        if conn.dialect.name != "postgresql":
             raise SystemExit("the 10 M proof benchmark runs on PostgreSQL (SQL fill)")
+        conn.execute(sa.text(
+            "INSERT INTO audit_leaves (idx, tbl, row_key, data, leaf, logged_at) SELECT i, 'events', "
+            "'bench:1:' || i, NULL, sha256(decode(lpad(to_hex(i), 16, '0'), 'hex')), '2026-11-30T00:00:00Z' "
+            "FROM generate_series(0, :n - 1) AS i"), {"n": entries})
+        conn.execute(sa.text(
+            "INSERT INTO audit_nodes (level, idx, hash) SELECT 1, l.idx / 2, sha256('\\x01'::bytea || l.leaf || "
+            "r.leaf) FROM audit_leaves l JOIN audit_leaves r ON r.idx = l.idx + 1 WHERE l.idx % 2 = 0"))
+        level, count = 1, entries // 2
+        while count > 1:
+            conn.execute(sa.text(
+                "INSERT INTO audit_nodes (level, idx, hash) SELECT :up, l.idx / 2, "
+                "sha256('\\x01'::bytea || l.hash || r.hash) FROM audit_nodes l JOIN audit_nodes r "
+                "ON r.level = l.level AND r.idx = l.idx + 1 WHERE l.level = :lv AND l.idx % 2 = 0"),
+                {"lv": level, "up": level + 1})
+            level, count = level + 1, count // 2
     engine.dispose()
 
 

@@ -206,7 +206,7 @@ class IngestService:
         previous: Event | None = None
         if first > 1:
             data = store.event_data(conn, verified.batch.device, verified.batch.epoch, first - 1)
-            previous = Event.from_bytes(data) if data is not None else None
+            previous = Event.from_stored(data) if data is not None else None
         before = previous
         rows: list[dict[str, object]] = []
         out: list[IngestedEvent] = []

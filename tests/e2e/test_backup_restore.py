@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from genba.cli import app as cli_app
 from server.audit import service
 from server.backup import BackupFailed, backup, restore
+from shared.journal import JournalReader
 from syncd.audit_errors import LogRewritten
 
 from .harness import Device, Site, assert_server_holds_exactly, enrolled_device, running_site
@@ -101,3 +102,34 @@ def test_backup_and_restore_from_the_command_line(tmp_path: Path) -> None:
         bad = CliRunner().invoke(cli_app, [*base, "restore", str(tmp_path / "nope.db"), "--yes"],
                                  env={"GENBA_LANG": "en"})
         assert bad.exit_code == 1 and "no backup file" in bad.output
+
+
+def test_a_backup_as_old_as_the_retention_period_loses_nothing_though_the_kiosk_pruned(tmp_path: Path) -> None:
+    """Events acknowledged after a backup are younger than it, so the kiosk still holds them when it is restored."""
+    from datetime import timedelta
+
+    from shared.state import StateReader
+    from shared.state.prune import DEFAULT_RETENTION, prunable
+
+    with running_site(tmp_path) as site, enrolled_device(tmp_path, site) as dev:
+        device = dev.writer.identity.device
+        assert sync(site, dev, 20).acknowledged == 20
+        dev.clock.advance(timedelta(days=5).total_seconds())
+        assert sync(site, dev, 10).acknowledged == 10
+        saved = backup(site.database_url, tmp_path / "backups", NOW)  # holds seq 1..30
+        dev.clock.advance((DEFAULT_RETENTION - timedelta(days=1)).total_seconds())
+        assert sync(site, dev, 15).acknowledged == 15
+        with StateReader(dev.data.state) as state, JournalReader(dev.data.journal) as journal:
+            for spec in prunable(state, journal, now=dev.clock.wall()):  # the kiosk prunes what it may
+                dev.writer.prune_through(spec.epoch, spec.seq, spec.head)
+        with JournalReader(dev.data.journal) as journal:
+            assert journal.pruned(1)[0] == 20, "the first day's taps were pruned: the test is real"
+        ctx = site.app.state.genba
+        ctx.engine.dispose()
+        restore(site.database_url, saved, ctx.server_key, NOW)
+        assert sync(site, dev, 1).server_lost == [(1, 31, 45)]
+        held = site.held(device, 1)
+        assert [s for s, _ in held] == list(range(1, 47)), "every event once, none lost"
+        with JournalReader(dev.data.journal) as journal:
+            mine = {s.seq: s.data for s in journal.range(1, 21, 46)}
+        assert all(data == mine[s] for s, data in held if s > 20)
