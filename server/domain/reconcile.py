@@ -48,7 +48,7 @@ from server.domain.corrections import Correction
 from server.domain.registry import CardBinding, Site
 from server.domain.roster import RosterEntry
 from server.domain.taps import KioskBind, Tap
-from shared.siterules import DEFAULT_DAY_BOUNDARY, DEFAULT_REPEAT_WINDOW_S, DEFAULT_TIMEZONE, day_start, work_day
+from shared.siterules import DEFAULT_DAY_BOUNDARY, DEFAULT_REPEAT_WINDOW_S, DEFAULT_TIMEZONE, day_start
 
 MAX_SHIFT = timedelta(hours=20)
 FLAGS: tuple[str, ...] = (
