@@ -22,8 +22,9 @@ from kiosk.settings import KioskSettings, load_settings, save_settings
 from kiosk.sources import SiteView, SyncSummary
 from kiosk.today import Today
 from shared.clock import Clock, SystemClock
+from shared.errors import GenbaError, JournalError
 from shared.event import NO_SITE, Direction
-from shared.journal import JournalWriter, StoredEvent
+from shared.journal import EventDraft, JournalWriter, StoredEvent
 from shared.paths import DataDir
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,25 @@ class IdleStatus:
     reader: ReaderStatus | None
     sync: SyncSummary
     problems: tuple[str, ...]
-    """Machine codes, most urgent first: ``journal_write_failed``, ``no_site``, ``reader_waiting``,
-    ``reader_disconnected``, ``reader_error``, ``state_unreadable``, ``roster_missing``, ``sync_error``."""
+    """Machine codes, most urgent first: ``journal_lost``, ``journal_write_failed``, ``clock_behind``,
+    ``no_site``, ``reader_waiting``, ``reader_disconnected``, ``reader_error``, ``state_unreadable``,
+    ``roster_missing``, ``sync_error``."""
+    clock_behind: datetime | None = None
+    """The latest journaled time, while the wall clock reads earlier than it (the clock was set back)."""
+
+
+class RefusingJournal:
+    """The journal while it must not be written (see :func:`shared.state.check_continuity`): every append
+    raises the reason, so each tap shows "NOT recorded"; reading (today's list) goes on."""
+
+    def __init__(self, inner: Appender, reason: GenbaError) -> None:
+        self.inner, self.reason = inner, reason
+
+    def append(self, draft: EventDraft) -> StoredEvent:
+        raise self.reason
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
 
 
 class KioskCore:
@@ -71,7 +89,7 @@ class KioskCore:
         """Open the device's journal (taking the writer lock) and state.db, read-only."""
         from kiosk.state_view import StateSiteView
         from shared.device import load_or_create_identity
-        from shared.state import StateReader, prunable
+        from shared.state import StateReader, check_continuity, prunable
 
         clock = clock or SystemClock()
         identity, key = load_or_create_identity(data)
@@ -79,6 +97,14 @@ class KioskCore:
         try:
             state = StateReader(data.state)
             site = StateSiteView(state, fallback_site=identity.site, journal=journal)
+            appender: Appender = journal
+            try:
+                check_continuity(state, journal, identity.epoch)
+            except JournalError as exc:
+                log.error("recording refused: %s", exc.message)
+                appender = RefusingJournal(journal, exc)
+            except GenbaError as exc:  # state.db unreadable: shown as state_unreadable; taps go on
+                log.error("cannot compare the journal with state.db: %s", exc.message)
 
             def prune() -> int:
                 removed = 0
@@ -86,7 +112,7 @@ class KioskCore:
                     removed += journal.prune_through(spec.epoch, spec.seq, spec.head)
                 return removed
 
-            return cls(root=data.root, journal=journal, site=site, clock=clock, settings=load_settings(data.root),
+            return cls(root=data.root, journal=appender, site=site, clock=clock, settings=load_settings(data.root),
                        pruner=prune)
         except BaseException:
             journal.close()
@@ -121,8 +147,15 @@ class KioskCore:
     def idle(self) -> IdleStatus:
         config = self.site.settings()
         problems: list[str] = []
-        if self.last_failure is not None:
+        now = self.clock.wall()
+        refused = isinstance(self.journal, RefusingJournal)
+        if refused:
+            problems.append("journal_lost")
+        elif self.last_failure is not None:
             problems.append("journal_write_failed")
+        behind = self.clock_behind(now)
+        if behind is not None:
+            problems.append("clock_behind")
         if config.site is None:
             problems.append("no_site")
         status = self.reader_status
@@ -136,11 +169,15 @@ class KioskCore:
         sync = self.site.sync()
         if sync.last_error:
             problems.append("sync_error")
-        now = self.clock.wall()
         self.today.roll_to(now)
         return IdleStatus(site=config.site, site_name=config.site_name, now=now, mode=self.pipeline.mode,
                           forced=self.pipeline.forced, inside=self.today.count_inside, reader=status, sync=sync,
-                          problems=tuple(problems))
+                          problems=tuple(problems), clock_behind=behind)
+
+    def clock_behind(self, now: datetime | None = None) -> datetime | None:
+        """The latest journaled time while the wall clock reads earlier (see JournalWriter.clock_behind)."""
+        check = getattr(self.journal, "clock_behind", None)
+        return None if check is None else check(now or self.clock.wall())
 
     # -- manager -------------------------------------------------------------------------------
     def unlock(self, pin: str) -> None:

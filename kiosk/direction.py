@@ -15,8 +15,13 @@ isolation (tests/kiosk/test_direction.py):
   A forced direction that differs from the last one is an explicit request
   and is not treated as a repeat.
 
-Elapsed time for the repeat window uses CLOCK_BOOTTIME when both taps are in
-the same boot, so a wall clock set backwards cannot turn taps into repeats.
+Elapsed time for the repeat window is CLOCK_BOOTTIME, and only when both taps
+are in the same boot: a wall clock set backwards cannot turn taps into repeats.
+Across a reboot the time between two taps is not known on the kiosk (the wall
+clock of either boot may be wrong, by a day or more, and CLOCK_BOOTTIME starts
+again), so a tap after a reboot is never a repeat: it is recorded as a new
+entry or exit and the server, which re-times every boot segment from its clock
+samples, sorts out a true double tap.
 """
 
 from __future__ import annotations
@@ -79,8 +84,12 @@ def work_day(at: datetime, boundary: time = DEFAULT_DAY_BOUNDARY, tz: tzinfo = J
     return (local - shift).date()
 
 
-def elapsed_s(earlier: LastMark, now: TapMoment) -> float:
-    """Seconds between two taps: monotonic within one boot, wall clock otherwise."""
+def elapsed_s(earlier: LastMark, now: TapMoment) -> float | None:
+    """Seconds between two taps of one boot (CLOCK_BOOTTIME); None when that is not known.
+
+    Never the wall clock: two boots' wall clocks may disagree by any amount (a kiosk booted offline
+    with its clock a day behind reads day 3's taps as one second after day 2's).
+    """
     if (
         earlier.boot is not None
         and earlier.boot == now.boot
@@ -88,7 +97,7 @@ def elapsed_s(earlier: LastMark, now: TapMoment) -> float:
         and now.mono_us is not None
     ):
         return (now.mono_us - earlier.mono_us) / 1_000_000
-    return (now.at - earlier.at).total_seconds()
+    return None
 
 
 def opposite(direction: Direction) -> Direction:
@@ -113,7 +122,8 @@ def decide(
     else:
         wanted = "in" if last is None else opposite(last.direction)
 
-    if last is not None and 0 <= elapsed_s(last, now) < repeat_window_s:
+    elapsed = None if last is None else elapsed_s(last, now)
+    if last is not None and elapsed is not None and 0 <= elapsed < repeat_window_s:
         explicit_change = forced is not None and forced != last.direction
         if not explicit_change:
             return Decision("repeat", last.direction, ref=last.seq, repeat_of=last.at)

@@ -8,6 +8,7 @@ Code that needs the time takes a :class:`Clock`; tests pass a :class:`ManualCloc
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -17,6 +18,9 @@ from typing import Protocol
 from shared.timefmt import JST
 
 BOOT_ID_PATH = Path("/proc/sys/kernel/random/boot_id")
+ENV_BOOT_ID_FILE = "GENBA_BOOT_ID_FILE"
+"""Read the boot id from this file instead of /proc: the seam tests use to simulate a reboot (a new id)
+while running the real processes under a faked wall clock (libfaketime)."""
 
 
 class Clock(Protocol):
@@ -47,7 +51,8 @@ class SystemClock:
     def boot_id(self) -> str:
         if self._boot is None:
             try:
-                self._boot = str(uuid.UUID(BOOT_ID_PATH.read_text().strip()))
+                source = Path(os.environ.get(ENV_BOOT_ID_FILE) or BOOT_ID_PATH)
+                self._boot = str(uuid.UUID(source.read_text().strip()))
             except (OSError, ValueError):
                 # No /proc (a container without it): one random id per process is the honest answer.
                 self._boot = str(uuid.uuid4())

@@ -26,7 +26,8 @@ these; nothing above ``shared`` should have to catch a third-party error.
         ├── JournalBusy            code "journal_busy"   another process holds the writer lock
         ├── JournalWriteFailed     code "journal_write_failed"  (disk full, read-only) — the tap was NOT recorded
         ├── ForeignJournal         code "foreign_journal"  a journal of another device
-        └── JournalDamaged         code "journal_damaged"  .first_bad_seq
+        ├── JournalDamaged         code "journal_damaged"  .first_bad_seq
+        └── JournalLost            code "journal_lost"   state.db holds receipts for events the journal lacks
 """
 
 from __future__ import annotations
@@ -149,3 +150,18 @@ class JournalDamaged(JournalError):
 
     def to_dict(self) -> dict[str, object]:
         return {**super().to_dict(), "first_bad_seq": self.first_bad_seq}
+
+
+class JournalLost(JournalError):
+    """The journal lacks (or holds other) events that the server acknowledged: it was deleted, emptied or
+    replaced. Recording on in that epoch would fork the device's history, so nothing is recorded until the
+    device is enrolled again (a new epoch)."""
+
+    code = "journal_lost"
+
+    def __init__(self, message: str, *, epoch: int, acked: int) -> None:
+        super().__init__(message)
+        self.epoch, self.acked = epoch, acked
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "epoch": self.epoch, "acked": self.acked}

@@ -27,8 +27,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "key_error": ("鍵ファイルを使えません。", "The key file cannot be used."),
     "key_permissions": ("鍵ファイルが他のユーザーから読める状態です。権限を600にするか、鍵を作り直してください。",
                         "The key file is readable by others. Make it mode 600 or replace the key."),
-    "key_missing": ("鍵ファイルがありません。端末の登録をやり直してください。",
-                    "The key file is missing. Enroll the device again."),
+    "key_missing": ("端末の鍵ファイルがありません。バックアップから戻すか、端末を登録し直して新しい世代を始めてください"
+                    "（genba device enroll）。記録ファイルはそのままです。",
+                    "The device's key file is missing. Restore it from a backup, or enroll the device again to "
+                    "start a new epoch (genba device enroll). The journal was left as it is."),
     "verification": ("検証に失敗しました。", "Verification failed."),
     "bad_signature": ("署名が正しくありません。データが改変されたか、別の鍵で署名されています。",
                       "The signature does not verify: the data was altered or signed by another key."),
@@ -54,8 +56,16 @@ CATALOG: dict[str, tuple[str, str]] = {
                              "NOT recorded. Check free disk space and that the disk is writable."),
     "foreign_journal": ("この記録ファイルは別の端末のものです。データフォルダを確認してください。",
                         "This journal belongs to another device. Check the data directory."),
-    "journal_damaged": ("記録ファイルが損傷しています。最初の異常箇所を確認し、管理者に連絡してください。",
-                        "The journal is damaged. Note the first bad record and contact the administrator."),
+    "journal_damaged": ("記録ファイル（journal.db）が壊れています。ファイルは変更していません。コピーを取り"
+                        "（未送信の記録が残っている可能性があります）、管理者に連絡してください。",
+                        "The journal (journal.db) is damaged; it was not changed. Keep a copy (it may still hold "
+                        "unsent taps) and contact the administrator."),
+    "journal_lost": ("記録ファイル（journal.db）が失われたか入れ替わっています。サーバーが受領済みの記録がありません。"
+                     "このままでは記録できません（分岐します）。管理者は端末を登録し直してください"
+                     "（genba device enroll、新しい世代）。ディスク上のファイルはそのままです。",
+                     "The journal (journal.db) was lost or replaced: it lacks records the server already "
+                     "acknowledged. Nothing can be recorded as it is (it would fork). Site manager: enroll the "
+                     "device again (genba device enroll, a new epoch). Nothing on disk was changed."),
 }
 
 

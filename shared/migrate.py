@@ -2,9 +2,9 @@
 
 Each file keeps one :class:`Migrations` registry; migrations are small
 functions registered in order with :meth:`Migrations.migration`.
-:meth:`Migrations.apply` runs the ones not yet recorded, each in the same
-transaction as the row that records it (re-checked inside that transaction,
-so two processes opening a file at once never apply a step twice), so a crash
+:meth:`Migrations.apply` runs the ones not yet recorded in one transaction
+with the rows that record them (re-checked inside that transaction, so two
+processes opening a file at once never apply a step twice), so a crash
 mid-migration leaves the old schema whole. Never edit a released migration:
 add a new one.
 """
@@ -40,21 +40,30 @@ class Migrations(Generic[T]):
         return register
 
     def apply(self, conn: sqlite3.Connection, target: T) -> list[str]:
-        """Apply pending migrations through ``conn`` (in autocommit mode), passing ``target`` to each."""
-        conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-        done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+        """Apply pending migrations through ``conn`` (in autocommit mode), passing ``target`` to each.
+
+        All pending steps run in ONE transaction with the rows that record them: a crash leaves the old
+        schema whole, and a new file costs one commit (one fsync) however many steps it needs — the
+        kiosk's first start and every restart after a power cut stay quick.
+        """
+        try:
+            done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+        except sqlite3.OperationalError:
+            done = set()  # a new file: the table is created below, inside the transaction
+        if all(name in done for name, _ in self._steps):
+            return []
         applied: list[str] = []
-        for name, fn in self._steps:
-            if name in done:
-                continue
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone() is None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}  # re-read under the lock
+            for name, fn in self._steps:
+                if name not in done:
                     fn(target)
                     conn.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", (name,))
                     applied.append(name)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
         return applied

@@ -12,7 +12,11 @@ The rules (ARCHITECTURE decisions 3–4, docs/syncd.md):
   alarm and stop uploading that epoch until a person clears it;
 - after any answer that may have been lost (timeout, 5xx, broken connection,
   and at start-up: syncd may have been killed mid-batch) ask
-  ``/device/receipt`` first, so the device learns what the server committed.
+  ``/device/receipt`` first, so the device learns what the server committed;
+- a journal that lacks what the server acknowledged (deleted, emptied,
+  replaced: :func:`shared.state.check_continuity`) or that SQLite finds
+  damaged is an error with its code (``journal_lost``, ``journal_damaged``),
+  never a quiet "synced 0".
 
 syncd never writes journal.db; it opens it read-only.
 """
@@ -27,12 +31,13 @@ from typing import Any
 from shared.batch import MAX_BATCH_BYTES
 from shared.clock import Clock, SystemClock
 from shared.device import DeviceIdentity
-from shared.errors import ForeignJournal, FormatError, GenbaError
+from shared.errors import ForeignJournal, FormatError, GenbaError, JournalDamaged
 from shared.journal import JournalReader
+from shared.journal.guard import check_intact, translate
 from shared.keys import VerifierKey
 from shared.messages import CATALOG, explain
 from shared.paths import DataDir
-from shared.state import ReceiptMismatch, SiteConfig, StateWriter, check_roster
+from shared.state import ReceiptMismatch, SiteConfig, StateWriter, check_continuity, check_roster
 from shared.timefmt import format_rfc3339, parse_rfc3339
 from syncd.client import SyncClient
 from syncd.errors import BadResponse, ForkAlarm, NotEnrolled, Refused, SyncError
@@ -96,18 +101,34 @@ class SyncEngine:
             self._journal = None
 
     def journal(self) -> JournalReader | None:
-        """The journal, read-only, or None while the kiosk has not created it yet."""
+        """The journal, read-only, or None while the kiosk has not created it yet.
+
+        Checked whole when first opened (raises :class:`shared.errors.JournalDamaged`); damage found later
+        surfaces from the reader's methods as the same error."""
         if self._journal is None:
-            if not self.data.journal.exists():
+            path = self.data.journal
+            if not path.exists() or path.stat().st_size == 0:
                 return None
-            conn = sqlite3.connect(f"file:{self.data.journal}?mode=ro", uri=True, isolation_level=None, timeout=10,
-                                   check_same_thread=False)  # used from the daemon's one worker thread
-            reader = JournalReader(self.data.journal, conn=conn)
             try:
-                device = reader.device
-            except sqlite3.Error:  # the kiosk is creating the journal this very moment: not ready yet
-                reader.close()
+                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, timeout=10,
+                                       check_same_thread=False)  # used from the daemon's one worker thread
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            except sqlite3.Error as exc:
+                raise translate(path, exc) from None
+            if tables <= {"_migrations"}:  # the kiosk is creating the journal this very moment: not ready yet
+                conn.close()
                 return None
+            if not {"meta", "epochs", "events"} <= tables:
+                conn.close()
+                raise JournalDamaged(f"{path} is not a Genba journal (tables {sorted(tables)}); it was not "
+                                     "changed", first_bad_seq=None)
+            try:
+                check_intact(conn, path)
+            except BaseException:
+                conn.close()
+                raise
+            reader = JournalReader(path, conn=conn)
+            device = reader.device
             if device not in (None, self.identity.device):
                 reader.close()
                 raise ForeignJournal(f"{self.data.journal} belongs to device {reader.device}, "
@@ -156,6 +177,7 @@ class SyncEngine:
         """Upload every unacknowledged range of every epoch, oldest epoch first."""
         report = report or CycleReport()
         journal = self.journal()
+        check_continuity(self.state, journal, self.identity.epoch)
         if journal is None:
             return report
         if self.uncertain:

@@ -15,6 +15,7 @@ from shared.errors import JournalDamaged
 from shared.event import Direction
 from shared.ids import check_ccus_id
 from shared.journal import EventDraft, JournalReader, JournalWriter, verify_journal
+from shared.journal.store import CLOCK_BEHIND
 from shared.messages import explain, t
 
 app = typer.Typer(help="The edge journal (journal.db): simulate, verify, tail. / 記録ファイルの操作")
@@ -107,6 +108,7 @@ def tail(
         fail(t(f"記録ファイルがありません: {data.journal}", f"No journal at {data.journal}"))
     with reported(), JournalReader(data.journal) as reader:
         events = reader.tail(n)
+        flags = {(s.event.epoch, s.seq): reader.flags(s.event.epoch, s.seq) for s in events}
     dirs = {"in": t("入場", "in"), "out": t("退場", "out"), None: "-"}
     for stored in events:
         e = stored.event
@@ -115,6 +117,9 @@ def tail(
             continue
         who = e.idm or (f"worker {e.worker}" if e.worker else "-")
         extra = f" ref={e.ref}" if e.ref else ""
+        behind = flags[(e.epoch, e.seq)].get(CLOCK_BEHIND)
+        if behind:
+            extra += t(f" [時計逆行: {behind} より前]", f" [clock behind: earlier than {behind}]")
         typer.echo(f"{e.epoch}:{e.seq:>7}  {e.at}  {e.kind:<6} {dirs[e.direction]:<4} {who:<20} "
                    f"reader={e.reader} site={e.site}{extra}")
     if not events:

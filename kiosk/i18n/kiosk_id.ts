@@ -395,6 +395,14 @@
             <translation>Belum ada daftar pekerja: semua kartu tampil sebagai tidak dikenal.</translation>
         </message>
         <message>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again (genba device enroll).</source>
+            <translation>Berkas jurnal hilang: tap kartu TIDAK tercatat. Manajer lokasi: daftarkan ulang kios ini (genba device enroll).</translation>
+        </message>
+        <message>
+            <source>The clock reads earlier than the last record (set back?). Taps are recorded and marked. Site manager: set the clock right.</source>
+            <translation>Jam menunjukkan waktu lebih awal dari catatan terakhir (dimundurkan?). Tap tetap dicatat dan ditandai. Manajer lokasi: setel jam dengan benar.</translation>
+        </message>
+        <message>
             <source>Sync failed. Records are kept on this kiosk.</source>
             <translation>Sinkron gagal. Catatan tetap tersimpan di kios ini.</translation>
         </message>

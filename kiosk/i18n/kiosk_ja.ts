@@ -395,6 +395,14 @@
             <translation>名簿がまだありません: すべてのカードが未登録と表示されます。</translation>
         </message>
         <message>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again (genba device enroll).</source>
+            <translation>記録ファイルが失われました: タッチは記録されません。現場管理者は端末を登録し直してください（genba device enroll）。</translation>
+        </message>
+        <message>
+            <source>The clock reads earlier than the last record (set back?). Taps are recorded and marked. Site manager: set the clock right.</source>
+            <translation>時計が前回の記録より前の時刻を示しています（戻された可能性）。タッチは記録され、印が付きます。現場管理者は時計を合わせてください。</translation>
+        </message>
+        <message>
             <source>Sync failed. Records are kept on this kiosk.</source>
             <translation>同期に失敗しました。記録はこの端末に保存されています。</translation>
         </message>

@@ -395,6 +395,14 @@
             <translation>Wala pang listahan: lahat ng card ay lalabas na hindi kilala.</translation>
         </message>
         <message>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again (genba device enroll).</source>
+            <translation>Nawala ang journal: HINDI naitatala ang mga tap. Site manager: i-enroll muli ang kiosk na ito (genba device enroll).</translation>
+        </message>
+        <message>
+            <source>The clock reads earlier than the last record (set back?). Taps are recorded and marked. Site manager: set the clock right.</source>
+            <translation>Mas maaga ang orasan kaysa sa huling tala (naiatras?). Naitatala pa rin at minamarkahan ang mga tap. Site manager: itama ang orasan.</translation>
+        </message>
+        <message>
             <source>Sync failed. Records are kept on this kiosk.</source>
             <translation>Pumalya ang sync. Nakatago ang mga tala sa kiosk na ito.</translation>
         </message>

@@ -395,6 +395,14 @@
             <translation>Chưa có danh sách: mọi thẻ đều hiện là chưa đăng ký.</translation>
         </message>
         <message>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again (genba device enroll).</source>
+            <translation>Tệp nhật ký đã bị mất: các lần chạm thẻ KHÔNG được ghi lại. Quản lý công trường: hãy đăng ký lại máy này (genba device enroll).</translation>
+        </message>
+        <message>
+            <source>The clock reads earlier than the last record (set back?). Taps are recorded and marked. Site manager: set the clock right.</source>
+            <translation>Đồng hồ đang chỉ sớm hơn bản ghi trước (bị chỉnh lùi?). Các lần chạm vẫn được ghi và đánh dấu. Quản lý công trường: hãy chỉnh lại đồng hồ.</translation>
+        </message>
+        <message>
             <source>Sync failed. Records are kept on this kiosk.</source>
             <translation>Đồng bộ lỗi. Dữ liệu vẫn được lưu trên máy này.</translation>
         </message>

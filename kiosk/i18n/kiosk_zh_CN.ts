@@ -395,6 +395,14 @@
             <translation>还没有名册：所有卡都显示为未登记。</translation>
         </message>
         <message>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again (genba device enroll).</source>
+            <translation>记录文件已丢失：刷卡未被记录。现场负责人：请重新登记本终端（genba device enroll）。</translation>
+        </message>
+        <message>
+            <source>The clock reads earlier than the last record (set back?). Taps are recorded and marked. Site manager: set the clock right.</source>
+            <translation>时钟显示的时间早于上一条记录（被调慢了？）。刷卡仍会记录并加标记。现场负责人：请校正时钟。</translation>
+        </message>
+        <message>
             <source>Sync failed. Records are kept on this kiosk.</source>
             <translation>同步失败。记录保存在本终端上。</translation>
         </message>

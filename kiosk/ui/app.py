@@ -114,6 +114,13 @@ def log_line(outcome: Outcome, lang: str | None = None) -> str:
 PROBLEM_LOG: dict[str, tuple[str, str]] = {
     "journal_write_failed": ("タッチが記録されていません（ディスク満杯または書き込み不可）。",
                              "Taps are NOT being recorded (disk full or not writable)."),
+    "journal_lost": ("記録ファイルが失われました: タッチは記録されません。"
+                     "端末を登録し直してください（genba device enroll）。",
+                     "The journal was lost: taps are NOT recorded. Enroll this kiosk again (genba device enroll)."),
+    "clock_behind": ("時計が前回の記録より前の時刻です（戻された可能性）。"
+                     "タッチは記録され、印が付きます。時計を合わせてください。",
+                     "The clock reads earlier than the last record (set back?). Taps are recorded and marked; "
+                     "set the clock right."),
     "no_site": ("この端末に現場が設定されていません。タッチは記録しています（現場は後で割り当てられます）。"
                 "設定: genba roster import 名簿.csv --site 現場ID --site-name 現場名 または端末登録。",
                 "No site is set on this kiosk. Taps are recorded (the site is attributed later). Set it with "

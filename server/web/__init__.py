@@ -22,10 +22,10 @@ __all__ = ["Policy", "install"]
 
 def install(app: FastAPI, policy: Policy | None = None) -> None:
     """Serve the console on ``app`` (call once, after the API routes)."""
-    from server.web.routes import calendar, corrections, docs, fleet, roster, signin, sites, users
+    from server.web.routes import calendar, corrections, docs, fleet, reports, roster, signin, sites, users
 
     app.state.genba_web_policy = policy or Policy()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in (docs.router, signin.router, fleet.router, sites.router, roster.router, calendar.router,
-                   corrections.router, users.router):
+                   corrections.router, users.router, reports.router):
         app.include_router(router)

@@ -29,6 +29,17 @@ def _initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration("0002_flags")
+def _flags(db: sqlite_utils.Database) -> None:
+    # What the kiosk noticed about an event when it wrote it, outside the signed bytes (the event format has
+    # no such field, and the server derives the same facts from the chain): flag "clock_behind" with detail =
+    # the latest wall-clock time journaled before it, which this event's time is behind.
+    db.execute(
+        "CREATE TABLE flags (epoch INTEGER NOT NULL, seq INTEGER NOT NULL, flag TEXT NOT NULL, "
+        "detail TEXT NOT NULL, PRIMARY KEY (epoch, seq, flag)) WITHOUT ROWID"
+    )
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     return MIGRATIONS.apply(db.conn, db)

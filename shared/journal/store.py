@@ -10,15 +10,25 @@ receipt.
 One process writes (the kiosk, or ``genba journal simulate``): the writer
 holds an exclusive ``flock`` on ``journal.db.lock``. Readers (syncd, the CLI)
 open without the lock and never write.
+
+The writer checks the whole file before its first write (a damaged journal is
+reported, never written over; see :mod:`shared.journal.guard`) and creates a
+new journal readable by its owner only (0600; SQLite gives the WAL and SHM
+files the same mode). It also keeps the latest wall-clock time it journaled
+(the high-water mark): an event written while the wall clock reads earlier
+than that is flagged ``clock_behind`` in the ``flags`` table, and
+:meth:`JournalWriter.clock_behind` tells the kiosk to warn the manager.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Self
 
@@ -31,24 +41,63 @@ from shared.clock import Clock, SystemClock
 from shared.device import DeviceIdentity
 from shared.errors import ForeignJournal, FormatError, JournalBusy, JournalDamaged, JournalWriteFailed
 from shared.event import Direction, Event, Kind
+from shared.journal.guard import check_intact, guarded, guarded_iter, translate
 from shared.journal.migrations import apply as apply_migrations
 from shared.keys import SigningKey, VerifierKey
 from shared.note import NoteSignature
-from shared.timefmt import format_rfc3339
+from shared.timefmt import format_rfc3339, parse_rfc3339
+
+CLOCK_BEHIND = "clock_behind"
+"""Flag: the wall clock read earlier than an event journaled before (by more than :data:`CLOCK_TOLERANCE`)."""
+CLOCK_TOLERANCE = timedelta(seconds=2)
+"""A clock stepped back by NTP by less than this is not worth a warning."""
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """Open journal.db with the project's pragmas (WAL, synchronous=FULL)."""
+    """Open journal.db with the project's pragmas (WAL, synchronous=FULL).
+
+    Writable: a new file is created 0600, and an existing one is checked whole (``quick_check``) before
+    anything is written to it — a damaged journal raises :class:`JournalDamaged` and stays as it was.
+    """
     if readonly:
         if not path.exists():
             raise JournalDamaged(f"no journal at {path}", first_bad_seq=None)
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, timeout=10)
     else:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=10)
-        conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA foreign_keys=ON")
+        with contextlib.suppress(FileExistsError):  # a new journal is its owner's alone (names, card IDms)
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, timeout=10)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+            if path.stat().st_size > 0:
+                try:
+                    check_intact(conn, path)
+                except BaseException:
+                    conn.close()
+                    raise
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.Error as exc:
+        raise translate(path, exc) from None
     return conn
+
+
+def _open_for_reading(path: Path) -> sqlite3.Connection:
+    """A read-only connection; a file its writer has created but not yet set up reads as an empty journal."""
+    conn = connect(path, readonly=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.Error as exc:
+        conn.close()
+        raise translate(path, exc) from None
+    if tables - {"_migrations"}:
+        return conn
+    conn.close()
+    empty = sqlite3.connect(":memory:", isolation_level=None)
+    apply_migrations(sqlite_utils.Database(empty))
+    return empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +106,8 @@ class StoredEvent:
     data: bytes
     head: bytes
     sig: bytes
+    flags: tuple[str, ...] = ()
+    """What the writer noticed (e.g. :data:`CLOCK_BEHIND`); kept beside the event, not in its signed bytes."""
 
     @property
     def seq(self) -> int:
@@ -85,7 +136,7 @@ class JournalReader:
 
     def __init__(self, path: Path, *, conn: sqlite3.Connection | None = None) -> None:
         self.path = path
-        self.conn = conn or connect(path, readonly=True)
+        self.conn = conn or _open_for_reading(path)
         self.db = sqlite_utils.Database(self.conn)
 
     def close(self) -> None:
@@ -97,6 +148,7 @@ class JournalReader:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @guarded
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
@@ -105,10 +157,23 @@ class JournalReader:
     def device(self) -> str | None:
         return self.meta("device")
 
+    @guarded
+    def flags(self, epoch: int, seq: int) -> dict[str, str]:
+        """The writer's flags on one event (flag → detail); empty for a journal older than the flags table."""
+        try:
+            rows = self.conn.execute("SELECT flag, detail FROM flags WHERE epoch = ? AND seq = ?", (epoch, seq))
+            return {str(f): str(d) for f, d in rows}
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return {}
+            raise
+
+    @guarded
     def epochs(self) -> dict[int, VerifierKey]:
         rows = self.conn.execute("SELECT epoch, verifier_key FROM epochs ORDER BY epoch")
         return {int(e): VerifierKey.decode(k) for e, k in rows}
 
+    @guarded
     def last(self, epoch: int) -> tuple[int, bytes]:
         """(last seq, chain head) of an epoch; (pruned-through, its head) or (0, genesis) when empty."""
         row = self.conn.execute(
@@ -118,10 +183,12 @@ class JournalReader:
             return int(row[0]), bytes(row[1])
         return self.pruned(epoch)
 
+    @guarded
     def pruned(self, epoch: int) -> tuple[int, bytes]:
         row = self.conn.execute("SELECT through_seq, head FROM pruned WHERE epoch = ?", (epoch,)).fetchone()
         return (0, GENESIS) if row is None else (int(row[0]), bytes(row[1]))
 
+    @guarded
     def head_at(self, epoch: int, seq: int) -> bytes | None:
         if seq == 0:
             return GENESIS
@@ -131,12 +198,14 @@ class JournalReader:
         through, head = self.pruned(epoch)
         return head if seq == through else None
 
+    @guarded
     def count(self, epoch: int | None = None, *, after: int = 0) -> int:
         if epoch is None:
             return int(self.conn.execute("SELECT count(*) FROM events").fetchone()[0])
         row = self.conn.execute("SELECT count(*) FROM events WHERE epoch = ? AND seq > ?", (epoch, after))
         return int(row.fetchone()[0])
 
+    @guarded
     def range(self, epoch: int, first: int, last: int) -> list[StoredEvent]:
         rows = self.conn.execute(
             "SELECT data, head, sig FROM events WHERE epoch = ? AND seq BETWEEN ? AND ? ORDER BY seq",
@@ -144,6 +213,7 @@ class JournalReader:
         ).fetchall()
         return [StoredEvent(Event.from_bytes(bytes(d)), bytes(d), bytes(h), bytes(s)) for d, h, s in rows]
 
+    @guarded_iter
     def iter_raw(self, epoch: int, after: int = 0) -> Iterator[tuple[int, bytes, bytes, bytes]]:
         """(seq, data, head, sig) rows in seq order, without parsing (for verification)."""
         cur = self.conn.execute(
@@ -154,6 +224,7 @@ class JournalReader:
                 raise JournalDamaged(f"seq {seq}: stored columns are not bytes (altered)", first_bad_seq=int(seq))
             yield int(seq), data, head, sig
 
+    @guarded
     def tail(self, n: int) -> list[StoredEvent]:
         rows = self.conn.execute(
             "SELECT data, head, sig FROM events ORDER BY epoch DESC, seq DESC LIMIT ?", (n,)
@@ -161,6 +232,7 @@ class JournalReader:
         out = [StoredEvent(Event.from_bytes(bytes(d)), bytes(d), bytes(h), bytes(s)) for d, h, s in rows]
         return out[::-1]
 
+    @guarded
     def checkpoint_note(self, epoch: int, seq: int) -> str:
         """The signed checkpoint for (epoch, seq), rebuilt from the stored signature."""
         row = self.conn.execute(
@@ -174,6 +246,7 @@ class JournalReader:
         text = Checkpoint(device, epoch, seq, bytes(row[0])).text()
         return text + "\n" + NoteSignature(key.name, key.hash, bytes(row[1])).line()
 
+    @guarded
     def batch(self, epoch: int, first: int, max_events: int = DEFAULT_BATCH_EVENTS) -> Batch | None:
         """The batch of up to ``max_events`` stored events from ``first``, or None if there are none."""
         max_events = max(1, min(max_events, MAX_BATCH_EVENTS))
@@ -219,6 +292,7 @@ class JournalWriter(JournalReader):
             self.identity, self.key, self.clock, self.app_version = identity, key, clock, app_version
             self._adopt()
             self._last_seq, self._head = self.last(identity.epoch)
+            self._high_water = self._latest_time()
         except BaseException:
             self.close()
             raise
@@ -271,6 +345,22 @@ class JournalWriter(JournalReader):
             self.conn.execute("INSERT INTO epochs VALUES (?, ?, ?)", (self.identity.epoch, verifier, now))
             self.conn.execute("COMMIT")
 
+    def _latest_time(self) -> datetime | None:
+        """The high-water mark at open: the newest event's time, or the mark it was flagged behind."""
+        newest = self.tail(1)
+        if not newest:
+            return None
+        last = newest[0].event
+        behind = self.flags(last.epoch, last.seq).get(CLOCK_BEHIND)
+        moment = parse_rfc3339(last.at)
+        return max(moment, parse_rfc3339(behind)) if behind else moment
+
+    def clock_behind(self, now: datetime | None = None) -> datetime | None:
+        """The latest journaled time when the wall clock (``now``) reads earlier than it, else None."""
+        now = now or self.clock.wall()
+        mark = self._high_water
+        return mark if mark is not None and now < mark - CLOCK_TOLERANCE else None
+
     def append(self, draft: EventDraft) -> StoredEvent:
         """Append one event durably; return it only after the commit reached the disk.
 
@@ -279,13 +369,16 @@ class JournalWriter(JournalReader):
         """
         ident = self.identity
         seq = self._last_seq + 1
+        wall = self.clock.wall()
+        behind = self.clock_behind(wall)
+        flags = {CLOCK_BEHIND: format_rfc3339(behind)} if behind is not None else {}
         event = Event(
             device=ident.device,
             epoch=ident.epoch,
             seq=seq,
             boot=self.clock.boot_id(),
             mono_us=draft.mono_us if draft.mono_us is not None else self.clock.boottime_us(),
-            at=format_rfc3339(self.clock.wall()),
+            at=format_rfc3339(wall),
             kind=draft.kind,
             reader=draft.reader,
             site=draft.site,
@@ -312,6 +405,8 @@ class JournalWriter(JournalReader):
                     "INSERT INTO events (epoch, seq, data, head, sig) VALUES (?, ?, ?, ?, ?)",
                     (ident.epoch, seq, data, head, sig),
                 )
+                for flag, detail in flags.items():
+                    self.conn.execute("INSERT INTO flags VALUES (?, ?, ?, ?)", (ident.epoch, seq, flag, detail))
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
@@ -320,7 +415,9 @@ class JournalWriter(JournalReader):
         except sqlite3.Error as exc:
             raise JournalWriteFailed(f"the tap was NOT recorded: {exc}") from exc
         self._last_seq, self._head = seq, head
-        return StoredEvent(event, data, head, sig)
+        if self._high_water is None or wall > self._high_water:
+            self._high_water = wall
+        return StoredEvent(event, data, head, sig, tuple(flags))
 
     def prune_through(self, epoch: int, seq: int, head: bytes) -> int:
         """Delete events of ``epoch`` up to ``seq``, which a verified receipt acknowledged.
@@ -340,9 +437,11 @@ class JournalWriter(JournalReader):
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             cur = self.conn.execute("DELETE FROM events WHERE epoch = ? AND seq <= ?", (epoch, seq))
+            removed = cur.rowcount  # read now: the next statement on this connection resets it
+            self.conn.execute("DELETE FROM flags WHERE epoch = ? AND seq <= ?", (epoch, seq))
             self.conn.execute("INSERT OR REPLACE INTO pruned VALUES (?, ?, ?)", (epoch, seq, head))
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        return int(cur.rowcount)
+        return int(removed)

@@ -5,6 +5,7 @@ the kiosk and people read it through :class:`StateReader`. See
 :mod:`shared.state.store` for the rules and docs/syncd.md for the whole picture.
 """
 
+from shared.state.continuity import check_continuity
 from shared.state.errors import (
     ReceiptForeign,
     ReceiptMismatch,
@@ -56,6 +57,7 @@ __all__ = [
     "StateReader",
     "StateWriter",
     "SyncStatus",
+    "check_continuity",
     "check_roster",
     "offline_site_config",
     "parse_roster_csv",

@@ -173,5 +173,5 @@ def test_a_journal_that_is_not_a_database_is_a_clear_error(data: DataDir) -> Non
     data.journal.write_bytes(b"this is not a database" * 100)
     done = genba(data.root, "kiosk", "--headless", "--reader", "sim")
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert "記録ファイル（journal.db）が壊れていて開けません" in done.stderr
+    assert "記録ファイル（journal.db）が壊れています" in done.stderr
     assert data.journal.read_bytes() == b"this is not a database" * 100  # left as it was

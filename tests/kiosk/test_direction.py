@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from kiosk.direction import GateMode, LastMark, TapMoment, decide, work_day
+from kiosk.direction import GateMode, LastMark, TapMoment, decide, elapsed_s, work_day
 from shared.timefmt import JST
 
 BOOT = "00000000-0000-4000-8000-000000000001"
@@ -60,10 +60,16 @@ def test_wall_clock_set_back_does_not_make_a_repeat_within_one_boot() -> None:
     assert decide(mark("in"), now).kind == "tap"
 
 
-def test_across_boots_the_wall_clock_decides_and_a_backwards_clock_is_not_a_repeat() -> None:
+def test_across_boots_a_tap_is_never_a_repeat_because_the_time_between_is_not_known() -> None:
+    # Issue 9 item 13: a gate booted with its clock exactly 24 h behind reads day 3's tap as 1 s after
+    # day 2's. Across boots the wall clock cannot be trusted, so the tap is recorded as a new one.
     other = "00000000-0000-4000-8000-000000000002"
-    assert decide(mark("in"), TapMoment(T0 + timedelta(seconds=5), other, 10)).kind == "repeat"
+    day_later_but_clock_behind = TapMoment(T0 + timedelta(seconds=1), other, 10)
+    assert decide(mark("in"), day_later_but_clock_behind).kind == "tap"
+    assert decide(mark("in"), TapMoment(T0 + timedelta(seconds=5), other, 10), mode=GateMode.ENTRY_ONLY) == \
+        decide(None, TapMoment(T0, other, 10), mode=GateMode.ENTRY_ONLY)
     assert decide(mark("in"), TapMoment(T0 - timedelta(hours=1), other, 10)).kind == "tap"
+    assert elapsed_s(mark("in"), day_later_but_clock_behind) is None
 
 
 def test_work_day_boundary_keeps_a_night_shift_on_one_day() -> None:

@@ -49,10 +49,23 @@ def test_a_failing_step_leaves_nothing_of_itself_and_runs_again_next_time(tmp_pa
     with pytest.raises(RuntimeError):
         steps.apply(conn, conn)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert "half" not in tables
-    assert conn.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 0
+    assert "half" not in tables and "_migrations" not in tables  # one transaction: nothing of it is left
     fail = False
     assert steps.apply(conn, conn) == ["0001_half"]
+
+
+def test_all_pending_steps_commit_together(tmp_path: Path) -> None:
+    steps: Migrations[sqlite3.Connection] = Migrations()
+    steps.migration("0001_a")(lambda c: c.execute("CREATE TABLE a (x)"))
+
+    @steps.migration("0002_b")
+    def _b(conn: sqlite3.Connection) -> None:
+        raise RuntimeError("power cut")
+
+    conn = _conn(tmp_path / "db")
+    with pytest.raises(RuntimeError):
+        steps.apply(conn, conn)
+    assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
 
 
 def test_duplicate_names_are_refused() -> None:

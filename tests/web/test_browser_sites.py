@@ -202,7 +202,26 @@ def test_admin_creates_a_user_whose_link_sets_a_password(pages: dict[str, Page],
     context.close()
 
 
-PAGES = ["/sites", f"/sites/{SITE}", f"/sites/{SITE}/roster", f"/sites/{SITE}/calendar?month={MONTH}",
+def test_kpis_charts_and_downloads_follow_the_viewers_scope(pages: dict[str, Page], live: WebWorld) -> None:
+    prime = pages["prime"]
+    prime.goto(f"{live.url}/sites/{SITE}/reports?month={MONTH}")
+    assert prime.locator(".kpi").count() == 3 and "%" in prime.locator(".kpi-value").last.inner_text()
+    assert prime.locator("svg.chart line.target").count() == 1  # the touch-rate target line
+    with prime.expect_download() as got:
+        prime.click(f"a[href='/sites/{SITE}/reports/calendar.csv?month={MONTH}']")
+    everyone = Path(got.value.path()).read_bytes()
+    assert everyone.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, as Excel wants
+    worker = pages["worker"]
+    worker.goto(f"{live.url}/sites/{SITE}/reports?month={MONTH}")
+    with worker.expect_download() as got:
+        worker.click(f"a[href='/sites/{SITE}/reports/calendar.csv?month={MONTH}']")
+    own = Path(got.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(own) == 3  # the header, the worker's own row, the total
+    assert len(everyone.decode("utf-8-sig").splitlines()) > 40
+
+
+PAGES = ["/sites", f"/sites/{SITE}", f"/sites/{SITE}/reports?month={MONTH}", f"/sites/{SITE}/roster",
+         f"/sites/{SITE}/calendar?month={MONTH}",
          f"/sites/{SITE}/unknown?month={MONTH}", "/corrections", "/corrections/1"]
 
 

@@ -15,9 +15,11 @@ from starlette.concurrency import run_in_threadpool
 
 from server.api.routes import history as api_history
 from server.api.routes import registry as api_registry
+from server.domain.disclosure import may_view_site
 from server.domain.errors import NotFound
 from server.domain.report import check_month
 from server.store import domain_records as rec
+from server.store.domain_reconcile import history
 from server.web import sites, store
 from server.web.auth import SignedIn, Viewer, get_ctx
 from server.web.render import WebRoute, page
@@ -33,9 +35,14 @@ def _month(request: Request, fallback: date) -> str:
 
 
 def _rows(request: Request, v: Viewer, site: str, month: str) -> list[dict[str, Any]]:
-    rows = api_history.site_history(site, v.principal, get_ctx(request), month=month, format="json")
-    assert isinstance(rows, dict)
-    return list(rows["rows"])
+    """The month's rows the viewer may read: the API's own query and row filter (server.api.routes.history)."""
+    check_month(month)
+    with get_ctx(request).engine.connect() as conn:
+        s = rec.get_site(conn, site)
+        rows = api_history._filter(conn, v.principal, history(conn, site=site, month=month))
+        if not rows and not may_view_site(v.principal, s, rec.load_structure(conn, site), rec.roster_of(conn, site)):
+            raise NotFound(f"site {site} is not visible to you", site=site)
+    return rows
 
 
 def _shift(month: str, by: int) -> str:

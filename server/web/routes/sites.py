@@ -16,7 +16,8 @@ from server.api.routes import registry as api_registry
 from server.api.routes import roster as api_roster
 from server.api.routes import structure as api_structure
 from server.domain.errors import Forbidden
-from server.web import fleet, forms
+from server.domain.report import check_month
+from server.web import fleet, forms, kpis
 from server.web import sites as site_data
 from server.web.auth import SignedIn, Viewer, get_ctx
 from server.web.render import WebRoute, page
@@ -35,11 +36,16 @@ def _sites(request: Request, v: Viewer) -> list[dict[str, Any]]:
                 if r["alarms"]:
                     alarms[r["site"]] = alarms.get(r["site"], 0) + 1
     out = []
+    today = ctx.now().date()
+    month = request.query_params.get("month") or f"{today.year:04d}-{today.month:02d}"
+    check_month(month)
     for s in sites:
+        with ctx.engine.connect() as conn:
+            k = kpis.site_kpis(conn, s["site"], month, v.principal, today)
         roster = api_roster.get_roster(s["site"], v.principal, ctx)["entries"]
         pending = api_corr.list_corrections(v.principal, ctx, site=s["site"], status="requested")["corrections"]
         out.append({**s, "roster": len(roster), "incomplete": sum(1 for e in roster if not e["complete"]),
-                    "pending": len(pending), "alarms": alarms.get(s["site"])})
+                    "pending": len(pending), "alarms": alarms.get(s["site"]), "kpi": k})
     return out
 
 
@@ -47,8 +53,12 @@ def _sites_page(request: Request, v: Viewer, *, status: int = 200, alert: str | 
     ctx = get_ctx(request)
     with ctx.engine.connect() as conn:
         invitations = site_data.pending_invitations(conn, v.principal)
+    today = ctx.now().date()
+    month = request.query_params.get("month") or f"{today.year:04d}-{today.month:02d}"
+    y, m = map(int, month.split("-")) if len(month) == 7 else (today.year, today.month)
+    prev = f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
     return page(request, "sites.html", v, status=status, sites=_sites(request, v), invitations=invitations,
-                alert=alert)
+                alert=alert, month=month, prev=prev)
 
 
 @router.get("/sites")
