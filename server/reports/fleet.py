@@ -43,7 +43,7 @@ def all_site_kpis(conn: sa.Connection, month: str) -> tuple[dict[str, kpi.Kpis],
     t_loop = time.perf_counter()
     counts = store.month_kpi_counts(conn, days[0], days[-1] + timedelta(days=1))
     for site, group in groupby(counts, key=lambda r: r[0]):  # ordered by site
-        day_counts = [kpi.DayCounts(date.fromisoformat(r[1]), int(r[2]), int(r[3] or 0), int(r[4]), int(r[5]))
+        day_counts = [kpi.DayCounts(date.fromisoformat(r[1]), int(r[2]), int(r[3] or 0), int(r[4]), int(r[5] or 0))
                       for r in group]
         t0 = time.perf_counter()
         members = members_of(changes.get(site, []), origins, zones.get(site, "Asia/Tokyo"))

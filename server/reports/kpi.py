@@ -132,9 +132,12 @@ def count_day(day: date, rows: Iterable[DayRow], registered: Mapping[str, bool],
                      sum(1 for w in known if registered.get(w, False)))
 
 
-def kpis_of(counts: DayCounts, members: Sequence[Member], company: str | None = None) -> Kpis:
-    """The three rates of one day from its counts and the structure (the one place the rates are defined)."""
-    placed = [m for m in branch(members, company) if m.since <= counts.day]
+def kpis_of(counts: DayCounts, members: Sequence[Member], company: str | None = None, *,
+            mine: Sequence[Member] | None = None) -> Kpis:
+    """The three rates of one day from its counts and the structure (the one place the rates are defined).
+
+    ``mine``: ``branch(members, company)`` when the caller has it already (a month asks once, not daily)."""
+    placed = [m for m in (branch(members, company) if mine is None else mine) if m.since <= counts.day]
     companies = Ratio(sum(1 for m in placed if m.company is not None and m.ccus), len(placed))
     workers = Ratio(counts.registered, counts.workers)
     touches = Ratio(counts.touched, counts.worked)
@@ -161,7 +164,8 @@ def month_from_counts(counts: Sequence[DayCounts], members: Sequence[Member], co
                       ) -> tuple[Kpis, list[tuple[date, Kpis]]]:
     """The month from the counts of the days the site worked (a day with no row of the site is not in ``counts``;
     for a company, a day the site worked and the company did not is, with zero counts)."""
-    series = [(c.day, kpis_of(c, members, company)) for c in sorted(counts, key=lambda c: c.day)]
+    mine = branch(members, company)
+    series = [(c.day, kpis_of(c, members, company, mine=mine)) for c in sorted(counts, key=lambda c: c.day)]
 
     def mean(values: list[float | None]) -> float | None:
         present = [v for v in values if v is not None]
