@@ -23,8 +23,9 @@ nothing above ``hardware`` has to catch a third-party error.
         │   ├── PcscdUnavailable      code "pcscd_unavailable" the PC/SC daemon is missing or stopped
         │   └── ReaderUnplugged       code "unplugged"         the reader went away while in use
         └── ReadError                 code "read_error"        one read failed; the reader itself is fine
-            └── BadCard               code "bad_card"          the card answered garbage, a short or
-                                                               wrong-length IDm, or left mid-read
+            ├── BadCard               code "bad_card"          the card answered garbage, a short or
+            │                                                  wrong-length IDm, or left mid-read
+            └── BadInput              code "bad_input"         the simulator's standard input had a bad line
 """
 
 from __future__ import annotations
@@ -84,6 +85,10 @@ class BadCard(ReadError):
     code = "bad_card"
 
 
+class BadInput(ReadError):
+    code = "bad_input"
+
+
 CATALOG.update(
     {
         "hardware": ("カードリーダーでエラーが発生しました。", "The card reader reported an error."),
@@ -108,6 +113,9 @@ CATALOG.update(
                       "The card reader was unplugged; check the USB cable."),
         "read_error": ("カードを読み取れませんでした。もう一度タッチしてください。",
                        "The card could not be read; touch it again."),
+        "bad_input": ("模擬リーダーへの入力行が正しくありません。IDm（16桁の16進数）か命令を入力してください。",
+                      "A line typed into the simulated reader is not valid: type an IDm (16 hex digits) or a "
+                      "command."),
         "bad_card": ("カードの応答が正しくありません。もう一度タッチし、続く場合はカードを確認してください。",
                      "The card answered incorrectly; touch again, and check the card if it persists."),
     }

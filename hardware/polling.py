@@ -84,6 +84,9 @@ class CardRead:
     pmm: bytes | None = None
     system_code: bytes | None = None
     card_data: str | None = None
+    detected_us: int | None = None
+    """CLOCK_BOOTTIME µs when the card was seen, for a driver that queues what it saw (the simulator);
+    None: now, when the loop takes the observation."""
 
 
 class _Unchanged:
@@ -277,7 +280,8 @@ class PollingReader:
                 observation = self._driver.observe(self._poll)
                 if isinstance(observation, CardRead):
                     idm, pmm, code = validate(observation)
-                    detected = self._clock.boottime_us()
+                    queued = observation.detected_us
+                    detected = self._clock.boottime_us() if queued is None else queued
             except ReaderUnavailable as exc:
                 self._driver.close()
                 self._open = False

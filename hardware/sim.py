@@ -1,10 +1,15 @@
 """The simulated reader: taps from code, from standard input, or from a script — no hardware needed.
 
 Used for demos on a machine with no reader and by the kiosk's tests, which
-drive their whole pipeline through it. It follows the same tap semantics as
-the real backends: a card held is one tap; removed and presented again is a
-new tap; a card lying on an unplugged reader is not seen until the reader is
-plugged back in.
+drive their whole pipeline through it. It is a *driver* behind the same
+polling front end as the real readers (:class:`hardware.polling.PollingReader`),
+as nfcpy's ``udp`` simulator sits behind nfcpy's one front end: the simulator
+only says what a real reader would observe, in order (a card, no card, the
+device gone, a failed read), and the front end decides what is a tap and
+which status changes to report, by the very rules the kiosk meets with real
+hardware: a card held is one tap; removed and presented again is a new tap; a
+run of failed reads is one status, then "ok" with the next good read; a card
+lying on an unplugged reader is not seen until the reader is plugged back in.
 
 Feeding it from code (any thread)::
 
@@ -28,14 +33,14 @@ Script format (``sim:FILE``) and standard-input format (``sim:-``), one command 
     wait 1.5                  pause (seconds, 0–3600) before the next command
     unplug                    the reader goes away (status "unplugged")
     replug                    the reader comes back (status "ok")
-    fail some reason text     an error status (code "read_error") with that detail; the next
-                              tap is preceded by an "ok" status, as with the real backends
+    fail some reason text     a failed read (status "read_error" with that detail); the next
+                              good read reports "ok" first, as with the real backends
 
 A script is checked completely when opened (a bad line raises
 :class:`~hardware.errors.ScriptError` with its line number); it then plays
 when ``events()`` is first iterated and the reader finishes at its end. A bad
-line on standard input is reported as a ``bad_input`` status and skipped; the
-reader finishes at end of input.
+line on standard input is a failed read with status ``bad_input`` and is
+skipped; the reader finishes at end of input.
 
 This module must never import nfcpy or pyscard.
 """
@@ -43,17 +48,17 @@ This module must never import nfcpy or pyscard.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TextIO
 
-from hardware.base import ReaderEvent, ReaderStatus, Tap
-from hardware.errors import ScriptError
+from hardware.base import ReaderEvent
+from hardware.errors import BadCard, BadInput, ReadError, ReaderUnplugged, ScriptError
 from hardware.paths import reader_id as make_reader_id
-from hardware.status import make_status
+from hardware.polling import UNCHANGED, CardRead, Observation, PollingReader
 from shared.clock import Clock, SystemClock
 from shared.errors import InvalidIdm
 from shared.ids import normalize_idm
@@ -63,7 +68,10 @@ log = logging.getLogger(__name__)
 MAX_LINE_LENGTH = 256
 MAX_SCRIPT_BYTES = 1 << 20
 MAX_WAIT_SECONDS = 3600.0
-FAIL_CODES = ("read_error", "bad_card", "read_errors_repeated", "reader_error")
+FAIL_CODES = ("read_error", "bad_card")
+"""What ``fail`` can simulate; the front end itself reports ``read_errors_repeated`` after a run of them."""
+SIM_POLL_INTERVAL = 0.25
+"""How long one observation waits for the next simulated event: only a wake-up, as with PC/SC."""
 
 Verb = Literal["tap", "present", "remove", "wait", "unplug", "replug", "fail"]
 
@@ -145,15 +153,138 @@ def load_script(path: str | Path) -> list[Command]:
     return parse_script(text.splitlines())
 
 
+class _Gone:
+    """The device went away (unplug)."""
+
+
+class _Back:
+    """The device is back (replug)."""
+
+
 class _End:
-    """Queue sentinel: ``events()`` stops when it reaches this."""
+    """Nothing more will be fed: the front end stops once everything before this was observed."""
 
 
-_END = _End()
+_GONE, _BACK, _END = _Gone(), _Back(), _End()
+_Item = CardRead | None | ReadError | _Gone | _Back | _End
+
+
+class SimulatedDevice:
+    """The simulated reader's hardware, as a :class:`hardware.polling.Driver`: what it observes, queued in order.
+
+    Feeding (from any thread) appends observations; the front end's thread takes them one per ``observe``.
+    Queued, not sampled: a tap (present then remove) fed faster than a poll is still seen, and each card
+    carries the time it was presented (``detected_us``), not the time the front end got to it.
+    """
+
+    waits_in_observe = True  # observe() blocks until something happens, so the front end adds no sleep
+    removal_polls = 1  # each removal is queued once
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._queue: deque[_Item] = deque()
+        self._plugged = True  # the feeding side's view
+        self._away = False  # the front end's view: it has seen the unplug and not yet the replug
+        self._on_reader: str | None = None
+        self._interrupted = False
+        self.on_end: Callable[[], None] = lambda: None
+
+    # -- feeding -----------------------------------------------------------------------------
+
+    def present(self, idm: str) -> None:
+        with self._cond:
+            self._on_reader = idm
+            if self._plugged:
+                self._put(self._card(idm))
+            else:
+                log.info("simulated card %s lies on an unplugged reader: not seen", idm)
+
+    def remove(self) -> None:
+        with self._cond:
+            self._on_reader = None
+            if self._plugged:
+                self._put(None)
+
+    def unplug(self) -> None:
+        with self._cond:
+            if self._plugged:
+                self._plugged = False
+                self._put(_GONE)
+
+    def replug(self) -> None:
+        with self._cond:
+            if not self._plugged:
+                self._plugged = True
+                self._put(_BACK)
+                if self._on_reader is not None:  # a card lying on it is seen when it comes back
+                    self._put(self._card(self._on_reader))
+
+    def fail(self, error: ReadError) -> None:
+        with self._cond:
+            if self._plugged:
+                self._put(error)
+
+    def end(self) -> None:
+        with self._cond:
+            self._put(_END)
+
+    # -- the Driver protocol (the front end's thread) ----------------------------------------
+
+    def open(self) -> str:
+        with self._cond:
+            while self._away:
+                self._cond.wait_for(lambda: bool(self._queue) or self._interrupted)
+                if self._interrupted:
+                    raise ReaderUnplugged("the simulated reader was closed")
+                item = self._queue.popleft()
+                if isinstance(item, _Back):
+                    self._away = False
+                elif isinstance(item, _End):
+                    self.on_end()
+                    raise ReaderUnplugged("the simulation ended with the reader unplugged")
+                # anything else fed while away was not observable: dropped
+        return "simulated reader"
+
+    def observe(self, timeout: float) -> Observation:
+        with self._cond:
+            if not self._cond.wait_for(lambda: bool(self._queue) or self._interrupted, timeout):
+                return UNCHANGED
+            if self._interrupted:
+                return UNCHANGED
+            item = self._queue.popleft()
+        if isinstance(item, _Gone):
+            self._away = True
+            raise ReaderUnplugged("simulated unplug")
+        if isinstance(item, ReadError):
+            raise item
+        if isinstance(item, _End):
+            self.on_end()
+            return UNCHANGED
+        if isinstance(item, _Back):
+            return UNCHANGED
+        return item
+
+    def close(self) -> None:
+        """Nothing to release: the simulated device stays as it is (unplugged or not) across reopenings."""
+
+    def interrupt(self) -> None:
+        with self._cond:
+            self._interrupted = True
+            self._cond.notify_all()
+
+    # -- inside ------------------------------------------------------------------------------
+
+    def _put(self, item: _Item) -> None:
+        self._queue.append(item)
+        self._cond.notify_all()
+
+    def _card(self, idm: str) -> CardRead:
+        return CardRead(idm=bytes.fromhex(idm), detected_us=self._clock.boottime_us())
 
 
 class SimulatedReader:
-    """A reader fed by commands; thread-safe; ``events()`` blocks on a queue (no busy-waiting).
+    """A reader fed by commands; thread-safe; ``events()`` is the real polling front end over the simulation.
 
     ``script`` plays a parsed script, ``stream`` reads commands from a text stream
     (standard input); either starts when ``events()`` is first iterated, and the
@@ -169,7 +300,9 @@ class SimulatedReader:
         reader_id: str | None = None,
         script: list[Command] | None = None,
         stream: TextIO | None = None,
+        poll_interval: float = SIM_POLL_INTERVAL,
     ) -> None:
+        """``poll_interval`` is the front end's, and so also sets its back-off after failed reads."""
         if script is not None and stream is not None:
             raise ValueError("give a script or a stream, not both")
         self._path = path
@@ -178,15 +311,11 @@ class SimulatedReader:
         self._script = script
         self._stream = stream
         self._lock = threading.Lock()
-        self._queue: queue.SimpleQueue[ReaderEvent | _End] = queue.SimpleQueue()
         self._closed = threading.Event()
-        self._ended = False
         self._feeder: threading.Thread | None = None
-        self._plugged = True
-        self._on_reader: str | None = None  # the card lying on the reader
-        self._seen: str | None = None  # the card the reader has reported (held = no new tap)
-        self._in_error = False  # an error status is showing; the next good read reports "ok" first
-        self._queue.put(self._status("ok"))
+        self._device = SimulatedDevice(self._clock)
+        self._front = PollingReader(path, self._id, self._device, clock=self._clock, poll_interval=poll_interval)
+        self._device.on_end = self._front.close  # the front end stops once it has observed everything fed
 
     @property
     def path(self) -> str:
@@ -202,65 +331,41 @@ class SimulatedReader:
     def present(self, idm: str | bytes) -> None:
         """Put a card on the reader; a tap is delivered unless the same card is already held."""
         card = normalize_idm(idm)
-        with self._lock:
-            if self._closed.is_set():
-                return
-            self._on_reader = card
-            if self._plugged and self._seen != card:
-                self._seen = card
-                if self._in_error:  # as the real backends do: a good read after an error clears it
-                    self._in_error = False
-                    self._queue.put(self._status("ok", "reading again"))
-                self._queue.put(Tap(idm=card, reader=self._id, mono_us=self._clock.boottime_us()))
-            elif not self._plugged:
-                log.info("simulated card %s lies on an unplugged reader: not seen", card)
+        if not self._closed.is_set():
+            self._device.present(card)
 
     def remove(self) -> None:
         """Take the card away; presenting it again is a new tap."""
-        with self._lock:
-            self._on_reader = None
-            self._seen = None
+        if not self._closed.is_set():
+            self._device.remove()
 
     def tap(self, idm: str | bytes) -> None:
         """Present and remove a card: exactly one tap (if the reader is plugged in)."""
-        self.present(idm)
-        self.remove()
+        card = normalize_idm(idm)
+        with self._lock:  # present and remove together, so taps fed from several threads never interleave
+            self.present(card)
+            self.remove()
 
     def unplug(self) -> None:
         """The reader goes away: one ``unplugged`` status; cards are not seen until :meth:`replug`."""
-        with self._lock:
-            if not self._plugged or self._closed.is_set():
-                return
-            self._plugged = False
-            self._seen = None
-            self._queue.put(self._status("unplugged", "simulated unplug"))
+        if not self._closed.is_set():
+            self._device.unplug()
 
     def replug(self) -> None:
         """The reader comes back: an ``ok`` status, then a tap if a card is lying on it."""
-        with self._lock:
-            if self._plugged or self._closed.is_set():
-                return
-            self._plugged = True
-            self._in_error = False
-            self._queue.put(self._status("ok", "simulated replug"))
-            if self._on_reader is not None:
-                self._seen = self._on_reader
-                self._queue.put(Tap(idm=self._on_reader, reader=self._id, mono_us=self._clock.boottime_us()))
+        if not self._closed.is_set():
+            self._device.replug()
 
     def fail(self, reason: str, code: str = "read_error") -> None:
-        """Report an error status (a read that went wrong); the reader keeps working."""
+        """A failed read (``read_error``, or ``bad_card``): the reader keeps working."""
         if code not in FAIL_CODES:
             raise ValueError(f"fail code must be one of {', '.join(FAIL_CODES)}")
-        with self._lock:
-            if self._closed.is_set():
-                return
-            log.warning("simulated reader error (%s): %s", code, reason)
-            self._in_error = True
-            self._queue.put(self._status(code, reason))
+        if not self._closed.is_set():
+            self._device.fail(BadCard(reason) if code == "bad_card" else ReadError(reason))
 
     def finish(self) -> None:
         """Let ``events()`` end once everything fed so far has been delivered."""
-        self._queue.put(_END)
+        self._device.end()
 
     def apply(self, command: Command) -> None:
         """Carry out one parsed command (``wait`` pauses, interrupted by :meth:`close`)."""
@@ -283,23 +388,15 @@ class SimulatedReader:
 
     def events(self) -> Iterator[ReaderEvent]:
         """Yield taps and statuses until :meth:`close`, :meth:`finish` or the end of the script/stream."""
+        if self._closed.is_set():
+            return
         self._start_feeder()
-        while not self._ended and not self._closed.is_set():
-            item = self._queue.get()
-            if isinstance(item, _End):
-                self._ended = True
-                return
-            if self._closed.is_set():
-                return
-            yield item
+        yield from self._front.events()
 
     def close(self) -> None:
         """Stop ``events()`` (from any thread); safe to call more than once."""
-        with self._lock:
-            if self._closed.is_set():
-                return
-            self._closed.set()
-        self._queue.put(_END)
+        self._closed.set()
+        self._front.close()
 
     def __enter__(self) -> SimulatedReader:
         return self
@@ -308,9 +405,6 @@ class SimulatedReader:
         self.close()
 
     # -- inside ------------------------------------------------------------------------------
-
-    def _status(self, code: str, detail: str = "") -> ReaderStatus:
-        return make_status(self._id, code, self._clock.boottime_us(), detail)
 
     def _start_feeder(self) -> None:
         with self._lock:
@@ -339,9 +433,7 @@ class SimulatedReader:
                     command = parse_command(line.rstrip("\r\n"))
                 except ValueError as exc:
                     log.warning("simulator input line %d refused: %s", number, exc)
-                    with self._lock:
-                        self._in_error = True
-                        self._queue.put(self._status("bad_input", f"line {number}: {exc}"))
+                    self._device.fail(BadInput(f"line {number}: {exc}"))
                     continue
                 if command is not None:
                     self.apply(command)

@@ -154,7 +154,7 @@ class KioskCore:
         elif self.last_failure is not None:
             problems.append("journal_write_failed")
         behind = self.clock_behind(now)
-        if behind is not None:
+        if behind is not None and not refused:  # while nothing is recorded, the clock marks nothing: one warning
             problems.append("clock_behind")
         if config.site is None:
             problems.append("no_site")

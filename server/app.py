@@ -7,6 +7,8 @@ It refuses to start with a missing or weak admin token unless ``dev``.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from email.utils import formatdate
@@ -16,8 +18,9 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.api import errors as api_errors
-from server.api.routes import admin, batches, device, enroll, ops
+from server.api.routes import admin, batches, device, enroll, log, ops
 from server.api.routes.registry import install_domain
+from server.audit.runner import run_sequencer
 from server.context import ServerContext, open_context
 from server.errors import BodyTooLarge, to_body
 from server.logs import configure
@@ -93,7 +96,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.reconcile_in_process:
             ctx.worker.start()  # reconciliation off the request path (server.worker)
+        interval = settings.audit_interval_s
+        sequencer = asyncio.create_task(run_sequencer(ctx, interval)) if interval > 0 else None
         yield
+        if sequencer is not None:
+            sequencer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sequencer
         ctx.worker.stop()
         if context is None:
             ctx.close()
@@ -108,7 +117,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.state.genba = ctx
     api_errors.install(app)
     app.add_middleware(HttpEdges, json_limit=settings.max_json_bytes, batch_limit=settings.max_batch_bytes)
-    for router in (enroll.router, batches.router, device.router, admin.router):
+    for router in (enroll.router, batches.router, device.router, admin.router, log.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops.router)
     install_domain(app, ctx, API_PREFIX)  # issue 6: registry, structure, roster, history, corrections, users

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from server.ingest import IngestService
-from server.keys import load_or_create_server_key
+from server.keys import load_server_signer
 from server.metrics import Metrics
 from server.settings import Settings
 from server.store.devices import device_overview
@@ -29,7 +29,7 @@ from server.store.nonces import DatabaseReplayGuard
 from server.store.pull import PullProviders
 from server.worker import ReconcileWorker
 from shared.clock import Clock, SystemClock
-from shared.keys import SigningKey
+from shared.note import Signer
 from shared.timefmt import format_rfc3339
 
 
@@ -37,7 +37,7 @@ from shared.timefmt import format_rfc3339
 class ServerContext:
     settings: Settings
     engine: sa.Engine
-    server_key: SigningKey
+    server_key: Signer
     clock: Clock
     metrics: Metrics
     ingest: IngestService
@@ -67,7 +67,7 @@ def open_context(settings: Settings, *, clock: Clock | None = None, check_token:
     token = settings.check_admin_token() if check_token else settings.resolved_admin_token()
     engine = make_engine(settings.effective_database_url)
     migrate(engine)
-    key = load_or_create_server_key(settings.data, settings.server_key_name)
+    key = load_server_signer(settings)
     clock = clock or SystemClock()
     metrics = Metrics()
     worker = ReconcileWorker(engine, metrics=metrics, clock=clock)

@@ -54,7 +54,7 @@ from shared.checkpoint import Receipt
 from shared.clock import Clock, SystemClock
 from shared.errors import Fork, GenbaError
 from shared.event import Event
-from shared.keys import SigningKey
+from shared.note import Signer
 from shared.timefmt import format_rfc3339
 from shared.verify import VerifiedBatch, VerifiedEvent, place_batch, verify_batch
 
@@ -128,7 +128,7 @@ class HeldChain:
 @dataclass
 class IngestService:
     engine: sa.Engine
-    server_key: SigningKey
+    server_key: Signer
     clock: Clock = field(default_factory=SystemClock)
     metrics: Metrics | None = None
     listeners: list[CommitListener] = field(default_factory=list)
@@ -206,7 +206,7 @@ class IngestService:
         previous: Event | None = None
         if first > 1:
             data = store.event_data(conn, verified.batch.device, verified.batch.epoch, first - 1)
-            previous = Event.from_bytes(data) if data is not None else None
+            previous = Event.from_stored(data) if data is not None else None
         before = previous
         rows: list[dict[str, object]] = []
         out: list[IngestedEvent] = []

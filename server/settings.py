@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     min_app_version: str | None = Field(
         default=None, pattern=r"^[0-9A-Za-z.+_-]{1,32}$",
         description="Oldest app version devices should run (e.g. 0.2.0); older kiosks say so on screen.")
+    server_key_path: Path | None = Field(
+        default=None, description="A server key file outside the data directory (must exist; 0600).")
+    server_signer: str | None = Field(
+        default=None, description="'package.module:factory' returning a shared.note.Signer (HSM/KMS seam).")
+    audit_interval_s: float = Field(default=2.0, ge=0, le=3600,
+                                    description="Seconds between audit-log sequencer runs in `genba server run` "
+                                    "(0: off; then run `genba server audit sequence` yourself).")
     log_json: bool = Field(default=True, description="Structured JSON logs (else plain text).")
     log_level: str = Field(default="INFO", description="Logging level.")
 

@@ -75,9 +75,9 @@ def lag_of(conn: sa.Connection, now: datetime) -> Lag:
 
 class ReconcileWorker:
     def __init__(self, engine: sa.Engine, *, metrics: Metrics | None = None, clock: Clock | None = None,
-                 batch_limit: int = 500, quiet_s: float = 0.05, poll_s: float = 1.0) -> None:
+                 batch_limit: int = 500, quiet_s: float = 0.05, poll_s: float = 1.0, max_pause_s: float = 2.0) -> None:
         self.engine, self.clock = engine, clock or SystemClock()
-        self.batch_limit, self.quiet_s, self.poll_s = batch_limit, quiet_s, poll_s
+        self.batch_limit, self.quiet_s, self.poll_s, self.max_pause_s = batch_limit, quiet_s, poll_s, max_pause_s
         self._handoff: dict[int, IngestedBatch] = {}
         self._handoff_events = 0
         self._lock = threading.Lock()
@@ -188,8 +188,14 @@ class ReconcileWorker:
                 break
             time.sleep(self.quiet_s)  # a burst of uploads becomes one round
             try:
-                while not self._stop.is_set() and self.run_once():
-                    pass
+                while not self._stop.is_set():
+                    began = time.monotonic()
+                    if not self.run_once():
+                        break
+                    # Pace: rest as long as the round took (at most max_pause_s). Uploads meanwhile get the
+                    # database (SQLite has one writer) and the CPU, and the next round takes them all at once:
+                    # one recomputation of a site's days for many batches, at most ~2 rounds of lag.
+                    self._stop.wait(min(self.max_pause_s, time.monotonic() - began))
                 pause = 0.0
             except Exception:
                 if self._failed is not None:

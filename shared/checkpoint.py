@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from shared.chain import HASH_LEN
 from shared.errors import FormatError
 from shared.ids import check_device_id
-from shared.keys import SigningKey, VerifierKey
-from shared.note import open_note, sign_note
+from shared.keys import VerifierKey
+from shared.note import Signer, open_note, sign_note
 from shared.timefmt import parse_rfc3339
 
 CHECKPOINT_HEADER = "genba checkpoint v1"
@@ -77,7 +77,7 @@ class Checkpoint:
             f"seq {self.seq}\nhead {self.head.hex()}\n"
         )
 
-    def sign(self, key: SigningKey) -> str:
+    def sign(self, key: Signer) -> str:
         return sign_note(self.text(), key)
 
     @classmethod
@@ -118,7 +118,7 @@ class Receipt:
             f"acked {self.acked}\nhead {self.head.hex()}\ntime {self.time}\n"
         )
 
-    def sign(self, key: SigningKey) -> str:
+    def sign(self, key: Signer) -> str:
         return sign_note(self.text(), key)
 
     @classmethod

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from shared.errors import FormatError
+from shared.errors import FormatError, KeyFileMissing
 from shared.files import write_atomic
 from shared.ids import check_ccus_id, check_device_id, new_device_id
 from shared.keys import SigningKey
@@ -75,9 +75,32 @@ def load_or_create_identity(data: DataDir, *, site: str | None = None) -> tuple[
     return identity, load_or_create_key(data, identity)
 
 
-def load_or_create_key(data: DataDir, identity: DeviceIdentity) -> SigningKey:
+def key_was_used(data: DataDir, identity: DeviceIdentity) -> bool:
+    """Whether this epoch's key has signed anything or been registered: the server holds its public key
+    (enrolled), or the journal has the epoch. Such a key, once lost, must never be silently replaced."""
+    if identity.server_key is not None:
+        return True
+    if not data.journal.exists() or data.journal.stat().st_size == 0:
+        return False
+    from shared.journal import JournalReader  # here, not at the top: shared.journal imports this module
+
+    with JournalReader(data.journal) as journal:
+        return identity.epoch in journal.epochs()
+
+
+def load_or_create_key(data: DataDir, identity: DeviceIdentity, *, new_epoch: bool = False) -> SigningKey:
+    """This epoch's signing key; created only when no key of this epoch can ever have been used
+    (``new_epoch``: an epoch being started now, by enrollment).
+
+    A missing key that was used raises :class:`KeyFileMissing` (and nothing is written): a new key would
+    sign a journal the old one started (refused as a foreign journal) or one the server cannot verify.
+    """
     path = data.device_key(identity.epoch)
     if not path.exists():
+        if not new_epoch and key_was_used(data, identity):
+            raise KeyFileMissing(
+                f"the device key of epoch {identity.epoch} is missing ({path}). Restore it from a backup, or "
+                "enroll the device again ('genba device enroll', a new epoch with a new key); nothing was changed")
         SigningKey.generate(identity.key_name()).save(path)
     key = SigningKey.load(path)
     if key.name != identity.key_name():
@@ -88,6 +111,6 @@ def load_or_create_key(data: DataDir, identity: DeviceIdentity) -> SigningKey:
 def start_new_epoch(data: DataDir, identity: DeviceIdentity) -> tuple[DeviceIdentity, SigningKey]:
     """Move to the next epoch with a fresh key (re-enrollment after revocation or re-imaging)."""
     nxt = identity.with_changes(epoch=identity.epoch + 1)
-    key = load_or_create_key(data, nxt)
+    key = load_or_create_key(data, nxt, new_epoch=True)
     save_identity(data, nxt)
     return nxt, key

@@ -14,9 +14,10 @@ import base64
 import binascii
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from shared.errors import BadSignature, FormatError, UnknownKey
-from shared.keys import SigningKey, VerifierKey
+from shared.keys import VerifierKey
 
 SIG_PREFIX = "\u2014 "  # EM DASH, SPACE
 MAX_NOTE_BYTES = 4096
@@ -40,7 +41,23 @@ def check_text(text: str) -> None:
         raise FormatError("note text must be printable")
 
 
-def sign_note(text: str, *keys: SigningKey) -> str:
+@runtime_checkable
+class Signer(Protocol):
+    """What signs a note: a key file (:class:`shared.keys.SigningKey`), or an HSM or KMS behind these members.
+
+    ``sign`` returns a 64-byte Ed25519 signature of ``message`` by the key whose public half is ``verifier``.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def verifier(self) -> VerifierKey: ...
+
+    def sign(self, message: bytes) -> bytes: ...
+
+
+def sign_note(text: str, *keys: Signer) -> str:
     """Return the signed note: text, a blank line, one signature line per key."""
     check_text(text)
     lines = [

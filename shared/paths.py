@@ -36,7 +36,9 @@ class DataDir:
         return cls((given or default_data_dir()).expanduser().absolute())
 
     def ensure(self) -> DataDir:
-        self.root.mkdir(parents=True, exist_ok=True)
+        """Create the directory (and keys/) readable by its owner only: the journal and state.db hold names
+        and card IDms. An existing directory keeps the mode its installer gave it."""
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.keys.mkdir(mode=0o700, exist_ok=True)
         return self
 

@@ -27,6 +27,10 @@ def parse_rfc3339(text: object) -> datetime:
     m = _RFC3339_RE.fullmatch(text)
     if not m:
         raise InvalidTimestamp(f"not an RFC 3339 timestamp with offset: {text[:60]!r}")
+    try:  # the form is checked above; the C parser is ~100x faster than building it by hand (issue 10)
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass  # out of range: the code below names what is wrong
     year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
     frac, off = m.group(7), m.group(8)
     micro = int((frac[1:] + "000000")[:6]) if frac else 0

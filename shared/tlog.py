@@ -26,9 +26,9 @@ from typing import Any
 
 from shared.canonical import canonical_bytes
 from shared.errors import FormatError
-from shared.keys import SigningKey, VerifierKey
+from shared.keys import VerifierKey
 from shared.merkle import HASH_SIZE
-from shared.note import open_note, sign_note
+from shared.note import Signer, open_note, sign_note
 from shared.timefmt import parse_rfc3339
 
 _SIZE_RE = re.compile(r"0|[1-9][0-9]{0,18}")
@@ -57,7 +57,7 @@ class LogCheckpoint:
     def text(self) -> str:
         return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root).decode()}\ntime {self.time}\n"
 
-    def sign(self, key: SigningKey) -> str:
+    def sign(self, key: Signer) -> str:
         return sign_note(self.text(), key)
 
     @classmethod

@@ -201,6 +201,10 @@ class SyncClient:
         server_time = obj.get("server_time")
         return UploadAnswer(outcome, acked, receipt, server_time if isinstance(server_time, str) else None)
 
+    def get_json(self, path: str, what: str) -> dict[str, Any]:
+        """An unsigned GET of a public JSON document (the audit log's checkpoint and proofs)."""
+        return self._json(self._send("GET", path), what)
+
     def latest_receipt(self) -> tuple[str | None, int]:
         """What the server holds for this device epoch (for a device that lost an answer)."""
         obj = self._json(self._send("GET", "/device/receipt", signed=True), "GET /device/receipt")

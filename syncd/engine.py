@@ -23,6 +23,7 @@ syncd never writes journal.db; it opens it read-only.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,6 +44,8 @@ from syncd.client import SyncClient
 from syncd.errors import BadResponse, ForkAlarm, NotEnrolled, Refused, SyncError
 from syncd.timing import ClockSample
 
+log = logging.getLogger("genba.syncd")
+
 DEFAULT_MAX_EVENTS = 1000
 
 
@@ -56,6 +59,9 @@ class CycleReport:
     errors: list[GenbaError] = field(default_factory=list)
     status_error: GenbaError | None = None
     """Reporting status to the server failed (informational: the cycle itself may have worked)."""
+    server_lost: list[tuple[int, int, int]] = field(default_factory=list)
+    """(epoch, first, last): events the server had acknowledged but no longer holds (it was restored from a
+    backup); they were sent again from the journal. An alarm for people, not an error of the cycle."""
 
     @property
     def ok(self) -> bool:
@@ -210,7 +216,14 @@ class SyncEngine:
             try:
                 answer = self.client.upload(body)
             except Refused as exc:
-                nxt = self._refused(exc, epoch, nxt)
+                resend = self._refused(exc, epoch, nxt)
+                if acked is not None and resend <= acked.seq:
+                    report.server_lost.append((epoch, resend, acked.seq))
+                    log.error("server_lost_acknowledged_events", extra={
+                        "epoch": epoch, "first": resend, "last": acked.seq, "alarm": True,
+                        "detail": "the server holds less than its receipts said (restored from a backup?); "
+                                  "sending the missing events again from the journal"})
+                nxt = resend
                 gaps += 1
                 if gaps > 3:
                     raise

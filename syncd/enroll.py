@@ -18,7 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shared.device import DeviceIdentity, load_identity, load_or_create_identity, save_identity, start_new_epoch
+from shared.device import (
+    DeviceIdentity,
+    key_was_used,
+    load_identity,
+    load_or_create_identity,
+    save_identity,
+    start_new_epoch,
+)
 from shared.device import load_or_create_key as _key_for
 from shared.errors import GenbaError
 from shared.ids import check_ccus_id
@@ -52,9 +59,11 @@ def enroll(data: DataDir, client: SyncClient, *, server_url: str, code: str) -> 
     current = load_identity(data)
     if current is None:
         current, _ = load_or_create_identity(data)
-    again = current.server_key is not None
+    # A device enrolled before, or whose used key was lost, moves to a new epoch with a new key.
+    again = current.server_key is not None or (
+        not data.device_key(current.epoch).exists() and key_was_used(data, current))
     target = current.with_changes(epoch=current.epoch + 1) if again else current
-    key = _key_for(data, target)  # creates the new epoch's key file; harmless if enrollment fails
+    key = _key_for(data, target, new_epoch=again)  # creates the new epoch's key file; harmless if enrollment fails
     answer = client.enroll(code=code, device=target.device, epoch=target.epoch, key_text=key.verifier.encode())
     site, server_key = check_answer(answer, target.device, target.epoch)
     if again:

@@ -65,6 +65,8 @@ class PgCluster:
     as_user: str | None
     _counter: itertools.count[int]
     _shared: bool = False
+    durable: bool = False
+    """Production durability (fsync, synchronous_commit, full_page_writes on): for benchmarks."""
 
     @property
     def data(self) -> Path:
@@ -85,8 +87,9 @@ class PgCluster:
             raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}\n{tail}")
 
     def start_server(self) -> None:
-        opts = (f"-k {self.sockets} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        fast = "" if self.durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        opts = (f"-k {self.sockets} -p {self.port} -c listen_addresses=127.0.0.1 {fast}"
+                "-c max_connections=200")
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", opts,
                   "-l", str(self.root / "server.log"), "-w", "-t", "60", "start")
 
@@ -129,8 +132,8 @@ class PgCluster:
         return self.url(name)
 
 
-def start_cluster() -> PgCluster:
-    """Start a throwaway cluster (also usable outside pytest, e.g. by benchmarks)."""
+def start_cluster(*, durable: bool = False) -> PgCluster:
+    """Start a throwaway cluster (also usable outside pytest, e.g. by benchmarks; ``durable``: fsync on)."""
     root = Path(tempfile.mkdtemp(prefix="genba-pg-", dir="/tmp"))
     as_user: str | None = None
     if os.geteuid() == 0:
@@ -141,7 +144,7 @@ def start_cluster() -> PgCluster:
     if as_user:
         pw = pwd.getpwnam(as_user)
         os.chown(root / "sock", pw.pw_uid, pw.pw_gid)
-    cluster = PgCluster(_find_bin(), root, _free_port(), as_user, itertools.count(1))
+    cluster = PgCluster(_find_bin(), root, _free_port(), as_user, itertools.count(1), durable=durable)
     try:
         cluster._run(str(cluster.bin / "initdb"), "-D", str(cluster.data), "-A", "trust", "-U", "postgres",
                      "-E", "UTF8", "--locale=C", "--no-sync")

@@ -3,10 +3,12 @@
 
 # Runtime: Python, a compiler and PC/SC headers (pyscard builds from source), pcscd for the RC-S300, Qt's
 # runtime libraries, Japanese fonts. Tests add: vpcd (a virtual PC/SC reader driver for pcscd; the tests
-# emulate the card themselves), PostgreSQL, Chromium, Xvfb, systemd-analyze, libfaketime (clock tests).
+# emulate the card themselves), PostgreSQL, Chromium, Xvfb, systemd-analyze, libfaketime (clock tests),
+# poppler-utils (the tablet's printed roll call is read back with pdftotext), fuse3 (the power-cut tests'
+# filesystem), iproute2 and nftables (the partition test's namespaces and packet loss).
 APT_RUNTIME=(python3 python3-venv python3-dev gcc libpcsclite-dev swig pcscd libccid libpango-1.0-0 libpangoft2-1.0-0
   fonts-noto-cjk libpulse0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 ca-certificates)
-APT_TEST=(vsmartcard-vpcd postgresql chromium xvfb systemd faketime)
+APT_TEST=(vsmartcard-vpcd postgresql chromium xvfb systemd faketime poppler-utils fuse3 iproute2 nftables)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -62,12 +62,24 @@ app.add_typer(syncd_cli.app, name="syncd")
 app.add_typer(syncd_cli.device_app, name="device")
 app.command("export")(syncd_cli.export)
 app.command("import-receipts")(syncd_cli.import_receipts_cmd)
+from genba.cli import audit as audit_cli  # noqa: E402  (audit log, the device's side: issue 15)
+
+app.add_typer(audit_cli.app, name="audit")
 from genba.cli import server as server_cli  # noqa: E402  (sync server: issue 5)
 
 app.add_typer(server_cli.app, name="server")
 from genba.cli import server_domain  # noqa: E402  (server domain: issue 6)
 
 server_domain.register(server_cli.app)
+from genba.cli import server_audit  # noqa: E402  (audit log: issue 15)
+
+server_cli.app.add_typer(server_audit.app, name="audit")
+from genba.cli import server_key  # noqa: E402  (the server key apart from the database: issue 15)
+
+server_cli.app.add_typer(server_key.app, name="key")
+from genba.cli import server_backup  # noqa: E402  (backup and restore: issue 15)
+
+server_backup.register(server_cli.app)
 from genba.cli import server_report  # noqa: E402  (reports: issue 12)
 
 server_cli.app.command("report")(server_report.report_cmd)
@@ -75,6 +87,9 @@ server_cli.app.command("report")(server_report.report_cmd)
 from genba.cli import kiosk as kiosk_cli  # noqa: E402  (kiosk: issue 4)
 
 app.add_typer(kiosk_cli.app, name="kiosk")
+from genba.cli import tablet as tablet_cli  # noqa: E402  (tablet view: issue 14)
+
+app.add_typer(tablet_cli.app, name="tablet")
 
 from genba.cli import reader  # noqa: E402  (card readers: issue 3)
 

@@ -22,6 +22,7 @@ from typing import Annotated
 import typer
 
 from genba.cli.common import fail, reported
+from genba.cli.demo_console import show_console
 from genba.cli.server_domain import show_demo_site
 from shared.device import DeviceIdentity, load_or_create_identity, load_or_create_key
 from shared.journal import EventDraft, JournalReader, JournalWriter, verify_journal
@@ -53,6 +54,8 @@ def demo(
     kiosk: Annotated[bool | None, typer.Option(
         "--kiosk/--no-kiosk", help="Open the kiosk with the simulated reader at the end "
                                    "(default: when a display is present).")] = None,
+    serve: Annotated[bool, typer.Option("--serve", help="Keep the server and its back-office console running "
+                                                        "at the end, until Ctrl-C.")] = False,
 ) -> None:
     """Run the end-to-end demo: server, enrolled device, taps synced and carried by file, then the site's month."""
     from genba.cli.demo_server import demo_server
@@ -148,17 +151,20 @@ def demo(
                      f"unsent: {status.unsent}."))
         # issue 6 — the site story continues here: structure and month of work history on the same server.
         step = show_demo_site(data.root, step + 1, context=server.context)
+        show_console(server, server_root, serve=serve)  # issue 13: the console's address and a demo sign-in
     typer.echo(t(f"完了。記録を見る: genba --data-dir {data.root} journal tail / 同期の状態: "
                  f"genba --data-dir {data.root} syncd status",
                  f"Done. See the records: genba --data-dir {data.root} journal tail / sync status: "
                  f"genba --data-dir {data.root} syncd status"))
-    if kiosk if kiosk is not None else display_present(os.environ):
+    if not serve and (kiosk if kiosk is not None else display_present(os.environ)):
         open_demo_kiosk(data.root / "kiosk-demo")
     else:
         typer.echo(t("画面のある端末では genba kiosk --demo でタッチ画面を試せます"
-                     "（キー 1〜6 でカード、9 で未登録カード）。",
+                     "（キー 1〜6 でカード、9 で未登録カード）。その間、タブレット画面は http://<この端末>:8780/pair "
+                     "（管理者の暗証番号 0000 で接続）。",
                      "On a machine with a screen, try the touch screen: genba kiosk --demo "
-                     "(keys 1-6 tap cards, 9 an unknown card)."))
+                     "(keys 1-6 tap cards, 9 an unknown card); meanwhile its tablet view is at "
+                     "http://<this machine>:8780/pair (pair with manager PIN 0000)."))
 
 
 def display_present(env: Mapping[str, str]) -> bool:
@@ -179,6 +185,10 @@ def open_demo_kiosk(root: Path) -> None:
                  "Opening the kiosk (simulated reader): keys 1-6 tap cards, 9 an unknown card, "
                  f"manager PIN {DEMO_PIN}. "
                  f"See its records: genba --data-dir {root} journal tail"))
+    typer.echo(t(f"タブレット画面: ブラウザで http://127.0.0.1:8780/pair を開き、管理 → 暗証番号 → タブレット の"
+                 f"コードか、暗証番号 {DEMO_PIN} で接続します（docs/tablet.md）。",
+                 f"Tablet view: open http://127.0.0.1:8780/pair in a browser and pair with the code under "
+                 f"管理 → PIN → Tablet, or with PIN {DEMO_PIN} (docs/tablet.md)."))
     done = subprocess.run([sys.executable, "-m", "genba", "--data-dir", str(root), "kiosk", "--demo"], check=False)
     if done.returncode != 0:
         fail(t(f"キオスクが終了コード {done.returncode} で終わりました。",

@@ -106,7 +106,7 @@ def tail(
     data = data_dir(ctx)
     if load_identity(data) is None and not data.journal.exists():
         fail(t(f"記録ファイルがありません: {data.journal}", f"No journal at {data.journal}"))
-    with reported(), JournalReader(data.journal) as reader:
+    with reported(), JournalReader(data.journal, check=True) as reader:
         events = reader.tail(n)
         flags = {(s.event.epoch, s.seq): reader.flags(s.event.epoch, s.seq) for s in events}
     dirs = {"in": t("入場", "in"), "out": t("退場", "out"), None: "-"}

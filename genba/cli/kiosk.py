@@ -23,6 +23,7 @@ from shared.messages import t
 
 if TYPE_CHECKING:
     from kiosk.direction import GateMode
+    from kiosk.web import TabletOptions
 
 app = typer.Typer(help="The kiosk at the site entrance. / 現場入口のキオスク")
 
@@ -42,6 +43,13 @@ def kiosk(
     demo: Annotated[bool, typer.Option(
         "--demo", help="A demo site in a window with the simulated reader: tap cards with the keys 1-6 and 9.")
     ] = False,
+    tablet_port: Annotated[int, typer.Option(
+        "--tablet-port", envvar="GENBA_TABLET_PORT", min=0, max=65535,
+        help="Port of the site manager's tablet view on the LAN (0: off).")] = 8780,
+    no_tablet: Annotated[bool, typer.Option("--no-tablet", help="Do not serve the tablet view.")] = False,
+    end_of_day: Annotated[str, typer.Option(
+        "--end-of-day", envvar="GENBA_END_OF_DAY", help="The site's end of work (HH:MM) for the tablet's 退場漏れ list."
+    )] = "18:00",
     mode: Annotated[str | None, typer.Option(
         "--mode", help="Gate mode, kept in kiosk.json: auto, entry (entry gate only) or exit (exit gate only).")
     ] = None,
@@ -50,8 +58,9 @@ def kiosk(
     if ctx.invoked_subcommand is not None:
         return
     _logging()
+    tablet = _tablet_options(0 if no_tablet else tablet_port, end_of_day)
     if demo:
-        _run_demo(ctx)
+        _run_demo(ctx, tablet)
         return
     from hardware import open_reader
     from kiosk.core import KioskCore
@@ -74,9 +83,9 @@ def kiosk(
                     label = _MODE_WORDS[core.pipeline.mode.value]
                     typer.echo(t(f"ヘッドレスで起動しました（リーダー {reader}、{label[0]}、データ {data.root}）。",
                                  f"Headless kiosk started (reader {reader}, {label[1]}, data {data.root})."))
-                    code = run_headless(core, device)
+                    code = run_headless(core, device, tablet=tablet)
                 else:
-                    code = run_window(core, device, fullscreen=not windowed)
+                    code = run_window(core, device, fullscreen=not windowed, tablet=tablet)
             finally:
                 device.close()
                 core.close()
@@ -108,7 +117,21 @@ def _logging() -> None:
                         stream=sys.stderr)
 
 
-def _run_demo(ctx: typer.Context) -> None:
+def _tablet_options(port: int, end_of_day: str) -> TabletOptions:
+    from datetime import time
+
+    from kiosk.web import TabletOptions
+
+    try:
+        hour, minute = (int(x) for x in end_of_day.split(":"))
+        end = time(hour, minute)
+    except ValueError:
+        fail(t(f"--end-of-day は HH:MM で指定してください: {end_of_day!r}",
+               f"--end-of-day must be HH:MM: {end_of_day!r}"))
+    return TabletOptions(port=port, end_of_day=end)
+
+
+def _run_demo(ctx: typer.Context, tablet: TabletOptions | None = None) -> None:
     """The kiosk on a demo site: a fresh temporary data directory unless --data-dir names one.
 
     The demo roster goes into state.db the way ``genba roster import`` puts it there (only when the
@@ -151,7 +174,12 @@ def _run_demo(ctx: typer.Context) -> None:
             typer.echo(t("キーでカードをタッチ:", "Tap cards with the keys:"))
             for line in legend:
                 typer.echo("  " + line)
-            run_window(core, device, fullscreen=False, keys=keys)
+            if tablet is not None and tablet.enabled:
+                typer.echo(t(f"タブレット画面: http://127.0.0.1:{tablet.port}/pair （管理 → PIN → タブレット のコード、"
+                             f"または PIN {DEMO_PIN}）",
+                             f"Tablet view: http://127.0.0.1:{tablet.port}/pair (the code under 管理 → PIN → "
+                             f"Tablet, or PIN {DEMO_PIN})"))
+            run_window(core, device, fullscreen=False, keys=keys, tablet=tablet)
         finally:
             core.close()
 

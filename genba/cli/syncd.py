@@ -157,13 +157,24 @@ def _age(seconds: float | None) -> str:
     return f"{d}日{h}時間前" if d else f"{h}時間{m}分前" if h else f"{m}分{s % 60}秒前"
 
 
+FUTURE_TOLERANCE_S = 60.0
+"""A time this far after "now" is not a rounding matter: one of the two clocks is wrong."""
+
+
 def _since(stamp: str | None, now: datetime) -> str:
     if stamp is None:
         return t("まだありません", "never")
     try:
-        return f"{stamp} ({_age((now - parse_rfc3339(stamp)).total_seconds())})"
+        seconds = (now - parse_rfc3339(stamp)).total_seconds()
     except GenbaError:
         return stamp
+    if seconds < -FUTURE_TOLERANCE_S:
+        # Never a negative age: the time was recorded with a clock ahead of this one, or this one is behind.
+        return t(f"{stamp}（現在時刻 {now.isoformat(timespec='seconds')} より未来: 端末の時計が狂っています。"
+                 "時計を合わせてください）",
+                 f"{stamp} (later than now, {now.isoformat(timespec='seconds')}: this device's clock is wrong; "
+                 "set it right)")
+    return f"{stamp} ({_age(max(0.0, seconds))})"
 
 
 def status_lines(status: SyncStatus, now: datetime) -> list[str]:
@@ -200,7 +211,7 @@ def status(
     data = data_dir(ctx)
     now = datetime.now().astimezone()
     with reported(), StateReader(data.state) as state:
-        journal = JournalReader(data.journal) if data.journal.exists() else None
+        journal = JournalReader(data.journal, check=True) if data.journal.exists() else None
         try:
             st = state.sync_status(journal, now=now)
         finally:
@@ -225,7 +236,7 @@ def export(
         identity = load_identity(data)
         if identity is None or not data.journal.exists():
             fail(t("記録ファイルがありません。書き出すものはありません。", "No journal: nothing to export."))
-        with JournalReader(data.journal) as journal, StateReader(data.state) as state:
+        with JournalReader(data.journal, check=True) as journal, StateReader(data.state) as state:
             files = export_batches(journal, state, identity.device, to, max_events=max_events)
     events = sum(f.last - f.first + 1 for f in files)
     for f in files:
@@ -248,7 +259,7 @@ def import_receipts_cmd(
         raw = file.read_bytes()
         state = StateWriter.open(data.state)
         try:
-            with JournalReader(data.journal) as journal:
+            with JournalReader(data.journal, check=True) as journal:
                 result = import_receipts(raw, identity=identity, state=state, journal=journal)
         finally:
             state.close()

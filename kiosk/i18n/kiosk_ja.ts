@@ -395,20 +395,20 @@
             <translation>名簿がまだありません: すべてのカードが未登録と表示されます。</translation>
         </message>
         <message>
-            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again (genba device enroll).</source>
-            <translation>記録ファイルが失われました: タッチは記録されません。現場管理者は端末を登録し直してください（genba device enroll）。</translation>
-        </message>
-        <message>
-            <source>The clock reads earlier than the last record (set back?). Taps are recorded and marked. Site manager: set the clock right.</source>
-            <translation>時計が前回の記録より前の時刻を示しています（戻された可能性）。タッチは記録され、印が付きます。現場管理者は時計を合わせてください。</translation>
-        </message>
-        <message>
             <source>Sync failed. Records are kept on this kiosk.</source>
             <translation>同期に失敗しました。記録はこの端末に保存されています。</translation>
         </message>
         <message>
-            <source>This kiosk's software (version %1) is older than the server requires (%2 or newer). Taps are still recorded. Ask the administrator to update it.</source>
-            <translation>この端末のソフト（版 %1）は、サーバーが求める版（%2 以上）より古くなっています。記録は続きます。管理者に更新を依頼してください。</translation>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again.</source>
+            <translation>記録ファイルが失われ、タッチを記録できません。管理者は端末を登録し直してください。</translation>
+        </message>
+        <message>
+            <source>The clock is behind the last record (set back?). Site manager: set the clock right.</source>
+            <translation>時計が前回の記録より前の時刻です（戻された？）。管理者は時計を合わせてください。</translation>
+        </message>
+        <message>
+            <source>Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.</source>
+            <translation>ソフトの更新が必要です（この端末: %1、必要: %2 以上）。記録は続きます。</translation>
         </message>
         <message>
             <source>Mon</source>

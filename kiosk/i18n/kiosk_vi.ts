@@ -395,20 +395,20 @@
             <translation>Chưa có danh sách: mọi thẻ đều hiện là chưa đăng ký.</translation>
         </message>
         <message>
-            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again (genba device enroll).</source>
-            <translation>Tệp nhật ký đã bị mất: các lần chạm thẻ KHÔNG được ghi lại. Quản lý công trường: hãy đăng ký lại máy này (genba device enroll).</translation>
-        </message>
-        <message>
-            <source>The clock reads earlier than the last record (set back?). Taps are recorded and marked. Site manager: set the clock right.</source>
-            <translation>Đồng hồ đang chỉ sớm hơn bản ghi trước (bị chỉnh lùi?). Các lần chạm vẫn được ghi và đánh dấu. Quản lý công trường: hãy chỉnh lại đồng hồ.</translation>
-        </message>
-        <message>
             <source>Sync failed. Records are kept on this kiosk.</source>
             <translation>Đồng bộ lỗi. Dữ liệu vẫn được lưu trên máy này.</translation>
         </message>
         <message>
-            <source>This kiosk's software (version %1) is older than the server requires (%2 or newer). Taps are still recorded. Ask the administrator to update it.</source>
-            <translation>Phần mềm của máy này (phiên bản %1) cũ hơn mức máy chủ yêu cầu (%2 trở lên). Lượt chạm vẫn được ghi nhận. Hãy nhờ quản trị viên cập nhật.</translation>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again.</source>
+            <translation>Tệp nhật ký đã bị mất: KHÔNG ghi được lần chạm. Quản lý: hãy đăng ký lại máy này.</translation>
+        </message>
+        <message>
+            <source>The clock is behind the last record (set back?). Site manager: set the clock right.</source>
+            <translation>Đồng hồ chậm hơn bản ghi trước (bị chỉnh lùi?). Quản lý: hãy chỉnh lại đồng hồ.</translation>
+        </message>
+        <message>
+            <source>Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.</source>
+            <translation>Cần cập nhật phần mềm (máy này: %1, yêu cầu: %2 trở lên). Lượt chạm vẫn được ghi nhận.</translation>
         </message>
         <message>
             <source>Mon</source>

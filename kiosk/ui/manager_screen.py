@@ -34,6 +34,7 @@ from kiosk.ui import texts
 from kiosk.ui.model import KioskModel
 from kiosk.ui.phrases import PhraseLabel
 from kiosk.ui.runner import CommandRunner
+from kiosk.ui.tablet import TabletTab
 from kiosk.ui.theme import GLOVE_PX, Metrics, named
 from kiosk.ui.timepicker import TimePicker
 from kiosk.usb import export_folder, mounted_drives
@@ -51,6 +52,7 @@ def _list() -> QListWidget:
     w.setWordWrap(True)  # names and companies are long: wrap rather than cut
     w.setMinimumSize(2 * GLOVE_PX, GLOVE_PX)  # lists scroll; let them shrink on a 480-px-high screen
     w.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    w.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows wrap; nothing to scroll sideways
     # Drag the list itself to scroll (a glove cannot aim at a scroll bar); a touch without a drag still selects.
     QScroller.grabGesture(w.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
     return w
@@ -79,6 +81,8 @@ class ManagerScreen(QWidget):
         self._build_amend()
         self._build_manual()
         self._build_settings()
+        self.tablet = TabletTab(model)
+        self.tabs.addTab(self.tablet, "")
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.close_button)
@@ -221,6 +225,7 @@ class ManagerScreen(QWidget):
                                   translate("Kiosk", "Amend"), translate("Kiosk", "Forgotten card"),
                                   translate("Kiosk", "Settings")]):
             self.tabs.setTabText(i, name)
+        self.tabs.setTabText(self.tabs.indexOf(self.tablet), self.tablet.title())
         self.bind_cards_title.setText(translate("Kiosk", "Unknown cards today"))
         self.bind_workers_title.setText(translate("Kiosk", "Roster workers"))
         self.bind_button.setText(translate("Kiosk", "Bind the card to this worker"))

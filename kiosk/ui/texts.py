@@ -46,15 +46,12 @@ def problem(code: str, minimum_version: str = "") -> str:
         "roster_missing": translate("Kiosk", "No roster yet: every card shows as unknown."),
         "sync_error": translate("Kiosk", "Sync failed. Records are kept on this kiosk."),
         "journal_lost": translate(
-            "Kiosk", "The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again "
-            "(genba device enroll)."),
+            "Kiosk", "The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again."),
         "clock_behind": translate(
-            "Kiosk", "The clock reads earlier than the last record (set back?). Taps are recorded and marked. "
-            "Site manager: set the clock right."),
+            "Kiosk", "The clock is behind the last record (set back?). Site manager: set the clock right."),
         "app_outdated": translate(
-            "Kiosk", "This kiosk's software (version %1) is older than the server requires (%2 or newer). Taps are "
-                     "still recorded. Ask the administrator to update it.").replace("%1", __version__).replace(
-            "%2", minimum_version or "?"),
+            "Kiosk", "Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.")
+        .replace("%1", __version__).replace("%2", minimum_version or "?"),
     }
     return texts.get(code, code)
 

@@ -36,6 +36,9 @@ class BatchResponse(BaseModel):
     acked: int
     receipt: str
     server_time: str
+    log_checkpoint: str | None = Field(
+        default=None, description="The audit log's newest signed checkpoint (docs/protocol.md §9); this batch "
+        "enters the log at the next sequencer run, seconds later. Keep it to check the log later.")
 
 
 class ReceiptResponse(BaseModel):

@@ -22,19 +22,24 @@ other and so becomes visible in the log for good — the log makes changes unden
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
+from server.security.schema import device_sites
 from server.store import audit_log as store
 from server.store.engine import write_transaction
 from shared.errors import BadSignature, FormatError, UnknownKey
-from shared.keys import SigningKey, VerifierKey
+from shared.keys import VerifierKey
 from shared.merkle import MemoryTree, consistency_proof, inclusion_proof, leaf_hash, node_hash, root
+from shared.note import Signer
 from shared.tlog import LogCheckpoint, leaf_bytes, log_origin
 
 EVENTS = "events"
+AUDITED: dict[str, sa.Table] = {**store.DOMAIN_AUDITED, device_sites.name: device_sites}
+"""Every table of records logged row by row (append-only cursors by ``id``; in-place changes queued)."""
 MAX_PER_RUN = 50_000
 
 
@@ -46,14 +51,23 @@ def _plain(value: Any) -> Any:
 
 def event_entry(row: Any) -> tuple[str, bytes]:
     """The log entry for one stored event row: every column, with the signed bytes as their chain leaf hash."""
-    body = {k: _plain(v) for k, v in row._mapping.items() if k != "data"}
-    body["event_leaf"] = hashlib.sha256(b"\x00" + bytes(row.data)).hexdigest()
-    return f"{row.device}:{row.epoch}:{row.seq}", leaf_bytes("event", body)
+    return event_entry_of(dict(row._mapping))
+
+
+def event_entry_of(values: Mapping[str, Any]) -> tuple[str, bytes]:
+    # str(k): SQLAlchemy's keys are quoted_name, which the canonical encoder's fast path would not take.
+    body = {str(k): (v.hex() if type(v) is bytes else v) for k, v in values.items() if k != "data"}
+    body["event_leaf"] = hashlib.sha256(b"\x00" + bytes(values["data"])).hexdigest()
+    return f"{values['device']}:{values['epoch']}:{values['seq']}", leaf_bytes("event", body)
 
 
 def row_entry(tbl: str, row: Any) -> tuple[str, bytes]:
-    body = {"table": tbl, "row": {k: _plain(v) for k, v in row._mapping.items()}}
-    return str(row.id), leaf_bytes("row", body)
+    return row_entry_of(tbl, dict(row._mapping))
+
+
+def row_entry_of(tbl: str, values: Mapping[str, Any]) -> tuple[str, bytes]:
+    body = {"table": tbl, "row": {str(k): _plain(v) for k, v in values.items()}}
+    return str(values["id"]), leaf_bytes("row", body)
 
 
 class _Appender:
@@ -65,10 +79,11 @@ class _Appender:
         self.leaves: list[store.NewLeaf] = []
         self.completed: list[tuple[int, int, bytes]] = []
 
-    def add(self, tbl: str, row_key: str, data: bytes) -> None:
+    def add(self, tbl: str, row_key: str, data: bytes, *, keep: bool = True) -> None:
+        """Append one entry; ``keep=False`` stores only its hash (an event's entry is recomputed from its row)."""
         h = leaf_hash(data)
         idx = self.size
-        self.leaves.append(store.NewLeaf(idx, tbl, row_key, data, h))
+        self.leaves.append(store.NewLeaf(idx, tbl, row_key, data if keep else None, h))
         self.completed.append((0, idx, h))
         self._known[(0, idx)] = h
         level, index, node = 0, idx, h
@@ -83,7 +98,7 @@ class _Appender:
         return self._known[(level, index)]
 
 
-def sequence(engine: sa.Engine, key: SigningKey, stamp: str) -> str | None:
+def sequence(engine: sa.Engine, key: Signer, stamp: str) -> str | None:
     """Log everything new; sign and return the newest checkpoint note (None when there was nothing to log)."""
     note = None
     while True:
@@ -96,7 +111,7 @@ def sequence(engine: sa.Engine, key: SigningKey, stamp: str) -> str | None:
             return note
 
 
-def sequence_on(conn: sa.Connection, key: SigningKey, stamp: str) -> tuple[str, bool] | None:
+def sequence_on(conn: sa.Connection, key: Signer, stamp: str) -> tuple[str, bool] | None:
     """One sequencer step inside the caller's write transaction: (checkpoint note, more waiting?) or None."""
     store.lock(conn)
     app = _Appender(conn)
@@ -110,12 +125,24 @@ def sequence_on(conn: sa.Connection, key: SigningKey, stamp: str) -> tuple[str, 
     return note, len(app.leaves) >= MAX_PER_RUN
 
 
+def record(conn: sa.Connection, key: Signer, kind: str, row_key: str, body: Mapping[str, Any], stamp: str) -> int:
+    """Log one thing the server itself did (a restore from backup…) after what is waiting; return the new size."""
+    sequence_on(conn, key, stamp)
+    store.lock(conn)
+    app = _Appender(conn)
+    app.add(kind, row_key, leaf_bytes(kind, dict(body)))
+    store.append(conn, app.leaves, app.completed, stamp)
+    note = LogCheckpoint(log_origin(key.name), app.size, root(app, app.size), stamp).sign(key)
+    store.add_checkpoint(conn, app.size, note, stamp)
+    return app.size
+
+
 def _collect(conn: sa.Connection, app: _Appender) -> None:
     for device, epoch, logged, held in store.unlogged_chains(conn):
         through = logged
         for row in store.events_between(conn, device, epoch, logged, held):
             row_key, data = event_entry(row)
-            app.add(EVENTS, row_key, data)
+            app.add(EVENTS, row_key, data, keep=False)
             through = int(row.seq)
             if len(app.leaves) >= MAX_PER_RUN:
                 break
@@ -123,9 +150,9 @@ def _collect(conn: sa.Connection, app: _Appender) -> None:
         if len(app.leaves) >= MAX_PER_RUN:
             return
     snapshot: list[tuple[str, int]] = []
-    for tbl in store.AUDITED:
+    for tbl, table in AUDITED.items():
         had = store.cursor(conn, tbl)
-        rows = store.rows_after(conn, tbl, had)
+        rows = store.rows_after(conn, table, had)
         for row in rows:
             app.add(tbl, *row_entry(tbl, row))
             if tbl == "dom_correction_audit":  # a decision changed its correction in place
@@ -137,7 +164,7 @@ def _collect(conn: sa.Connection, app: _Appender) -> None:
     for tbl, rid in snapshot:
         by_table.setdefault(tbl, set()).add(rid)
     for tbl, ids in by_table.items():
-        for _, row in sorted(store.rows_by_id(conn, tbl, ids).items()):
+        for _, row in sorted(store.rows_by_id(conn, AUDITED[tbl], ids).items()):
             app.add(tbl, *row_entry(tbl, row))
 
 
@@ -166,7 +193,18 @@ def event_inclusion(conn: sa.Connection, device: str, epoch: int, seq: int) -> I
     if int(found.idx) >= n:
         return None
     proof = inclusion_proof(store.DbSubtrees(conn), int(found.idx), n)
-    return Inclusion(int(found.idx), n, bytes(found.data), proof, note)
+    if found.data is not None:
+        entry = bytes(found.data)
+    else:
+        row = store.event_row(conn, device, epoch, seq)
+        if row is None:
+            return None  # logged, but its row is gone: `audit verify` names it
+        entry = event_entry(row)[1]
+    return Inclusion(int(found.idx), n, entry, proof, note)
+
+
+def is_checkpoint_size(conn: sa.Connection, n: int) -> bool:
+    return store.has_checkpoint(conn, n)
 
 
 def consistency(conn: sa.Connection, first: int, second: int) -> list[bytes]:
@@ -215,15 +253,15 @@ def _check_log(conn: sa.Connection, keys: list[VerifierKey],
                report: VerifyReport) -> tuple[MemoryTree, dict[int, bytes]]:
     tree, entries = MemoryTree(), {}
     for row in store.leaves_in_order(conn):
-        idx, data = int(row.idx), bytes(row.data)
+        idx, leaf = int(row.idx), bytes(row.leaf)
         if idx != tree.size:
             report.findings.append(Finding("log_gap", f"entry {tree.size}", f"the next stored entry is {idx}"))
             break
-        if leaf_hash(data) != bytes(row.leaf):
+        if row.data is not None and leaf_hash(bytes(row.data)) != leaf:
             report.findings.append(Finding("entry_changed", f"entry {idx} ({row.tbl} {row.row_key})",
                                            "its stored bytes no longer hash to its leaf"))
-        tree.append(leaf_hash(data))
-        entries[idx] = data
+        tree.append(leaf)
+        entries[idx] = leaf
     for n, note in store.all_checkpoints(conn):
         report.checkpoints += 1
         try:
@@ -252,15 +290,16 @@ def _check_rows(conn: sa.Connection, entries: dict[int, bytes], report: VerifyRe
         _compare(EVENTS, key, data, latest, entries, report,
                  logged=int(row.seq) <= positions.get((row.device, int(row.epoch)), 0))
     cursors, changed = store.cursors_all(conn), store.queued(conn)
-    for tbl in store.AUDITED:
-        for row in store.all_rows(conn, tbl):
+    for tbl, table in AUDITED.items():
+        for row in store.all_rows(conn, table):
             key, data = row_entry(tbl, row)
             seen.add((tbl, key))
             if (tbl, key) in changed:  # changed in place by the application; the next run logs the new state
                 report.pending += 1
                 continue
             _compare(tbl, key, data, latest, entries, report, logged=int(row.id) <= cursors.get(tbl, 0))
-    for (tbl, key) in sorted(set(latest) - seen):
+    logged_rows = {(tbl, key) for tbl, key in latest if tbl == EVENTS or tbl in AUDITED}
+    for (tbl, key) in sorted(logged_rows - seen):
         report.findings.append(Finding("row_deleted", f"{tbl} {key}", "logged, but no longer in the database"))
 
 
@@ -274,6 +313,6 @@ def _compare(tbl: str, key: str, data: bytes, latest: dict[tuple[str, str], int]
         else:
             report.pending += 1
         return
-    if entries.get(idx) != data:
+    if entries.get(idx) != leaf_hash(data):
         report.findings.append(Finding("row_changed", f"{tbl} {key}",
                                        f"differs from its last logged state (entry {idx})"))

@@ -48,6 +48,7 @@ from server.domain.corrections import Correction
 from server.domain.registry import CardBinding, Site
 from server.domain.roster import RosterEntry
 from server.domain.taps import KioskBind, Tap
+from shared.siterules import DEFAULT_DAY_BOUNDARY, DEFAULT_REPEAT_WINDOW_S, DEFAULT_TIMEZONE, day_start
 
 MAX_SHIFT = timedelta(hours=20)
 FLAGS: tuple[str, ...] = (
@@ -56,13 +57,33 @@ FLAGS: tuple[str, ...] = (
 )
 
 
+_OFFSETS: dict[tuple[tzinfo, int], timedelta] = {}
+
+
+def _local_offset(tz: tzinfo, at: datetime) -> timedelta:
+    """``at.astimezone(tz).utcoffset()``, remembered per quarter hour.
+
+    Converting to a ``ZoneInfo`` zone is the costly step of reconciling a tap
+    and every tap asks for it; UTC offsets only ever change on a quarter hour,
+    so one conversion per zone and quarter hour gives the same answer.
+    """
+    key = (tz, int(at.timestamp()) // 900)
+    found = _OFFSETS.get(key)
+    if found is None:
+        found = at.astimezone(tz).utcoffset() or timedelta(0)
+        if len(_OFFSETS) > 200_000:
+            _OFFSETS.clear()
+        _OFFSETS[key] = found
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Rules:
     """A site's reconciliation settings."""
 
-    day_boundary: time = time(4, 0)
-    tz: tzinfo = field(default_factory=lambda: ZoneInfo("Asia/Tokyo"))
-    repeat_window: timedelta = timedelta(seconds=120)
+    day_boundary: time = DEFAULT_DAY_BOUNDARY
+    tz: tzinfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    repeat_window: timedelta = timedelta(seconds=DEFAULT_REPEAT_WINDOW_S)
 
     @classmethod
     def for_site(cls, site: Site) -> Rules:
@@ -70,12 +91,13 @@ class Rules:
                    repeat_window=timedelta(seconds=site.repeat_window_s))
 
     def work_day(self, at: datetime) -> date:
-        local = at.astimezone(self.tz)
+        # shared.siterules.work_day, computed with a cached UTC offset (tests/test_siterules.py: same answer).
         shift = timedelta(hours=self.day_boundary.hour, minutes=self.day_boundary.minute)
-        return (local - shift).date()
+        utc = at.replace(tzinfo=None) - (at.utcoffset() or timedelta(0))
+        return (utc + _local_offset(self.tz, at) - shift).date()
 
     def day_start(self, day: date) -> datetime:
-        return datetime.combine(day, self.day_boundary, tzinfo=self.tz)
+        return day_start(day, self.day_boundary, self.tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,16 +187,17 @@ def reconcile(
     ``employers`` maps worker → registry employer, used for workers not on the roster.
     """
     who = Attribution(bindings, (b for b in binds if b.site == site), rules)
-    per_key: dict[tuple[str | None, str | None], list[Tap]] = defaultdict(list)
+    per_key: dict[tuple[str | None, str | None], list[tuple[Tap, date]]] = defaultdict(list)
     for t in taps:
         if t.site != site:
             continue
-        worker = who.worker(t.idm, rules.work_day(t.at))
-        per_key[(worker, None) if worker else (None, t.idm)].append(t)
+        day = rules.work_day(t.at)  # once per tap: the time-zone conversion is the costly part
+        worker = who.worker(t.idm, day)
+        per_key[(worker, None) if worker else (None, t.idm)].append((t, day))
 
     rows: dict[tuple[str | None, str | None, date], _Acc] = defaultdict(_Acc)
     for (worker, idm), seq in per_key.items():
-        _walk(worker, idm, sorted(seq, key=lambda t: t.order), rules, rows)
+        _walk(worker, idm, sorted(seq, key=lambda td: td[0].order), rules, rows)
 
     for c in corrections:
         if c.site != site or c.status != "approved":
@@ -202,12 +225,11 @@ def reconcile(
     return out
 
 
-def _walk(worker: str | None, idm: str | None, taps: Sequence[Tap], rules: Rules,
+def _walk(worker: str | None, idm: str | None, taps: Sequence[tuple[Tap, date]], rules: Rules,
           rows: dict[tuple[str | None, str | None, date], _Acc]) -> None:
-    """Rules 2–4 for one worker's (or unknown card's) taps in total order."""
+    """Rules 2–4 for one worker's (or unknown card's) taps, each with its work day, in total order."""
     prev: tuple[str, datetime, date] | None = None  # direction, time, row day of the previous effective tap
-    for t in taps:
-        day = rules.work_day(t.at)
+    for t, day in taps:
         if t.kind == "repeat":
             near = prev is not None and t.at - prev[1] <= MAX_SHIFT
             acc = rows[(worker, idm, prev[2] if prev is not None and near else day)]

@@ -17,14 +17,16 @@ import sqlalchemy as sa
 from server.store import audit_schema as a
 from server.store import domain_schema as d
 from server.store import schema as s
+from server.store.bulk import insert_rows
 from shared.timefmt import format_rfc3339
 
 _LOCK_ID = 0x67656E6261  # "genba": the advisory lock that serializes appends to the audit log
 
-AUDITED: dict[str, sa.Table] = {
+DOMAIN_AUDITED: dict[str, sa.Table] = {
     t.name: t for t in (d.card_bindings, d.roster, d.structure_changes, d.corrections, d.correction_audit)
 }
-"""Records people enter or the server decides (besides the raw events), each with an integer ``id``."""
+"""The domain's records people enter or the server decides, each with an integer ``id``; the audit service adds
+the other parts' (device-site assignments), which this layer may not import."""
 
 
 def lock(conn: sa.Connection) -> None:
@@ -47,8 +49,11 @@ class DbSubtrees:
     def subtree(self, level: int, index: int) -> bytes:
         key = (level, index)
         if key not in self._cache:
-            h = self._conn.execute(sa.select(a.nodes.c.hash).where(
-                a.nodes.c.level == level, a.nodes.c.idx == index)).scalar_one_or_none()
+            if level == 0:
+                q = sa.select(a.leaves.c.leaf).where(a.leaves.c.idx == index)
+            else:
+                q = sa.select(a.nodes.c.hash).where(a.nodes.c.level == level, a.nodes.c.idx == index)
+            h = self._conn.execute(q).scalar_one_or_none()
             if h is None:
                 raise LookupError(f"audit log has no complete subtree at level {level}, index {index}")
             self._cache[key] = bytes(h)
@@ -61,11 +66,10 @@ class DbSubtrees:
 def frontier(conn: sa.Connection, n: int) -> dict[tuple[int, int], bytes]:
     """The right edge of a log of n entries: the complete subtrees a new leaf may still combine with."""
     wanted = [(level, (n >> level) - 1) for level in range(n.bit_length()) if n >> level & 1]
-    if not wanted:
-        return {}
-    c = a.nodes.c
-    q = sa.select(c.level, c.idx, c.hash).where(sa.or_(*(sa.and_(c.level == lv, c.idx == ix) for lv, ix in wanted)))
-    return {(int(r.level), int(r.idx)): bytes(r.hash) for r in conn.execute(q)}
+    src, out = DbSubtrees(conn), {}
+    for level, index in wanted:
+        out[(level, index)] = src.subtree(level, index)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,26 +77,19 @@ class NewLeaf:
     idx: int
     tbl: str
     row_key: str
-    data: bytes
+    data: bytes | None
     leaf: bytes
 
 
 def append(conn: sa.Connection, new: Sequence[NewLeaf], completed: Iterable[tuple[int, int, bytes]],
            stamp: str) -> None:
-    """Store entries and the perfect subtrees they completed; point ``audit_rows`` at each row's newest entry."""
+    """Store entries and the perfect subtrees they completed."""
     if not new:
         return
-    conn.execute(a.leaves.insert(), [
+    insert_rows(conn, a.leaves, [
         {"idx": x.idx, "tbl": x.tbl, "row_key": x.row_key, "data": x.data, "leaf": x.leaf, "logged_at": stamp}
         for x in new])
-    conn.execute(a.nodes.insert(), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in completed])
-    latest = {(x.tbl, x.row_key): x.idx for x in new}
-    keys = list(latest)
-    rc = a.rows.c
-    for i in range(0, len(keys), 400):
-        part = keys[i:i + 400]
-        conn.execute(a.rows.delete().where(sa.or_(*(sa.and_(rc.tbl == tb, rc.row_key == k) for tb, k in part))))
-    conn.execute(a.rows.insert(), [{"tbl": tb, "row_key": k, "idx": latest[(tb, k)]} for tb, k in keys])
+    insert_rows(conn, a.nodes, [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in completed if lv > 0])
 
 
 def add_checkpoint(conn: sa.Connection, n: int, note: str, stamp: str) -> None:
@@ -102,6 +99,10 @@ def add_checkpoint(conn: sa.Connection, n: int, note: str, stamp: str) -> None:
 def latest_checkpoint(conn: sa.Connection) -> str | None:
     q = sa.select(a.checkpoints.c.note).order_by(a.checkpoints.c.size.desc()).limit(1)
     return conn.execute(q).scalar_one_or_none()
+
+
+def has_checkpoint(conn: sa.Connection, n: int) -> bool:
+    return conn.execute(sa.select(a.checkpoints.c.size).where(a.checkpoints.c.size == n)).first() is not None
 
 
 def all_checkpoints(conn: sa.Connection) -> list[tuple[int, str]]:
@@ -148,13 +149,12 @@ def set_cursor(conn: sa.Connection, tbl: str, last_id: int, had: int) -> None:
         conn.execute(a.cursors.update().where(a.cursors.c.tbl == tbl).values(last_id=last_id))
 
 
-def rows_after(conn: sa.Connection, tbl: str, after: int) -> list[Any]:
-    table = AUDITED[tbl]
+def rows_after(conn: sa.Connection, table: sa.Table, after: int) -> list[Any]:
     return list(conn.execute(sa.select(table).where(table.c.id > after).order_by(table.c.id)))
 
 
-def rows_by_id(conn: sa.Connection, tbl: str, ids: Iterable[int]) -> dict[int, Any]:
-    table, wanted = AUDITED[tbl], sorted(set(ids))
+def rows_by_id(conn: sa.Connection, table: sa.Table, ids: Iterable[int]) -> dict[int, Any]:
+    wanted = sorted(set(ids))
     out: dict[int, Any] = {}
     for i in range(0, len(wanted), 500):
         out.update({int(r.id): r for r in conn.execute(sa.select(table).where(table.c.id.in_(wanted[i:i + 500])))})
@@ -163,7 +163,7 @@ def rows_by_id(conn: sa.Connection, tbl: str, ids: Iterable[int]) -> dict[int, A
 
 def queue_change(conn: sa.Connection, tbl: str, row_id: int) -> None:
     """Record, in the caller's transaction, that the application changed an audited row in place."""
-    if tbl not in AUDITED:
+    if tbl not in DOMAIN_AUDITED:
         raise ValueError(f"{tbl} is not an audited table")
     conn.execute(a.queue.insert().values(tbl=tbl, row_id=row_id,
                                          queued_at=format_rfc3339(datetime.now(UTC))))
@@ -195,7 +195,9 @@ def leaves_in_order(conn: sa.Connection, chunk: int = 5000) -> Iterator[Any]:
 
 
 def latest_entries(conn: sa.Connection) -> dict[tuple[str, str], int]:
-    return {(r.tbl, r.row_key): int(r.idx) for r in conn.execute(sa.select(a.rows))}
+    c = a.leaves.c
+    q = sa.select(c.tbl, c.row_key, sa.func.max(c.idx).label("idx")).group_by(c.tbl, c.row_key)
+    return {(r.tbl, r.row_key): int(r.idx) for r in conn.execute(q)}
 
 
 def entry(conn: sa.Connection, idx: int) -> Any:
@@ -203,9 +205,14 @@ def entry(conn: sa.Connection, idx: int) -> Any:
 
 
 def entry_for(conn: sa.Connection, tbl: str, row_key: str) -> Any:
-    idx = conn.execute(sa.select(a.rows.c.idx).where(a.rows.c.tbl == tbl, a.rows.c.row_key == row_key)
-                       ).scalar_one_or_none()
+    c = a.leaves.c
+    idx = conn.execute(sa.select(sa.func.max(c.idx)).where(c.tbl == tbl, c.row_key == row_key)).scalar_one_or_none()
     return None if idx is None else entry(conn, int(idx))
+
+
+def event_row(conn: sa.Connection, device: str, epoch: int, seq: int) -> Any:
+    e = s.events.c
+    return conn.execute(sa.select(s.events).where(e.device == device, e.epoch == epoch, e.seq == seq)).first()
 
 
 def all_events(conn: sa.Connection, chunk: int = 5000) -> Iterator[Any]:
@@ -221,8 +228,7 @@ def all_events(conn: sa.Connection, chunk: int = 5000) -> Iterator[Any]:
         last = (got[-1].device, int(got[-1].epoch), int(got[-1].seq))
 
 
-def all_rows(conn: sa.Connection, tbl: str) -> Iterator[Any]:
-    table = AUDITED[tbl]
+def all_rows(conn: sa.Connection, table: sa.Table) -> Iterator[Any]:
     yield from conn.execute(sa.select(table).order_by(table.c.id))
 
 

@@ -1,15 +1,16 @@
 """The audit log's tables: an append-only RFC 6962 Merkle log of what the server accepted or decided.
 
 - ``audit_leaves``: entry ``idx`` (0-based) with its canonical bytes and Merkle leaf hash, and what it records
-  (``tbl`` and ``row_key``: ``events`` / ``device:epoch:seq``, ``dom_roster`` / ``42``…);
-- ``audit_nodes``: the hash of every *perfect* subtree once it is complete (``level``, ``idx``), so that any
-  root or proof is O(log n) lookups (:mod:`shared.merkle`);
+  (``tbl`` and ``row_key``: ``events`` / ``device:epoch:seq``, ``dom_roster`` / ``42``…), indexed by those
+  two so a row's newest entry (what ``audit verify`` compares) is one index lookup;
+- ``audit_nodes``: the hash of every *perfect* subtree of height ≥ 1 once it is complete (``level``,
+  ``idx``; height 0 is ``audit_leaves.leaf``), so that any root or proof is O(log n) lookups
+  (:mod:`shared.merkle`);
 - ``audit_checkpoints``: every signed log checkpoint (C2SP tlog-checkpoint note);
-- ``audit_rows``: for each audited row, the latest entry that recorded it (what ``audit verify`` compares);
 - ``audit_cursors`` / ``audit_chains``: how far the sequencer has logged each append-only table / each chain;
 - ``audit_queue``: rows changed in place by the application, written in the same transaction as the change.
 
-Nothing here is ever updated in place except the cursors, ``audit_rows`` and the queue.
+Nothing here is ever updated in place except the cursors and the queue.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ leaves = sa.Table(
     sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("tbl", sa.String(40), nullable=False),
     sa.Column("row_key", sa.String(120), nullable=False),
-    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("data", sa.LargeBinary, comment="the entry's bytes; NULL for events, whose entry is recomputed "
+              "from their (immutable) row, so ingest does not write every event twice"),
     sa.Column("leaf", sa.LargeBinary(32), nullable=False),
     sa.Column("logged_at", sa.String(32), nullable=False),
 )
+sa.Index("ix_audit_leaves_row", leaves.c.tbl, leaves.c.row_key, leaves.c.idx)
 
 nodes = sa.Table(
     "audit_nodes", metadata,
@@ -40,13 +43,6 @@ checkpoints = sa.Table(
     sa.Column("size", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("note", sa.Text, nullable=False),
     sa.Column("signed_at", sa.String(32), nullable=False),
-)
-
-rows = sa.Table(
-    "audit_rows", metadata,
-    sa.Column("tbl", sa.String(40), primary_key=True),
-    sa.Column("row_key", sa.String(120), primary_key=True),
-    sa.Column("idx", sa.BigInteger, nullable=False),
 )
 
 cursors = sa.Table(

@@ -67,7 +67,7 @@ def rules_for(conn: sa.Connection, site: str) -> Rules:
 def _previous(conn: sa.Connection, device: str, epoch: int, seq: int) -> Event | None:
     row = conn.execute(sa.select(raw_events.c.data).where(
         raw_events.c.device == device, raw_events.c.epoch == epoch, raw_events.c.seq == seq - 1)).first()
-    return Event.from_bytes(bytes(row.data)) if row else None
+    return Event.from_stored(bytes(row.data)) if row else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +80,11 @@ class Parsed:
 
 
 def parse_rows(rows: Sequence[Any]) -> list[Parsed]:
-    """Raw event rows (data, server_at, time_flags) → :class:`Parsed` (rebuild, and a worker without hand-off)."""
-    return [Parsed(Event.from_bytes(bytes(r.data)), parse_rfc3339(r.server_at),
+    """Stored event rows (data, server_at, time_flags) → :class:`Parsed` (rebuild, and a worker without hand-off).
+
+    The bytes were verified when ingest stored them: they are read back without the checks again.
+    """
+    return [Parsed(Event.from_stored(bytes(r.data)), datetime.fromisoformat(r.server_at),
                    tuple(filter(None, r.time_flags.split(",")))) for r in rows]
 
 
@@ -176,10 +179,20 @@ def _manual_to_correction(conn: sa.Connection, m: Any) -> None:
 
 # ---------------------------------------------------------------- recomputation
 
+_TAP_COLUMNS = (t.taps.c.site, t.taps.c.device, t.taps.c.epoch, t.taps.c.seq, t.taps.c.at, t.taps.c.kind,
+                t.taps.c.idm, t.taps.c.direction, t.taps.c.orig_direction, t.taps.c.clock_suspect)
+
+
 def _tap(r: Any) -> Tap:
-    return Tap(site=r.site, device=r.device, epoch=r.epoch, seq=r.seq, at=parse_rfc3339(r.at), kind=r.kind,
-               idm=r.idm, direction=r.direction, amended=r.direction != r.orig_direction,
-               clock_suspect=bool(r.clock_suspect))
+    """A ``dom_taps`` row (selected as :data:`_TAP_COLUMNS`) as a :class:`Tap`.
+
+    ``at`` is text this module wrote (:func:`_utc`), so the C ISO parser reads it
+    without the validating parser's checks: this runs for every tap of every
+    recomputed day.
+    """
+    site, device, epoch, seq, at, kind, idm, direction, orig, suspect = r
+    return Tap(site=site, device=device, epoch=epoch, seq=seq, at=datetime.fromisoformat(at), kind=kind, idm=idm,
+               direction=direction, amended=direction != orig, clock_suspect=bool(suspect))
 
 
 def _row_values(w: WorkDay) -> dict[str, Any]:
@@ -213,7 +226,7 @@ def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | 
     lo, hi = window(days, rules)
     binds = _kiosk_binds(conn, site)
     tc = t.taps.c
-    query = sa.select(t.taps).where(tc.site == site, tc.at >= _utc(lo), tc.at < _utc(hi))
+    query = sa.select(*_TAP_COLUMNS).where(tc.site == site, tc.at >= _utc(lo), tc.at < _utc(hi))
     targets: set[str] | None = None
     if idms is not None:
         who = Attribution(rec.bindings_for(conn, idms), binds, rules)

@@ -24,10 +24,10 @@ from server.store import schema as t
 from server.store.engine import write_transaction
 from shared.canonical import canonical_bytes
 from shared.ids import check_ccus_id, check_idm
+from shared.siterules import DEFAULT_DAY_BOUNDARY_TEXT, DEFAULT_REPEAT_WINDOW_S, DEFAULT_TIMEZONE
 
-DEFAULT_DAY_BOUNDARY = "04:00"
-DEFAULT_REPEAT_WINDOW_S = 60
-DEFAULT_TIMEZONE = "Asia/Tokyo"
+# The defaults of the site rules, written once (shared/siterules.py).
+DEFAULT_DAY_BOUNDARY = DEFAULT_DAY_BOUNDARY_TEXT
 
 
 def content_version(value: Any) -> str:

@@ -24,7 +24,7 @@ class Series:
 def chart(series: Series, *, title: str, alt: str, width: int = 720, height: int = 180,
           target: float | None = None, target_label: str = "") -> Markup:
     """One series as an SVG chart with a y axis from 0 to its peak (or the target line, if higher)."""
-    pad_l, pad_r, pad_t, pad_b = 48, 12, 12, 28
+    pad_l, pad_r, pad_t, pad_b = 48, 12 if target is None else 78, 12, 28
     w, h = width - pad_l - pad_r, height - pad_t - pad_b
     values = [v for _, v in series.points]
     peak = max([*values, target or 0, 1])
@@ -49,7 +49,7 @@ def chart(series: Series, *, title: str, alt: str, width: int = 720, height: int
         parts.append(f'<path d="{path}" class="line"/>')
     if target is not None:
         parts.append(f'<line x1="{pad_l}" y1="{y(target):.1f}" x2="{pad_l + w}" y2="{y(target):.1f}" class="target"/>'
-                     f'<text x="{pad_l + w}" y="{y(target) - 4:.1f}" text-anchor="end" class="tick">'
+                     f'<text x="{pad_l + w + 4}" y="{y(target) + 4:.1f}" text-anchor="start" class="target-label">'
                      f'{escape(target_label)}</text>')
     step = max(1, n // 7)
     for i in range(0, len(series.points), step):

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -48,7 +49,12 @@ def local_time(stamp: str | None, tz: str = "Asia/Tokyo") -> str:
     return parse_rfc3339(stamp).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
-env.globals.update(ago=ago, local_time=local_time, tojson=lambda v: json.dumps(v, ensure_ascii=False), W=i18n.W)
+def clock(moment: datetime) -> str:
+    return moment.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%H:%M:%S")
+
+
+env.globals.update(clock=clock, ago=ago, local_time=local_time, tojson=lambda v: json.dumps(v, ensure_ascii=False),
+                   W=i18n.W)
 
 NAV = (
     ("nav_fleet", "/fleet", ("admin",)),

@@ -134,10 +134,18 @@ class EventDraft:
 class JournalReader:
     """Read-only access to a journal: ranges for batches, tails for people."""
 
-    def __init__(self, path: Path, *, conn: sqlite3.Connection | None = None) -> None:
+    def __init__(self, path: Path, *, conn: sqlite3.Connection | None = None, check: bool = False) -> None:
+        """``check``: read every page first (``quick_check``) so that damage anywhere in the file is reported
+        now, not only if a damaged page happens to be read (the CLI's readers; O(file size))."""
         self.path = path
         self.conn = conn or _open_for_reading(path)
         self.db = sqlite_utils.Database(self.conn)
+        if check:
+            try:
+                check_intact(self.conn, path)
+            except BaseException:
+                self.conn.close()
+                raise
 
     def close(self) -> None:
         self.conn.close()

@@ -7,6 +7,8 @@ before syncd ever ran.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,11 +70,13 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, timeout=10,
                                    check_same_thread=False)
         else:
+            with contextlib.suppress(FileExistsError):  # a new state.db is its owner's alone (names, card IDms)
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
             conn = sqlite3.connect(path, isolation_level=None, timeout=10, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         raise StateDamaged(f"cannot open {path}: {exc}") from None
     return conn
 

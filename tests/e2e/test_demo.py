@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from genba.cli import app
 from shared.journal import JournalReader
 from shared.paths import DataDir
 from shared.state import StateReader
+
+pytestmark = pytest.mark.slow  # the whole demo in a process, with and without a display (docs: fast local run)
 
 
 def test_demo_syncs_everything_and_carries_one_batch_by_file(tmp_path: Path) -> None:

@@ -31,6 +31,8 @@ from shared.state import StateReader
 
 from .harness import FAULTS, Device, FaultyTransport, HeldCheck, Site, enrolled_device, running_site
 
+pytestmark = pytest.mark.slow  # thousands of random faults against a live server (minutes) (docs: fast local run)
+
 FAST_DIR = "/dev/shm" if Path("/dev/shm").is_dir() else None
 """tmpfs when there is one: real SQLite files, but fsync costs nothing, so thousands of faults fit in CI."""
 

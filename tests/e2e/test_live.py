@@ -27,6 +27,8 @@ from syncd.engine import SyncEngine
 from .harness import SITE
 from .live import REPO, LiveServer
 
+pytestmark = pytest.mark.slow  # real server and syncd processes, kills and restarts (docs: fast local run)
+
 runner = CliRunner()
 
 

@@ -256,3 +256,23 @@ def test_status_message_follows_the_language() -> None:
     assert isinstance(status, ReaderStatus)
     assert status.message("en") == status.message_en
     assert status.message("ja") == status.message_ja
+
+
+def test_a_run_of_failed_reads_is_one_status_then_read_errors_repeated_as_on_real_readers() -> None:
+    # The front end's rule, not the simulator's: the simulated reader is a driver behind the real polling loop.
+    reader = SimulatedReader(poll_interval=0.005)
+    for n in range(7):
+        reader.fail(f"noise {n}")
+    reader.tap(A)
+    events = drain(reader)
+    assert statuses(events) == ["ok", "read_error", "read_errors_repeated", "ok"]
+    assert taps(events) == [A]
+
+
+def test_a_tap_fed_faster_than_a_poll_is_still_seen_with_its_own_detection_time() -> None:
+    clock = ManualClock(mono_us=5_000_000)
+    reader = SimulatedReader(clock=clock)
+    reader.tap(A)  # present and remove before the front end polls at all
+    clock.advance(60)
+    got = [e for e in drain(reader) if isinstance(e, Tap)]
+    assert [(t.idm, t.mono_us) for t in got] == [(A, 5_000_000)]

@@ -8,23 +8,28 @@ a checkpoint a device kept from before.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from typer.testing import CliRunner
 
+from genba.cli import app as cli_app
 from genba.cli.server_domain_demo import seed_demo
-from server import ServerContext, Settings, open_context
+from server import ServerContext, Settings, create_app, open_context
 from server.audit import service
 from server.store import audit_schema as a
 from server.store import domain_records as rec
 from server.store.engine import IMMEDIATE
+from shared.batch import BATCH_MEDIA_TYPE
 from shared.clock import ManualClock
 from shared.keys import VerifierKey
 from shared.merkle import leaf_hash, verify_consistency, verify_inclusion
 from shared.tlog import LogCheckpoint
-from tests.server.conftest import START, TOKEN
+from tests.server.conftest import START, TOKEN, Api
 
 MONTH = "2026-10"
 
@@ -86,7 +91,7 @@ def test_an_untouched_database_verifies_and_everything_is_logged(world: ServerCo
     kinds = {r[0] for r in conn.execute(sa.text("SELECT DISTINCT tbl FROM audit_leaves"))}
     assert events > 1000 and logged == events
     assert kinds == {"events", "dom_card_bindings", "dom_roster", "dom_structure_changes", "dom_corrections",
-                     "dom_correction_audit"}
+                     "dom_correction_audit", "device_sites"}
     assert report.pending == 0 and report.size > events
     assert report.checkpoints == 1
 
@@ -112,6 +117,8 @@ EDITS: dict[str, tuple[str, Callable[[sa.Connection], object]]] = {
         f"{first_id(c, 'dom_roster', NOT_FOREMAN)}"))),
     "a structure change's company changed": ("row_changed", lambda c: c.execute(sa.text(
         f"UPDATE dom_structure_changes SET name = '偽装(株)' WHERE id = {first_id(c, 'dom_structure_changes')}"))),
+    "a device's site assignment rewritten": ("row_changed", lambda c: c.execute(sa.text(
+        "UPDATE device_sites SET site = '99999999999999' WHERE device = 'demo-kiosk-gate'"))),
     "a structure change deleted": ("row_deleted", lambda c: c.execute(sa.text(
         "DELETE FROM dom_structure_changes WHERE id = (SELECT max(id) FROM dom_structure_changes)"))),
 }
@@ -143,7 +150,7 @@ def test_a_log_rewritten_and_resigned_with_the_server_key_fails_against_a_device
     # The administrator, holding the server key, edits a row and rebuilds the whole log to match.
     conn.execute(sa.text("UPDATE events SET server_at = '2026-10-06T12:27:00Z' "
                          "WHERE seq = 5 AND device = 'demo-kiosk-office'"))
-    for table in (a.leaves, a.nodes, a.checkpoints, a.rows, a.cursors, a.chains):
+    for table in (a.leaves, a.nodes, a.checkpoints, a.cursors, a.chains):
         conn.execute(table.delete())
     sequence(world, conn)
     assert verify(world, conn).ok  # the database alone now looks consistent …
@@ -185,3 +192,86 @@ def test_an_in_place_change_by_the_application_is_pending_then_logged_not_flagge
     sequence(world, conn)
     assert verify(world, conn).ok
     assert verify(world, conn).pending == 0
+
+
+# --- the API: anyone can fetch the checkpoint and proofs -------------------------------------------------------
+
+@pytest.fixture
+def api(world: ServerContext) -> Iterator[Api]:
+    client = Api(create_app(world.settings, context=world))
+    yield client
+    client.close()
+
+
+def test_the_api_serves_a_checkpoint_and_an_event_inclusion_proof_that_verify(world: ServerContext, api: Api) -> None:
+    resp = api.get("/api/v1/log/checkpoint")
+    assert resp.status_code == 200
+    cp = LogCheckpoint.open(resp.json()["checkpoint"], keys(world))
+    assert cp.origin == "genba audit log genba-server"
+    got = api.get("/api/v1/log/events/demo-kiosk-gate/1/10").json()
+    proof = [base64.b64decode(p) for p in got["proof"]]
+    entry = base64.b64decode(got["entry"])
+    assert got["size"] == cp.size and b'"seq":10' in entry and b'"type":"event"' in entry
+    assert verify_inclusion(leaf_hash(entry), got["index"], got["size"], proof, cp.root)
+
+
+def test_the_api_refuses_proofs_no_log_can_have_with_clear_codes(world: ServerContext, api: Api) -> None:
+    size = LogCheckpoint.open(api.get("/api/v1/log/checkpoint").json()["checkpoint"], keys(world)).size
+    not_logged = api.get("/api/v1/log/events/demo-kiosk-gate/1/999999")
+    assert not_logged.status_code == 404 and not_logged.json()["code"] == "not_logged"
+    for url in (f"/api/v1/log/consistency?first=1&second={size}",        # 1 is no checkpoint's size
+                f"/api/v1/log/consistency?first=0&second={size + 1}"):   # beyond the log
+        bad = api.get(url)
+        assert bad.status_code == 400 and bad.json()["code"] == "bad_proof_request", bad.text
+    for url in ("/api/v1/log/events/BAD!/1/1", "/api/v1/log/events/demo-kiosk-gate/0/1",
+                "/api/v1/log/consistency?first=-1&second=2", "/api/v1/log/consistency?first=x&second=2",
+                f"/api/v1/log/consistency?first=0&second={'9' * 5000}"):
+        bad = api.get(url)
+        assert 400 <= bad.status_code < 500 and "code" in bad.json(), (url, bad.status_code, bad.text)
+    ok = api.get(f"/api/v1/log/consistency?first=0&second={size}")
+    assert ok.status_code == 200 and ok.json()["proof"] == []
+
+
+# --- the command line ----------------------------------------------------------------------------------------
+
+def run_cli(world: ServerContext, *args: str) -> Any:
+    return CliRunner().invoke(cli_app, ["--data-dir", str(world.settings.data_dir), "server",
+                                        "--database-url", world.settings.effective_database_url, *args],
+                              env={"GENBA_LANG": "en"})
+
+
+def test_audit_verify_says_ok_on_an_untouched_database(world: ServerContext) -> None:
+    result = run_cli(world, "audit", "verify")
+    assert result.exit_code == 0, result.output
+    assert "OK: the database matches the audit log" in result.output
+
+
+def test_audit_verify_exits_1_and_names_the_first_edited_row(world: ServerContext) -> None:
+    where = "seq = 5 AND device = 'demo-kiosk-office'"
+    with world.engine.begin() as c:
+        was = c.execute(sa.text(f"SELECT server_at FROM events WHERE {where}")).scalar_one()
+        c.execute(sa.text(f"UPDATE events SET server_at = '2026-10-06T12:27:00Z' WHERE {where}"))
+    try:
+        result = run_cli(world, "audit", "verify", "--no-sequence")
+    finally:
+        with world.engine.begin() as c:
+            c.execute(sa.text(f"UPDATE events SET server_at = :was WHERE {where}"), {"was": was})
+    assert result.exit_code == 1
+    assert "MISMATCH" in result.output and "row_changed: events demo-kiosk-office:1:5" in result.output
+
+
+def test_a_batch_answer_carries_the_log_checkpoint(world: ServerContext, api: Api) -> None:
+    with world.engine.connect() as c:
+        note = service.latest_checkpoint(c)
+    # A re-sent batch is answered from what is stored, with the newest checkpoint beside the receipt.
+    with world.engine.connect() as c:
+        row = c.execute(sa.text("SELECT device, epoch FROM chains ORDER BY device LIMIT 1")).one()
+    from shared.journal import JournalReader
+
+    journal = world.settings.data_dir / "kiosks" / row.device / "journal.db"
+    with JournalReader(journal) as reader:
+        batch = reader.batch(1, 1, 5)
+    assert batch is not None
+    resp = api.post("/api/v1/batches", content=batch.to_bytes(), headers={"Content-Type": BATCH_MEDIA_TYPE})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["outcome"] == "duplicate" and resp.json()["log_checkpoint"] == note

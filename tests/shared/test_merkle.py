@@ -179,3 +179,23 @@ def test_a_log_rewritten_after_a_checkpoint_fails_consistency_with_it() -> None:
     forged_tree = tree_of(forged)
     proof = consistency_proof(forged_tree, 6, 10)
     assert not verify_consistency(6, 10, old_root, forged_tree.root(), proof)
+
+
+def test_the_audit_log_vector_verifies_from_its_bytes_alone() -> None:
+    """tests/vectors/audit_log.json: what a second implementation must reproduce (docs/protocol.md §9)."""
+    from shared.keys import VerifierKey
+    from shared.tlog import LogCheckpoint
+
+    vec = json.loads((Path(__file__).parents[1] / "vectors" / "audit_log.json").read_text())
+    leaves = [leaf_hash(e["bytes"].encode()) for e in vec["entries"]]
+    assert [x.hex() for x in leaves] == [e["leaf"] for e in vec["entries"]]
+    assert naive_root(leaves).hex() == vec["root"]
+    cp = LogCheckpoint.open(vec["checkpoint"], [VerifierKey.decode(vec["server_verifier"])])
+    assert cp.text() == vec["checkpoint_text"] and cp.root.hex() == vec["root"] and cp.size == len(leaves)
+    inc = vec["inclusion"]
+    assert verify_inclusion(leaves[inc["index"]], inc["index"], inc["size"],
+                            [bytes.fromhex(p) for p in inc["proof"]], cp.root)
+    con = vec["consistency"]
+    assert naive_root(leaves[:con["first"]]).hex() == con["root_first"]
+    assert verify_consistency(con["first"], con["second"], bytes.fromhex(con["root_first"]), cp.root,
+                              [bytes.fromhex(p) for p in con["proof"]])

@@ -157,6 +157,39 @@ def build() -> dict[str, Any]:
             "receipt_text": receipt.text(),
             "receipt": receipt.sign(SERVER_KEY),
         },
+        "audit_log.json": audit_log(events),
+    }
+
+
+def audit_log(events: list[Event]) -> dict[str, Any]:
+    """The server's audit log over these seven events and one decision row (docs/protocol.md §9)."""
+    from server.audit.service import event_entry_of, row_entry_of
+    from shared.merkle import MemoryTree, consistency_proof, inclusion_proof, leaf_hash
+    from shared.tlog import LogCheckpoint, log_origin
+
+    table = chain_table(events)
+    entries = []
+    for ev, link in zip(events, table, strict=True):
+        values = {"device": ev.device, "epoch": ev.epoch, "seq": ev.seq, "data": link["bytes"].encode(),
+                  "head": bytes.fromhex(link["head"]), "site": ev.site, "kind": ev.kind, "at": ev.at,
+                  "boot": ev.boot, "mono_us": ev.mono_us, "server_at": "2026-11-02T08:47:09.000Z",
+                  "time_flags": "", "received_at": "2026-11-02T08:47:10.000Z"}
+        entries.append(event_entry_of(values)[1])
+    entries.append(row_entry_of("dom_card_bindings", {"id": 1, "idm": "012E4CB3D1A2F056", "worker": "12345678901234",
+                                                      "valid_from": "2026-11-01", "valid_to": None})[1])
+    tree = MemoryTree()
+    for data in entries:
+        tree.append(leaf_hash(data))
+    checkpoint = LogCheckpoint(log_origin(SERVER_KEY.name), tree.size, tree.root(), "2026-11-02T08:47:12.000Z")
+    return {
+        "server_verifier": SERVER_KEY.verifier.encode(),
+        "entries": [{"bytes": d.decode(), "leaf": leaf_hash(d).hex()} for d in entries],
+        "root": tree.root().hex(),
+        "checkpoint_text": checkpoint.text(),
+        "checkpoint": checkpoint.sign(SERVER_KEY),
+        "inclusion": {"index": 2, "size": tree.size, "proof": [p.hex() for p in inclusion_proof(tree, 2, 8)]},
+        "consistency": {"first": 3, "second": tree.size, "root_first": tree.root(3).hex(),
+                        "proof": [p.hex() for p in consistency_proof(tree, 3, 8)]},
     }
 
 

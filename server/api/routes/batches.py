@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import Context, clock_sample
 from server.api.models import BatchResponse, ErrorBody
+from server.audit import service as audit
 from server.context import ServerContext
 from server.errors import BodyTooLarge, UnsupportedMediaType
 from shared.batch import BATCH_MEDIA_TYPE
@@ -53,7 +54,12 @@ async def ingest_request(request: Request, ctx: ServerContext, via: str) -> Batc
     sample = clock_sample(request, received) if via == "http" else None
     result = await run_in_threadpool(lambda: ctx.ingest.ingest(body, sample=sample, via=via))
     return BatchResponse(outcome=result.outcome, acked=result.acked, receipt=result.receipt,
-                         server_time=result.server_time)
+                         server_time=result.server_time, log_checkpoint=await run_in_threadpool(_log_checkpoint, ctx))
+
+
+def _log_checkpoint(ctx: ServerContext) -> str | None:
+    with ctx.engine.connect() as conn:
+        return audit.latest_checkpoint(conn)
 
 
 @router.post("/batches", response_model=BatchResponse, responses=ERRORS, openapi_extra=BATCH_BODY)

@@ -21,11 +21,12 @@ def upgrade() -> None:
         sa.Column("idx", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("tbl", sa.String(length=40), nullable=False),
         sa.Column("row_key", sa.String(length=120), nullable=False),
-        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=True),
         sa.Column("leaf", sa.LargeBinary(length=32), nullable=False),
         sa.Column("logged_at", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("idx"),
     )
+    op.create_index("ix_audit_leaves_row", "audit_leaves", ["tbl", "row_key", "idx"])
     op.create_table(
         "audit_nodes",
         sa.Column("level", sa.Integer(), autoincrement=False, nullable=False),
@@ -39,13 +40,6 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("signed_at", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("size"),
-    )
-    op.create_table(
-        "audit_rows",
-        sa.Column("tbl", sa.String(length=40), nullable=False),
-        sa.Column("row_key", sa.String(length=120), nullable=False),
-        sa.Column("idx", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("tbl", "row_key"),
     )
     op.create_table(
         "audit_cursors",
@@ -71,6 +65,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("audit_queue", "audit_chains", "audit_cursors", "audit_rows", "audit_checkpoints",
+    for name in ("audit_queue", "audit_chains", "audit_cursors", "audit_checkpoints",
                  "audit_nodes", "audit_leaves"):
         op.drop_table(name)

@@ -1,0 +1,336 @@
+"""The site's day as the tablet shows it, folded from the journal by the web thread itself.
+
+The tablet view never asks the touch screen's thread to read: it opens its
+own read-only connections to journal.db and state.db (SQLite WAL lets readers
+run beside the kiosk's writer) and keeps its own :class:`kiosk.today.Today`,
+the same fold the kiosk uses, brought up to date on each request by reading
+only the rows appended since the last one. A roll call of a thousand people
+therefore costs one short query plus rendering, and never delays a tap.
+
+Also here, for the same reason: who was on site in the last working days (for
+未タッチ者), the roster by worker id, and the manager's corrections with their
+sync state. Nothing in this module writes anything.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from kiosk.today import STOP_AFTER_OLDER, Presence, Today
+from kiosk.web.actions import QueueRunner
+from shared.event import Direction, Event
+from shared.journal import connect
+from shared.paths import DataDir
+from shared.siterules import site_timezone, work_day
+from shared.state import RosterWorker, StateReader
+from shared.timefmt import parse_rfc3339
+
+HISTORY_WORK_DAYS = 7
+"""未タッチ者: roster workers seen on this many of the site's most recent working days (days with taps)."""
+HISTORY_SCAN_LIMIT = 200_000
+"""At most this many journal rows are read (newest first) to find those days."""
+DEFAULT_END_OF_DAY = time(18, 0)
+MANAGER_POSITION = "職長"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One worker (or unknown card) today, joined with the roster."""
+
+    key: str
+    worker: str | None
+    idm: str | None
+    name: str
+    company: str
+    trade: str
+    position: str
+    on_roster: bool
+    inside: bool
+    first_in: datetime | None
+    last_out: datetime | None
+    last_at: datetime | None
+    last_direction: Direction | None
+    gate: str
+    marks: int
+    ref: int | None = None
+    """Seq of the latest entry/exit (what "fix the direction" amends)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    name: str
+    people: tuple[Person, ...]
+    foremen: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.people)
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    seq: int
+    kind: str
+    at: datetime
+    worker: str | None
+    name: str
+    direction: Direction | None
+    claimed_at: datetime | None
+    reason: str
+    sent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the views show, read at one moment (plain data; safe to hand to templates)."""
+
+    now: datetime
+    day: date
+    site: str | None
+    site_name: str
+    device: str
+    people: tuple[Person, ...]
+    roster: tuple[RosterWorker, ...]
+    seen_recently: frozenset[str]
+    end_of_day: datetime
+    corrections: tuple[Correction, ...] = ()
+    acked: dict[int, int] = field(default_factory=dict)
+
+    def inside(self) -> list[Person]:
+        return [p for p in self.people if p.inside]
+
+    def by_company(self, people: list[Person]) -> list[Company]:
+        groups: dict[str, list[Person]] = defaultdict(list)
+        for p in people:
+            groups[p.company].append(p)
+        foremen: dict[str, list[str]] = defaultdict(list)
+        for w in self.roster:
+            if w.on_roster and w.position == MANAGER_POSITION:
+                foremen[w.employer_name].append(w.name)
+        return [Company(name, tuple(ps), tuple(foremen.get(name, ())))
+                for name, ps in sorted(groups.items(), key=lambda kv: (kv[0] == "", kv[0]))]
+
+    def not_yet_tapped(self) -> list[Person]:
+        """未タッチ者: roster workers on site in the last working days with no tap today."""
+        today = {p.worker for p in self.people if p.worker}
+        out = []
+        for w in self.roster:
+            if w.on_roster and w.worker in self.seen_recently and w.worker not in today:
+                out.append(_roster_person(w))
+        return out
+
+    def missing_exit(self) -> list[Person]:
+        """退場漏れ: entered and still inside once the site's end of day has passed."""
+        if self.now < self.end_of_day:
+            return []
+        return self.inside()
+
+    def unknown(self) -> list[Person]:
+        """Cards nobody is bound to, and cardholders not on this site's roster: the manager binds them."""
+        return [p for p in self.people if p.worker is None or not p.on_roster]
+
+
+def _roster_person(w: RosterWorker) -> Person:
+    return Person(key=w.worker, worker=w.worker, idm=None, name=w.name, company=w.employer_name, trade=w.trade,
+                  position=w.position, on_roster=w.on_roster, inside=False, first_in=None, last_out=None,
+                  last_at=None, last_direction=None, gate="", marks=0)
+
+
+class SiteDay:
+    """The live fold of today at this site. One instance per web server; thread-safe."""
+
+    def __init__(self, data: DataDir, now: Callable[[], datetime], *, device_label: str = "",
+                 end_of_day: time = DEFAULT_END_OF_DAY) -> None:
+        self.data, self._now = data, now
+        self.device_label = device_label
+        self.end_of_day_time = end_of_day
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._state = StateReader(data.state)
+        self._today: Today | None = None
+        self._after: tuple[int, int] = (0, 0)
+        self._events: dict[int, Event] = {}
+        self._roster: dict[str, RosterWorker] = {}
+        self._cards: dict[str, str] = {}
+        self._roster_stamp: object = None
+        self._seen: tuple[date, frozenset[str]] | None = None
+        # SQLite connections belong to the thread that opened them; the web server answers each request on
+        # a thread of its own, so every read runs on this one reader thread instead.
+        self._reader = QueueRunner()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._reader.serve, args=(self._stop,), name="tablet-reader",
+                                        daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        def shut() -> None:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            self._state.close()
+
+        if self._thread.is_alive():
+            self._reader(shut)
+            self._stop.set()
+            self._thread.join(5)
+
+    # -- reading --------------------------------------------------------------------------------
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = connect(self.data.journal, readonly=True)
+        return self._conn
+
+    def _load_roster(self) -> None:
+        try:
+            st = self.data.state.stat()
+            stamp: object = (st.st_mtime_ns, st.st_size, self._state.roster_etag())
+        except FileNotFoundError:
+            stamp = None
+        if stamp == self._roster_stamp and self._roster_stamp is not None:
+            return
+        workers = self._state.roster()
+        self._roster = {w.worker: w for w in workers}
+        self._cards = {idm: w.worker for w in workers for idm in w.idms}
+        self._roster_stamp = stamp
+        self._today = None  # bindings may have changed who a card is: fold again
+
+    def _resolve(self, idm: str) -> str | None:
+        return self._cards.get(idm)
+
+    def snapshot(self) -> Snapshot:
+        return self._reader(self._snapshot)
+
+    def roster(self) -> dict[str, RosterWorker]:
+        def read() -> dict[str, RosterWorker]:
+            self._load_roster()
+            return dict(self._roster)
+
+        return self._reader(read)
+
+    def _snapshot(self) -> Snapshot:
+        with self._lock:
+            now = self._now()
+            config = self._state.site_config()
+            self._load_roster()
+            hour, minute = (int(x) for x in config.day_boundary.split(":"))
+            boundary = time(hour, minute)
+            tz = site_timezone(config.timezone)
+            today = self._today
+            if today is None or today.day != work_day(now, boundary, tz) or today.tz != tz \
+                    or today.day_boundary != boundary:
+                today = self._today = Today(self._resolve, day_boundary=boundary, tz=tz)
+                self._events.clear()
+                self._after = (0, 0)
+                self._fold_new(today, now, first=True)
+            else:
+                self._fold_new(today, now, first=False)
+            assert today.day is not None
+            day = today.day
+            people = tuple(self._person(p) for p in today.people.values())
+            device = self._device()
+            end = datetime.combine(day, self.end_of_day_time, tz)
+            if self.end_of_day_time < boundary:
+                end += timedelta(days=1)
+            return Snapshot(now=now, day=day, site=config.site, site_name=config.name, device=device,
+                            people=people, roster=tuple(self._roster.values()),
+                            seen_recently=self._seen_recently(today, now), end_of_day=end,
+                            corrections=tuple(self._corrections(now)), acked=self._acked())
+
+    def _fold_new(self, today: Today, now: datetime, *, first: bool) -> None:
+        db = self._db()
+        if first:
+            today.rebuild(db, now)
+            row = db.execute("SELECT epoch, seq FROM events ORDER BY epoch DESC, seq DESC LIMIT 1").fetchone()
+            self._after = (row[0], row[1]) if row else (0, 0)
+            # gates of today's entries/exits: the rebuild folded them; remember their events too
+            for (data,) in db.execute("SELECT data FROM events ORDER BY epoch DESC, seq DESC LIMIT ?",
+                                      (max(len(today.people) * 4, 400),)):
+                event = Event.from_bytes(bytes(data))
+                self._events.setdefault(event.seq, event)
+            return
+        rows = db.execute("SELECT epoch, seq, data FROM events WHERE (epoch, seq) > (?, ?) ORDER BY epoch, seq",
+                          self._after).fetchall()
+        for epoch, seq, data in rows:
+            event = Event.from_bytes(bytes(data))
+            today.apply(event)
+            self._events[event.seq] = event
+            self._after = (epoch, seq)
+
+    def _device(self) -> str:
+        row = self._db().execute("SELECT value FROM meta WHERE key = 'device'").fetchone()
+        return self.device_label or (str(row[0]) if row else "")
+
+    def _gate(self, seq: int) -> str:
+        event = self._events.get(seq)
+        if event is None:
+            return self._device()
+        return "manager" if event.kind == "manual" else event.device
+
+    def _person(self, p: Presence) -> Person:
+        w = self._roster.get(p.worker) if p.worker else None
+        return Person(key=p.key, worker=p.worker, idm=p.idm, name=w.name if w else "",
+                      company=w.employer_name if w else "", trade=w.trade if w else "",
+                      position=w.position if w else "", on_roster=bool(w and w.on_roster), inside=p.inside,
+                      first_in=p.first_in, last_out=p.last_out, last_at=p.last.at if p.last else None,
+                      last_direction=p.last.direction if p.last else None,
+                      gate=self._gate(p.last.seq) if p.last else "", marks=p.marks,
+                      ref=p.last.seq if p.last else None)
+
+    def _seen_recently(self, today: Today, now: datetime) -> frozenset[str]:
+        """Workers with an entry or exit on the site's last :data:`HISTORY_WORK_DAYS` working days before
+        today (computed once per day: earlier days do not change)."""
+        assert today.day is not None
+        if self._seen is not None and self._seen[0] == today.day:
+            return self._seen[1]
+        days: set[date] = set()
+        seen: set[str] = set()
+        scanned = older = 0
+        for (data,) in self._db().execute("SELECT data FROM events ORDER BY epoch DESC, seq DESC"):
+            scanned += 1
+            if scanned > HISTORY_SCAN_LIMIT:
+                break
+            event = Event.from_bytes(bytes(data))
+            if event.kind not in ("tap", "manual") or event.direction is None:
+                continue
+            stamp = event.claimed_at if event.kind == "manual" and event.claimed_at else event.at
+            day = work_day(parse_rfc3339(stamp), today.day_boundary, today.tz)
+            if day >= today.day:
+                continue
+            if day not in days:
+                if len(days) >= HISTORY_WORK_DAYS and day < min(days):
+                    older += 1
+                    if older >= STOP_AFTER_OLDER:
+                        break  # the journal is newest first: the rest is older still
+                    continue
+                days.add(day)
+            older = 0
+            worker = event.worker if event.kind == "manual" else today.worker_for(event.idm or "")
+            if worker:
+                seen.add(worker)
+        result = frozenset(seen)
+        self._seen = (today.day, result)
+        return result
+
+    def _acked(self) -> dict[int, int]:
+        return {epoch: a.seq for epoch, a in self._state.acked().items()}
+
+    def _corrections(self, now: datetime) -> list[Correction]:
+        """Forgotten cards and amended directions recorded here, newest first, with their sync state."""
+        acked = self._acked()
+        out: list[Correction] = []
+        rows = self._db().execute(
+            "SELECT epoch, data FROM events WHERE instr(data, ?) > 0 OR instr(data, ?) > 0 "
+            "ORDER BY epoch DESC, seq DESC LIMIT 200", (b'"kind":"manual"', b'"kind":"amend"'))
+        for epoch, data in rows:
+            e = Event.from_bytes(bytes(data))
+            w = self._roster.get(e.worker or "") or self._roster.get(self._cards.get(e.idm or "", ""))
+            out.append(Correction(seq=e.seq, kind=e.kind, at=parse_rfc3339(e.at), worker=e.worker,
+                                  name=w.name if w else (e.worker or e.idm or ""), direction=e.direction,
+                                  claimed_at=parse_rfc3339(e.claimed_at) if e.claimed_at else None,
+                                  reason=e.reason or "", sent=e.seq <= acked.get(epoch, 0)))
+        return out
