@@ -5,9 +5,10 @@ See docs/kiosk.md.
 """
 
 from kiosk.core import IdleStatus, KioskCore
-from kiosk.direction import GateMode, decide, work_day
+from kiosk.direction import GateMode, decide
 from kiosk.pipeline import Outcome, OutcomeKind, TapPipeline
 from kiosk.today import Today
+from shared.siterules import work_day
 
 __all__ = ["GateMode", "IdleStatus", "KioskCore", "Outcome", "OutcomeKind", "TapPipeline", "Today", "decide",
            "work_day"]

@@ -30,7 +30,7 @@ UNKNOWN_CARD = "012E99887766AA01"
 
 
 def demo_site(*, unsent: int = 0) -> StaticSiteView:
-    return StaticSiteView(SiteSettings(site=DEMO_SITE, site_name=DEMO_SITE_NAME, repeat_window_s=120),
+    return StaticSiteView(SiteSettings(site=DEMO_SITE, site_name=DEMO_SITE_NAME),
                           cards=dict(CARDS), sync_summary=SyncSummary(unsent=unsent))
 
 

@@ -27,12 +27,12 @@ samples, sorts out a true double tap.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
 from shared.event import Direction
-from shared.timefmt import JST
+from shared.siterules import DEFAULT_REPEAT_WINDOW_S
 
 
 class GateMode(StrEnum):
@@ -43,8 +43,7 @@ class GateMode(StrEnum):
     EXIT_ONLY = "exit_only"
 
 
-DEFAULT_DAY_BOUNDARY = time(4, 0)
-DEFAULT_REPEAT_WINDOW_S = 120
+# The day boundary, the repeat window and the work day are the site rules of shared/siterules.py.
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +75,6 @@ class Decision:
     repeat_of: datetime | None = None
     """For a repeat: when the original tap was recorded (shown to the worker)."""
 
-
-def work_day(at: datetime, boundary: time = DEFAULT_DAY_BOUNDARY, tz: tzinfo = JST) -> date:
-    """The work day a moment belongs to: the local date, shifted back by the day boundary."""
-    local = at.astimezone(tz)
-    shift = timedelta(hours=boundary.hour, minutes=boundary.minute)
-    return (local - shift).date()
 
 
 def elapsed_s(earlier: LastMark, now: TapMoment) -> float | None:

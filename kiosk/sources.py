@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, tzinfo
 from typing import Protocol
 
-from kiosk.direction import DEFAULT_DAY_BOUNDARY, DEFAULT_REPEAT_WINDOW_S
+from shared.siterules import DEFAULT_DAY_BOUNDARY, DEFAULT_REPEAT_WINDOW_S
 from shared.timefmt import JST
 
 

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import datetime, time, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, time
 
 from kiosk.appversion import is_outdated
 from kiosk.sources import CardHolder, SiteSettings, SyncSummary
 from shared.errors import GenbaError
 from shared.journal import JournalReader
+from shared.siterules import site_timezone
 from shared.state import RosterWorker, SiteConfig, StateReader
-from shared.timefmt import JST, parse_rfc3339
+from shared.timefmt import parse_rfc3339
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +35,6 @@ def holder_from(worker: RosterWorker, *, on_site_roster: bool = True) -> CardHol
                       furigana=worker.furigana, trade=worker.trade, position=worker.position,
                       on_site_roster=on_site_roster and worker.on_roster, missing=missing,
                       language=worker.language)
-
-
-def site_timezone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return JST
 
 
 class StateSiteView:

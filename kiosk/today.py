@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, tzinfo
 
-from kiosk.direction import DEFAULT_DAY_BOUNDARY, LastMark, work_day
+from kiosk.direction import LastMark
 from shared.event import Direction, Event, Kind
+from shared.siterules import DEFAULT_DAY_BOUNDARY, work_day, worker_key
 from shared.timefmt import JST, parse_rfc3339
 
 RECENT_LIMIT = 200
@@ -33,7 +34,7 @@ STOP_AFTER_OLDER = 50
 
 
 def card_key(idm: str) -> str:
-    return f"card:{idm}"
+    return worker_key(None, idm)
 
 
 @dataclass(slots=True)
@@ -91,7 +92,7 @@ class Today:
 
     def key_for(self, idm: str) -> str:
         worker = self.worker_for(idm)
-        return worker if worker is not None else card_key(idm)
+        return worker_key(worker, idm)
 
     def last_for(self, key: str) -> LastMark | None:
         person = self.people.get(key)

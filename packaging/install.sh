@@ -141,8 +141,10 @@ for unit in "${units[@]}"; do
   install -m 0644 "$here/systemd/$unit" "$(dest /etc/systemd/system/)"
 done
 if [ "$role" = kiosk ]; then
-  install -d "$(dest /etc/xdg/autostart)"
+  install -d "$(dest /etc/xdg/autostart)" "$(dest /etc/systemd/user)"
   install -m 0644 "$here/autostart/genba-kiosk.desktop" "$(dest /etc/xdg/autostart/)"
+  # The session's autostart entry starts this user unit: watchdog fed by the Qt loop, restart on failure.
+  install -m 0644 "$here/systemd/user/genba-kiosk.service" "$(dest /etc/systemd/user/)"
   # The screen's login user runs the kiosk, which holds the device key (mode 0600) and writes the journal;
   # syncd signs requests with the same key, so it runs as that user too.
   install -d "$(dest /etc/systemd/system/genba-syncd.service.d)"

@@ -3,7 +3,10 @@
 Jobs (registered once by id, ``coalesce`` and ``max_instances=1``, all on ONE
 worker thread so state.db and the client are never used concurrently):
 
-    watch    every ``watch_s`` (2 s)      journal.db / journal.db-wal changed → upload now;
+    watch    every ``watch_s`` (0.5 s)    journal.db / journal.db-wal changed → upload once the journal
+                                          has been quiet for ``quiet_s`` (1.5 s), or at the latest
+                                          ``max_delay_s`` (10 s) after the first unsent change: a burst of
+                                          taps at the gate is ONE upload a moment later, not one per tap;
                                           the ``sync-now`` file was touched → a full cycle now,
                                           back-off reset (a person asked for it)
     upload   every ``upload_s`` (60 s)    upload (the "at least every minute" floor)
@@ -41,7 +44,11 @@ TRIGGER_FILE = "sync-now"
 
 @dataclass(frozen=True, slots=True)
 class Intervals:
-    watch_s: float = 2.0
+    watch_s: float = 0.5
+    quiet_s: float = 1.5
+    """Upload after the journal has not changed for this long (a burst coalesces into one upload)."""
+    max_delay_s: float = 10.0
+    """... but never later than this after the first change not yet uploaded (a steady stream still flows)."""
     upload_s: float = 60.0
     pull_s: float = 300.0
     status_s: float = 60.0
@@ -71,6 +78,8 @@ class Daemon:
         self._trigger = [root / TRIGGER_FILE]
         self._last_stamp = _stamp(self._watched)
         self._last_trigger = _stamp(self._trigger)
+        self._changed_first: float | None = None  # first journal change not yet uploaded
+        self._changed_last = 0.0
         self.scheduler = BlockingScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
@@ -112,9 +121,17 @@ class Daemon:
             self.backoff.reset()
             self._guarded("sync-now", upload=True, pull=True, report_status=True)
             return
-        stamp = _stamp(self._watched)
+        stamp, now = _stamp(self._watched), self._monotonic()
         if stamp != self._last_stamp:
             self._last_stamp = stamp
+            self._changed_last = now
+            if self._changed_first is None:
+                self._changed_first = now
+        if self._changed_first is None:
+            return
+        iv = self.intervals
+        if now - self._changed_last >= iv.quiet_s or now - self._changed_first >= iv.max_delay_s:
+            self._changed_first = None
             self._guarded("upload", upload=True, pull=False, report_status=False)
 
     def job_upload(self) -> None:

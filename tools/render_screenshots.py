@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -76,6 +77,7 @@ class Scene:
 
 def screens(scene: Scene) -> list[tuple[str, Callable[[], None]]]:
     w, m = scene.window, scene.model
+    settings = scene.site.site_settings
 
     def idle() -> None:
         w.stack.setCurrentWidget(w.idle)
@@ -88,7 +90,13 @@ def screens(scene: Scene) -> list[tuple[str, Callable[[], None]]]:
                                               last_error="network")
         idle()
 
+    def outdated() -> None:
+        restore()
+        scene.site.site_settings = replace(settings, problems=("app_outdated",), min_app_version="0.2.0")
+        idle()
+
     def restore() -> None:
+        scene.site.site_settings = settings
         m.handle(ReaderStatus("connected", "sim", "ok", "カードリーダー接続", "reader connected",
                               scene.clock.boottime_us()))
         scene.site.sync_summary = SyncSummary(unsent=4, oldest_unsent_at=scene.clock.wall() - timedelta(minutes=47))
@@ -159,6 +167,7 @@ def screens(scene: Scene) -> list[tuple[str, Callable[[], None]]]:
     return [
         ("idle", idle),
         ("idle-problems", idle_problems),
+        ("idle-outdated", outdated),
         ("_restore", restore),
         ("feedback-entry", entry),
         ("feedback-exit", exit_),

@@ -395,6 +395,10 @@
             <translation>Belum ada daftar pekerja: semua kartu tampil sebagai tidak dikenal.</translation>
         </message>
         <message>
+            <source>Sync failed. Records are kept on this kiosk.</source>
+            <translation>Sinkron gagal. Catatan tetap tersimpan di kios ini.</translation>
+        </message>
+        <message>
             <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again.</source>
             <translation>Jurnal hilang: tap TIDAK tercatat. Manajer: daftarkan ulang kios ini.</translation>
         </message>
@@ -403,12 +407,8 @@
             <translation>Jam lebih awal dari catatan terakhir (dimundurkan?). Manajer: setel jam dengan benar.</translation>
         </message>
         <message>
-            <source>Sync failed. Records are kept on this kiosk.</source>
-            <translation>Sinkron gagal. Catatan tetap tersimpan di kios ini.</translation>
-        </message>
-        <message>
-            <source>This kiosk's software (version %1) is older than the server requires (%2 or newer). Taps are still recorded. Ask the administrator to update it.</source>
-            <translation>Perangkat lunak kios ini (versi %1) lebih lama dari yang diminta server (%2 atau lebih baru). Sentuhan tetap tercatat. Mintalah administrator memperbaruinya.</translation>
+            <source>Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.</source>
+            <translation>Perangkat lunak perlu diperbarui (kios ini: %1, diperlukan: %2 atau lebih baru). Sentuhan tetap tercatat.</translation>
         </message>
         <message>
             <source>Mon</source>

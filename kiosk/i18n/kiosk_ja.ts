@@ -395,6 +395,10 @@
             <translation>名簿がまだありません: すべてのカードが未登録と表示されます。</translation>
         </message>
         <message>
+            <source>Sync failed. Records are kept on this kiosk.</source>
+            <translation>同期に失敗しました。記録はこの端末に保存されています。</translation>
+        </message>
+        <message>
             <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again.</source>
             <translation>記録ファイルが失われ、タッチを記録できません。管理者は端末を登録し直してください。</translation>
         </message>
@@ -403,12 +407,8 @@
             <translation>時計が前回の記録より前の時刻です（戻された？）。管理者は時計を合わせてください。</translation>
         </message>
         <message>
-            <source>Sync failed. Records are kept on this kiosk.</source>
-            <translation>同期に失敗しました。記録はこの端末に保存されています。</translation>
-        </message>
-        <message>
-            <source>This kiosk's software (version %1) is older than the server requires (%2 or newer). Taps are still recorded. Ask the administrator to update it.</source>
-            <translation>この端末のソフト（版 %1）は、サーバーが求める版（%2 以上）より古くなっています。記録は続きます。管理者に更新を依頼してください。</translation>
+            <source>Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.</source>
+            <translation>ソフトの更新が必要です（この端末: %1、必要: %2 以上）。記録は続きます。</translation>
         </message>
         <message>
             <source>Mon</source>

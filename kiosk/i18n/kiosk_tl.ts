@@ -395,6 +395,10 @@
             <translation>Wala pang listahan: lahat ng card ay lalabas na hindi kilala.</translation>
         </message>
         <message>
+            <source>Sync failed. Records are kept on this kiosk.</source>
+            <translation>Pumalya ang sync. Nakatago ang mga tala sa kiosk na ito.</translation>
+        </message>
+        <message>
             <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again.</source>
             <translation>Nawala ang journal: HINDI naitatala ang mga tap. Manager: i-enroll muli ang kiosk.</translation>
         </message>
@@ -403,12 +407,8 @@
             <translation>Mas maaga ang orasan kaysa sa huling tala (naiatras?). Manager: itama ang orasan.</translation>
         </message>
         <message>
-            <source>Sync failed. Records are kept on this kiosk.</source>
-            <translation>Pumalya ang sync. Nakatago ang mga tala sa kiosk na ito.</translation>
-        </message>
-        <message>
-            <source>This kiosk's software (version %1) is older than the server requires (%2 or newer). Taps are still recorded. Ask the administrator to update it.</source>
-            <translation>Mas luma ang software ng kiosk na ito (bersyon %1) kaysa hinihingi ng server (%2 o mas bago). Naitatala pa rin ang mga tap. Hilingin sa administrator na i-update ito.</translation>
+            <source>Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.</source>
+            <translation>Kailangang i-update ang software (kiosk na ito: %1, kailangan: %2 o mas bago). Naitatala pa rin ang mga tap.</translation>
         </message>
         <message>
             <source>Mon</source>

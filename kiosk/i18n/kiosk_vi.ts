@@ -395,6 +395,10 @@
             <translation>Chưa có danh sách: mọi thẻ đều hiện là chưa đăng ký.</translation>
         </message>
         <message>
+            <source>Sync failed. Records are kept on this kiosk.</source>
+            <translation>Đồng bộ lỗi. Dữ liệu vẫn được lưu trên máy này.</translation>
+        </message>
+        <message>
             <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again.</source>
             <translation>Tệp nhật ký đã bị mất: KHÔNG ghi được lần chạm. Quản lý: hãy đăng ký lại máy này.</translation>
         </message>
@@ -403,12 +407,8 @@
             <translation>Đồng hồ chậm hơn bản ghi trước (bị chỉnh lùi?). Quản lý: hãy chỉnh lại đồng hồ.</translation>
         </message>
         <message>
-            <source>Sync failed. Records are kept on this kiosk.</source>
-            <translation>Đồng bộ lỗi. Dữ liệu vẫn được lưu trên máy này.</translation>
-        </message>
-        <message>
-            <source>This kiosk's software (version %1) is older than the server requires (%2 or newer). Taps are still recorded. Ask the administrator to update it.</source>
-            <translation>Phần mềm của máy này (phiên bản %1) cũ hơn mức máy chủ yêu cầu (%2 trở lên). Lượt chạm vẫn được ghi nhận. Hãy nhờ quản trị viên cập nhật.</translation>
+            <source>Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.</source>
+            <translation>Cần cập nhật phần mềm (máy này: %1, yêu cầu: %2 trở lên). Lượt chạm vẫn được ghi nhận.</translation>
         </message>
         <message>
             <source>Mon</source>

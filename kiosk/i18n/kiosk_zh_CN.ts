@@ -395,6 +395,10 @@
             <translation>还没有名册：所有卡都显示为未登记。</translation>
         </message>
         <message>
+            <source>Sync failed. Records are kept on this kiosk.</source>
+            <translation>同步失败。记录保存在本终端上。</translation>
+        </message>
+        <message>
             <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again.</source>
             <translation>记录文件已丢失：刷卡无法记录。负责人：请重新登记本终端。</translation>
         </message>
@@ -403,12 +407,8 @@
             <translation>时钟早于上一条记录（被调回？）。负责人：请校正时钟。</translation>
         </message>
         <message>
-            <source>Sync failed. Records are kept on this kiosk.</source>
-            <translation>同步失败。记录保存在本终端上。</translation>
-        </message>
-        <message>
-            <source>This kiosk's software (version %1) is older than the server requires (%2 or newer). Taps are still recorded. Ask the administrator to update it.</source>
-            <translation>本终端的软件（版本 %1）低于服务器要求的版本（%2 或更高）。刷卡仍会记录。请让管理员更新。</translation>
+            <source>Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.</source>
+            <translation>需要更新软件（本终端：%1，要求：%2 或更高）。刷卡仍会记录。</translation>
         </message>
         <message>
             <source>Mon</source>

@@ -14,12 +14,13 @@ import socket
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QSocketNotifier, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication
 
 from hardware.base import Reader
 from kiosk.core import KioskCore
 from kiosk.pipeline import Outcome, OutcomeKind
+from kiosk.sdnotify import Notifier
 from kiosk.ui.model import RESTART_EXIT_CODE, KioskModel
 from kiosk.ui.tablet import start_qt_tablet
 from kiosk.ui.window import KioskWindow
@@ -69,6 +70,34 @@ class _SignalWatch:
         self._write.close()
 
 
+class Watchdog:
+    """Feeds systemd's watchdog from a timer on the Qt event loop (see :mod:`kiosk.sdnotify`).
+
+    The timer runs on the loop the screen runs on, never on a thread: if the loop hangs (a stuck
+    redraw, a deadlock), the feeding stops and systemd restarts the kiosk. Feeds at a third of the
+    watchdog interval, so one late feed is not yet a restart.
+    """
+
+    def __init__(self, notifier: Notifier | None = None, parent: QObject | None = None) -> None:
+        self.notifier = notifier or Notifier()
+        self.timer = QTimer(parent)
+        self.timer.timeout.connect(self.notifier.watchdog)
+        if self.notifier.watchdog_s is not None:
+            self.timer.setInterval(max(50, int(self.notifier.watchdog_s * 1000 / 3)))
+
+    def start(self, status: str) -> None:
+        """The screen is up: tell systemd, and start feeding (from inside the running loop)."""
+        self.notifier.ready(status)
+        if self.notifier.watchdog_s is not None:
+            self.notifier.watchdog()
+            self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.notifier.stopping()
+        self.notifier.close()
+
+
 def run_window(core: KioskCore, reader: Reader, *, fullscreen: bool = True,
                keys: dict[str, Callable[[], None]] | None = None, tablet: TabletOptions | None = None) -> int:
     app = _app(gui=True)
@@ -78,16 +107,23 @@ def run_window(core: KioskCore, reader: Reader, *, fullscreen: bool = True,
     window.set_keys(keys or {})
     model.restart_requested.connect(lambda: app.exit(RESTART_EXIT_CODE))
     watch = _SignalWatch(app)
+    dog = Watchdog(parent=app)
     if fullscreen:
         window.showFullScreen()
     else:
         window.resize(1024, 600)
         window.show()
     model.attach_reader(reader)
-    QTimer.singleShot(0, lambda: log.info("kiosk window open (reader %s)", reader.path))  # from the loop
+
+    def opened() -> None:
+        log.info("kiosk window open (reader %s)", reader.path)
+        dog.start(f"kiosk window open (reader {reader.path})")
+
+    QTimer.singleShot(0, opened)  # from the loop: READY only once the loop really runs
     try:
         return app.exec()
     finally:
+        dog.stop()
         if web is not None:
             web.stop()
         model.shutdown()
@@ -173,10 +209,13 @@ def run_headless(core: KioskCore, reader: Reader, *, echo: Callable[[str], None]
     model.reader_finished.connect(app.quit)
     model.restart_requested.connect(lambda: app.exit(RESTART_EXIT_CODE))
     watch = _SignalWatch(app)
+    dog = Watchdog(parent=app)
     model.attach_reader(reader)
+    QTimer.singleShot(0, lambda: dog.start(f"headless kiosk running (reader {reader.path})"))
     try:
         return app.exec()
     finally:
+        dog.stop()
         if web is not None:
             web.stop()
         model.shutdown()

@@ -132,8 +132,8 @@ class FeedbackScreen(QWidget):
         self.head.setDirection(vertical if metrics.portrait else QBoxLayout.Direction.LeftToRight)
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter if metrics.portrait
                                    else Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.headline.set_max_px(metrics.headline_px)
-        self.name.set_max_px(metrics.px(52))
+        self.headline.set_max_px(metrics.headline_px, int(metrics.height * (0.22 if metrics.portrait else 0.28)))
+        self.name.set_max_px(metrics.px(52), int(metrics.height * 0.14))
         self.employer.set_max_px(metrics.px(28))
         if self.view is not None:
             self._draw_icon(self.view)

@@ -8,7 +8,7 @@ records stuck unsent (count and age of the oldest).
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.core import IdleStatus
@@ -39,6 +39,18 @@ class StatusItem(QWidget):
         self._size = size
         self.icon.setPixmap(icon(self.icon_name, size, color))
         self.text.setText(text)
+        self._claim_height()
+
+    def _claim_height(self) -> None:
+        # The grid around these rows does not ask a wrapped label for its height at its width: claim the
+        # lines the text needs, or a long status (Tagalog, Vietnamese) loses its second line.
+        width = self.text.width()
+        if width > 1:
+            self.text.setMinimumHeight(self.text.heightForWidth(width))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._claim_height()
 
 
 class IdleScreen(QWidget):

@@ -52,6 +52,7 @@ def _list() -> QListWidget:
     w.setWordWrap(True)  # names and companies are long: wrap rather than cut
     w.setMinimumSize(2 * GLOVE_PX, GLOVE_PX)  # lists scroll; let them shrink on a 480-px-high screen
     w.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    w.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows wrap; nothing to scroll sideways
     # Drag the list itself to scroll (a glove cannot aim at a scroll bar); a touch without a drag still selects.
     QScroller.grabGesture(w.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
     return w

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from budoux import Parser, load_default_japanese_parser, load_default_simplified_chinese_parser
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QResizeEvent, QTextLayout, QTextOption
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QTextLayout, QTextOption
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from kiosk.ui.i18n import translations
@@ -108,20 +108,25 @@ class PhraseLabel(QLabel):
 
 
 class FitLabel(PhraseLabel):
-    """The feedback headline: as large as ``max_px``, shrunk until it fits ``max_lines`` lines of its width
-    (never below a third of ``max_px``)."""
+    """The feedback headline: as large as ``max_px``, shrunk until it fits ``max_lines`` lines of its width and
+    ``max_height`` pixels (never below a third of ``max_px``); it then claims that height from the layout, so the
+    window cannot squeeze it and cut a line off."""
 
     def __init__(self, parent: QWidget | None = None, *, max_lines: int = 2) -> None:
         super().__init__(parent)
         self.max_px = 96
+        self.max_height = 10_000
         self.max_lines = max_lines
         self.px = 0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         # It shrinks its type to fit whatever width it gets: it must never widen the window.
         self.setMinimumWidth(1)
 
-    def set_max_px(self, px: int) -> None:
+    def set_max_px(self, px: int, max_height: int | None = None) -> None:
         self.max_px = px
+        if max_height is not None:
+            self.max_height = max_height
+        self.px = 0
         self._fit()
 
     def setText(self, text: str) -> None:
@@ -132,6 +137,9 @@ class FitLabel(PhraseLabel):
         super().resizeEvent(event)
         self._fit()
 
+    def _height(self, font: QFont, n: int) -> int:
+        return QFontMetrics(font).lineSpacing() * max(1, n) + 2
+
     def best_px(self, width: int) -> int:
         shown = QLabel.text(self)  # the phrased text Qt lays out, not the plain text text() gives
         font = QFont(self.font())
@@ -140,7 +148,8 @@ class FitLabel(PhraseLabel):
         while px > floor:
             font.setPixelSize(px)
             laid = lines(shown, font, width)
-            if len(laid) <= self.max_lines and all(w <= width for _, w in laid):
+            if (len(laid) <= self.max_lines and all(w <= width for _, w in laid)
+                    and self._height(font, len(laid)) <= self.max_height):
                 break
             px = int(px * 0.92)
         return max(px, floor)
@@ -150,6 +159,9 @@ class FitLabel(PhraseLabel):
         if width <= 0:
             return
         px = self.best_px(width)
+        font = QFont(self.font())
+        font.setPixelSize(px)
+        self.setMinimumHeight(self._height(font, len(lines(QLabel.text(self), font, width))))
         if px != self.px:
             self.px = px
             # A widget's own style sheet outranks the window's, which sets every label's size by role.

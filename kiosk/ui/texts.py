@@ -50,9 +50,8 @@ def problem(code: str, minimum_version: str = "") -> str:
         "clock_behind": translate(
             "Kiosk", "The clock is behind the last record (set back?). Site manager: set the clock right."),
         "app_outdated": translate(
-            "Kiosk", "This kiosk's software (version %1) is older than the server requires (%2 or newer). Taps are "
-                     "still recorded. Ask the administrator to update it.").replace("%1", __version__).replace(
-            "%2", minimum_version or "?"),
+            "Kiosk", "Software update needed (this kiosk: %1, required: %2 or newer). Taps are still recorded.")
+        .replace("%1", __version__).replace("%2", minimum_version or "?"),
     }
     return texts.get(code, code)
 

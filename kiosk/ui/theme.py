@@ -98,8 +98,13 @@ class Metrics:
         return max(GLOVE_PX, min(self.px(68), 120))
 
     @property
+    def scrollbar(self) -> int:
+        """Scroll bars: thumb-wide (the lists also scroll by dragging them), never a hairline."""
+        return max(36, min(self.px(40), 72))
+
+    @property
     def clock_pt(self) -> int:
-        return self.px(120 if self.portrait else 78)
+        return self.px(120 if self.portrait else 70)
 
     @property
     def icon(self) -> int:
@@ -126,7 +131,7 @@ def style_sheet(m: Metrics) -> str:
     QLabel#clock {{ font-size: {m.clock_pt}px; font-weight: 700; }}
     QLabel#site {{ font-size: {px(28)}px; font-weight: 700; }}
     QLabel#date {{ font-size: {px(26)}px; color: {c.muted}; }}
-    QLabel#prompt {{ font-size: {px(38)}px; font-weight: 800; }}
+    QLabel#prompt {{ font-size: {px(36)}px; font-weight: 800; }}
     QLabel#chip {{ background: {c.panel}; border-radius: {px(8)}px; padding: {px(6)}px {px(12)}px;
                    font-size: {px(20)}px; }}
     QLabel#forced {{ background: {c.warn}; color: {c.on_fill}; border-radius: {px(8)}px;
@@ -167,12 +172,14 @@ def style_sheet(m: Metrics) -> str:
                     font-size: {px(20)}px; background: {c.panel}; color: {c.text}; }}
     QTabBar::tab:selected {{ background: {c.pressed}; font-weight: 800; }}
     QTabBar QToolButton {{ min-width: {m.touch}px; min-height: {m.touch}px; background: {c.panel}; }}
-    QScrollBar:vertical {{ width: {m.glove}px; background: {c.background}; margin: 0; }}
-    QScrollBar::handle:vertical {{ min-height: {m.glove}px; background: {c.border}; border-radius: {px(8)}px;
-                                   border: {px(4)}px solid {c.panel}; }}
+    QScrollBar:vertical {{ width: {m.scrollbar}px; background: {c.panel}; margin: 0; }}
+    QScrollBar::handle:vertical {{ min-height: {m.glove}px; background: {c.muted}; border-radius: {px(6)}px;
+                                   margin: {px(3)}px; }}
     QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
-    QScrollBar:horizontal {{ height: {m.glove}px; }}
-    QScrollBar::handle:horizontal {{ min-width: {m.glove}px; background: {c.border}; }}
+    QScrollBar::add-page, QScrollBar::sub-page {{ background: {c.panel}; }}
+    QScrollBar:horizontal {{ height: {m.scrollbar}px; background: {c.panel}; }}
+    QScrollBar::handle:horizontal {{ min-width: {m.glove}px; background: {c.muted}; border-radius: {px(6)}px;
+                                     margin: {px(3)}px; }}
     QScrollBar::add-line:horizontal, QScrollBar::sub-line:horizontal {{ width: 0; }}
     """
 

@@ -102,7 +102,8 @@ class KioskWindow(QMainWindow):
         self._return_to = self.idle
 
     def open_pin(self) -> None:
-        self.model.back_to_japanese()  # manager mode speaks Japanese (and English), not a worker's language
+        if self.model.lang not in ("ja", "en"):
+            self.model.back_to_japanese()  # manager mode speaks Japanese or English, not a worker's language
         self.pin.reset()
         self.stack.setCurrentWidget(self.pin)
 

@@ -21,13 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from kiosk.direction import work_day
-from kiosk.state_view import site_timezone
 from kiosk.today import STOP_AFTER_OLDER, Presence, Today
 from kiosk.web.actions import QueueRunner
 from shared.event import Direction, Event
 from shared.journal import connect
 from shared.paths import DataDir
+from shared.siterules import site_timezone, work_day
 from shared.state import RosterWorker, StateReader
 from shared.timefmt import parse_rfc3339
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from server.security.schema import device_sites
 from server.store import audit_log as store
 from server.store.engine import write_transaction
 from shared.errors import BadSignature, FormatError, UnknownKey
@@ -37,6 +38,8 @@ from shared.note import Signer
 from shared.tlog import LogCheckpoint, leaf_bytes, log_origin
 
 EVENTS = "events"
+AUDITED: dict[str, sa.Table] = {**store.DOMAIN_AUDITED, device_sites.name: device_sites}
+"""Every table of records logged row by row (append-only cursors by ``id``; in-place changes queued)."""
 MAX_PER_RUN = 50_000
 
 
@@ -147,9 +150,9 @@ def _collect(conn: sa.Connection, app: _Appender) -> None:
         if len(app.leaves) >= MAX_PER_RUN:
             return
     snapshot: list[tuple[str, int]] = []
-    for tbl in store.AUDITED:
+    for tbl, table in AUDITED.items():
         had = store.cursor(conn, tbl)
-        rows = store.rows_after(conn, tbl, had)
+        rows = store.rows_after(conn, table, had)
         for row in rows:
             app.add(tbl, *row_entry(tbl, row))
             if tbl == "dom_correction_audit":  # a decision changed its correction in place
@@ -161,7 +164,7 @@ def _collect(conn: sa.Connection, app: _Appender) -> None:
     for tbl, rid in snapshot:
         by_table.setdefault(tbl, set()).add(rid)
     for tbl, ids in by_table.items():
-        for _, row in sorted(store.rows_by_id(conn, tbl, ids).items()):
+        for _, row in sorted(store.rows_by_id(conn, AUDITED[tbl], ids).items()):
             app.add(tbl, *row_entry(tbl, row))
 
 
@@ -287,15 +290,15 @@ def _check_rows(conn: sa.Connection, entries: dict[int, bytes], report: VerifyRe
         _compare(EVENTS, key, data, latest, entries, report,
                  logged=int(row.seq) <= positions.get((row.device, int(row.epoch)), 0))
     cursors, changed = store.cursors_all(conn), store.queued(conn)
-    for tbl in store.AUDITED:
-        for row in store.all_rows(conn, tbl):
+    for tbl, table in AUDITED.items():
+        for row in store.all_rows(conn, table):
             key, data = row_entry(tbl, row)
             seen.add((tbl, key))
             if (tbl, key) in changed:  # changed in place by the application; the next run logs the new state
                 report.pending += 1
                 continue
             _compare(tbl, key, data, latest, entries, report, logged=int(row.id) <= cursors.get(tbl, 0))
-    logged_rows = {(tbl, key) for tbl, key in latest if tbl == EVENTS or tbl in store.AUDITED}
+    logged_rows = {(tbl, key) for tbl, key in latest if tbl == EVENTS or tbl in AUDITED}
     for (tbl, key) in sorted(logged_rows - seen):
         report.findings.append(Finding("row_deleted", f"{tbl} {key}", "logged, but no longer in the database"))
 

@@ -48,6 +48,7 @@ from server.domain.corrections import Correction
 from server.domain.registry import CardBinding, Site
 from server.domain.roster import RosterEntry
 from server.domain.taps import KioskBind, Tap
+from shared.siterules import DEFAULT_DAY_BOUNDARY, DEFAULT_REPEAT_WINDOW_S, DEFAULT_TIMEZONE, day_start
 
 MAX_SHIFT = timedelta(hours=20)
 FLAGS: tuple[str, ...] = (
@@ -80,9 +81,9 @@ def _local_offset(tz: tzinfo, at: datetime) -> timedelta:
 class Rules:
     """A site's reconciliation settings."""
 
-    day_boundary: time = time(4, 0)
-    tz: tzinfo = field(default_factory=lambda: ZoneInfo("Asia/Tokyo"))
-    repeat_window: timedelta = timedelta(seconds=120)
+    day_boundary: time = DEFAULT_DAY_BOUNDARY
+    tz: tzinfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    repeat_window: timedelta = timedelta(seconds=DEFAULT_REPEAT_WINDOW_S)
 
     @classmethod
     def for_site(cls, site: Site) -> Rules:
@@ -90,12 +91,13 @@ class Rules:
                    repeat_window=timedelta(seconds=site.repeat_window_s))
 
     def work_day(self, at: datetime) -> date:
+        # shared.siterules.work_day, computed with a cached UTC offset (tests/test_siterules.py: same answer).
         shift = timedelta(hours=self.day_boundary.hour, minutes=self.day_boundary.minute)
         utc = at.replace(tzinfo=None) - (at.utcoffset() or timedelta(0))
         return (utc + _local_offset(self.tz, at) - shift).date()
 
     def day_start(self, day: date) -> datetime:
-        return datetime.combine(day, self.day_boundary, tzinfo=self.tz)
+        return day_start(day, self.day_boundary, self.tz)
 
 
 @dataclass(frozen=True, slots=True)

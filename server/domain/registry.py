@@ -20,6 +20,7 @@ from typing import Literal
 from server.domain.errors import Invalid, OverlappingBinding
 from shared.errors import GenbaError
 from shared.ids import check_ccus_id, check_idm
+from shared.siterules import DEFAULT_DAY_BOUNDARY, DEFAULT_REPEAT_WINDOW_S, DEFAULT_TIMEZONE, MAX_REPEAT_WINDOW_S
 
 Origin = Literal["ccus", "local"]
 OrderType = Literal["public_national", "public_local", "private"]
@@ -110,9 +111,9 @@ class Site:
     """就業履歴蓄積期間"""
     manager: str | None = None
     """現場管理者 (name or 現場管理者ID)"""
-    day_boundary: time = time(4, 0)
-    timezone: str = "Asia/Tokyo"
-    repeat_window_s: int = 120
+    day_boundary: time = DEFAULT_DAY_BOUNDARY
+    timezone: str = DEFAULT_TIMEZONE
+    repeat_window_s: int = DEFAULT_REPEAT_WINDOW_S
     origin: Origin = "local"
 
     def __post_init__(self) -> None:
@@ -125,8 +126,8 @@ class Site:
             raise Invalid("accumulation period ends before it starts",
                           message_ja="就業履歴蓄積期間の終了日が開始日より前です。",
                           field="accumulation_to")
-        if not 0 <= self.repeat_window_s <= 3600:
-            raise Invalid("repeat_window_s must be 0–3600", field="repeat_window_s")
+        if not 0 <= self.repeat_window_s <= MAX_REPEAT_WINDOW_S:
+            raise Invalid(f"repeat_window_s must be 0–{MAX_REPEAT_WINDOW_S}", field="repeat_window_s")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,10 +22,11 @@ from shared.timefmt import format_rfc3339
 
 _LOCK_ID = 0x67656E6261  # "genba": the advisory lock that serializes appends to the audit log
 
-AUDITED: dict[str, sa.Table] = {
+DOMAIN_AUDITED: dict[str, sa.Table] = {
     t.name: t for t in (d.card_bindings, d.roster, d.structure_changes, d.corrections, d.correction_audit)
 }
-"""Records people enter or the server decides (besides the raw events), each with an integer ``id``."""
+"""The domain's records people enter or the server decides, each with an integer ``id``; the audit service adds
+the other parts' (device-site assignments), which this layer may not import."""
 
 
 def lock(conn: sa.Connection) -> None:
@@ -148,13 +149,12 @@ def set_cursor(conn: sa.Connection, tbl: str, last_id: int, had: int) -> None:
         conn.execute(a.cursors.update().where(a.cursors.c.tbl == tbl).values(last_id=last_id))
 
 
-def rows_after(conn: sa.Connection, tbl: str, after: int) -> list[Any]:
-    table = AUDITED[tbl]
+def rows_after(conn: sa.Connection, table: sa.Table, after: int) -> list[Any]:
     return list(conn.execute(sa.select(table).where(table.c.id > after).order_by(table.c.id)))
 
 
-def rows_by_id(conn: sa.Connection, tbl: str, ids: Iterable[int]) -> dict[int, Any]:
-    table, wanted = AUDITED[tbl], sorted(set(ids))
+def rows_by_id(conn: sa.Connection, table: sa.Table, ids: Iterable[int]) -> dict[int, Any]:
+    wanted = sorted(set(ids))
     out: dict[int, Any] = {}
     for i in range(0, len(wanted), 500):
         out.update({int(r.id): r for r in conn.execute(sa.select(table).where(table.c.id.in_(wanted[i:i + 500])))})
@@ -163,7 +163,7 @@ def rows_by_id(conn: sa.Connection, tbl: str, ids: Iterable[int]) -> dict[int, A
 
 def queue_change(conn: sa.Connection, tbl: str, row_id: int) -> None:
     """Record, in the caller's transaction, that the application changed an audited row in place."""
-    if tbl not in AUDITED:
+    if tbl not in DOMAIN_AUDITED:
         raise ValueError(f"{tbl} is not an audited table")
     conn.execute(a.queue.insert().values(tbl=tbl, row_id=row_id,
                                          queued_at=format_rfc3339(datetime.now(UTC))))
@@ -228,8 +228,7 @@ def all_events(conn: sa.Connection, chunk: int = 5000) -> Iterator[Any]:
         last = (got[-1].device, int(got[-1].epoch), int(got[-1].seq))
 
 
-def all_rows(conn: sa.Connection, tbl: str) -> Iterator[Any]:
-    table = AUDITED[tbl]
+def all_rows(conn: sa.Connection, table: sa.Table) -> Iterator[Any]:
     yield from conn.execute(sa.select(table).order_by(table.c.id))
 
 

@@ -44,3 +44,33 @@ def device_overview(conn: sa.Connection, now: datetime) -> list[dict[str, Any]]:
             "clock_offset_s": r.offset_us / 1e6 if r.offset_us is not None else None, "last_error": r.last_error,
         })
     return out
+
+
+def latest_receipt(conn: sa.Connection, device: str, epoch: int) -> tuple[str | None, int]:
+    """The chain's latest signed receipt (None before the first event) and its acked seq."""
+    row = conn.execute(sa.select(t.chains.c.receipt, t.chains.c.last_seq).where(
+        t.chains.c.device == device, t.chains.c.epoch == epoch)).one()
+    return row.receipt, int(row.last_seq)
+
+
+def record_status(conn: sa.Connection, *, device: str, epoch: int, at: str, unsent: int | None,
+                  oldest_unsent_age_s: float | None, last_error: str | None, app: str | None) -> None:
+    """A device's status report (backlog and error for the lag metrics; the app version running now)."""
+    from server.store.clock import upsert
+
+    upsert(conn, t.device_status, {"device": device, "last_seen": at, "unsent": unsent,
+                                   "oldest_unsent_age_s": oldest_unsent_age_s, "last_error": last_error,
+                                   "reported_at": at}, ["device"])
+    if app is not None:  # the version running now, not only the one that enrolled
+        conn.execute(t.devices.update().where(t.devices.c.device == device, t.devices.c.epoch == epoch)
+                     .values(app=app))
+
+
+def database_answers(engine: sa.Engine) -> bool:
+    """Whether the database answers a trivial query (``/healthz``)."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return True
+    except sa.exc.SQLAlchemyError:
+        return False

@@ -59,6 +59,9 @@ def roster_snapshot(conn: sa.Connection, site: str, today: date) -> RosterSnapsh
         for r in conn.execute(q):
             if r.valid_from <= today.isoformat() and (r.valid_to is None or today.isoformat() <= r.valid_to):
                 cards.setdefault(r.worker, []).append(r.idm)
+    for idm, worker in _kiosk_bound_cards(conn, site, day=today.isoformat()).items():
+        if worker in people:
+            cards.setdefault(worker, []).append(idm)
     cc = t.companies.c
     employers = sorted({e.employer for e in entries})
     names = {r.company: r.name for r in conn.execute(sa.select(cc.company, cc.name).where(cc.company.in_(employers)))}
@@ -68,6 +71,31 @@ def roster_snapshot(conn: sa.Connection, site: str, today: date) -> RosterSnapsh
                      tuple(sorted(cards.get(e.worker, ()))))
         for e in entries)
     return RosterSnapshot(site, workers + _cardholders_off_roster(conn, site, today, set(ids)))
+
+
+def _kiosk_bound_cards(conn: sa.Connection, site: str, *, day: str) -> dict[str, str]:
+    """Cards a site manager bound at one of this site's kiosks (``bind`` events): idm -> worker, the latest
+    bind of each card, leaving out cards the registry binds today (the registry wins).
+
+    So a card bound at gate A reaches gate B (and every gate after its journal is pruned) through the next
+    roster pull, not only the work history.
+    """
+    bc = t.binds.c
+    latest: dict[str, str] = {}
+    rows = conn.execute(sa.select(bc.idm, bc.worker).where(bc.site == site)
+                        .order_by(bc.at, bc.device, bc.epoch, bc.seq))
+    for r in rows:
+        latest[r.idm] = r.worker
+    if not latest:
+        return {}
+    rc = t.card_bindings.c
+    taken: set[str] = set()
+    idms = sorted(latest)
+    for i in range(0, len(idms), 500):
+        q = sa.select(rc.idm).where(rc.idm.in_(idms[i:i + 500]), rc.valid_from <= day,
+                                    sa.or_(rc.valid_to.is_(None), rc.valid_to >= day))
+        taken.update(r.idm for r in conn.execute(q))
+    return {idm: worker for idm, worker in latest.items() if idm not in taken}
 
 
 def _cardholders_off_roster(conn: sa.Connection, site: str, today: date,

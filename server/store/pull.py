@@ -24,10 +24,10 @@ from server.store import schema as t
 from server.store.engine import write_transaction
 from shared.canonical import canonical_bytes
 from shared.ids import check_ccus_id, check_idm
+from shared.siterules import DEFAULT_DAY_BOUNDARY_TEXT, DEFAULT_REPEAT_WINDOW_S, DEFAULT_TIMEZONE
 
-DEFAULT_DAY_BOUNDARY = "04:00"
-DEFAULT_REPEAT_WINDOW_S = 60
-DEFAULT_TIMEZONE = "Asia/Tokyo"
+# The defaults of the site rules, written once (shared/siterules.py).
+DEFAULT_DAY_BOUNDARY = DEFAULT_DAY_BOUNDARY_TEXT
 
 
 def content_version(value: Any) -> str:
@@ -70,11 +70,16 @@ class RosterWorker:
     language: str = ""
     """The worker's own language (BCP 47, such as ``vi``); the kiosk shows the result screen in it. Left out
     of the body when empty (Japanese), so existing roster versions do not change."""
+    gate: tuple[str, ...] = ()
+    """What the gate should warn about, as flags only (``expired``, ``education_missing``; server.reports.gate):
+    never the dates or documents behind them. Left out of the body when empty."""
 
     def as_dict(self) -> dict[str, Any]:
-        body = {**asdict(self), "idms": sorted(self.idms)}
+        body = {**asdict(self), "idms": sorted(self.idms), "gate": sorted(self.gate)}
         if not self.language:
             del body["language"]
+        if not self.gate:
+            del body["gate"]
         return body
 
 

@@ -15,14 +15,14 @@ from typing import Any
 
 from shared.errors import FormatError, GenbaError
 from shared.ids import check_ccus_id, normalize_idm
+from shared.siterules import DEFAULT_DAY_BOUNDARY_TEXT, DEFAULT_REPEAT_WINDOW_S, DEFAULT_TIMEZONE
 from shared.state.errors import RosterInvalid
 
 MAX_TEXT = 200
 """Longest name, furigana, trade or position accepted (characters)."""
 _BOUNDARY_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
-DEFAULT_DAY_BOUNDARY = "04:00"
-DEFAULT_REPEAT_WINDOW_S = 300
-DEFAULT_TIMEZONE = "Asia/Tokyo"
+# The site rules' defaults are written once, in shared/siterules.py.
+DEFAULT_DAY_BOUNDARY = DEFAULT_DAY_BOUNDARY_TEXT
 _LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
 """A worker's language as a BCP 47 tag (``vi``, ``zh-cn``, ``tl``), lower-cased; the kiosk shows its result screen
 in it when it has that translation and in Japanese otherwise."""

@@ -67,7 +67,7 @@ def test_forgotten_card_time_is_set_with_glove_sized_steps(screen: Screen) -> No
     assert stored.event.kind == "manual" and "T06:30:00" in str(stored.event.claimed_at)
 
 
-def test_manager_lists_have_glove_rows_and_a_glove_scroll_bar(screen: Screen) -> None:
+def test_manager_lists_have_glove_rows_drag_scrolling_and_a_wide_scroll_bar(screen: Screen) -> None:
     m = screen.window.manager
     screen.window.open_manager()
     m.tabs.setCurrentIndex(3)
@@ -75,4 +75,7 @@ def test_manager_lists_have_glove_rows_and_a_glove_scroll_bar(screen: Screen) ->
     assert lst.count() > 1
     assert lst.visualItemRect(lst.item(0)).height() >= GLOVE_PX
     screen.window.resize(800, 480)
-    assert lst.verticalScrollBar().sizeHint().width() >= GLOVE_PX
+    bar = lst.verticalScrollBar()
+    assert bar.sizeHint().width() >= 36, "a thumb-wide bar, not the default hairline"
+    from PySide6.QtWidgets import QScroller
+    assert QScroller.hasScroller(lst.viewport()), "the list itself scrolls by dragging"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from kiosk.direction import GateMode, LastMark, TapMoment, decide, elapsed_s, work_day
+from kiosk.direction import GateMode, LastMark, TapMoment, decide, elapsed_s
+from shared.siterules import work_day
 from shared.timefmt import JST
 
 BOOT = "00000000-0000-4000-8000-000000000001"

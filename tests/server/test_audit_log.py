@@ -91,7 +91,7 @@ def test_an_untouched_database_verifies_and_everything_is_logged(world: ServerCo
     kinds = {r[0] for r in conn.execute(sa.text("SELECT DISTINCT tbl FROM audit_leaves"))}
     assert events > 1000 and logged == events
     assert kinds == {"events", "dom_card_bindings", "dom_roster", "dom_structure_changes", "dom_corrections",
-                     "dom_correction_audit"}
+                     "dom_correction_audit", "device_sites"}
     assert report.pending == 0 and report.size > events
     assert report.checkpoints == 1
 
@@ -117,6 +117,8 @@ EDITS: dict[str, tuple[str, Callable[[sa.Connection], object]]] = {
         f"{first_id(c, 'dom_roster', NOT_FOREMAN)}"))),
     "a structure change's company changed": ("row_changed", lambda c: c.execute(sa.text(
         f"UPDATE dom_structure_changes SET name = '偽装(株)' WHERE id = {first_id(c, 'dom_structure_changes')}"))),
+    "a device's site assignment rewritten": ("row_changed", lambda c: c.execute(sa.text(
+        "UPDATE device_sites SET site = '99999999999999' WHERE device = 'demo-kiosk-gate'"))),
     "a structure change deleted": ("row_deleted", lambda c: c.execute(sa.text(
         "DELETE FROM dom_structure_changes WHERE id = (SELECT max(id) FROM dom_structure_changes)"))),
 }

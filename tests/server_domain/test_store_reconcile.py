@@ -265,3 +265,34 @@ def test_a_failed_reconciliation_round_keeps_the_queue_and_the_next_round_heals_
         [row] = history(conn, site=SITE)
     assert (row["taps"], row["flags"], row["minutes_on_site"]) == (2, [], 540)
     check_rebuild_equals_incremental(engine)
+
+
+def test_a_card_bound_at_one_kiosk_is_in_every_gates_roster_pull(
+        engine: sa.Engine, service: IngestService, kiosks: Callable) -> None:  # type: ignore[type-arg]
+    """Gate A binds an unknown card; gate B's next roster pull carries it (and keeps carrying it after A's
+    journal is pruned). The latest kiosk bind of a card wins; a registry binding of the card wins over both."""
+    from datetime import UTC, datetime
+
+    from server.store.domain_service import roster_provider
+
+    registry(engine)
+    with write_transaction(engine) as conn:
+        rec.add_roster_entry(conn, RosterEntry(SITE, W2, SUB1, date(2026, 11, 1), trade_code="0301",
+                                               trade_name="鉄筋工", position="作業員"))
+    gate_a = kiosks("kiosk-gate-a", SITE)
+    pull = roster_provider(lambda: datetime(2026, 11, 22, 3, 0, tzinfo=UTC))
+
+    def cards() -> dict[str, list[str]]:
+        with engine.connect() as conn:
+            return {w["worker"]: w["idms"] for w in pull(conn, SITE).as_dict()["workers"] if w["on_roster"]}
+
+    assert cards() == {W1: [CARD1], W2: [CARD2]}
+    gate_a.record(jst(3, 8, 0), kind="bind", idm=CARD3, worker=W1)
+    gate_a.ship(service, size=10)
+    assert cards() == {W1: sorted([CARD1, CARD3]), W2: [CARD2]}
+    gate_a.record(jst(4, 8, 0), kind="bind", idm=CARD3, worker=W2)  # rebound later: the latest wins
+    gate_a.ship(service, size=10)
+    assert cards() == {W1: [CARD1], W2: sorted([CARD2, CARD3])}
+    with write_transaction(engine) as conn:
+        rec.add_binding(conn, CardBinding(CARD3, W1, date(2026, 11, 5)))  # the registry decides
+    assert cards() == {W1: sorted([CARD1, CARD3]), W2: [CARD2]}

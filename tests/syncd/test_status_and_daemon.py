@@ -88,7 +88,10 @@ def test_daemon_backs_off_after_failure_and_watches_the_journal(data: DataDir, w
         daemon.job_watch()  # nothing changed in the journal: no upload
         assert daemon.backoff.failures == 1
         tap(writer, 1)
-        daemon.job_watch()  # the journal changed: upload now (and fail again, recorded)
+        daemon.job_watch()  # the journal changed: wait for it to be quiet (more taps may follow)
+        assert daemon.backoff.failures == 1
+        clock.now += Intervals().quiet_s
+        daemon.job_watch()  # quiet long enough: upload now (and fail again, recorded)
         assert daemon.backoff.failures == 2
         before = StateReader(data.state).sync_status(None).last_attempt
         clock.now += 1  # inside the new back-off window ...
@@ -148,6 +151,51 @@ def test_once_while_the_daemon_runs_asks_the_daemon_and_reports_its_result(data:
     finally:
         daemon.stop()
         thread.join(10)
+        engine.close()
+        client.close()
+        state.close()
+
+
+def test_a_burst_of_taps_is_one_upload_a_moment_later_and_a_steady_stream_still_flows(
+        data: DataDir, writer: JournalWriter) -> None:
+    tap(writer, 1)
+    enrolled(data, writer)
+    from shared.device import load_identity
+
+    identity = load_identity(data)
+    assert identity is not None
+    state = StateWriter.open(data.state)
+    client = SyncClient(DEAD, device=identity.device, epoch=identity.epoch, key=writer.key)
+    engine = SyncEngine(data, identity, state, client)
+    clock = FakeTime()
+    iv = Intervals()
+    daemon = Daemon(engine, intervals=iv, backoff=Backoff(base_s=0, cap_s=0), monotonic=clock)
+    uploads: list[float] = []
+    real = engine.run_once
+
+    def recording(**kw: bool) -> object:
+        uploads.append(clock.now)
+        return real(**kw)
+
+    engine.run_once = recording  # type: ignore[method-assign]
+    try:
+        for _ in range(8):  # eight workers through the gate, a tap every 0.3 s
+            tap(writer, 1)
+            clock.now += 0.3
+            daemon.job_watch()
+        assert uploads == []  # still tapping: nothing sent yet
+        clock.now += iv.quiet_s
+        daemon.job_watch()
+        assert len(uploads) == 1  # the burst went as one upload, quiet_s after its last tap
+        daemon.job_watch()
+        assert len(uploads) == 1  # nothing new: nothing sent
+        uploads.clear()
+        for _ in range(100):  # a steady stream that is never quiet for quiet_s: one tap a second for 100 s
+            tap(writer, 1)
+            clock.now += 1.0
+            daemon.job_watch()
+        assert 9 <= len(uploads) <= 11  # every max_delay_s (10 s), not 100 uploads and not none
+    finally:
         engine.close()
         client.close()
         state.close()

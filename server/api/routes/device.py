@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import Context, Device, require_json
 from server.api.models import ConfigResponse, ErrorBody, ReceiptResponse, RosterResponse, StatusReport
-from server.store import schema as t
-from server.store.clock import upsert
+from server.store import devices as device_store
 from server.store.engine import write_transaction
 
 router = APIRouter(prefix="/device", tags=["device"])
@@ -25,9 +23,7 @@ async def latest_receipt(dev: Device, ctx: Context) -> ReceiptResponse:
 
     def read() -> tuple[str | None, int]:
         with ctx.engine.connect() as conn:
-            row = conn.execute(sa.select(t.chains.c.receipt, t.chains.c.last_seq).where(
-                t.chains.c.device == dev.device, t.chains.c.epoch == dev.epoch)).one()
-        return row.receipt, int(row.last_seq)
+            return device_store.latest_receipt(conn, dev.device, dev.epoch)
 
     receipt, acked = await run_in_threadpool(read)
     return ReceiptResponse(receipt=receipt, acked=acked, server_time=dev.server_time)
@@ -72,13 +68,9 @@ async def report_status(report: StatusReport, dev: Device, ctx: Context) -> Resp
     """The device reports its backlog (unsent count, oldest unsent age, last error) for lag metrics."""
     def write() -> None:
         with write_transaction(ctx.engine) as conn:
-            upsert(conn, t.device_status, {
-                "device": dev.device, "last_seen": dev.server_time, "unsent": report.unsent,
-                "oldest_unsent_age_s": report.oldest_unsent_age_s, "last_error": report.last_error,
-                "reported_at": dev.server_time}, ["device"])
-            if report.app is not None:  # the version running now, not only the one that enrolled
-                conn.execute(t.devices.update().where(t.devices.c.device == dev.device,
-                                                      t.devices.c.epoch == dev.epoch).values(app=report.app))
+            device_store.record_status(conn, device=dev.device, epoch=dev.epoch, at=dev.server_time,
+                                       unsent=report.unsent, oldest_unsent_age_s=report.oldest_unsent_age_s,
+                                       last_error=report.last_error, app=report.app)
 
     await run_in_threadpool(write)
     return Response(status_code=204)

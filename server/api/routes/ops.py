@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -13,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from server.api.deps import Context
 from server.api.models import ErrorBody, Health
 from server.errors import BadToken
+from server.store.devices import database_answers
 
 router = APIRouter(tags=["operations"])
 
@@ -20,15 +20,7 @@ router = APIRouter(tags=["operations"])
 @router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
 async def healthz(ctx: Context) -> Response:
     """Liveness and database reachability."""
-    def ping() -> bool:
-        try:
-            with ctx.engine.connect() as conn:
-                conn.execute(sa.text("SELECT 1"))
-            return True
-        except sa.exc.SQLAlchemyError:
-            return False
-
-    ok = await run_in_threadpool(ping)
+    ok = await run_in_threadpool(database_answers, ctx.engine)
     body = {"status": "ok" if ok else "error", "database": "ok" if ok else "unreachable", "server_time": ctx.stamp()}
     return JSONResponse(body, status_code=200 if ok else 503)
 

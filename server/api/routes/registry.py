@@ -39,6 +39,7 @@ from server.domain.errors import Invalid, NotFound
 from server.domain.registry import CardBinding, Company, Site, Worker
 from server.store import domain_records as rec
 from server.store.domain_reconcile import recompute_card
+from shared.siterules import DEFAULT_DAY_BOUNDARY, DEFAULT_REPEAT_WINDOW_S, MAX_REPEAT_WINDOW_S
 
 router = APIRouter(tags=["registry"])
 
@@ -78,9 +79,9 @@ class SiteIn(Body):
     accumulation_from: date | None = None
     accumulation_to: date | None = None
     manager: str | None = Field(default=None, max_length=100)
-    day_boundary: time = time(4, 0)
+    day_boundary: time = DEFAULT_DAY_BOUNDARY
     timezone: Literal["Asia/Tokyo"] = "Asia/Tokyo"
-    repeat_window_s: int = Field(default=120, ge=0, le=3600)
+    repeat_window_s: int = Field(default=DEFAULT_REPEAT_WINDOW_S, ge=0, le=MAX_REPEAT_WINDOW_S)
     origin: Literal["ccus", "local"] = "local"
 
 
@@ -342,3 +343,6 @@ def install_domain(app: FastAPI, ctx: ServerContext, prefix: str) -> None:
     for r in (router, structure.router, roster.router, history.router, corrections.router, users.router,
               reports.router):
         app.include_router(r, prefix=prefix, responses=DOMAIN_ERRORS)
+    from server.reports.gate import install as install_gate_flags
+
+    install_gate_flags(ctx.pull, ctx.now)  # the roster kiosks pull carries the gate's warning flags (issue 12)
