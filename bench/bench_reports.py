@@ -200,11 +200,11 @@ def main() -> int:
     ap.add_argument("--site-workers", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--database-url", default=None)
-    ap.add_argument("--quick", action="store_true", help="tiny: 50 workers, 20 sites on SQLite, 3 rounds")
+    ap.add_argument("--quick", action="store_true", help="tiny: 20 workers, 5 sites on SQLite, 3 rounds")
     args = ap.parse_args()
     out: dict[str, Any] = {"bench": "reports"}
     if args.quick:
-        args.workers, args.sites, args.rounds = 50, 20, 3
+        args.workers, args.sites, args.rounds = 20, 5, 3
     out["calendar_xlsx"] = bench_calendar(args.workers, args.rounds)
     cluster = None
     with tempfile.TemporaryDirectory() as tmp:

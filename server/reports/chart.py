@@ -21,7 +21,7 @@ def _panel(title: str, labels: list[str], values: list[float | None], target: fl
     def y(v: float) -> float:
         return PAD_T + ih * (1 - v)
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="118mm" height="56.6mm" viewBox="0 0 {W} {H}">',
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="104mm" height="50mm" viewBox="0 0 {W} {H}">',
              f'<text x="{PAD_L}" y="9" font-size="6" font-weight="bold">{escape(title)}</text>']
     for v in (0, 0.25, 0.5, 0.75, 1.0):
         parts.append(f'<line x1="{PAD_L}" y1="{y(v):.1f}" x2="{W - PAD_R}" y2="{y(v):.1f}" stroke="#ddd" '

@@ -1,7 +1,10 @@
 """The three KPIs of every site for one month at once (the back office's overview; bench/bench_reports.py).
 
-Three reads (every row of the month with its worker's origin, every structure
-history, company origins), then :func:`server.reports.kpi.month_kpis` per site.
+Three reads: the month's day counts per site, counted by the database
+(store.month_kpi_counts: the same counts :func:`server.reports.kpi.count_day`
+makes from rows; tests/reports/test_fleet.py checks both agree), every
+structure history and the company origins; then the one definition of the
+rates (:func:`server.reports.kpi.month_from_counts`) per site.
 Disclosure: the caller decides who may see the result (the back office); this
 computes for every site.
 """
@@ -27,7 +30,7 @@ def members_of(changes: list[st.StructureChange], origins: dict[str, str], tz: s
 
 
 def all_site_kpis(conn: sa.Connection, month: str) -> tuple[dict[str, kpi.Kpis], dict[str, float]]:
-    """Every site's month KPIs, and where the time went (seconds: rows, structures, compute)."""
+    """Every site's month KPIs, and where the time went (seconds: counting rows, reading structures, compute)."""
     check_month(month)
     days = month_days(month)
     timings = {"read_rows_s": 0.0, "read_structures_s": 0.0, "compute_s": 0.0}
@@ -38,14 +41,13 @@ def all_site_kpis(conn: sa.Connection, month: str) -> tuple[dict[str, kpi.Kpis],
     timings["read_structures_s"] = time.perf_counter() - t0
     out: dict[str, kpi.Kpis] = {}
     t_loop = time.perf_counter()
-    rows = store.month_kpi_rows(conn, days[0], days[-1] + timedelta(days=1))
-    for site, group in groupby(rows, key=lambda r: r[0]):  # rows come ordered by site
-        batch = list(group)
+    counts = store.month_kpi_counts(conn, days[0], days[-1] + timedelta(days=1))
+    for site, group in groupby(counts, key=lambda r: r[0]):  # ordered by site
+        day_counts = [kpi.DayCounts(date.fromisoformat(r[1]), int(r[2]), int(r[3] or 0), int(r[4]), int(r[5] or 0))
+                      for r in group]
         t0 = time.perf_counter()
-        day_rows = [kpi.DayRow(date.fromisoformat(r[1]), r[2], r[3], r[4] == "card") for r in batch]
-        registered = {r[2]: r[5] == "ccus" for r in batch if r[2]}
         members = members_of(changes.get(site, []), origins, zones.get(site, "Asia/Tokyo"))
-        out[site], _ = kpi.month_kpis(days, members, day_rows, registered)
+        out[site], _ = kpi.month_from_counts(day_counts, members)
         timings["compute_s"] += time.perf_counter() - t0
     timings["read_rows_s"] = time.perf_counter() - t_loop - timings["compute_s"]
     return out, {k: round(v, 3) for k, v in timings.items()}

@@ -109,16 +109,45 @@ def branch(members: Sequence[Member], company: str | None) -> list[Member]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class DayCounts:
+    """What the rates of one day are made of (counted from rows here, or by the database: store.month_kpi_counts)."""
+
+    day: date
+    worked: int
+    """Work-history rows (person-days worked)."""
+    touched: int
+    """Rows recorded by a card touch of a known worker."""
+    workers: int
+    """Distinct known workers who worked."""
+    registered: int
+    """Of those, registered in CCUS."""
+
+
+def count_day(day: date, rows: Iterable[DayRow], registered: Mapping[str, bool], company: str | None = None
+              ) -> DayCounts:
+    mine = [r for r in rows if r.day == day and (company is None or r.employer == company)]
+    known = {r.worker for r in mine if r.worker is not None}
+    return DayCounts(day, len(mine), sum(1 for r in mine if r.card and r.worker is not None), len(known),
+                     sum(1 for w in known if registered.get(w, False)))
+
+
+def kpis_of(counts: DayCounts, members: Sequence[Member], company: str | None = None, *,
+            mine: Sequence[Member] | None = None) -> Kpis:
+    """The three rates of one day from its counts and the structure (the one place the rates are defined).
+
+    ``mine``: ``branch(members, company)`` when the caller has it already (a month asks once, not daily)."""
+    placed = [m for m in (branch(members, company) if mine is None else mine) if m.since <= counts.day]
+    companies = Ratio(sum(1 for m in placed if m.company is not None and m.ccus), len(placed))
+    workers = Ratio(counts.registered, counts.workers)
+    touches = Ratio(counts.touched, counts.worked)
+    return Kpis(companies.rate, workers.rate, touches.rate, companies, workers, touches)
+
+
 def day_kpis(day: date, members: Sequence[Member], rows: Iterable[DayRow], registered: Mapping[str, bool],
              company: str | None = None) -> Kpis:
     """The three rates of one day, for the site (``company`` None) or one company."""
-    placed = [m for m in branch(members, company) if m.since <= day]
-    companies = Ratio(sum(1 for m in placed if m.company is not None and m.ccus), len(placed))
-    mine = [r for r in rows if r.day == day and (company is None or r.employer == company)]
-    known = {r.worker for r in mine if r.worker is not None}
-    workers = Ratio(sum(1 for w in known if registered.get(w, False)), len(known))
-    touches = Ratio(sum(1 for r in mine if r.card and r.worker is not None), len(mine))
-    return Kpis(companies.rate, workers.rate, touches.rate, companies, workers, touches)
+    return kpis_of(count_day(day, rows, registered, company), members, company)
 
 
 def month_kpis(days: Sequence[date], members: Sequence[Member], rows: Sequence[DayRow],
@@ -127,8 +156,16 @@ def month_kpis(days: Sequence[date], members: Sequence[Member], rows: Sequence[D
     by_day: dict[date, list[DayRow]] = defaultdict(list)
     for r in rows:
         by_day[r.day].append(r)
-    worked_days = [d for d in days if by_day.get(d)]
-    series = [(d, day_kpis(d, members, by_day[d], registered, company)) for d in worked_days]
+    counts = [count_day(d, by_day[d], registered, company) for d in days if by_day.get(d)]
+    return month_from_counts(counts, members, company)
+
+
+def month_from_counts(counts: Sequence[DayCounts], members: Sequence[Member], company: str | None = None
+                      ) -> tuple[Kpis, list[tuple[date, Kpis]]]:
+    """The month from the counts of the days the site worked (a day with no row of the site is not in ``counts``;
+    for a company, a day the site worked and the company did not is, with zero counts)."""
+    mine = branch(members, company)
+    series = [(c.day, kpis_of(c, members, company, mine=mine)) for c in sorted(counts, key=lambda c: c.day)]
 
     def mean(values: list[float | None]) -> float | None:
         present = [v for v in values if v is not None]

@@ -95,11 +95,11 @@ def build(conn: sa.Connection, kind: str, site: str, month: str, viewer: Princip
     """The report and, for the KPI PDF, its chart as SVG."""
     check_kind(kind)
     checked_id(site, "site")
+    check_period(month, now.date())  # before any read: a month out of range is refused, never computed
     data = load(conn, site, month, viewer, now.date(), with_earlier=kind in ("kpi", "labour"))
     tz = ZoneInfo(data.site.timezone)
     today = now.astimezone(tz).date()
     data.today = today
-    check_period(month, today)
     report = Report(kind, KINDS[kind], site, data.site.name, month, [], now.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                     holidays=data.holidays)
     svg = ""

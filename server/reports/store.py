@@ -81,13 +81,18 @@ def education_of(conn: sa.Connection, site: str) -> dict[str, date]:
 
 # ---------------------------------------------------------------- many sites at once (fleet KPIs)
 
-def month_kpi_rows(conn: sa.Connection, month_first: date, month_next: date) -> Iterator[tuple[Any, ...]]:
-    """(site, work_day, worker, employer, source, worker origin) of every work-history row of the month, by site."""
+def month_kpi_counts(conn: sa.Connection, month_first: date, month_next: date) -> Iterator[tuple[Any, ...]]:
+    """Per site and day of the month: (site, work_day, rows, card rows of known workers, distinct known workers,
+    distinct workers registered in CCUS) — the :class:`server.reports.kpi.DayCounts`, counted by the database."""
     wd, w = dt.work_days.c, dt.workers.c
-    q = (sa.select(wd.site, wd.work_day, wd.worker, wd.employer, wd.source, w.origin)
+    # A site-day has at most one row per worker (the key is site, day, subject = the worker id), so counting
+    # the non-null worker ids counts distinct workers: no DISTINCT (and no sort) needed.
+    touched = sa.func.sum(sa.case(((wd.source == "card") & wd.worker.is_not(None), 1), else_=0))
+    registered = sa.func.sum(sa.case(((w.origin == "ccus") & wd.worker.is_not(None), 1), else_=0))
+    q = (sa.select(wd.site, wd.work_day, sa.func.count(), touched, sa.func.count(wd.worker), registered)
          .select_from(dt.work_days.outerjoin(dt.workers, wd.worker == w.worker))
          .where(wd.work_day >= month_first.isoformat(), wd.work_day < month_next.isoformat())
-         .order_by(wd.site))
+         .group_by(wd.site, wd.work_day).order_by(wd.site, wd.work_day))
     yield from conn.execute(q).yield_per(20_000)
 
 

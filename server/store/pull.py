@@ -70,11 +70,16 @@ class RosterWorker:
     language: str = ""
     """The worker's own language (BCP 47, such as ``vi``); the kiosk shows the result screen in it. Left out
     of the body when empty (Japanese), so existing roster versions do not change."""
+    gate: tuple[str, ...] = ()
+    """What the gate should warn about, as flags only (``expired``, ``education_missing``; server.reports.gate):
+    never the dates or documents behind them. Left out of the body when empty."""
 
     def as_dict(self) -> dict[str, Any]:
-        body = {**asdict(self), "idms": sorted(self.idms)}
+        body = {**asdict(self), "idms": sorted(self.idms), "gate": sorted(self.gate)}
         if not self.language:
             del body["language"]
+        if not self.gate:
+            del body["gate"]
         return body
 
 

@@ -91,8 +91,8 @@ W: dict[str, tuple[str, str]] = {
     "login_taken": ("このサインイン名は使われています。", "This sign-in name is taken."),
     # fleet
     "fleet_title": ("端末の状態（同期ダッシュボード）", "Fleet (sync dashboard)"),
-    "fleet_intro": ("すべての端末の最終通信・未送信・時計のずれ。15 秒ごとに自動で更新します。",
-                    "Every device's last contact, backlog and clock. Refreshes every 15 seconds."),
+    "fleet_intro": ("すべての端末の最終通信・未送信・時計のずれ。{n} 秒ごとに自動で更新します。",
+                    "Every device's last contact, backlog and clock. Refreshes every {n} seconds."),
     "fleet_filter": ("絞り込み", "Filter"),
     "fleet_search": ("端末・現場・門の名前", "Device, site or gate"),
     "fleet_only_alarms": ("警報のある端末だけ", "Only devices with alarms"),

@@ -73,3 +73,17 @@ def test_the_demo_calendar_credits_retirement_fund_days_to_members_only(demo: tu
     assert members and others
     assert all(r[-1] == r[-3] for r in members)
     assert all(r[-1] == "—" for r in others)
+
+
+def test_fleet_kpis_counted_by_the_database_equal_the_demo_site_report(demo: tuple[ServerContext, str]) -> None:
+    from server.reports.fleet import all_site_kpis
+
+    ctx, site = demo
+    with ctx.engine.connect() as conn:
+        fleet, _ = all_site_kpis(conn, MONTH)
+    summary = {row[0]: row[1] for row in sheet(ctx, site, "kpi", "KPI").rows}
+    k = fleet[site]
+    assert summary["事業者登録率"] == round(k.company_registration * 100, 1)  # type: ignore[operator]
+    assert summary["技能者登録率"] == round(k.worker_registration * 100, 1)  # type: ignore[operator]
+    assert summary["就業履歴蓄積率（カードタッチ率）"] == round(k.touch * 100, 1)  # type: ignore[operator]
+    assert 0 < k.touch < 1 and 0 < k.company_registration < 1  # type: ignore[operator]

@@ -40,16 +40,19 @@ def sign_in(c: TestClient, login: str, password: str = PASSWORD) -> object:
                   follow_redirects=False)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebWorld]:
-    """One real server (SQLite, the demo site, a user per role) for every browser test of the session."""
+    """One real server (SQLite, the demo site, a user per role) for every browser test of tests/web.
+
+    Package-scoped, like the browser: Playwright's sync API keeps an event loop running in this thread
+    until it stops, which would break later tests that call asyncio.run()."""
     w = build(tmp_path_factory.mktemp("console") / "server")
     with serving(w, Policy(poll_seconds=1)):
         yield w
     w.ctx.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as pw:
         b = launch(pw)
@@ -57,7 +60,7 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def pages(browser: Browser, live: WebWorld) -> dict[str, Page]:
     """One signed-in page per role, reused by every browser test."""
     return {role: signed_in_page(browser, live.url, login) for role, login in live.logins.items()}

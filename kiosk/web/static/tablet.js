@@ -7,6 +7,10 @@
     if (el) { ev.preventDefault(); window.print(); }
   });
 
+  // The age is counted on the tablet's own clock from when the list arrived, so a kiosk whose clock is off
+  // (no server for days) cannot make the age wrong.
+  var receivedAt = Date.now();
+
   function stale(on) {
     var box = document.getElementById("stale");
     var list = document.getElementById("rollcall-list");
@@ -14,8 +18,7 @@
     if (!on) { box.hidden = true; list.classList.remove("is-stale"); return; }
     var text = box.querySelector("[data-stale-text]");
     var lang = document.documentElement.lang === "en" ? "en" : "ja";
-    var at = new Date(list.getAttribute("data-snapshot"));
-    var age = Math.max(0, Math.round((Date.now() - at.getTime()) / 60000));
+    var age = Math.max(0, Math.round((Date.now() - receivedAt) / 60000));
     text.textContent = text.getAttribute("data-" + lang)
       .replace("{time}", list.getAttribute("data-snapshot-hm")).replace("{age}", String(age));
     box.hidden = false;
@@ -26,7 +29,7 @@
   document.addEventListener("htmx:timeout", function () { stale(true); });
   document.addEventListener("htmx:responseError", function () { stale(true); });
   document.addEventListener("htmx:afterSwap", function (ev) {
-    if (ev.target && ev.target.id === "rollcall-list") { stale(false); }
+    if (ev.target && ev.target.id === "rollcall-list") { receivedAt = Date.now(); stale(false); }
   });
   // Keep the age current while the kiosk stays away (htmx keeps polling and clears the banner when it answers).
   setInterval(function () {

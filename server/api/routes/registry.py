@@ -320,3 +320,6 @@ def install_domain(app: FastAPI, ctx: ServerContext, prefix: str) -> None:
     for r in (router, structure.router, roster.router, history.router, corrections.router, users.router,
               reports.router):
         app.include_router(r, prefix=prefix)
+    from server.reports.gate import install as install_gate_flags
+
+    install_gate_flags(ctx.pull, ctx.now)  # the roster kiosks pull carries the gate's warning flags (issue 12)

@@ -20,8 +20,9 @@ from server.domain.errors import NotFound
 from server.domain.report import check_month
 from server.store import domain_records as rec
 from server.store.domain_reconcile import history
-from server.web import sites, store
+from server.web import sites, store, tables
 from server.web.auth import SignedIn, Viewer, get_ctx
+from server.web.i18n import translator
 from server.web.render import WebRoute, page
 from shared.timefmt import format_rfc3339
 
@@ -60,7 +61,8 @@ def calendar_view(request: Request, v: Viewer, site: str) -> dict[str, Any]:
     with ctx.engine.connect() as conn:
         names = sites.visible_names(conn, v.principal, site, {r["worker"] for r in rows if r["worker"]})
     cal = sites.calendar(rows, month, names)
-    return {"site": s, "cal": cal, "month": month, "prev": _shift(month, -1), "next": _shift(month, 1),
+    body = tables.calendar_body(cal, translator(v.lang))
+    return {"site": s, "cal": cal, "body": body, "month": month, "prev": _shift(month, -1), "next": _shift(month, 1),
             "cell_class": sites.cell_class, "tab": "calendar"}
 
 

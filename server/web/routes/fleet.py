@@ -22,7 +22,7 @@ from server.context import ServerContext
 from server.domain.errors import Forbidden, NotFound
 from server.enrollment import create_code, revoke
 from server.store.engine import write_transaction
-from server.web import charts, fleet, store
+from server.web import charts, fleet, store, tables
 from server.web.alarms import LIMITS, Thresholds
 from server.web.auth import SignedIn, Viewer, get_ctx, policy_of
 from server.web.i18n import translator
@@ -61,7 +61,7 @@ async def fleet_page(request: Request, v: SignedIn) -> Response:
     ctx = get_ctx(request)
     data = await run_in_threadpool(_fleet, ctx, fleet.View.from_query(dict(request.query_params)),
                                    policy_of(request).poll_seconds)
-    return page(request, "fleet.html", v, **data)
+    return page(request, "fleet.html", v, body=tables.fleet_body(data["rows"], translator(v.lang)), **data)
 
 
 @router.get("/fleet/live")
@@ -71,7 +71,7 @@ async def fleet_live(request: Request, v: SignedIn) -> Response:
     ctx = get_ctx(request)
     data = await run_in_threadpool(_fleet, ctx, fleet.View.from_query(dict(request.query_params)),
                                    policy_of(request).poll_seconds)
-    return page(request, "_fleet_live.html", v, **data)
+    return page(request, "_fleet_live.html", v, body=tables.fleet_body(data["rows"], translator(v.lang)), **data)
 
 
 def _device_page(request: Request, v: Viewer, device: str, *, status: int = 200, errors: dict[str, str] | None = None,
