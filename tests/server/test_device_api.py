@@ -8,6 +8,7 @@ import pytest
 
 from server import RosterWorker, ServerContext, SiteConfig, put_roster, put_site_config
 from shared.keys import SigningKey
+from shared.siterules import DEFAULT_REPEAT_WINDOW_S
 from tests.server.conftest import SITE, Api, Kiosk
 
 WORKER = RosterWorker("00000000000001", "山田 太郎", "ヤマダ タロウ", "10000000000001", "山田工業", "型枠大工", "0201",
@@ -34,7 +35,7 @@ def test_config_with_etag_and_304(api: Api, enrolled: Kiosk, ctx: ServerContext)
     assert first.status_code == 200
     body = first.json()
     assert (body["site"], body["day_boundary"], body["timezone"], body["repeat_window_s"]) == (
-        SITE, "04:00", "Asia/Tokyo", 60)
+        SITE, "04:00", "Asia/Tokyo", DEFAULT_REPEAT_WINDOW_S)  # the site rules' default (shared/siterules.py)
     etag = first.headers["etag"]
     same = enrolled.signed(api, "GET", "/api/v1/device/config", **{"If-None-Match": etag})
     assert same.status_code == 304 and same.content == b""
