@@ -55,15 +55,15 @@ def test_a_growing_honest_log_passes_and_the_devices_events_are_proven(tmp_path:
     with running_site(tmp_path, database_url) as site, enrolled_device(tmp_path, site) as dev:
         sync(site, dev, 30)
         sequence(site)
-        first = check(site, dev)
-        assert first.previous is None and first.size == 30 and first.proven == (1, 30)
+        first = check(site, dev)  # 30 events and the device's site assignment made at enrollment
+        assert first.previous is None and first.size == 31 and first.proven == (1, 30)
         assert (dev.data.root / CHECKPOINT_FILE).exists()
         sync(site, dev, 12)
         pending = check(site, dev)  # acknowledged, not yet sequenced: said so, not an alarm
-        assert pending.pending and pending.proven is None and pending.size == 30
+        assert pending.pending and pending.proven is None and pending.size == 31
         sequence(site)
         second = check(site, dev)
-        assert second.previous == 30 and second.size == 42 and second.proven == (1, 42)
+        assert second.previous == 31 and second.size == 43 and second.proven == (1, 42)
 
 
 def test_a_log_rewritten_with_the_server_key_is_caught_by_the_devices_kept_checkpoint(
