@@ -15,8 +15,9 @@ the API sends comes near (a batch nests 2 levels; the longest number is a
 
 The check is linear and runs in C-implemented primitives (``bytes.translate``,
 ``bytes.replace``, one regex without backtracking), and takes a cheap path when
-the whole input has few brackets and no long digit run (every event): about
-2 ms per MB on the precise path, against ~15 ms per MB for ``json.loads`` itself.
+the whole input has few brackets and no long digit run (every event). On a
+1.5 MB batch of 5,000 events it takes about 4 ms per MB, about as long as
+``json.loads`` of the same bytes (3.5 ms per MB; median of 5, measured once).
 This module must never parse: it only bounds.
 """
 
