@@ -59,6 +59,8 @@ class _Styles:
 
     def cell(self, value: Any, what: str, dk: str = "", row_style: str = "") -> Any:
         c = WriteOnlyCell(self.ws, value)
+        if c.data_type == "f":  # openpyxl takes any text starting with "=" for a formula: keep it text
+            c.data_type = "s"
         # shared, not copied: a write-only cell is serialised once and never restyled
         c._style = self.proto(what, dk, row_style)._style
         return c
