@@ -74,7 +74,7 @@ def test_a_signer_behind_the_hsm_seam_signs_receipts_and_log_checkpoints(tmp_pat
         fake_hsm.SIGNED.clear()
         note = service.sequence(ctx.engine, ctx.server_key, ctx.stamp())
         assert note is not None and len(fake_hsm.SIGNED) == 1
-        assert LogCheckpoint.open(note, [hsm]).size == 3
+        assert LogCheckpoint.open(note, [hsm]).size == 4  # 3 events and the enrollment's site assignment
         assert not ctx.settings.data.server_key.exists()
         api.close()
     finally:
