@@ -150,8 +150,9 @@ def _collect(conn: sa.Connection, app: _Appender) -> None:
         if len(app.leaves) >= MAX_PER_RUN:
             return
     snapshot: list[tuple[str, int]] = []
+    cursors = store.cursors_all(conn)
     for tbl, table in AUDITED.items():
-        had = store.cursor(conn, tbl)
+        had = cursors.get(tbl, 0)
         rows = store.rows_after(conn, table, had)
         for row in rows:
             app.add(tbl, *row_entry(tbl, row))

@@ -66,9 +66,18 @@ class DbSubtrees:
 def frontier(conn: sa.Connection, n: int) -> dict[tuple[int, int], bytes]:
     """The right edge of a log of n entries: the complete subtrees a new leaf may still combine with."""
     wanted = [(level, (n >> level) - 1) for level in range(n.bit_length()) if n >> level & 1]
-    src, out = DbSubtrees(conn), {}
-    for level, index in wanted:
-        out[(level, index)] = src.subtree(level, index)
+    out: dict[tuple[int, int], bytes] = {}
+    if wanted and wanted[0][0] == 0:  # height 0 is the newest leaf itself
+        leaf = conn.execute(sa.select(a.leaves.c.leaf).where(a.leaves.c.idx == wanted[0][1])).scalar_one()
+        out[(0, wanted[0][1])] = bytes(leaf)
+    higher = [(lv, ix) for lv, ix in wanted if lv > 0]
+    if higher:  # one query for the rest of the right edge
+        c = a.nodes.c
+        q = sa.select(c.level, c.idx, c.hash).where(sa.or_(*(sa.and_(c.level == lv, c.idx == ix) for lv, ix in higher)))
+        out.update({(int(r.level), int(r.idx)): bytes(r.hash) for r in conn.execute(q)})
+    missing = [w for w in wanted if w not in out]
+    if missing:
+        raise LookupError(f"audit log is missing complete subtrees {missing} of a log of {n} entries")
     return out
 
 
