@@ -145,7 +145,7 @@ def restore(url: str, file: Path, key: Signer, now: datetime) -> Restored:
                 "checkpoint_before": before or ""}, format_rfc3339(now))
     finally:
         engine.dispose()
-    size_before = int(before.split("\n", 2)[1]) if before else 0
+    size_before = audit.checkpoint_size(before) if before else 0
     return Restored(file, kept, size_before, after)
 
 

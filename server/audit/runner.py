@@ -23,7 +23,7 @@ async def run_sequencer(ctx: ServerContext, interval_s: float) -> None:
         try:
             note = await run_in_threadpool(service.sequence, ctx.engine, ctx.server_key, ctx.stamp())
             if note is not None:
-                log.info("audit_checkpoint", extra={"size": int(note.split("\n", 2)[1])})
+                log.info("audit_checkpoint", extra={"size": service.checkpoint_size(note)})
         except asyncio.CancelledError:
             raise
         except Exception:

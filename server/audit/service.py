@@ -34,7 +34,7 @@ from server.store.engine import write_transaction
 from shared.errors import BadSignature, FormatError, UnknownKey
 from shared.keys import VerifierKey
 from shared.merkle import MemoryTree, consistency_proof, inclusion_proof, leaf_hash, node_hash, root
-from shared.note import Signer
+from shared.note import Signer, split_note
 from shared.tlog import LogCheckpoint, leaf_bytes, log_origin
 
 EVENTS = "events"
@@ -118,11 +118,20 @@ def sequence_on(conn: sa.Connection, key: Signer, stamp: str) -> tuple[str, bool
     _collect(conn, app)
     if not app.leaves:
         return None
+    return _commit(conn, app, key, stamp), len(app.leaves) >= MAX_PER_RUN
+
+
+def _commit(conn: sa.Connection, app: _Appender, key: Signer, stamp: str) -> str:
+    """Store the appended entries and their subtrees, and sign and store the checkpoint of the new size."""
     store.append(conn, app.leaves, app.completed, stamp)
-    cp = LogCheckpoint(log_origin(key.name), app.size, root(app, app.size), stamp)
-    note = cp.sign(key)
+    note = LogCheckpoint(log_origin(key.name), app.size, root(app, app.size), stamp).sign(key)
     store.add_checkpoint(conn, app.size, note, stamp)
-    return note, len(app.leaves) >= MAX_PER_RUN
+    return note
+
+
+def checkpoint_size(note: str) -> int:
+    """The size a signed log checkpoint names (read, not verified: for the server's own notes)."""
+    return LogCheckpoint.parse(split_note(note)[0]).size
 
 
 def record(conn: sa.Connection, key: Signer, kind: str, row_key: str, body: Mapping[str, Any], stamp: str) -> int:
@@ -131,9 +140,7 @@ def record(conn: sa.Connection, key: Signer, kind: str, row_key: str, body: Mapp
     store.lock(conn)
     app = _Appender(conn)
     app.add(kind, row_key, leaf_bytes(kind, dict(body)))
-    store.append(conn, app.leaves, app.completed, stamp)
-    note = LogCheckpoint(log_origin(key.name), app.size, root(app, app.size), stamp).sign(key)
-    store.add_checkpoint(conn, app.size, note, stamp)
+    _commit(conn, app, key, stamp)
     return app.size
 
 
@@ -190,7 +197,7 @@ def event_inclusion(conn: sa.Connection, device: str, epoch: int, seq: int) -> I
     found = store.entry_for(conn, EVENTS, f"{device}:{epoch}:{seq}")
     if note is None or found is None:
         return None
-    n = LogCheckpoint.parse(note[:note.index("\n\n") + 1]).size
+    n = checkpoint_size(note)
     if int(found.idx) >= n:
         return None
     proof = inclusion_proof(store.DbSubtrees(conn), int(found.idx), n)
