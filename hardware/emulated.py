@@ -51,12 +51,33 @@ class EmulatedCard:
     blocks: dict[tuple[int, int], bytes] = field(default_factory=dict)
 
 
+def _has_service_name(host: str, port: int) -> bool:
+    """Whether ``/etc/services`` names this port as TCP (57000 is ``dircproxy`` on Debian).
+
+    nfcpy's ``udp`` driver resolves the port with ``getnameinfo`` without ``NI_NUMERICSERV`` and then
+    calls ``int()`` on the answer, so it cannot open a peer on a named port."""
+    try:
+        return not socket.getnameinfo((host, port), socket.NI_NUMERICHOST)[1].isdigit()
+    except OSError:
+        return False
+
+
+def _bind_unnamed_port(host: str, port: int) -> socket.socket:
+    """A UDP socket bound to ``port``, or (port 0) to a free port that nfcpy's driver can open."""
+    for _ in range(64):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind((host, port))
+        if port or not _has_service_name(host, sock.getsockname()[1]):
+            return sock
+        sock.close()
+    raise OSError("no free UDP port without a service name in /etc/services")
+
+
 class FelicaCardPeer:
     """A UDP peer that plays one FeliCa card (or none) for nfcpy's ``udp`` reader driver."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self._socket.bind((host, port))
+        self._socket = _bind_unnamed_port(host, port)
         self.host, self.port = self._socket.getsockname()[:2]
         self._lock = threading.Condition()
         self._card: EmulatedCard | None = None

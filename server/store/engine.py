@@ -91,8 +91,21 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
     return cfg
 
 
+MIGRATION_LOCK = 0x67656E6261
+"""PostgreSQL advisory-lock key ("genba") that serializes :func:`migrate` across processes."""
+
+
 def migrate(engine: sa.Engine) -> None:
-    """Bring the database to the newest revision of every branch (``alembic upgrade heads``)."""
+    """Bring the database to the newest revision of every branch (``alembic upgrade heads``).
+
+    Several processes may start at once on one database (``genba server run --workers N``, a separate
+    ``genba server worker``): each migrates inside one transaction that first takes the migration lock
+    (PostgreSQL: a transaction-scoped advisory lock; SQLite: ``BEGIN IMMEDIATE``), so the first upgrades
+    and the others, once it commits, find nothing left to do.
+    """
     with engine.connect() as conn:
-        command.upgrade(alembic_config(conn), "heads")
-        conn.commit()
+        conn = conn.execution_options(**{IMMEDIATE: True})
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            command.upgrade(alembic_config(conn), "heads")

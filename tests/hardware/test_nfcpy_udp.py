@@ -236,3 +236,28 @@ def test_bad_option_values_are_refused() -> None:
         DataBlock(block=300)
     with pytest.raises(ValueError):
         DataBlock(offset=10, length=8)
+
+
+def test_the_card_peer_never_binds_a_port_nfcpy_cannot_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nfcpy's udp driver turns a port into its /etc/services name (57000 → ``dircproxy``) and then fails on
+    ``int()``; a peer on an ephemeral port must step over named ports (a CI run once drew 57000)."""
+    from hardware import emulated
+
+    named: list[int] = []
+
+    def first_port_is_named(host: str, port: int) -> bool:
+        if not named:
+            named.append(port)
+            return True
+        return False
+
+    real = emulated._has_service_name
+    monkeypatch.setattr(emulated, "_has_service_name", first_port_is_named)
+    with FelicaCardPeer() as peer:
+        assert named and peer.port != named[0]
+    monkeypatch.undo()
+    assert emulated._has_service_name is real
+    if socket.getnameinfo(("127.0.0.1", 57000), socket.NI_NUMERICHOST)[1] == "dircproxy":  # Debian's netbase
+        assert emulated._has_service_name("127.0.0.1", 57000)
+        with pytest.raises(ValueError, match="dircproxy"):
+            nfc.ContactlessFrontend("udp:127.0.0.1:57000")  # the nfcpy behaviour this works around

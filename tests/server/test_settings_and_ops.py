@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -70,6 +73,29 @@ def test_migrations_create_every_table_and_are_idempotent(database_url: str) -> 
         script = ScriptDirectory.from_config(alembic_config())
         applied = {r.revision for r in script.revision_map.iterate_revisions(tuple(versions), "base")}
         assert "0001_sync" in applied and set(script.get_heads()) <= applied  # every branch at its head
+    finally:
+        engine.dispose()
+
+
+def test_processes_starting_at_once_on_an_empty_database_migrate_it_once(database_url: str) -> None:
+    """``genba server run --workers N`` starts N processes that each migrate on start: on an empty PostgreSQL
+    database they once raced to create ``alembic_version`` and all but one died (a CI run caught it)."""
+    code = ("import sys, time; from server import make_engine, migrate; e = make_engine(sys.argv[1]);"
+            "time.sleep(max(0.0, float(sys.argv[2]) - time.time())); migrate(e); e.dispose()")
+    start = time.time() + 3  # every process imports first, then all migrate at the same instant
+    procs = [subprocess.Popen([sys.executable, "-c", code, database_url, str(start)], cwd=ROOT,
+                              stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    errors = [p.communicate(timeout=300)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, "\n".join(errors)[-3000:]
+    engine = make_engine(database_url)
+    try:
+        from alembic.script import ScriptDirectory
+
+        with engine.connect() as conn:
+            versions = {r[0] for r in conn.execute(sa.text("SELECT version_num FROM alembic_version"))}
+        script = ScriptDirectory.from_config(alembic_config())
+        applied = {r.revision for r in script.revision_map.iterate_revisions(tuple(versions), "base")}
+        assert set(script.get_heads()) <= applied
     finally:
         engine.dispose()
 
