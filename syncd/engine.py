@@ -36,6 +36,7 @@ from shared.errors import ForeignJournal, FormatError, GenbaError, JournalDamage
 from shared.journal import JournalReader
 from shared.journal.guard import check_intact, translate
 from shared.keys import VerifierKey
+from shared.kioskstatus import device_health
 from shared.messages import CATALOG, explain
 from shared.paths import DataDir
 from shared.state import ReceiptMismatch, SiteConfig, StateWriter, check_continuity, check_roster
@@ -278,16 +279,20 @@ class SyncEngine:
         if not isinstance(workers, list) or not isinstance(version, str):
             raise BadResponse("roster from the server lacks 'workers' or 'version'")
         entries = [(i, w if isinstance(w, dict) else {}) for i, w in enumerate(workers, start=1)]
+        notes: list[tuple[int, str]] = []
         try:
-            checked = check_roster(entries)
+            checked = check_roster(entries, notes=notes)
         except GenbaError as exc:
             raise BadResponse(f"roster from the server is not valid (kept the old one): {exc.message}") from None
+        for position, note in notes:  # advisory fields only (gate flags): the roster is stored without them
+            log.warning("roster from the server, worker #%d: %s", position, note)
         self.state.replace_roster(checked, version=version, etag=etag, source="server")
 
     def report_status(self) -> None:
         status = self.state.sync_status(self.journal(), now=self.clock.wall())
         last = status.last_error.code if status.last_error else None
-        self.client.report_status(status.unsent, status.oldest_unsent_age_s, last)
+        health = device_health(self.data.root, self.clock)  # the kiosk's reader state, free disk
+        self.client.report_status(status.unsent, status.oldest_unsent_age_s, last, **health)
 
     def save_clock(self) -> None:
         s = self.client.clock_sample
