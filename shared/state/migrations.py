@@ -64,6 +64,12 @@ def _language(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE workers ADD COLUMN language TEXT NOT NULL DEFAULT ''")
 
 
+@migration("0004_workers_gate")
+def _gate(conn: sqlite3.Connection) -> None:
+    # The gate's warning flags from the server's roster, space-separated (see RosterWorker.gate; issue 12).
+    conn.execute("ALTER TABLE workers ADD COLUMN gate TEXT NOT NULL DEFAULT ''")
+
+
 @migration("0005_siblings")
 def _siblings(conn: sqlite3.Connection) -> None:
     # Sibling gates of the same site (docs/syncd.md "Sibling gates"): their device keys (from the server's site
