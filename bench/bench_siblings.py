@@ -70,7 +70,8 @@ def local_read(journal: Path) -> tuple[float, int]:
     return time.perf_counter() - t0, count
 
 
-def exchange(root: Path, round_no: int, a: DataDir, server: SiblingServer, a_device: str, a_key: str) -> tuple[float, int]:
+def exchange(root: Path, round_no: int, a: DataDir, server: SiblingServer, a_device: str,
+             a_key: str) -> tuple[float, int]:
     data = DataDir(root / f"b{round_no}").ensure()
     identity, key = load_or_create_identity(data, site=SITE)
     state = StateWriter.open(data.state)
