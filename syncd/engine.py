@@ -279,10 +279,13 @@ class SyncEngine:
         if not isinstance(workers, list) or not isinstance(version, str):
             raise BadResponse("roster from the server lacks 'workers' or 'version'")
         entries = [(i, w if isinstance(w, dict) else {}) for i, w in enumerate(workers, start=1)]
+        notes: list[tuple[int, str]] = []
         try:
-            checked = check_roster(entries)
+            checked = check_roster(entries, notes=notes)
         except GenbaError as exc:
             raise BadResponse(f"roster from the server is not valid (kept the old one): {exc.message}") from None
+        for position, note in notes:  # advisory fields only (gate flags): the roster is stored without them
+            log.warning("roster from the server, worker #%d: %s", position, note)
         self.state.replace_roster(checked, version=version, etag=etag, source="server")
 
     def report_status(self) -> None:

@@ -64,6 +64,12 @@ def _language(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE workers ADD COLUMN language TEXT NOT NULL DEFAULT ''")
 
 
+@migration("0004_workers_gate")
+def _gate(conn: sqlite3.Connection) -> None:
+    # The gate's warning flags from the server's roster, space-separated (see RosterWorker.gate; issue 12).
+    conn.execute("ALTER TABLE workers ADD COLUMN gate TEXT NOT NULL DEFAULT ''")
+
+
 def apply(conn: sqlite3.Connection) -> list[str]:
     """Apply pending migrations; return the names applied."""
     return MIGRATIONS.apply(conn, conn)

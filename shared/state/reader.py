@@ -21,7 +21,7 @@ from shared.ids import normalize_idm
 from shared.journal import JournalReader
 from shared.state.errors import StateDamaged
 from shared.state.migrations import known as known_migrations
-from shared.state.model import EpochProgress, ForkAlarm, LastError, RosterWorker, SiteConfig, SyncStatus
+from shared.state.model import GATE_FLAGS, EpochProgress, ForkAlarm, LastError, RosterWorker, SiteConfig, SyncStatus
 from shared.timefmt import parse_rfc3339
 
 
@@ -51,12 +51,13 @@ def _row_worker(row: tuple[object, ...], idms: Sequence[str]) -> RosterWorker:
     w, name, furi, emp, emp_name, trade, code, pos = (str(v) for v in row[:8])
     return RosterWorker(worker=w, name=name, furigana=furi, employer=emp, employer_name=emp_name, trade=trade,
                         trade_code=code, position=pos, idms=tuple(idms), on_roster=bool(_i(row[8])),
-                        language=str(row[9]))
+                        language=str(row[9]), gate=tuple(f for f in GATE_FLAGS if f in str(row[10]).split()))
 
 
 _BASE_COLS = "w.worker, w.name, w.furigana, w.employer, w.employer_name, w.trade, w.trade_code, w.position"
 ON_ROSTER_MIGRATION = "0002_workers_on_roster"
 LANGUAGE_MIGRATION = "0003_workers_language"
+GATE_MIGRATION = "0004_workers_gate"
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -95,7 +96,7 @@ class StateReader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
-        self._cols = _BASE_COLS + ", 1, ''"
+        self._cols = _BASE_COLS + ", 1, '', ''"
         """Worker columns to select: a state.db that syncd has not migrated yet (the kiosk may start
         first after an upgrade) has no on_roster column, and everyone on it is on the roster."""
 
@@ -126,7 +127,8 @@ class StateReader:
                 conn.close()
                 raise StateDamaged(f"{self.path} comes from a newer Genba (migrations {sorted(unknown)})")
             self._cols = (_BASE_COLS + (", w.on_roster" if ON_ROSTER_MIGRATION in names else ", 1")
-                          + (", w.language" if LANGUAGE_MIGRATION in names else ", ''"))
+                          + (", w.language" if LANGUAGE_MIGRATION in names else ", ''")
+                          + (", w.gate" if GATE_MIGRATION in names else ", ''"))
             self._conn = conn
         return self._conn
 
