@@ -40,9 +40,11 @@ from shared.kioskstatus import device_health
 from shared.messages import CATALOG, explain
 from shared.paths import DataDir
 from shared.state import ReceiptMismatch, SiteConfig, StateWriter, check_continuity, check_roster
+from shared.state.siblings import set_sibling_keys
 from shared.timefmt import format_rfc3339, parse_rfc3339
 from syncd.client import SyncClient
 from syncd.errors import BadResponse, ForkAlarm, NotEnrolled, Refused, SyncError
+from syncd.siblings import server_devices
 from syncd.timing import ClockSample
 
 log = logging.getLogger("genba.syncd")
@@ -268,6 +270,12 @@ class SyncEngine:
             if config != held:
                 self.state.set_site_config(config)
                 report.config_changed = True
+            try:
+                gates = server_devices(cfg.body, self.identity.device)
+            except GenbaError as exc:
+                raise BadResponse(f"site configuration lists its gates wrongly: {exc.message}") from None
+            if "devices" in cfg.body:
+                set_sibling_keys(self.state, gates, source="server")
         roster = self.client.roster(self.state.roster_etag())
         if roster.body is not None:
             self._store_roster(roster.body, roster.etag)

@@ -56,6 +56,7 @@ def _row_worker(row: tuple[object, ...], idms: Sequence[str]) -> RosterWorker:
 
 _BASE_COLS = "w.worker, w.name, w.furigana, w.employer, w.employer_name, w.trade, w.trade_code, w.position"
 ON_ROSTER_MIGRATION = "0002_workers_on_roster"
+BINDINGS_MIGRATION = "0005_siblings"
 LANGUAGE_MIGRATION = "0003_workers_language"
 GATE_MIGRATION = "0004_workers_gate"
 
@@ -99,6 +100,8 @@ class StateReader:
         self._cols = _BASE_COLS + ", 1, '', ''"
         """Worker columns to select: a state.db that syncd has not migrated yet (the kiosk may start
         first after an upgrade) has no on_roster column, and everyone on it is on the roster."""
+        self._bindings = False
+        """state.db has the ``bindings`` table (cards bound at any gate of the site, kept past journal retention)."""
 
     def close(self) -> None:
         if self._conn is not None:
@@ -126,6 +129,7 @@ class StateReader:
             if unknown:
                 conn.close()
                 raise StateDamaged(f"{self.path} comes from a newer Genba (migrations {sorted(unknown)})")
+            self._bindings = BINDINGS_MIGRATION in names
             self._cols = (_BASE_COLS + (", w.on_roster" if ON_ROSTER_MIGRATION in names else ", 1")
                           + (", w.language" if LANGUAGE_MIGRATION in names else ", ''")
                           + (", w.gate" if GATE_MIGRATION in names else ", ''"))
@@ -154,7 +158,11 @@ class StateReader:
     # -- roster ---------------------------------------------------------------------------------
 
     def _worker(self, row: tuple[object, ...]) -> RosterWorker:
-        idms = [str(r[0]) for r in self._all("SELECT idm FROM cards WHERE worker = ? ORDER BY idm", (row[0],))]
+        sql = "SELECT idm FROM cards WHERE worker = ?"
+        if self._bindings:
+            sql += " UNION SELECT idm FROM bindings WHERE worker = ? AND idm NOT IN (SELECT idm FROM cards)"
+        args = (row[0], row[0]) if self._bindings else (row[0],)
+        idms = sorted(str(r[0]) for r in self._all(sql, args))
         return _row_worker(row, idms)
 
     def worker_by_idm(self, idm: str | bytes) -> RosterWorker | None:
@@ -166,6 +174,10 @@ class StateReader:
         if self._db() is None:
             return None
         row = self._one(f"SELECT {self._cols} FROM cards c JOIN workers w USING (worker) WHERE c.idm = ?", (key,))
+        if row is None and self._bindings:
+            # bound by a site manager at one of the site's gates (the roster's own cards win)
+            row = self._one(f"SELECT {self._cols} FROM bindings b JOIN workers w USING (worker) WHERE b.idm = ?",
+                            (key,))
         return None if row is None else self._worker(row)
 
     def worker(self, worker_id: str) -> RosterWorker | None:
@@ -183,6 +195,10 @@ class StateReader:
         cards: dict[str, list[str]] = {}
         for idm, worker in self._all("SELECT idm, worker FROM cards ORDER BY idm"):
             cards.setdefault(str(worker), []).append(str(idm))
+        if self._bindings:
+            for idm, worker in self._all("SELECT idm, worker FROM bindings WHERE idm NOT IN (SELECT idm FROM cards) "
+                                         "ORDER BY idm"):
+                cards.setdefault(str(worker), []).append(str(idm))
         return [_row_worker(r, cards.get(str(r[0]), [])) for r in rows]
 
     def roster_size(self) -> int:
