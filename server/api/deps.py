@@ -19,6 +19,7 @@ from server.context import ServerContext
 from server.devtime import ClockSample, plausible
 from server.enrollment import EnrolledKey, device_key
 from server.errors import AuthRequired, BadToken, UnsupportedMediaType
+from server.http_errors import answer_with
 from server.store.clock import observe, touch
 from server.store.engine import write_transaction
 from shared.errors import FormatError, GenbaError
@@ -82,11 +83,6 @@ class AuthedDevice:
     """The server time this request is answered with (the device will have seen it)."""
 
 
-def _with_status(exc: GenbaError, status: int) -> GenbaError:
-    exc.status = status  # type: ignore[attr-defined]
-    return exc
-
-
 async def verify_device(request: Request, ctx: ServerContext, body: bytes, *,
                         received: datetime | None = None) -> tuple[AuthedDevice, ClockSample | None]:
     """Check a device request's signature over ``body`` (docs/api.md "Device authentication") or refuse it.
@@ -103,7 +99,7 @@ async def verify_device(request: Request, ctx: ServerContext, body: bytes, *,
         try:
             auth = parse_header(header)
         except FormatError as exc:
-            raise _with_status(exc, 401) from None
+            raise answer_with(exc, 401) from None
         received = received or ctx.now()
 
         def check() -> EnrolledKey:
@@ -117,7 +113,7 @@ async def verify_device(request: Request, ctx: ServerContext, body: bytes, *,
         try:
             enrolled = await run_in_threadpool(check)
         except GenbaError as exc:
-            raise _with_status(exc, 403 if exc.code == "revoked" else 401) from None
+            raise answer_with(exc, 403 if exc.code == "revoked" else 401) from None
     except GenbaError as exc:
         ctx.metrics.device_requests_refused.labels(reason=exc.code).inc()
         raise

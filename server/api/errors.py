@@ -1,4 +1,8 @@
-"""Exception handlers: every refusal becomes ``{"code", "message", "message_ja", ...}`` with the right status."""
+"""Exception handlers: every refusal becomes ``{"code", "message", "message_ja", ...}`` with the right status.
+
+The statuses come from :mod:`server.http_errors` (the errors themselves know no HTTP); the handlers here
+add what only the JSON API does: the server time in every body, 405's ``Allow`` header, the logging.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from server.errors import http_status, to_body
+from server.http_errors import http_status, to_body
 from shared.errors import GenbaError
 
 log = logging.getLogger("genba.server.api")
