@@ -9,6 +9,7 @@ behind the screen is tested without a display.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,7 @@ from shared.clock import Clock, SystemClock
 from shared.errors import GenbaError, JournalError
 from shared.event import NO_SITE, Direction
 from shared.journal import EventDraft, JournalWriter, StoredEvent
+from shared.kioskstatus import ERROR_WINDOW_S, KioskStatus, write_status
 from shared.paths import DataDir
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,8 @@ class KioskCore:
         self.reader_status: ReaderStatus | None = None
         self.last_failure: Outcome | None = None
         self._pruner = pruner
+        self._reader_errors: deque[int] = deque(maxlen=100_000)
+        """CLOCK_BOOTTIME (µs) of the reader errors of the last hour, for :meth:`publish_status`."""
 
     @classmethod
     def open(cls, data: DataDir, *, clock: Clock | None = None) -> KioskCore:
@@ -119,6 +123,7 @@ class KioskCore:
             raise
 
     def close(self) -> None:
+        self.publish_status(stopped=True)
         close = getattr(self.journal, "close", None)
         if close is not None:
             close()
@@ -139,7 +144,41 @@ class KioskCore:
                 self.last_failure = None
             return outcome
         self.reader_status = event
+        if event.kind == "error":
+            self._reader_errors.append(self.clock.boottime_us())
+        self.publish_status()
         return None
+
+    def reader_errors(self) -> int:
+        """Reader errors in the last :data:`~shared.kioskstatus.ERROR_WINDOW_S` seconds (this boot)."""
+        since = self.clock.boottime_us() - ERROR_WINDOW_S * 1_000_000
+        while self._reader_errors and self._reader_errors[0] < since:
+            self._reader_errors.popleft()
+        return len(self._reader_errors)
+
+    def publish_status(self, *, stopped: bool = False) -> None:
+        """Leave the reader state in ``kiosk-status.json`` for syncd's status report (shared/kioskstatus.py).
+
+        Called at every reader change, by the screen's heartbeat and at close. Housekeeping: a failure is
+        logged and never stops the kiosk."""
+        if self.root is None:
+            return
+        status = self.reader_status
+        if stopped:
+            state, code = "stopped", "stopped"
+        elif status is None:
+            state, code = "waiting", "waiting"
+        else:
+            state, code = status.kind, status.code
+        try:
+            report = KioskStatus(state, code, self.reader_errors(), self.clock.boot_id(), self.clock.boottime_us())
+        except GenbaError:  # a backend's code outside a-z0-9_: keep the state, name the code generically
+            report = KioskStatus(state, "reader_error", self.reader_errors(), self.clock.boot_id(),
+                                 self.clock.boottime_us())
+        try:
+            write_status(self.root, report)
+        except OSError as exc:
+            log.warning("cannot write the kiosk status for syncd: %s", exc)
 
     def force_next(self, direction: Direction | None) -> None:
         self.pipeline.force_next(direction)

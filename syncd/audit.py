@@ -12,6 +12,12 @@ hold this device's events exactly as the journal has them?
 
 Everything fetched is public, hashes and times only; no device key is used. This module must never write the
 journal or state.db.
+
+The sync daemon runs the same check on a schedule (:func:`scheduled_check`, every ``audit_s``: an hour by
+default) and keeps the outcome in ``log-check.json`` beside the kept checkpoint, which ``genba syncd status``
+shows: ``ok``, ``alarm`` (the log was rewritten or omits this device's event: a person must act; the alarm
+stays, as the kept checkpoint is not replaced) or ``not_checked`` (the server could not be reached or answered
+badly: tried again next time).
 """
 
 from __future__ import annotations
@@ -20,8 +26,11 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from shared.errors import FormatError
 from shared.files import write_atomic
@@ -31,9 +40,15 @@ from shared.merkle import leaf_hash, verify_consistency, verify_inclusion
 from shared.tlog import LogCheckpoint
 from syncd.audit_errors import LogOmits, LogRewritten
 from syncd.client import SyncClient
-from syncd.errors import BadResponse, Refused
+from syncd.errors import BadResponse, Refused, SyncError
+
+if TYPE_CHECKING:
+    from syncd.engine import SyncEngine
+
+log = logging.getLogger("genba.syncd.audit")
 
 CHECKPOINT_FILE = "log-checkpoint.note"
+RESULT_FILE = "log-check.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,3 +153,40 @@ def _prove_own_event(client: SyncClient, keys: list[VerifierKey], current: LogCh
     if got != want:
         raise LogOmits(f"the server's log records event {epoch}:{seq} differently from this device's journal")
     return (epoch, seq), False, newer
+
+
+def check_engine(engine: SyncEngine) -> LogCheck:
+    """:func:`check_log` with the daemon's own client, pinned server key, journal and acknowledged position."""
+    acked = engine.state.acked_through(engine.identity.epoch)
+    return check_log(engine.client, engine.server_keys, engine.data.root, engine.journal(),
+                     (acked.epoch, acked.seq) if acked and acked.seq > 0 else None)
+
+
+def scheduled_check(engine: SyncEngine, now: datetime) -> dict[str, Any]:
+    """Run the check for the daemon and keep its outcome in ``log-check.json``; never raises a sync error."""
+    at = now.isoformat(timespec="seconds")
+    try:
+        result = check_engine(engine)
+    except (LogRewritten, LogOmits) as exc:
+        log.error("audit log alarm (%s): %s", exc.code, exc.message)
+        record: dict[str, Any] = {"status": "alarm", "at": at, "code": exc.code, "message": exc.message}
+    except SyncError as exc:  # unreachable, refused, a malformed answer: not evidence either way; next time
+        log.info("audit log not checked (%s): %s", exc.code, exc.message)
+        record = {"status": "not_checked", "at": at, "code": exc.code, "message": exc.message}
+    else:
+        record = {"status": "ok", "at": at, "size": result.size, "previous": result.previous,
+                  "proven": list(result.proven) if result.proven else None, "pending": result.pending}
+    held = last_check(engine.data.root)
+    if record["status"] == "not_checked" and held is not None and held.get("status") == "alarm":
+        record["alarm"] = held  # an unreachable server does not clear an alarm
+    write_atomic(engine.data.root / RESULT_FILE, json.dumps(record, ensure_ascii=False).encode("utf-8"))
+    return record
+
+
+def last_check(root: Path) -> dict[str, Any] | None:
+    """The outcome of the daemon's last scheduled check, or None (never run, or the file is unreadable)."""
+    try:
+        value = json.loads((root / RESULT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) and value.get("status") in {"ok", "alarm", "not_checked"} else None

@@ -226,9 +226,11 @@ class SyncClient:
     def roster(self, etag: str | None = None) -> Pulled:
         return self._pull("/device/roster", etag)
 
-    def report_status(self, unsent: int, oldest_unsent_age_s: float | None, last_error: str | None) -> None:
+    def report_status(self, unsent: int, oldest_unsent_age_s: float | None, last_error: str | None,
+                      **health: object) -> None:
+        """``health``: the reader state, error count and free disk (:func:`shared.kioskstatus.device_health`)."""
         body = json.dumps({"unsent": unsent, "oldest_unsent_age_s": oldest_unsent_age_s,
-                           "last_error": last_error, "app": __version__}).encode()
+                           "last_error": last_error, "app": __version__, **health}).encode()
         self._send("POST", "/device/status", body=body, content_type="application/json", signed=True)
 
     def enroll(self, *, code: str, device: str, epoch: int, key_text: str) -> dict[str, Any]:

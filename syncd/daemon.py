@@ -12,6 +12,8 @@ worker thread so state.db and the client are never used concurrently):
     upload   every ``upload_s`` (60 s)    upload (the "at least every minute" floor)
     pull     every ``pull_s`` (300 s)     site config + roster (ETag: unchanged costs a 304)
     status   every ``status_s`` (60 s)    report unsent count / oldest age to the server
+    audit    every ``audit_s`` (3600 s)   check the server's audit log against the checkpoint kept from the
+                                          last check (syncd.audit; outcome in log-check.json)
 
 After a failure the daemon backs off exponentially with jitter
 (:class:`syncd.timing.Backoff`); jobs that fire during the back-off wait skip,
@@ -27,12 +29,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from shared.errors import GenbaError
+from syncd.audit import scheduled_check
 from syncd.engine import CycleReport, SyncEngine
 from syncd.timing import Backoff
 
@@ -52,6 +56,8 @@ class Intervals:
     upload_s: float = 60.0
     pull_s: float = 300.0
     status_s: float = 60.0
+    audit_s: float = 3600.0
+    """Check the server's audit log against the checkpoint kept from the last check (0: never)."""
 
 
 def _stamp(paths: list[Path]) -> tuple[tuple[int, int], ...]:
@@ -148,6 +154,16 @@ class Daemon:
         except GenbaError as exc:
             log.info("status report not delivered: %s", exc.message)
 
+    def job_audit(self) -> None:
+        if self._monotonic() < self._not_before:
+            return  # the server is failing: the sync back-off applies to the log check too
+        try:
+            scheduled_check(self.engine, datetime.now().astimezone())
+        except GenbaError as exc:  # state.db or the data directory failed
+            log.error("audit log check failed: %s", exc.message)
+        except Exception:
+            log.exception("audit log check failed unexpectedly")
+
     def install(self) -> None:
         iv = self.intervals
         add = self.scheduler.add_job
@@ -155,6 +171,8 @@ class Daemon:
         add(self.job_upload, "interval", seconds=iv.upload_s, id="upload", replace_existing=True)
         add(self.job_pull, "interval", seconds=iv.pull_s, id="pull", replace_existing=True)
         add(self.job_status, "interval", seconds=iv.status_s, id="status", replace_existing=True)
+        if iv.audit_s > 0:
+            add(self.job_audit, "interval", seconds=iv.audit_s, id="audit", replace_existing=True)
 
     def run(self) -> None:
         """A full cycle first (upload, pull, status), then the jobs until :meth:`stop` or a signal."""

@@ -36,6 +36,7 @@ from shared.errors import ForeignJournal, FormatError, GenbaError, JournalDamage
 from shared.journal import JournalReader
 from shared.journal.guard import check_intact, translate
 from shared.keys import VerifierKey
+from shared.kioskstatus import device_health
 from shared.messages import CATALOG, explain
 from shared.paths import DataDir
 from shared.state import ReceiptMismatch, SiteConfig, StateWriter, check_continuity, check_roster
@@ -287,7 +288,8 @@ class SyncEngine:
     def report_status(self) -> None:
         status = self.state.sync_status(self.journal(), now=self.clock.wall())
         last = status.last_error.code if status.last_error else None
-        self.client.report_status(status.unsent, status.oldest_unsent_age_s, last)
+        health = device_health(self.data.root, self.clock)  # the kiosk's reader state, free disk
+        self.client.report_status(status.unsent, status.oldest_unsent_age_s, last, **health)
 
     def save_clock(self) -> None:
         s = self.client.clock_sample

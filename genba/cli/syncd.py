@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -23,6 +23,7 @@ from shared.messages import current_lang, t
 from shared.paths import DataDir
 from shared.state import StateBusy, StateReader, StateWriter, SyncStatus
 from shared.timefmt import parse_rfc3339
+from syncd.audit import last_check
 from syncd.client import SyncClient
 from syncd.daemon import TRIGGER_FILE, Daemon
 from syncd.engine import DEFAULT_MAX_EVENTS, SyncEngine, error_words
@@ -177,6 +178,28 @@ def _since(stamp: str | None, now: datetime) -> str:
     return f"{stamp} ({_age(max(0.0, seconds))})"
 
 
+def log_check_lines(check: dict[str, Any] | None) -> list[str]:
+    """The daemon's last check of the server's audit log (syncd.audit.scheduled_check), in words."""
+    if check is None:
+        return [t("監査ログの確認: まだ行っていません", "Audit log check: not run yet")]
+    alarm = check if check.get("status") == "alarm" else check.get("alarm")
+    lines = []
+    if isinstance(alarm, dict):
+        lines.append(t(f"警告: サーバーの監査ログが書き換えられたか、この端末の記録と食い違っています"
+                       f"（{alarm.get('code')}、{alarm.get('at')}）。サーバーの記録は信頼できません。"
+                       "管理者に連絡し、log-checkpoint.note を証拠として保管してください。",
+                       f"ALARM: the server's audit log was rewritten or disagrees with this device's journal "
+                       f"({alarm.get('code')}, {alarm.get('at')}): {alarm.get('message')}. Do not trust the "
+                       "server's record; contact the administrator and keep log-checkpoint.note as evidence."))
+    if check.get("status") == "ok":
+        lines.append(t(f"監査ログの確認: 正常（{check.get('at')}、{check.get('size')} 件）",
+                       f"Audit log check: OK ({check.get('at')}, {check.get('size')} entries)"))
+    elif check.get("status") == "not_checked":
+        lines.append(t(f"監査ログの確認: できませんでした（{check.get('at')}、{check.get('code')}）。次回再試行します",
+                       f"Audit log check: not possible ({check.get('at')}, {check.get('code')}); tried again later"))
+    return lines
+
+
 def status_lines(status: SyncStatus, now: datetime) -> list[str]:
     lines = [t(f"未送信: {status.unsent} 件", f"Unsent: {status.unsent} events")]
     if status.unsent:
@@ -217,10 +240,11 @@ def status(
         finally:
             if journal is not None:
                 journal.close()
+    check = last_check(data.root)
     if as_json:
-        typer.echo(json.dumps(st.to_dict(), ensure_ascii=False))
+        typer.echo(json.dumps({**st.to_dict(), "log_check": check}, ensure_ascii=False))
         return
-    for line in status_lines(st, now):
+    for line in [*status_lines(st, now), *log_check_lines(check)]:
         typer.echo(line)
 
 

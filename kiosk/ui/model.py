@@ -24,6 +24,7 @@ from kiosk.ui.i18n import translations as shared_translations
 from kiosk.ui.sound import SoundPlayer
 from shared.event import Direction
 from shared.journal import StoredEvent
+from shared.kioskstatus import HEARTBEAT_S
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,10 @@ class KioskModel(QObject):
         self._prune = QTimer(self, interval=PRUNE_EVERY_MS)
         self._prune.timeout.connect(self.core.prune)
         self._prune.start()
+        self._heartbeat = QTimer(self, interval=HEARTBEAT_S * 1000)  # kiosk-status.json for syncd's report
+        self._heartbeat.timeout.connect(self.core.publish_status)
+        self._heartbeat.start()
+        self.core.publish_status()
 
     # -- reader --------------------------------------------------------------------------------
     def attach_reader(self, reader: Reader) -> None:
@@ -96,7 +101,7 @@ class KioskModel(QObject):
     def shutdown(self) -> None:
         """Stop the reader and every timer (before the journal is closed)."""
         self.stop_reader()
-        for timer in (self._tick, self._english_timer, self._prune):
+        for timer in (self._tick, self._english_timer, self._prune, self._heartbeat):
             timer.stop()
 
     def _on_reader_event(self, event: ReaderEvent | None) -> None:

@@ -86,6 +86,14 @@ class StatusReport(BaseModel):
     last_error: str | None = Field(default=None, max_length=500)
     app: str | None = Field(default=None, pattern=r"^[0-9A-Za-z.+_-]{1,32}$",
                             description="The app version the device runs now (shown in the device list).")
+    reader_state: Literal["connected", "error", "disconnected", "waiting", "stopped", "silent",
+                          "unreadable"] | None = Field(
+        default=None, description="The kiosk's card reader as syncd last read it (shared/kioskstatus.py).")
+    reader_code: str | None = Field(default=None, pattern=r"^[a-z0-9_]{1,40}$",
+                                    description="The reader's status code (ok, unplugged, read_error…).")
+    reader_errors: int | None = Field(default=None, ge=0, le=10**9, description="Reader errors in the last hour.")
+    disk_free_bytes: int | None = Field(default=None, ge=0, le=2**62,
+                                        description="Free space on the data directory's file system.")
 
 
 class CodeRequest(BaseModel):
@@ -115,6 +123,10 @@ class DeviceRow(BaseModel):
     lag_s: float | None
     clock_offset_s: float | None
     last_error: str | None
+    reader_state: str | None = None
+    reader_code: str | None = None
+    reader_errors: int | None = None
+    disk_free_bytes: int | None = None
 
 
 class DevicesResponse(BaseModel):

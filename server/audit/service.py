@@ -70,6 +70,12 @@ def row_entry_of(tbl: str, values: Mapping[str, Any]) -> tuple[str, bytes]:
     return str(values["id"]), leaf_bytes("row", body)
 
 
+def keyed_entry(tbl: str, row_key: str, values: Mapping[str, Any] | None) -> bytes:
+    """The log entry for a registry record as it now is, or (``values`` None) that it was deleted."""
+    row = None if values is None else {str(k): _plain(v) for k, v in values.items()}
+    return leaf_bytes("row", {"table": tbl, "key": row_key, "row": row})
+
+
 class _Appender:
     """Extends the stored tree in memory from its right edge; collects the new leaves and completed subtrees."""
 
@@ -174,6 +180,8 @@ def _collect(conn: sa.Connection, app: _Appender) -> None:
     for tbl, ids in by_table.items():
         for _, row in sorted(store.rows_by_id(conn, AUDITED[tbl], ids).items()):
             app.add(tbl, *row_entry(tbl, row))
+    for tbl, row_key in store.take_key_queue(conn):
+        app.add(tbl, row_key, keyed_entry(tbl, row_key, store.keyed_row(conn, tbl, row_key)))
 
 
 # --- proofs ---------------------------------------------------------------------------------------------------
@@ -309,6 +317,34 @@ def _check_rows(conn: sa.Connection, entries: dict[int, bytes], report: VerifyRe
     logged_rows = {(tbl, key) for tbl, key in latest if tbl == EVENTS or tbl in AUDITED}
     for (tbl, key) in sorted(logged_rows - seen):
         report.findings.append(Finding("row_deleted", f"{tbl} {key}", "logged, but no longer in the database"))
+    _check_registry(conn, latest, entries, report)
+
+
+def _check_registry(conn: sa.Connection, latest: dict[tuple[str, str], int], entries: dict[int, bytes],
+                    report: VerifyReport) -> None:
+    """Registry records: each must be as last logged; one the log says was deleted must be gone.
+
+    Every write through the application queues its key in the same transaction, so a record that is neither
+    logged nor queued was written around the application (by hand, in SQL)."""
+    waiting = store.key_queued(conn)
+    seen: set[tuple[str, str]] = set()
+    for tbl in store.KEYED:
+        for key, values in store.keyed_rows(conn, tbl):
+            seen.add((tbl, key))
+            if (tbl, key) in waiting:
+                report.pending += 1
+            elif (tbl, key) not in latest:
+                report.findings.append(Finding("row_unlogged", f"{tbl} {key}",
+                                               "in the database but never logged (written around the server)"))
+            else:
+                _compare(tbl, key, keyed_entry(tbl, key, values), latest, entries, report, logged=True)
+    for (tbl, key), idx in sorted(latest.items()):
+        if tbl not in store.KEYED or (tbl, key) in seen:
+            continue
+        if (tbl, key) in waiting:
+            report.pending += 1
+        elif entries.get(idx) != leaf_hash(keyed_entry(tbl, key, None)):
+            report.findings.append(Finding("row_deleted", f"{tbl} {key}", "logged, but no longer in the database"))
 
 
 def _compare(tbl: str, key: str, data: bytes, latest: dict[tuple[str, str], int], entries: dict[int, bytes],

@@ -18,6 +18,7 @@ from server.reports import schema as t
 from server.reports.details import Credential, Education, WorkerDetails
 from server.store import domain_records as rec
 from server.store import domain_schema as dt
+from server.store.audit_log import queue_key_change
 from shared.timefmt import parse_rfc3339
 
 
@@ -51,6 +52,7 @@ def put_details(conn: sa.Connection, d: WorkerDetails) -> None:
         conn.execute(t.worker_details.update().where(c.worker == d.worker).values(**values))
     else:
         conn.execute(t.worker_details.insert().values(worker=d.worker, **values))
+    queue_key_change(conn, t.worker_details.name, d.worker)
 
 
 def details_of(conn: sa.Connection, workers: Iterable[str]) -> dict[str, WorkerDetails]:
@@ -71,6 +73,7 @@ def put_education(conn: sa.Connection, e: Education) -> None:
                      .values(educated_on=e.educated_on.isoformat()))
     else:
         conn.execute(t.education.insert().values(site=e.site, worker=e.worker, educated_on=e.educated_on.isoformat()))
+    queue_key_change(conn, t.education.name, e.site, e.worker)
 
 
 def education_of(conn: sa.Connection, site: str) -> dict[str, date]:

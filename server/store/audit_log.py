@@ -29,6 +29,19 @@ DOMAIN_AUDITED: dict[str, sa.Table] = {
 the other parts' (device-site assignments), which this layer may not import."""
 
 
+KEYED: dict[str, tuple[str, ...]] = {
+    "dom_companies": ("company",),
+    "dom_workers": ("worker",),
+    "dom_sites": ("site",),
+    "dom_proxies": ("employer", "proxy"),
+    "rep_worker_details": ("worker",),
+    "rep_education": ("site", "worker"),
+}
+"""The registry's records, keyed by their natural key (columns joined by ``:``): who a worker is and works for,
+a company, a site, a proxy consent, a worker's 作業員名簿 details and new-entrant education. Named, not imported:
+the reports part's tables sit in a layer this one may not import, and are read by reflection."""
+
+
 def lock(conn: sa.Connection) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
@@ -176,6 +189,60 @@ def queue_change(conn: sa.Connection, tbl: str, row_id: int) -> None:
         raise ValueError(f"{tbl} is not an audited table")
     conn.execute(a.queue.insert().values(tbl=tbl, row_id=row_id,
                                          queued_at=format_rfc3339(datetime.now(UTC))))
+
+
+def queue_key_change(conn: sa.Connection, tbl: str, *key: str) -> None:
+    """Record, in the caller's transaction, that the application wrote (or deleted) a registry record."""
+    if tbl not in KEYED or len(key) != len(KEYED[tbl]):
+        raise ValueError(f"{tbl} {key} is not an audited registry key")
+    conn.execute(a.key_queue.insert().values(tbl=tbl, row_key=":".join(key),
+                                             queued_at=format_rfc3339(datetime.now(UTC))))
+
+
+_reflected: dict[str, sa.Table] = {}
+
+
+def _keyed_table(conn: sa.Connection, tbl: str) -> sa.Table:
+    """The domain's tables from their schema; another part's by reflection (so column types read the same)."""
+    found = d.metadata.tables.get(tbl)
+    if found is None:
+        found = _reflected.get(tbl)
+    if found is None:
+        found = _reflected[tbl] = sa.Table(tbl, sa.MetaData(), autoload_with=conn)
+    return found
+
+
+def keyed_row(conn: sa.Connection, tbl: str, row_key: str) -> dict[str, Any] | None:
+    """A registry record by its key, or None."""
+    cols = KEYED[tbl]
+    parts = row_key.split(":")
+    if len(parts) != len(cols):
+        return None
+    table = _keyed_table(conn, tbl)
+    row = conn.execute(sa.select(table).where(*(table.c[c] == v for c, v in zip(cols, parts, strict=True)))).first()
+    return None if row is None else dict(row._mapping)
+
+
+def keyed_rows(conn: sa.Connection, tbl: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every record of one registry table with its key, in key order."""
+    cols = KEYED[tbl]
+    table = _keyed_table(conn, tbl)
+    for row in conn.execute(sa.select(table).order_by(*(table.c[c] for c in cols))):
+        values = dict(row._mapping)
+        yield ":".join(str(values[c]) for c in cols), values
+
+
+def key_queued(conn: sa.Connection) -> set[tuple[str, str]]:
+    return {(r.tbl, r.row_key) for r in conn.execute(sa.select(a.key_queue.c.tbl, a.key_queue.c.row_key))}
+
+
+def take_key_queue(conn: sa.Connection) -> list[tuple[str, str]]:
+    """The queued registry keys, each once, in the order first queued; the queue is emptied."""
+    q = a.key_queue.c
+    found = list(dict.fromkeys((r.tbl, r.row_key) for r in conn.execute(sa.select(q.tbl, q.row_key).order_by(q.id))))
+    if found:
+        conn.execute(a.key_queue.delete())
+    return found
 
 
 def queued(conn: sa.Connection) -> set[tuple[str, str]]:

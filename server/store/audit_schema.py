@@ -8,7 +8,10 @@
   (:mod:`shared.merkle`);
 - ``audit_checkpoints``: every signed log checkpoint (C2SP tlog-checkpoint note);
 - ``audit_cursors`` / ``audit_chains``: how far the sequencer has logged each append-only table / each chain;
-- ``audit_queue``: rows changed in place by the application, written in the same transaction as the change.
+- ``audit_queue``: rows changed in place by the application, written in the same transaction as the change;
+- ``audit_key_queue``: the same for the registry's records, which have a natural key rather than an ``id``
+  (companies, workers, sites, proxy consents, a worker's 作業員名簿 details and education): every write
+  through the application queues the key, and the sequencer logs the row as it then is (or that it is gone).
 
 Nothing here is ever updated in place except the cursors and the queue.
 """
@@ -63,5 +66,13 @@ queue = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("tbl", sa.String(40), nullable=False),
     sa.Column("row_id", sa.BigInteger, nullable=False),
+    sa.Column("queued_at", sa.String(32), nullable=False),
+)
+
+key_queue = sa.Table(
+    "audit_key_queue", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tbl", sa.String(40), nullable=False),
+    sa.Column("row_key", sa.String(120), nullable=False),
     sa.Column("queued_at", sa.String(32), nullable=False),
 )

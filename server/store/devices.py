@@ -10,6 +10,9 @@ import sqlalchemy as sa
 from server.store import schema as t
 from shared.timefmt import parse_rfc3339
 
+HEALTH_FIELDS = ("reader_state", "reader_code", "reader_errors", "disk_free_bytes")
+"""What a device reports of its health besides the backlog (shared/kioskstatus.py); None = not reported."""
+
 
 def device_overview(conn: sa.Connection, now: datetime) -> list[dict[str, Any]]:
     """Per device (its highest epoch): acked-through seq, lag, last seen, clock offset, reported status.
@@ -23,7 +26,8 @@ def device_overview(conn: sa.Connection, now: datetime) -> list[dict[str, Any]]:
     rows = conn.execute(
         sa.select(d.device, d.epoch, d.site, d.revoked_at, d.enrolled_at, d.app, c.last_seq,
                   t.device_status.c.last_seen, t.device_status.c.unsent, t.device_status.c.oldest_unsent_age_s,
-                  t.device_status.c.last_error, t.device_status.c.reported_at, t.device_clock.c.offset_us)
+                  t.device_status.c.last_error, t.device_status.c.reported_at, t.device_clock.c.offset_us,
+                  *(t.device_status.c[f] for f in HEALTH_FIELDS))
         .join(latest, sa.and_(latest.c.device == d.device, latest.c.epoch == d.epoch))
         .join(t.chains, sa.and_(c.device == d.device, c.epoch == d.epoch))
         .outerjoin(t.device_status, t.device_status.c.device == d.device)
@@ -42,6 +46,7 @@ def device_overview(conn: sa.Connection, now: datetime) -> list[dict[str, Any]]:
             "last_seen_age_s": (now - parse_rfc3339(r.last_seen)).total_seconds() if r.last_seen else None,
             "unsent": r.unsent, "oldest_unsent_age_s": r.oldest_unsent_age_s, "lag_s": lag,
             "clock_offset_s": r.offset_us / 1e6 if r.offset_us is not None else None, "last_error": r.last_error,
+            **{f: r._mapping[f] for f in HEALTH_FIELDS},
         })
     return out
 
@@ -54,13 +59,16 @@ def latest_receipt(conn: sa.Connection, device: str, epoch: int) -> tuple[str | 
 
 
 def record_status(conn: sa.Connection, *, device: str, epoch: int, at: str, unsent: int | None,
-                  oldest_unsent_age_s: float | None, last_error: str | None, app: str | None) -> None:
-    """A device's status report (backlog and error for the lag metrics; the app version running now)."""
+                  oldest_unsent_age_s: float | None, last_error: str | None, app: str | None,
+                  health: dict[str, Any] | None = None) -> None:
+    """A device's status report (backlog and error for the lag metrics; the app version running now;
+    ``health``: :data:`HEALTH_FIELDS`, each None when the device did not report it)."""
     from server.store.clock import upsert
 
     upsert(conn, t.device_status, {"device": device, "last_seen": at, "unsent": unsent,
                                    "oldest_unsent_age_s": oldest_unsent_age_s, "last_error": last_error,
-                                   "reported_at": at}, ["device"])
+                                   "reported_at": at, **{f: (health or {}).get(f) for f in HEALTH_FIELDS}},
+           ["device"])
     if app is not None:  # the version running now, not only the one that enrolled
         conn.execute(t.devices.update().where(t.devices.c.device == device, t.devices.c.epoch == epoch)
                      .values(app=app))

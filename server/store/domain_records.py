@@ -22,7 +22,7 @@ from server.domain.errors import Duplicate, Invalid, NotFound
 from server.domain.registry import CardBinding, Company, Site, Worker, check_new_binding
 from server.domain.roster import RosterEntry, check_roster_entry
 from server.store import domain_schema as t
-from server.store.audit_log import queue_change
+from server.store.audit_log import queue_change, queue_key_change
 from shared.timefmt import format_rfc3339, parse_rfc3339
 
 
@@ -46,6 +46,7 @@ def add_company(conn: sa.Connection, c: Company) -> None:
     conn.execute(t.companies.insert().values(
         company=c.company, name=c.name, licence_no=c.licence_no, corporate_no=c.corporate_no,
         insurance_ok=c.insurance_ok, origin=c.origin))
+    queue_key_change(conn, t.companies.name, c.company)
 
 
 def _company(row: Any) -> Company:
@@ -75,6 +76,7 @@ def add_worker(conn: sa.Connection, w: Worker) -> None:
         trade_minor=w.trade_minor, trade_name=w.trade_name, level=w.level, health_insurance=w.health_insurance,
         pension=w.pension, employment_insurance=w.employment_insurance, retirement_fund=w.retirement_fund,
         qualifications=json.dumps(list(w.qualifications), ensure_ascii=False), origin=w.origin))
+    queue_key_change(conn, t.workers.name, w.worker)
 
 
 def _worker(row: Any) -> Worker:
@@ -115,6 +117,7 @@ def set_consent(conn: sa.Connection, worker: str, *, by_worker: list[str] | None
     if by_employer is not None:
         values["consent_employer"] = json.dumps(sorted(set(by_employer)))
     conn.execute(t.workers.update().where(t.workers.c.worker == worker).values(**values))
+    queue_key_change(conn, t.workers.name, worker)
 
 
 def employers_of(conn: sa.Connection, workers: Iterable[str]) -> dict[str, str]:
@@ -146,6 +149,7 @@ def add_site(conn: sa.Connection, s: Site, *, at: datetime) -> None:
         accumulation_to=s.accumulation_to.isoformat() if s.accumulation_to else None, manager=s.manager,
         day_boundary=s.day_boundary.strftime("%H:%M"), timezone=s.timezone, repeat_window_s=s.repeat_window_s,
         origin=s.origin))
+    queue_key_change(conn, t.sites.name, s.site)
     _, change = st.new_structure(s.site, s.prime, prime.name, at)
     record_change(conn, change)
     publish_site_config(conn, s)
@@ -384,9 +388,11 @@ def grant_proxy(conn: sa.Connection, employer: str, proxy: str, at: datetime) ->
         raise Invalid("a company does not need a proxy agreement with itself")
     if proxy not in proxies_of(conn, employer):
         conn.execute(t.proxies.insert().values(employer=employer, proxy=proxy, granted_at=format_rfc3339(at)))
+        queue_key_change(conn, t.proxies.name, employer, proxy)
 
 
 def revoke_proxy(conn: sa.Connection, employer: str, proxy: str) -> None:
     pc = t.proxies.c
     if conn.execute(t.proxies.delete().where(pc.employer == employer, pc.proxy == proxy)).rowcount == 0:
         raise NotFound(f"company {proxy} has no proxy agreement with {employer}", employer=employer, proxy=proxy)
+    queue_key_change(conn, t.proxies.name, employer, proxy)

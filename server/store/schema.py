@@ -120,6 +120,11 @@ device_status = sa.Table(
     sa.Column("oldest_unsent_age_s", sa.Float),
     sa.Column("last_error", sa.Text),
     sa.Column("reported_at", sa.String(32)),
+    # The device's health (server/web/migrations/0302; shared/kioskstatus.py); NULL = not reported.
+    sa.Column("reader_state", sa.String(16)),
+    sa.Column("reader_code", sa.String(40)),
+    sa.Column("reader_errors", sa.Integer),
+    sa.Column("disk_free_bytes", sa.BigInteger),
 )
 
 site_config = sa.Table(

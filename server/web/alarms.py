@@ -20,6 +20,8 @@ class Thresholds:
     """The oldest unsent record (as the device reports it) is older than this."""
     clock_seconds: float = 120
     disk_free_mb: float = 500
+    reader_errors_per_hour: float = 5
+    """Reader errors (cards not read, reader faults) in the last hour, as the device reports them."""
 
     @classmethod
     def from_stored(cls, stored: dict[str, float]) -> Thresholds:
@@ -29,14 +31,22 @@ class Thresholds:
 LIMITS: dict[str, tuple[float, float]] = {
     "silent_minutes": (1, 10080), "work_start_hour": (0, 23), "work_end_hour": (1, 24),
     "backlog_hours": (1, 720), "clock_seconds": (1, 86400), "disk_free_mb": (0, 1_000_000),
+    "reader_errors_per_hour": (1, 100_000),
 }
 """Accepted range of each threshold (the settings form refuses anything else)."""
+
+
+READER_ALARM_STATES = ("disconnected", "silent", "unreadable")
+"""Reported reader states that raise the reader alarm during working hours (shared/kioskstatus.py): the
+reader cannot be used, the kiosk stopped writing its status (not running or hung), or its file is damaged.
+A kiosk stopped on purpose (``stopped``) raises none; outside working hours it is the silent alarm's job."""
 
 
 @dataclass(frozen=True, slots=True)
 class Alarm:
     code: str
-    """One of silent, backlog, clock, fork, reader, disk (i18n key ``alarm_<code>``)."""
+    """One of silent, backlog, clock, fork, reader, kiosk_silent, kiosk_status, reader_errors, disk
+    (i18n key ``alarm_<code>``)."""
     values: dict[str, Any]
 
 
@@ -60,9 +70,13 @@ def device_alarms(row: dict[str, Any], th: Thresholds, local_hour: float) -> lis
         out.append(Alarm("clock", {"seconds": _num(th.clock_seconds)}))
     if row.get("forks"):
         out.append(Alarm("fork", {}))
-    error = row.get("reader_error")
-    if error:
-        out.append(Alarm("reader", {"error": str(error)[:80]}))
+    reader = row.get("reader_state")
+    if working and reader in READER_ALARM_STATES:
+        code = {"disconnected": "reader", "silent": "kiosk_silent", "unreadable": "kiosk_status"}[reader]
+        out.append(Alarm(code, {"code": str(row.get("reader_code") or "—")}))
+    errors = row.get("reader_errors")
+    if errors is not None and errors >= th.reader_errors_per_hour:
+        out.append(Alarm("reader_errors", {"n": errors}))
     disk = row.get("disk_free_bytes")
     if disk is not None and disk < th.disk_free_mb * 1024 * 1024:
         out.append(Alarm("disk", {"free": f"{disk / 1024 / 1024:.0f} MB"}))

@@ -2,8 +2,9 @@
 
 Built on :func:`server.store.devices.device_overview` (the same rows as ``genba server devices`` and
 ``GET /api/v1/admin/devices``), plus what a person needs beside them: the site's and gate's names, the
-quarantined forks, and the alarms (:mod:`server.web.alarms`). Fields a device does not report are None and
-are shown as "not reported", never guessed.
+quarantined forks, and the alarms (:mod:`server.web.alarms`). The device's health (reader state and errors,
+free disk: shared/kioskstatus.py) comes with the overview; a field a device does not report is None and is
+shown as "not reported", never guessed.
 """
 
 from __future__ import annotations
@@ -20,13 +21,10 @@ from server.store import domain_schema as dom
 from server.store import schema as sync
 from server.store.devices import device_overview
 from server.web import store
-from server.web.alarms import Thresholds, device_alarms
+from server.web.alarms import READER_ALARM_STATES, Thresholds, device_alarms
 
-OPTIONAL_STATUS = ("reader_state", "reader_error", "disk_free_bytes", "app_version")
-"""Status fields shown when the device reports them (columns of ``device_status`` if the server stores them)."""
-
-SORT_KEYS = ("device", "site", "gate", "last_contact", "unsent", "oldest", "acked", "app", "offset", "forks",
-             "alarms")
+SORT_KEYS = ("device", "site", "gate", "last_contact", "unsent", "oldest", "acked", "app", "reader", "disk", "offset",
+             "forks", "alarms")
 
 
 def site_info(conn: sa.Connection) -> dict[str, tuple[str, str]]:
@@ -44,16 +42,8 @@ def _fork_counts(conn: sa.Connection) -> dict[str, int]:
                                                      .group_by(f.device))}
 
 
-def _optional_status(conn: sa.Connection) -> dict[str, dict[str, Any]]:
-    cols = [sync.device_status.c[n] for n in OPTIONAL_STATUS if n in sync.device_status.c]
-    if not cols:
-        return {}
-    rows = conn.execute(sa.select(sync.device_status.c.device, *cols))
-    return {r.device: dict(r._mapping) for r in rows}
-
-
 def fleet_rows(conn: sa.Connection, now: datetime, th: Thresholds) -> list[dict[str, Any]]:
-    sites, forks, extra, gates = site_info(conn), _fork_counts(conn), _optional_status(conn), store.gate_names(conn)
+    sites, forks, gates = site_info(conn), _fork_counts(conn), store.gate_names(conn)
     hours: dict[str, float] = {}
     out = []
     for r in device_overview(conn, now):
@@ -62,8 +52,6 @@ def fleet_rows(conn: sa.Connection, now: datetime, th: Thresholds) -> list[dict[
             local = now.astimezone(ZoneInfo(tz))
             hours[tz] = local.hour + local.minute / 60
         row = {**r, "site_name": name, "gate": gates.get(r["device"], ""), "forks": forks.get(r["device"], 0)}
-        for key in OPTIONAL_STATUS:
-            row[key] = extra.get(r["device"], {}).get(key)
         row["alarms"] = device_alarms(row, th, hours[tz])
         out.append(row)
     return out
@@ -101,6 +89,9 @@ def _key(row: dict[str, Any], sort: str) -> Any:
         "gate": lambda: row["gate"], "last_contact": lambda: num(row["last_seen_age_s"]),
         "unsent": lambda: num(row["unsent"]), "oldest": lambda: num(row["oldest_unsent_age_s"]),
         "acked": lambda: row["acked"], "app": lambda: row["app"],
+        "reader": lambda: (row["reader_state"] in READER_ALARM_STATES, row["reader_errors"] or 0,
+                           row["reader_state"] or ""),
+        "disk": lambda: num(row["disk_free_bytes"]),
         "offset": lambda: abs(num(row["clock_offset_s"])), "forks": lambda: row["forks"],
         "alarms": lambda: (len(row["alarms"]), num(row["last_seen_age_s"])),
     }

@@ -19,6 +19,7 @@ from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from server.http_errors import http_status
 from server.web import i18n
@@ -54,7 +55,31 @@ def clock(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%H:%M:%S")
 
 
-env.globals.update(clock=clock, ago=ago, local_time=local_time, tojson=lambda v: json.dumps(v, ensure_ascii=False),
+def reader_cell(r: dict[str, Any], _: Callable[..., str]) -> Markup:
+    """The reported reader state in words, its code and the last hour's reader errors (or "not reported")."""
+    state = r.get("reader_state")
+    if state is None:
+        return Markup(escape(_("not_reported")))
+    text = escape(_("reader_" + state))
+    if r.get("reader_code") and r["reader_code"] not in ("ok", state):
+        text += Markup(' <span class="muted small">(') + escape(r["reader_code"]) + Markup(")</span>")
+    if r.get("reader_errors"):
+        text += Markup("<br>") + escape(_("reader_errors_n", n=r["reader_errors"]))
+    return Markup(text)
+
+
+def disk_cell(r: dict[str, Any], _: Callable[..., str]) -> str:
+    """Free disk in GB (MB under 1 GB), or "not reported"."""
+    free = r.get("disk_free_bytes")
+    if free is None:
+        return str(escape(_("not_reported")))
+    if free < 1024**3:
+        return f"{free / 1024**2:.0f} MB"
+    return f"{free / 1024**3:.1f} GB"
+
+
+env.globals.update(clock=clock, ago=ago, local_time=local_time, reader_cell=reader_cell, disk_cell=disk_cell,
+                   tojson=lambda v: json.dumps(v, ensure_ascii=False),
                    W=i18n.W)
 
 NAV = (

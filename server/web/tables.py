@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-from server.web.render import ago
+from server.web.render import ago, disk_cell, reader_cell
 from server.web.sites import Calendar, cell_class
 
 
@@ -38,7 +38,7 @@ def fleet_body(rows: list[dict[str, Any]], _: Callable[..., str]) -> Markup:
             f'<td>{escape(r["site_name"] or r["site"])}<br><span class="muted small">{escape(r["site"])}</span></td>'
             f'<td>{escape(r["gate"] or "—")}</td><td>{seen}</td><td class="num">{unsent}</td>'
             f'<td class="num">{oldest}</td><td class="num">{r["acked"]}</td>'
-            f'<td>{escape(r["app_version"] or r["app"])}</td><td>{escape(r["reader_state"] or not_reported)}</td>'
+            f'<td>{escape(r["app"])}</td><td>{reader_cell(r, _)}</td><td class="num">{disk_cell(r, _)}</td>'
             f'<td class="num">{offset}</td><td class="num">{r["forks"]}</td><td>{alarms}</td></tr>')
     return Markup("".join(out))
 

@@ -112,3 +112,50 @@ def test_a_shrunken_log_is_refused(tmp_path: Path) -> None:
         sequence(site)
         with pytest.raises(LogRewritten, match="shrank"):
             check(site, dev)
+
+
+def test_the_daemon_checks_the_log_on_a_schedule_and_keeps_an_alarm_until_a_person_acts(tmp_path: Path) -> None:
+    """syncd's ``audit`` job runs the same check and keeps its outcome in log-check.json, which
+    ``genba syncd status`` shows; an unreachable server afterwards does not clear an alarm."""
+    from typer.testing import CliRunner
+
+    from genba.cli import app as cli_app
+    from syncd.audit import RESULT_FILE, last_check
+    from syncd.daemon import Daemon, Intervals
+
+    from .harness import FaultyTransport
+
+    with running_site(tmp_path) as site, enrolled_device(tmp_path, site) as dev:
+        sync(site, dev, 6)
+        sequence(site)
+        faulty = FaultyTransport(site.transport)
+        with dev.syncd(faulty) as engine:
+            daemon = Daemon(engine, intervals=Intervals(audit_s=3600))
+            daemon.install()
+            assert daemon.scheduler.get_job("audit") is not None
+            daemon.job_audit()
+            ok = last_check(dev.data.root)
+            assert ok is not None and ok["status"] == "ok" and ok["proven"] == [1, 6], ok
+            ctx = site.app.state.genba
+            with write_transaction(ctx.engine) as conn:  # rewritten and re-signed with the server key
+                conn.execute(sa.text("UPDATE events SET server_at = '2026-01-01T00:00:00Z' WHERE seq = 2"))
+                for table in (a.leaves, a.nodes, a.checkpoints, a.cursors, a.chains):
+                    conn.execute(table.delete())
+            sequence(site)
+            daemon.job_audit()
+            alarm = last_check(dev.data.root)
+            assert alarm is not None and alarm["status"] == "alarm" and alarm["code"] == "log_rewritten", alarm
+            faulty.plan = lambda _r: "lose_request"
+            daemon.job_audit()
+            later = last_check(dev.data.root)
+            assert later is not None and later["status"] == "not_checked" and later["alarm"]["code"] == "log_rewritten"
+            off = Daemon(engine, intervals=Intervals(audit_s=0))
+            off.install()
+            assert off.scheduler.get_job("audit") is None
+        out = CliRunner().invoke(cli_app, ["--data-dir", str(dev.data.root), "syncd", "status"], env={"LANG": "C"})
+        assert out.exit_code == 0, out.output
+        assert "監査ログ" in out.output and "書き換え" in out.output, out.output
+        as_json = CliRunner().invoke(cli_app, ["--data-dir", str(dev.data.root), "syncd", "status", "--json"])
+        assert '"log_check"' in as_json.output and "log_rewritten" in as_json.output
+        (dev.data.root / RESULT_FILE).write_text("{not json")
+        assert last_check(dev.data.root) is None  # a damaged file reads as "never checked", not a crash

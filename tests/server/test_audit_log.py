@@ -21,6 +21,7 @@ from genba.cli import app as cli_app
 from genba.cli.server_domain_demo import seed_demo
 from server import ServerContext, Settings, create_app, open_context
 from server.audit import service
+from server.store import audit_log as store
 from server.store import audit_schema as a
 from server.store import domain_records as rec
 from server.store.engine import IMMEDIATE
@@ -91,7 +92,8 @@ def test_an_untouched_database_verifies_and_everything_is_logged(world: ServerCo
     kinds = {r[0] for r in conn.execute(sa.text("SELECT DISTINCT tbl FROM audit_leaves"))}
     assert events > 1000 and logged == events
     assert kinds == {"events", "dom_card_bindings", "dom_roster", "dom_structure_changes", "dom_corrections",
-                     "dom_correction_audit", "device_sites"}
+                     "dom_correction_audit", "device_sites", "dom_companies", "dom_workers", "dom_sites",
+                     "rep_worker_details", "rep_education"}
     assert report.pending == 0 and report.size > events
     assert report.checkpoints == 1
 
@@ -119,6 +121,26 @@ EDITS: dict[str, tuple[str, Callable[[sa.Connection], object]]] = {
         f"UPDATE dom_structure_changes SET name = '偽装(株)' WHERE id = {first_id(c, 'dom_structure_changes')}"))),
     "a device's site assignment rewritten": ("row_changed", lambda c: c.execute(sa.text(
         "UPDATE device_sites SET site = '99999999999999' WHERE device = 'demo-kiosk-gate'"))),
+    "a worker moved to another company": ("row_changed", lambda c: c.execute(sa.text(
+        "UPDATE dom_workers SET employer = (SELECT max(company) FROM dom_companies) "
+        "WHERE worker = (SELECT min(worker) FROM dom_workers)"))),
+    "a worker's insurance status changed": ("row_changed", lambda c: c.execute(sa.text(
+        "UPDATE dom_workers SET pension = NOT pension WHERE worker = (SELECT min(worker) FROM dom_workers)"))),
+    "a company renamed": ("row_changed", lambda c: c.execute(sa.text(
+        "UPDATE dom_companies SET name = '偽装(株)' WHERE company = (SELECT min(company) FROM dom_companies)"))),
+    "a site's day boundary moved": ("row_changed", lambda c: c.execute(sa.text(
+        "UPDATE dom_sites SET day_boundary = '00:00' WHERE day_boundary <> '00:00'"))),
+    "a health check date changed": ("row_changed", lambda c: c.execute(sa.text(
+        "UPDATE rep_worker_details SET health_general = '2026-10-01' "
+        "WHERE worker = (SELECT min(worker) FROM rep_worker_details)"))),
+    "a worker's new-entrant education backdated": ("row_changed", lambda c: c.execute(sa.text(
+        "UPDATE rep_education SET educated_on = '2020-01-01' "
+        "WHERE worker = (SELECT min(worker) FROM rep_education)"))),
+    "a worker's education record deleted": ("row_deleted", lambda c: c.execute(sa.text(
+        "DELETE FROM rep_education WHERE worker = (SELECT min(worker) FROM rep_education)"))),
+    "a worker added by hand": ("row_unlogged", lambda c: c.execute(sa.text(
+        "INSERT INTO dom_workers (worker, name, furigana, employer, level, qualifications, origin) "
+        "SELECT '99999999999999', '幽霊', 'ユウレイ', min(company), 1, '[]', 'manual' FROM dom_companies"))),
     "a structure change deleted": ("row_deleted", lambda c: c.execute(sa.text(
         "DELETE FROM dom_structure_changes WHERE id = (SELECT max(id) FROM dom_structure_changes)"))),
 }
@@ -131,6 +153,32 @@ def test_every_kind_of_edit_to_a_logged_row_is_named(world: ServerContext, conn:
     report = verify(world, conn)
     assert not report.ok
     assert code in {f.code for f in report.findings}, [f.line() for f in report.findings]
+
+
+def test_registry_writes_through_the_application_are_pending_then_logged_not_flagged(
+        world: ServerContext, conn: sa.Connection) -> None:
+    """Consent changed, a proxy agreement granted and revoked: each write queues its key in its own transaction,
+    the next run logs the record as it then is (a revoked agreement as deleted), and verify stays clean."""
+    worker, employer, upper = conn.execute(sa.text(
+        "SELECT w.worker, w.employer, (SELECT max(company) FROM dom_companies WHERE company <> w.employer) "
+        "FROM dom_workers w ORDER BY w.worker LIMIT 1")).one()
+    rec.set_consent(conn, worker, by_worker=["birth_date"])
+    rec.grant_proxy(conn, employer, upper, START)
+    report = verify(world, conn)
+    assert report.ok and report.pending >= 2, [f.line() for f in report.findings]
+    sequence(world, conn)
+    report = verify(world, conn)
+    assert report.ok and report.pending == 0, [f.line() for f in report.findings]
+    rec.revoke_proxy(conn, employer, upper)
+    sequence(world, conn)
+    report = verify(world, conn)
+    assert report.ok and report.pending == 0, [f.line() for f in report.findings]
+    rows = conn.execute(sa.text("SELECT data FROM audit_leaves WHERE tbl = 'dom_proxies' ORDER BY idx")).all()
+    assert [b'"row":null' in bytes(r.data) for r in rows] == [False, True]  # granted, then deleted
+    rec.grant_proxy(conn, employer, upper, START)
+    sequence(world, conn)
+    conn.execute(sa.text("DELETE FROM dom_proxies WHERE employer = :e"), {"e": employer})  # by hand
+    assert {f.code for f in verify(world, conn).findings} == {"row_deleted"}
 
 
 def test_an_edit_that_also_rewrites_the_entry_breaks_the_signed_root(world: ServerContext,
@@ -150,8 +198,11 @@ def test_a_log_rewritten_and_resigned_with_the_server_key_fails_against_a_device
     # The administrator, holding the server key, edits a row and rebuilds the whole log to match.
     conn.execute(sa.text("UPDATE events SET server_at = '2026-10-06T12:27:00Z' "
                          "WHERE seq = 5 AND device = 'demo-kiosk-office'"))
-    for table in (a.leaves, a.nodes, a.checkpoints, a.cursors, a.chains):
+    for table in (a.leaves, a.nodes, a.checkpoints, a.cursors, a.chains, a.key_queue):
         conn.execute(table.delete())
+    for tbl, cols in store.KEYED.items():  # the registry's records are logged from a queue of their keys
+        conn.execute(sa.text(f"INSERT INTO audit_key_queue (tbl, row_key, queued_at) SELECT '{tbl}', "
+                             f"{' || :sep || '.join(cols)}, 'now' FROM {tbl}"), {"sep": ":"})
     sequence(world, conn)
     assert verify(world, conn).ok  # the database alone now looks consistent …
     rewritten = checkpoint(world, conn)

@@ -26,6 +26,9 @@ def test_admin_lands_on_the_fleet_with_every_device_and_its_alarms(pages: dict[s
     office = page.locator("tr", has_text="demo-kiosk-office").inner_text()
     assert "作業時間中に 30 分以上通信がありません" in gate  # silent for an hour on a Friday morning
     assert "24 時間以上前の記録が未送信です" in office and "12" in office  # as the device reported
+    assert "読み取りエラー" in office and "エラー 7 件／時" in office and "350 MB" in office
+    assert "直近1時間にリーダーのエラーが 7 件あります" in office and "ディスクの空きが少なくなっています" in office
+    assert "報告なし" in gate  # the gate kiosk never reported its health
 
 
 def test_fleet_sorts_and_filters_on_the_server(pages: dict[str, Page], live: WebWorld) -> None:

@@ -82,11 +82,14 @@ def build(root: Path, database_url: str | None = None, *, seed: bool = True) -> 
     w = WebWorld(ctx, clock)
     if seed:
         seed_demo(ctx, root / "kiosks", MONTH)
-        # an hour later the gate kiosk has been silent (working hours), and the office kiosk reports a backlog
+        # an hour later the gate kiosk has been silent (working hours), and the office kiosk reports a backlog,
+        # repeated reader errors and low disk (its health as syncd reports it: shared/kioskstatus.py)
         clock.advance(3600)
         with write_transaction(ctx.engine) as conn:
             upsert(conn, sync.device_status, {"device": "demo-kiosk-office", "last_seen": ctx.stamp(), "unsent": 12,
-                                              "oldest_unsent_age_s": 26 * 3600.0, "reported_at": ctx.stamp()},
+                                              "oldest_unsent_age_s": 26 * 3600.0, "reported_at": ctx.stamp(),
+                                              "reader_state": "error", "reader_code": "read_error",
+                                              "reader_errors": 7, "disk_free_bytes": 350 * 1024 * 1024},
                    ["device"])
         with ctx.engine.connect() as conn:
             w.ids["worker_b"] = conn.execute(sa.select(dom.workers.c.worker).where(dom.workers.c.employer == SUB_B)

@@ -71,7 +71,8 @@ async def report_status(report: StatusReport, dev: VerifiedDevice, ctx: Context)
             record_request(ctx, conn, dev)
             device_store.record_status(conn, device=dev.device, epoch=dev.epoch, at=dev.server_time,
                                        unsent=report.unsent, oldest_unsent_age_s=report.oldest_unsent_age_s,
-                                       last_error=report.last_error, app=report.app)
+                                       last_error=report.last_error, app=report.app,
+                                       health={k: getattr(report, k) for k in device_store.HEALTH_FIELDS})
 
     await run_in_threadpool(write)
     return Response(status_code=204)
