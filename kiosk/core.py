@@ -94,6 +94,7 @@ class KioskCore:
         from kiosk.state_view import StateSiteView
         from shared.device import load_or_create_identity
         from shared.state import StateReader, check_continuity, prunable
+        from shared.state.siblings import SiblingFeed
 
         clock = clock or SystemClock()
         identity, key = load_or_create_identity(data)
@@ -116,8 +117,11 @@ class KioskCore:
                     removed += journal.prune_through(spec.epoch, spec.seq, spec.head)
                 return removed
 
-            return cls(root=data.root, journal=appender, site=site, clock=clock, settings=load_settings(data.root),
+            core = cls(root=data.root, journal=appender, site=site, clock=clock, settings=load_settings(data.root),
                        pruner=prune)
+            # the site's other gates (verified by syncd, kept apart in state.db): whole-site directions and counts
+            core.today.attach_siblings(SiblingFeed(data.state))
+            return core
         except BaseException:
             journal.close()
             raise

@@ -55,6 +55,10 @@ class LastMark:
     at: datetime
     boot: str | None = None
     mono_us: int | None = None
+    device: str | None = None
+    """The gate that recorded it (None: this kiosk, when the caller did not say)."""
+    sibling: bool = False
+    """Recorded at a sibling gate of the site (``seq`` is that gate's): never amended from here."""
 
 
 @dataclass(frozen=True, slots=True)

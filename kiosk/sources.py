@@ -34,6 +34,9 @@ class CardHolder:
     count for the level assessment, so the worker is told."""
     language: str = ""
     """The worker's own language from the roster (BCP 47, such as ``vi``); empty: Japanese."""
+    gate: tuple[str, ...] = ()
+    """The gate's warnings from the server's roster (``expired``, ``education_missing``): the tap is recorded
+    and the worker is told to see the site manager before starting work; the manager sees a list."""
 
 
 @dataclass(frozen=True, slots=True)

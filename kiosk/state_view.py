@@ -34,7 +34,7 @@ def holder_from(worker: RosterWorker, *, on_site_roster: bool = True) -> CardHol
     return CardHolder(worker=worker.worker, name=worker.name, employer=worker.employer_name,
                       furigana=worker.furigana, trade=worker.trade, position=worker.position,
                       on_site_roster=on_site_roster and worker.on_roster, missing=missing,
-                      language=worker.language)
+                      language=worker.language, gate=worker.gate)
 
 
 class StateSiteView:

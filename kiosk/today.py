@@ -10,6 +10,13 @@ number of taps: each person keeps one :class:`Presence`, and only the last
 :data:`RECENT_LIMIT` events are kept for the manager's "amend a recent tap".
 Card bindings made on this kiosk (``bind`` events) are kept across days until
 the roster in state.db carries them.
+
+**The whole site.** With a sibling feed attached (:meth:`Today.attach_siblings`:
+the events syncd received and verified from the site's other gates, kept in
+state.db apart from the journal), the fold takes every gate's taps: a worker
+who entered at gate A and taps at gate B is decided as an exit at B, and the
+roll call counts the whole site. Sibling events keep their own gate's seq, so
+they are never offered for amending here.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from datetime import date, datetime, time, tzinfo
 from kiosk.direction import LastMark
 from shared.event import Direction, Event, Kind
 from shared.siterules import DEFAULT_DAY_BOUNDARY, work_day, worker_key
+from shared.state.siblings import SiblingFeed
 from shared.timefmt import JST, parse_rfc3339
 
 RECENT_LIMIT = 200
@@ -65,6 +73,8 @@ class RecentEvent:
     idm: str | None
     worker: str | None
     amended_to: Direction | None = None
+    device: str = ""
+    sibling: bool = False
 
 
 class Today:
@@ -85,6 +95,10 @@ class Today:
         self.bindings: dict[str, str] = {}
         self._recent: deque[RecentEvent] = deque(maxlen=RECENT_LIMIT)
         self._inside_count: int | None = 0
+        self._siblings: SiblingFeed | None = None
+        self._refreshing = False
+        self.sibling_error: str | None = None
+        """Why sibling events could not be read (state.db damaged); the fold goes on with this gate's own."""
 
     # -- queries -----------------------------------------------------------------------------
     def worker_for(self, idm: str) -> str | None:
@@ -114,19 +128,51 @@ class Today:
             self._inside_count = sum(1 for p in self.people.values() if p.inside)
         return self._inside_count
 
-    def recent(self, n: int = 20, *, kinds: Iterable[str] = ("tap", "manual")) -> list[RecentEvent]:
+    def recent(self, n: int = 20, *, kinds: Iterable[str] = ("tap", "manual"),
+               siblings: bool = False) -> list[RecentEvent]:
+        """This gate's recent events (what the manager may amend); ``siblings``: other gates' too."""
         wanted = set(kinds)
-        return [e for e in reversed(self._recent) if e.kind in wanted][:n]
+        return [e for e in reversed(self._recent) if e.kind in wanted and (siblings or not e.sibling)][:n]
 
     def recent_event(self, seq: int) -> RecentEvent | None:
         for e in self._recent:
-            if e.seq == seq:
+            if e.seq == seq and not e.sibling:
                 return e
         return None
 
     # -- updates -----------------------------------------------------------------------------
+    def attach_siblings(self, feed: SiblingFeed) -> None:
+        """Fold the site's other gates' verified events too (from today's start, then as they arrive)."""
+        self._siblings = feed
+        feed.reset()
+        self.refresh_siblings()
+
+    def refresh_siblings(self) -> int:
+        """Fold sibling events stored since the last call; returns how many. Never raises for state.db."""
+        feed = self._siblings
+        if feed is None or self._refreshing or self.day is None:
+            return 0
+        self._refreshing = True
+        try:
+            start = datetime.combine(self.day, self.day_boundary, self.tz)
+            try:
+                events = feed.since(start)
+                self.sibling_error = None
+            except Exception as exc:  # a damaged state.db must not stop the gate: its own taps go on
+                self.sibling_error = str(exc)
+                return 0
+            for event in events:
+                self.apply(event, sibling=True)
+            return len(events)
+        finally:
+            self._refreshing = False
+
     def roll_to(self, moment: datetime) -> None:
-        """Start a new work day when ``moment`` belongs to a later one."""
+        """Start a new work day when ``moment`` belongs to a later one; fold new sibling events."""
+        self._roll(moment)
+        self.refresh_siblings()
+
+    def _roll(self, moment: datetime) -> None:
         day = work_day(moment, self.day_boundary, self.tz)
         if self.day is None or day > self.day:
             self.day = day
@@ -134,14 +180,15 @@ class Today:
             self._recent.clear()
             self._inside_count = 0
 
-    def apply(self, event: Event) -> None:
+    def apply(self, event: Event, *, sibling: bool = False) -> None:
+        """Fold one event: this gate's own (from the journal), or a sibling gate's (``sibling``)."""
         self._inside_count = None
         if event.kind == "bind":
             assert event.idm is not None and event.worker is not None
             self._bind(event.idm, event.worker)
             return
         at = parse_rfc3339(event.claimed_at if event.kind == "manual" else event.at)
-        self.roll_to(at)
+        self._roll(at)
         if work_day(at, self.day_boundary, self.tz) != self.day:
             return  # an event of an earlier day (a late manual entry, a clock set back): not today's state
         idm: str | None
@@ -150,29 +197,32 @@ class Today:
             assert event.worker is not None
             key, idm, worker = event.worker, None, event.worker
         elif event.kind == "amend":
-            self._amend(event)
+            self._amend(event, sibling)
             return
         else:
             assert event.idm is not None
             idm, worker = event.idm, self.worker_for(event.idm)
             key = worker if worker is not None else card_key(event.idm)
-        self._recent.append(RecentEvent(event.seq, event.kind, event.direction, at, key, idm, worker))
+        self._recent.append(RecentEvent(event.seq, event.kind, event.direction, at, key, idm, worker,
+                                        device=event.device, sibling=sibling))
         if event.kind == "repeat" or event.direction is None:
             return
         person = self.people.get(key)
         if person is None:
             person = self.people[key] = Presence(key, worker, idm)
         mark = LastMark(event.seq, event.direction, at, event.boot if event.kind == "tap" else None,
-                        event.mono_us if event.kind == "tap" else None)
+                        event.mono_us if event.kind == "tap" else None, device=event.device, sibling=sibling)
         _add_mark(person, mark)
 
-    def _amend(self, event: Event) -> None:
+    def _amend(self, event: Event, sibling: bool = False) -> None:
+        """An amendment refers to a seq of its own gate's journal."""
         assert event.ref is not None and event.direction is not None
         for i, old in enumerate(self._recent):
-            if old.seq == event.ref:
+            if old.seq == event.ref and old.sibling == sibling and (not sibling or old.device == event.device):
                 self._recent[i] = replace(old, amended_to=event.direction)
                 person = self.people.get(old.key)
-                if person is not None and person.last is not None and person.last.seq == event.ref:
+                if person is not None and person.last is not None and person.last.seq == event.ref \
+                        and person.last.sibling == sibling and person.last.device == old.device:
                     person.last = replace(person.last, direction=event.direction)
                     if event.direction == "out":
                         person.last_out = max(person.last_out or old.at, old.at)

@@ -36,8 +36,10 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from shared.errors import GenbaError
+from shared.paths import DataDir
 from syncd.audit import scheduled_check
 from syncd.engine import CycleReport, SyncEngine
+from syncd.siblings import SiblingExchange
 from syncd.timing import Backoff
 
 log = logging.getLogger("genba.syncd")
@@ -56,6 +58,8 @@ class Intervals:
     upload_s: float = 60.0
     pull_s: float = 300.0
     status_s: float = 60.0
+    siblings_s: float = 5.0
+    """Pull sibling gates' journals (docs/syncd.md "Sibling gates")."""
     audit_s: float = 3600.0
     """Check the server's audit log against the checkpoint kept from the last check (0: never)."""
 
@@ -72,15 +76,21 @@ def _stamp(paths: list[Path]) -> tuple[tuple[int, int], ...]:
 
 
 class Daemon:
-    def __init__(self, engine: SyncEngine, *, intervals: Intervals | None = None, backoff: Backoff | None = None,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, engine: SyncEngine | None, *, intervals: Intervals | None = None,
+                 backoff: Backoff | None = None, monotonic: Callable[[], float] = time.monotonic,
+                 siblings: SiblingExchange | None = None, data: DataDir | None = None) -> None:
+        """``engine`` None: a gate of a site that has never been online — only the sibling exchange runs."""
         self.engine = engine
+        self.siblings = siblings
         self.intervals = intervals or Intervals()
         self.backoff = backoff or Backoff()
         self._monotonic = monotonic
         self._not_before = 0.0
-        root = engine.data.root
-        self._watched = [engine.data.journal, root / "journal.db-wal"]
+        data = data or (engine.data if engine is not None else None)
+        if data is None:
+            raise ValueError("Daemon needs the data directory (an engine, or data=)")
+        root = data.root
+        self._watched = [data.journal, root / "journal.db-wal"]
         self._trigger = [root / TRIGGER_FILE]
         self._last_stamp = _stamp(self._watched)
         self._last_trigger = _stamp(self._trigger)
@@ -93,7 +103,7 @@ class Daemon:
         self.stopped = threading.Event()
 
     def _guarded(self, name: str, *, upload: bool, pull: bool, report_status: bool) -> CycleReport | None:
-        if self._monotonic() < self._not_before:
+        if self.engine is None or self._monotonic() < self._not_before:
             return None
         try:
             report = self.engine.run_once(upload=upload, pull=pull, report_status=report_status)
@@ -146,8 +156,23 @@ class Daemon:
     def job_pull(self) -> None:
         self._guarded("pull", upload=False, pull=True, report_status=False)
 
+    def job_siblings(self) -> None:
+        """Pull every sibling gate's journal (the LAN needs no back-off: a gate that is off is skipped quickly)."""
+        if self.siblings is None:
+            return
+        try:
+            report = self.siblings.run_once()
+        except GenbaError as exc:
+            log.error("sibling exchange failed: %s", exc.message)
+            return
+        except Exception:  # a bug must not silence the daemon
+            log.exception("sibling exchange failed unexpectedly")
+            return
+        if report.pulled:
+            log.info("siblings: %d events from %d gates", report.pulled, report.peers)
+
     def job_status(self) -> None:
-        if self._monotonic() < self._not_before:
+        if self.engine is None or self._monotonic() < self._not_before:
             return
         try:
             self.engine.report_status()
@@ -155,7 +180,7 @@ class Daemon:
             log.info("status report not delivered: %s", exc.message)
 
     def job_audit(self) -> None:
-        if self._monotonic() < self._not_before:
+        if self.engine is None or self._monotonic() < self._not_before:
             return  # the server is failing: the sync back-off applies to the log check too
         try:
             scheduled_check(self.engine, datetime.now().astimezone())
@@ -171,12 +196,15 @@ class Daemon:
         add(self.job_upload, "interval", seconds=iv.upload_s, id="upload", replace_existing=True)
         add(self.job_pull, "interval", seconds=iv.pull_s, id="pull", replace_existing=True)
         add(self.job_status, "interval", seconds=iv.status_s, id="status", replace_existing=True)
-        if iv.audit_s > 0:
+        if self.siblings is not None:
+            add(self.job_siblings, "interval", seconds=iv.siblings_s, id="siblings", replace_existing=True)
+        if iv.audit_s > 0 and self.engine is not None:
             add(self.job_audit, "interval", seconds=iv.audit_s, id="audit", replace_existing=True)
 
     def run(self) -> None:
         """A full cycle first (upload, pull, status), then the jobs until :meth:`stop` or a signal."""
         self._guarded("start", upload=True, pull=True, report_status=True)
+        self.job_siblings()
         self.install()
         try:
             self.scheduler.start()

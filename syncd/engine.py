@@ -40,9 +40,11 @@ from shared.kioskstatus import device_health
 from shared.messages import CATALOG, explain
 from shared.paths import DataDir
 from shared.state import ReceiptMismatch, SiteConfig, StateWriter, check_continuity, check_roster
+from shared.state.siblings import set_sibling_keys
 from shared.timefmt import format_rfc3339, parse_rfc3339
 from syncd.client import SyncClient
 from syncd.errors import BadResponse, ForkAlarm, NotEnrolled, Refused, SyncError
+from syncd.siblings import server_devices
 from syncd.timing import ClockSample
 
 log = logging.getLogger("genba.syncd")
@@ -268,6 +270,12 @@ class SyncEngine:
             if config != held:
                 self.state.set_site_config(config)
                 report.config_changed = True
+            try:
+                gates = server_devices(cfg.body, self.identity.device)
+            except GenbaError as exc:
+                raise BadResponse(f"site configuration lists its gates wrongly: {exc.message}") from None
+            if "devices" in cfg.body:
+                set_sibling_keys(self.state, gates, source="server")
         roster = self.client.roster(self.state.roster_etag())
         if roster.body is not None:
             self._store_roster(roster.body, roster.etag)
@@ -279,10 +287,13 @@ class SyncEngine:
         if not isinstance(workers, list) or not isinstance(version, str):
             raise BadResponse("roster from the server lacks 'workers' or 'version'")
         entries = [(i, w if isinstance(w, dict) else {}) for i, w in enumerate(workers, start=1)]
+        notes: list[tuple[int, str]] = []
         try:
-            checked = check_roster(entries)
+            checked = check_roster(entries, notes=notes)
         except GenbaError as exc:
             raise BadResponse(f"roster from the server is not valid (kept the old one): {exc.message}") from None
+        for position, note in notes:  # advisory fields only (gate flags): the roster is stored without them
+            log.warning("roster from the server, worker #%d: %s", position, note)
         self.state.replace_roster(checked, version=version, etag=etag, source="server")
 
     def report_status(self) -> None:

@@ -138,3 +138,96 @@ CATALOG.update(
         ),
     }
 )
+
+
+class SiblingError(SyncError):
+    """A sibling gate's answer or batch was refused (docs/syncd.md "Sibling gates")."""
+
+    code = "sibling"
+
+
+class SiblingUnreachable(SiblingError):
+    code = "sibling_unreachable"
+    transient = True
+
+
+class SiblingUnknown(SiblingError):
+    """A sibling whose device key this gate does not know (not in the site configuration, not paired)."""
+
+    code = "sibling_unknown_key"
+
+
+class SiblingRefused(SiblingError):
+    """A sibling answered a request with a refusal (bad signature, unknown key...)."""
+
+    code = "sibling_refused"
+
+
+class SiblingForged(SiblingError):
+    """A sibling batch whose signature or chain does not verify: refused, stored as an alarm."""
+
+    code = "sibling_forged"
+
+
+class SiblingForked(SiblingError):
+    """A sibling batch with another event at a seq already held: refused, stored as an alarm."""
+
+    code = "sibling_forked"
+
+
+class SiblingForeign(SiblingError):
+    """A sibling batch carrying events of another site: refused, stored as an alarm."""
+
+    code = "sibling_foreign"
+
+
+class PairRefused(SiblingError):
+    code = "sibling_pair_refused"
+
+
+class PairLocked(SiblingError):
+    code = "sibling_pair_locked"
+
+
+CATALOG.update(
+    {
+        "sibling": ("隣のゲートとの通信でエラーが発生しました。", "Talking to a sibling gate failed."),
+        "sibling_unreachable": (
+            "隣のゲートに接続できません。電源と LAN を確認してください。記録はそれぞれのゲートに保存されています。",
+            "Cannot reach a sibling gate. Check its power and the LAN; each gate keeps its own records safely.",
+        ),
+        "sibling_unknown_key": (
+            "隣のゲートの鍵がわかりません。サーバーに一度つなぐか、genba siblings pair でペアリングしてください。",
+            "This gate does not know the sibling's device key. Connect to the server once, or pair the gates "
+            "with 'genba siblings pair'.",
+        ),
+        "sibling_refused": (
+            "隣のゲートが要求を拒否しました。ゲート同士のペアリングを確認してください。",
+            "The sibling gate refused the request. Check that the gates are paired.",
+        ),
+        "sibling_forged": (
+            "隣のゲートから署名の合わない記録が届きました。取り込まずに警報として保存しました。管理者に連絡してください。",
+            "A sibling gate sent records whose signature does not verify. They were refused and kept as an "
+            "alarm. Contact the administrator.",
+        ),
+        "sibling_forked": (
+            "隣のゲートから、既に受け取った記録と食い違う記録が届きました（分岐）。取り込まずに警報として保存しました。"
+            "管理者に連絡してください。",
+            "A sibling gate sent a record that differs from one already received at the same number (a fork). "
+            "It was refused and kept as an alarm. Contact the administrator.",
+        ),
+        "sibling_foreign": (
+            "隣のゲートから別の現場の記録が届きました。取り込まずに警報として保存しました。ゲートの設定を確認してください。",
+            "A sibling gate sent records of another site. They were refused and kept as an alarm. Check the "
+            "gates' set-up.",
+        ),
+        "sibling_pair_refused": (
+            "ペアリングコードが正しくないか、期限切れです。相手のゲートで新しいコードを表示してください。",
+            "The pairing code is wrong or has expired. Show a new code on the other gate.",
+        ),
+        "sibling_pair_locked": (
+            "誤ったペアリングコードが続いたため、しばらくペアリングできません。相手のゲートで新しいコードを表示してください。",
+            "Too many wrong pairing codes: pairing is locked for a while. Show a new code on the other gate.",
+        ),
+    }
+)

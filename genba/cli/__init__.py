@@ -62,6 +62,9 @@ app.add_typer(syncd_cli.app, name="syncd")
 app.add_typer(syncd_cli.device_app, name="device")
 app.command("export")(syncd_cli.export)
 app.command("import-receipts")(syncd_cli.import_receipts_cmd)
+from genba.cli import siblings as siblings_cli  # noqa: E402  (sibling gates on the LAN: issue 14)
+
+app.add_typer(siblings_cli.app, name="siblings")
 from genba.cli import audit as audit_cli  # noqa: E402  (audit log, the device's side: issue 15)
 
 app.add_typer(audit_cli.app, name="audit")

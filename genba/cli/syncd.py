@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from genba.cli.common import data_dir, fail, reported
-from shared.device import load_identity, load_or_create_key
+from shared.device import load_identity, load_or_create_identity, load_or_create_key
 from shared.errors import GenbaError
 from shared.journal import JournalReader
 from shared.messages import current_lang, t
@@ -25,11 +25,12 @@ from shared.state import StateBusy, StateReader, StateWriter, SyncStatus
 from shared.timefmt import parse_rfc3339
 from syncd.audit import last_check
 from syncd.client import SyncClient
-from syncd.daemon import TRIGGER_FILE, Daemon
+from syncd.daemon import TRIGGER_FILE, Daemon, Intervals
 from syncd.engine import DEFAULT_MAX_EVENTS, SyncEngine, error_words
 from syncd.enroll import enroll
 from syncd.errors import NotEnrolled
 from syncd.offline import export_batches, import_receipts
+from syncd.siblings import SiblingConfig, load_config, sibling_parts
 
 app = typer.Typer(help="The edge sync daemon. / 同期デーモン", invoke_without_command=True)
 device_app = typer.Typer(help="This device's enrollment with a server. / 端末の登録")
@@ -77,6 +78,12 @@ def syncd(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every job to standard error.")] = False,
     wait_s: Annotated[float, typer.Option(
         "--wait", min=1, max=3600, help="With --once while the daemon runs: seconds to wait for its cycle.")] = 60,
+    sibling: Annotated[list[str] | None, typer.Option(
+        "--sibling", help="A sibling gate of this site, HOST:PORT (repeatable; also siblings.toml).")] = None,
+    sibling_port: Annotated[int | None, typer.Option(
+        "--sibling-port", min=0, max=65535, help="Serve this gate's journal to siblings on this port "
+                                                  "(default 8781; 0: do not serve).")] = None,
+    no_mdns: Annotated[bool, typer.Option("--no-mdns", help="Do not announce or look for siblings with mDNS.")] = False,
 ) -> None:
     """Upload the journal in signed batches, pull roster and site config, keep the sync state.
 
@@ -92,6 +99,14 @@ def syncd(
     if once and _daemon_running(data):
         _nudge_running_daemon(data, wait_s)
         return
+    with reported():
+        config = load_config(data, extra_peers=sibling or (), port=sibling_port, mdns=False if no_mdns else None)
+    identity = load_identity(data)
+    if not once and (identity is None or not identity.server_url or not identity.server_key):
+        # A gate of a site that has never been online: no server to sync with, but its siblings are there.
+        with reported():
+            _run_siblings_only(data, config)
+        return
     with reported(), _engine(data, ca_bundle=ca_bundle, max_events=max_events) as engine:
         if once:
             report = engine.run_once()
@@ -102,13 +117,35 @@ def syncd(
                          f"（{report.batches} 回の送信）。",
                          f"Synced: {report.acknowledged} events newly acknowledged ({report.batches} batches)."))
             return
-        daemon = Daemon(engine)
-        signal.signal(signal.SIGTERM, lambda *_: daemon.stop())
-        typer.echo(t("syncd を開始しました（Ctrl+C で停止）。", "syncd started (Ctrl+C to stop)."), err=True)
-        try:
-            daemon.run()
-        except KeyboardInterrupt:
-            daemon.stop()
+        key = load_or_create_key(data, engine.identity)
+        with sibling_parts(data, engine.identity, key, engine.state, config) as exchange:
+            daemon = Daemon(engine, siblings=exchange,
+                            intervals=Intervals(siblings_s=config.interval_s))
+            signal.signal(signal.SIGTERM, lambda *_: daemon.stop())
+            typer.echo(t("syncd を開始しました（Ctrl+C で停止）。", "syncd started (Ctrl+C to stop)."), err=True)
+            try:
+                daemon.run()
+            except KeyboardInterrupt:
+                daemon.stop()
+
+
+def _run_siblings_only(data: DataDir, config: SiblingConfig) -> None:
+    identity, key = load_or_create_identity(data)
+    state = StateWriter.open(data.state)
+    try:
+        with sibling_parts(data, identity, key, state, config) as exchange:
+            daemon = Daemon(None, siblings=exchange, data=data, intervals=Intervals(siblings_s=config.interval_s))
+            signal.signal(signal.SIGTERM, lambda *_: daemon.stop())
+            typer.echo(t("syncd を開始しました: サーバー未登録のため、隣のゲートとの交換だけを行います"
+                         "（Ctrl+C で停止）。",
+                         "syncd started: not enrolled with a server, so it exchanges with sibling gates only "
+                         "(Ctrl+C to stop)."), err=True)
+            try:
+                daemon.run()
+            except KeyboardInterrupt:
+                daemon.stop()
+    finally:
+        state.close()
 
 
 def _daemon_running(data: DataDir) -> bool:

@@ -486,5 +486,33 @@
             <source>%1 min</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>A health check or a qualification on record for you has expired.</source>
+            <translation>Pemeriksaan kesehatan atau kualifikasi yang tercatat atas nama Anda sudah kedaluwarsa.</translation>
+        </message>
+        <message>
+            <source>You have not had this site's new-entrant education (新規入場者教育) yet.</source>
+            <translation>Anda belum mengikuti pendidikan pendatang baru di lokasi ini (新規入場者教育).</translation>
+        </message>
+        <message>
+            <source>Before you start work, see the site manager.</source>
+            <translation>Sebelum mulai bekerja, temui manajer lokasi.</translation>
+        </message>
+        <message>
+            <source>expired health check or qualification</source>
+            <translation>pemeriksaan kesehatan atau kualifikasi kedaluwarsa</translation>
+        </message>
+        <message>
+            <source>no new-entrant education</source>
+            <translation>belum pendidikan pendatang baru</translation>
+        </message>
+        <message>
+            <source>, </source>
+            <translation>, </translation>
+        </message>
+        <message>
+            <source>Education or qualification warnings (%1)</source>
+            <translation>Peringatan pendidikan atau kualifikasi (%1)</translation>
+        </message>
     </context>
 </TS>

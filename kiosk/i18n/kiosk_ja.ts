@@ -486,5 +486,33 @@
             <source>%1 min</source>
             <translation>%1分</translation>
         </message>
+        <message>
+            <source>A health check or a qualification on record for you has expired.</source>
+            <translation>健康診断または登録されている資格の有効期限が切れています。</translation>
+        </message>
+        <message>
+            <source>You have not had this site's new-entrant education (新規入場者教育) yet.</source>
+            <translation>この現場の新規入場者教育をまだ受けていません。</translation>
+        </message>
+        <message>
+            <source>Before you start work, see the site manager.</source>
+            <translation>作業を始める前に、現場責任者に申し出てください。</translation>
+        </message>
+        <message>
+            <source>expired health check or qualification</source>
+            <translation>健康診断・資格の期限切れ</translation>
+        </message>
+        <message>
+            <source>no new-entrant education</source>
+            <translation>新規入場者教育 未実施</translation>
+        </message>
+        <message>
+            <source>, </source>
+            <translation>・</translation>
+        </message>
+        <message>
+            <source>Education or qualification warnings (%1)</source>
+            <translation>教育・資格の警告（%1）</translation>
+        </message>
     </context>
 </TS>

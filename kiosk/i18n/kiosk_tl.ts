@@ -486,5 +486,33 @@
             <source>%1 min</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>A health check or a qualification on record for you has expired.</source>
+            <translation>Nag-expire na ang iyong health check o kwalipikasyong nakatala.</translation>
+        </message>
+        <message>
+            <source>You have not had this site's new-entrant education (新規入場者教育) yet.</source>
+            <translation>Hindi ka pa nakakatanggap ng new-entrant education ng site na ito (新規入場者教育).</translation>
+        </message>
+        <message>
+            <source>Before you start work, see the site manager.</source>
+            <translation>Bago ka magsimulang magtrabaho, pumunta sa site manager.</translation>
+        </message>
+        <message>
+            <source>expired health check or qualification</source>
+            <translation>expired na health check o kwalipikasyon</translation>
+        </message>
+        <message>
+            <source>no new-entrant education</source>
+            <translation>wala pang new-entrant education</translation>
+        </message>
+        <message>
+            <source>, </source>
+            <translation>, </translation>
+        </message>
+        <message>
+            <source>Education or qualification warnings (%1)</source>
+            <translation>Mga babala sa edukasyon o kwalipikasyon (%1)</translation>
+        </message>
     </context>
 </TS>

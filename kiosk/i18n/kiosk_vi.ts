@@ -486,5 +486,33 @@
             <source>%1 min</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>A health check or a qualification on record for you has expired.</source>
+            <translation>Giấy khám sức khỏe hoặc chứng chỉ đã đăng ký của bạn đã hết hạn.</translation>
+        </message>
+        <message>
+            <source>You have not had this site's new-entrant education (新規入場者教育) yet.</source>
+            <translation>Bạn chưa tham gia buổi đào tạo người mới vào công trường này (新規入場者教育).</translation>
+        </message>
+        <message>
+            <source>Before you start work, see the site manager.</source>
+            <translation>Trước khi bắt đầu làm việc, hãy gặp người quản lý công trường.</translation>
+        </message>
+        <message>
+            <source>expired health check or qualification</source>
+            <translation>giấy khám sức khỏe hoặc chứng chỉ hết hạn</translation>
+        </message>
+        <message>
+            <source>no new-entrant education</source>
+            <translation>chưa đào tạo người mới vào</translation>
+        </message>
+        <message>
+            <source>, </source>
+            <translation>, </translation>
+        </message>
+        <message>
+            <source>Education or qualification warnings (%1)</source>
+            <translation>Cảnh báo đào tạo hoặc chứng chỉ (%1)</translation>
+        </message>
     </context>
 </TS>

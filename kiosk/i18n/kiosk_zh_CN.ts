@@ -486,5 +486,33 @@
             <source>%1 min</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>A health check or a qualification on record for you has expired.</source>
+            <translation>您登记的健康检查或资格证书已过期。</translation>
+        </message>
+        <message>
+            <source>You have not had this site's new-entrant education (新規入場者教育) yet.</source>
+            <translation>您尚未接受本工地的新入场人员教育（新規入場者教育）。</translation>
+        </message>
+        <message>
+            <source>Before you start work, see the site manager.</source>
+            <translation>开始作业前，请先找现场负责人。</translation>
+        </message>
+        <message>
+            <source>expired health check or qualification</source>
+            <translation>健康检查或资格证书过期</translation>
+        </message>
+        <message>
+            <source>no new-entrant education</source>
+            <translation>未接受新入场人员教育</translation>
+        </message>
+        <message>
+            <source>, </source>
+            <translation>、</translation>
+        </message>
+        <message>
+            <source>Education or qualification warnings (%1)</source>
+            <translation>教育或资格警告（%1）</translation>
+        </message>
     </context>
 </TS>

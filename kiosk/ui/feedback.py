@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import QCoreApplication, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QMouseEvent
 from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.pipeline import Outcome, OutcomeKind
@@ -47,11 +47,16 @@ def view_for(o: Outcome) -> View:
     employer = holder.employer if holder is not None else ""
     when = texts.clock(o.at) if o.at is not None else ""
     dir_time = f"{texts.direction(o.direction)}  {when}".strip()
+    gate = texts.gate_warning(holder.gate) if holder is not None and holder.gate else ""
     if o.kind is OutcomeKind.RECORDED:
         warning = texts.missing_fields(holder.missing) if holder is not None and holder.missing else ""
+        detail = (translate("Kiosk", "Recorded. Have a safe day.") if o.direction == "in"
+                  else translate("Kiosk", "Recorded. Thank you for your work today."))
+        if gate:  # recorded all the same; the warning colour and the words make it impossible to miss
+            return View("warn", "warn", "warn", dir_time, name, employer, detail,
+                        "\n".join(w for w in (gate, warning) if w))
         return View("ok", "entry" if o.direction == "in" else "exit", o.direction or "check", dir_time, name, employer,
-                    translate("Kiosk", "Recorded. Have a safe day.") if o.direction == "in"
-                    else translate("Kiosk", "Recorded. Thank you for your work today."), warning)
+                    detail, warning)
     if o.kind is OutcomeKind.REPEAT:
         earlier = texts.clock(o.repeat_of) if o.repeat_of is not None else when
         return View("repeat", "repeat", "repeat", translate("Kiosk", "Already recorded"), name, employer,
@@ -70,7 +75,8 @@ def view_for(o: Outcome) -> View:
                     translate("Kiosk", "%1 is not registered on this site's worker roster. Ask %2 to register "
                                        "you on this site, and tell the site manager.")
                     .replace("%1", name or translate("Kiosk", "This worker"))
-                    .replace("%2", employer or translate("Kiosk", "your employer")))
+                    .replace("%2", employer or translate("Kiosk", "your employer"))
+                    + ("\n" + gate if gate else ""))
     if o.kind is OutcomeKind.BAD_CARD:
         return View("error", "error", "cross", translate("Kiosk", "Card not read"), "", "",
                     translate("Kiosk", "Nothing was recorded. Hold the card flat on the reader and touch again."))
@@ -82,6 +88,19 @@ def view_for(o: Outcome) -> View:
                                   "Tell the site manager now and write your entry or exit on the paper sheet.")
     return View("error", "error", "cross", translate("Kiosk", "NOT recorded"), name, employer, what,
                 tech=f"{o.error_code}: {o.error_message}" if o.error_code else "")
+
+
+class _BoxLabel(FitLabel):
+    """A FitLabel inside the warning box: the box's padding (style sheet) is not in Qt's contents rect, so the
+    fitting is told about it, or a line would wrap that the fitting thought fitted and be cut off."""
+
+    pad = 8
+
+    def contentsRect(self) -> QRect:
+        return super().contentsRect().adjusted(self.pad, 0, -self.pad, 0)
+
+    def _height(self, font: QFont, n: int) -> int:
+        return super()._height(font, n) + 2 * self.pad
 
 
 class FeedbackScreen(QWidget):
@@ -102,7 +121,8 @@ class FeedbackScreen(QWidget):
         self.name = named(FitLabel(max_lines=1), "name")
         self.employer = named(FitLabel(max_lines=2), "employer")
         self.detail = named(PhraseLabel(), "detail")
-        self.warning = named(PhraseLabel(), "warnbox")
+        # Up to four lines (a gate warning and a missing roster field at once): shrinks rather than cut a line off.
+        self.warning = named(_BoxLabel(max_lines=4), "warnbox")
         self.tech = named(PhraseLabel(), "tech_detail")  # technical detail for support; may be English
         self.sound_note = named(PhraseLabel(), "note")
         self.hint = named(PhraseLabel(), "note")
@@ -135,6 +155,8 @@ class FeedbackScreen(QWidget):
         self.headline.set_max_px(metrics.headline_px, int(metrics.height * (0.22 if metrics.portrait else 0.28)))
         self.name.set_max_px(metrics.px(52), int(metrics.height * 0.14))
         self.employer.set_max_px(metrics.px(28))
+        self.warning.pad = metrics.px(8) + 2
+        self.warning.set_max_px(metrics.px(24), int(metrics.height * (0.3 if metrics.portrait else 0.23)))
         if self.view is not None:
             self._draw_icon(self.view)
 

@@ -7,6 +7,7 @@ and export run the documented ``genba`` commands as child processes
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QTime, Signal
@@ -44,6 +45,7 @@ from shared.messages import explain
 
 translate = QCoreApplication.translate
 ROLE = Qt.ItemDataRole.UserRole
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _list() -> QListWidget:
@@ -99,6 +101,8 @@ class ManagerScreen(QWidget):
         page = QWidget()
         self.inside_title, self.left_title, self.unknown_title = QLabel(), QLabel(), QLabel()
         self.inside_list, self.left_list, self.unknown_list = _list(), _list(), _list()
+        # Workers who tapped today with a gate warning (lapsed credential, no new-entrant education): issue 12.
+        self.gate_title, self.gate_list = QLabel(), _list()
         self.today_grid = QGridLayout(page)
         self.tabs.addTab(page, "")
 
@@ -112,7 +116,7 @@ class ManagerScreen(QWidget):
         while grid.count():
             grid.takeAt(0)
         pairs = [(self.inside_title, self.inside_list), (self.left_title, self.left_list),
-                 (self.unknown_title, self.unknown_list)]
+                 (self.unknown_title, self.unknown_list), (self.gate_title, self.gate_list)]
         for i, (title, lst) in enumerate(pairs):
             if self.metrics.portrait:
                 grid.addWidget(title, 2 * i, 0)
@@ -281,6 +285,16 @@ class ManagerScreen(QWidget):
             lst.clear()
             for p in people:
                 lst.addItem(self._person(p))
+        flagged = self.flagged_today()
+        self.gate_title.setText(translate("Kiosk", "Education or qualification warnings (%1)")
+                                .replace("%1", str(len(flagged))))
+        self.gate_list.clear()
+        for p, h in flagged:
+            who = f"{h.name}（{h.employer}）" if h.employer else h.name
+            first = f"  {texts.direction('in')} {texts.clock(p.first_in)}" if p.first_in else ""
+            item = QListWidgetItem(f"⚠ {who}{first}\n{texts.gate_short(h.gate)}")
+            item.setData(ROLE, h.worker)
+            self.gate_list.addItem(item)
         self.bind_cards.clear()
         for p in unknown:
             item = QListWidgetItem(f"{p.idm}  {texts.clock(p.last.at) if p.last else ''}")
@@ -313,6 +327,16 @@ class ManagerScreen(QWidget):
         minimum = self.model.core.site.settings().min_app_version
         self.health.setText("\n".join("⚠ " + texts.problem(p, minimum) for p in problems) if problems
                             else translate("Kiosk", "No problems found."))
+
+    def flagged_today(self) -> list[tuple[Presence, CardHolder]]:
+        """Workers who touched today and whose roster entry carries a gate warning, in the order they came."""
+        out = []
+        for p in sorted(self.model.core.today.inside() + self.model.core.today.left(),
+                        key=lambda p: (p.first_in or p.last_out or _EPOCH, p.key)):
+            flagged = self.model.core.site.worker(p.worker) if p.worker else None
+            if flagged is not None and flagged.gate:
+                out.append((p, flagged))
+        return out
 
     def _worker_item(self, h: CardHolder) -> QListWidgetItem:
         item = QListWidgetItem(f"{h.name}（{h.employer}）" if h.employer else h.name)

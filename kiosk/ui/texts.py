@@ -86,3 +86,23 @@ def missing_fields(fields: tuple[str, ...]) -> str:
     names = {"trade": translate("Kiosk", "trade"), "position": translate("Kiosk", "position")}
     return translate("Kiosk", "Your %1 is not registered on this site's roster: tell your foreman.").replace(
         "%1", translate("Kiosk", " and ").join(names.get(f, f) for f in fields))
+
+
+def gate_warning(flags: tuple[str, ...]) -> str:
+    """What a worker with gate flags is told on the result screen (the tap is recorded either way)."""
+    lines = []
+    if "expired" in flags:
+        lines.append(translate("Kiosk", "A health check or a qualification on record for you has expired."))
+    if "education_missing" in flags:
+        lines.append(translate("Kiosk", "You have not had this site's new-entrant education (新規入場者教育) yet."))
+    if not lines:
+        return ""
+    lines.append(translate("Kiosk", "Before you start work, see the site manager."))
+    return "\n".join(lines)
+
+
+def gate_short(flags: tuple[str, ...]) -> str:
+    """The flags as the manager's list shows them."""
+    names = {"expired": translate("Kiosk", "expired health check or qualification"),
+             "education_missing": translate("Kiosk", "no new-entrant education")}
+    return translate("Kiosk", ", ").join(names[f] for f in flags if f in names)

@@ -10,6 +10,12 @@ therefore costs one short query plus rendering, and never delays a tap.
 Also here, for the same reason: who was on site in the last working days (for
 未タッチ者), the roster by worker id, and the manager's corrections with their
 sync state. Nothing in this module writes anything.
+
+The day is the whole site's: the fold also takes the events syncd received and
+verified from the site's other gates (state.db ``sibling_events``, read through
+a :class:`shared.state.siblings.SiblingFeed`), so the roll call counts everyone
+on site whichever gate they used, and a worker who entered at gate A and left at
+gate B is out. The Gates view lists the sibling gates and their alarms.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from kiosk.direction import LastMark
 from kiosk.today import STOP_AFTER_OLDER, Presence, Today
 from kiosk.web.actions import QueueRunner
 from shared.event import Direction, Event
@@ -28,6 +35,7 @@ from shared.journal import connect
 from shared.paths import DataDir
 from shared.siterules import site_timezone, work_day
 from shared.state import RosterWorker, StateReader
+from shared.state.siblings import SiblingAlarm, SiblingFeed, SiblingPeer, sibling_alarms, sibling_peers
 from shared.timefmt import parse_rfc3339
 
 HISTORY_WORK_DAYS = 7
@@ -100,6 +108,10 @@ class Snapshot:
     end_of_day: datetime
     corrections: tuple[Correction, ...] = ()
     acked: dict[int, int] = field(default_factory=dict)
+    siblings: tuple[SiblingPeer, ...] = ()
+    """The site's other gates this gate exchanges journals with (syncd)."""
+    alarms: tuple[SiblingAlarm, ...] = ()
+    """Sibling batches refused as forged, forked or of another site."""
 
     def inside(self) -> list[Person]:
         return [p for p in self.people if p.inside]
@@ -152,6 +164,7 @@ class SiteDay:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._state = StateReader(data.state)
+        self._feed = SiblingFeed(data.state)
         self._today: Today | None = None
         self._after: tuple[int, int] = (0, 0)
         self._events: dict[int, Event] = {}
@@ -173,6 +186,7 @@ class SiteDay:
                 self._conn.close()
                 self._conn = None
             self._state.close()
+            self._feed.close()
 
         if self._thread.is_alive():
             self._reader(shut)
@@ -239,7 +253,8 @@ class SiteDay:
             return Snapshot(now=now, day=day, site=config.site, site_name=config.name, device=device,
                             people=people, roster=tuple(self._roster.values()),
                             seen_recently=self._seen_recently(today, now), end_of_day=end,
-                            corrections=tuple(self._corrections(now)), acked=self._acked())
+                            corrections=tuple(self._corrections(now)), acked=self._acked(),
+                            siblings=tuple(sibling_peers(self._state)), alarms=tuple(sibling_alarms(self._state)))
 
     def _fold_new(self, today: Today, now: datetime, *, first: bool) -> None:
         db = self._db()
@@ -252,6 +267,7 @@ class SiteDay:
                                       (max(len(today.people) * 4, 400),)):
                 event = Event.from_bytes(bytes(data))
                 self._events.setdefault(event.seq, event)
+            today.attach_siblings(self._feed)
             return
         rows = db.execute("SELECT epoch, seq, data FROM events WHERE (epoch, seq) > (?, ?) ORDER BY epoch, seq",
                           self._after).fetchall()
@@ -260,13 +276,16 @@ class SiteDay:
             today.apply(event)
             self._events[event.seq] = event
             self._after = (epoch, seq)
+        today.refresh_siblings()
 
     def _device(self) -> str:
         row = self._db().execute("SELECT value FROM meta WHERE key = 'device'").fetchone()
         return self.device_label or (str(row[0]) if row else "")
 
-    def _gate(self, seq: int) -> str:
-        event = self._events.get(seq)
+    def _gate(self, mark: LastMark) -> str:
+        if mark.sibling:
+            return mark.device or ""
+        event = self._events.get(mark.seq)
         if event is None:
             return self._device()
         return "manager" if event.kind == "manual" else event.device
@@ -278,17 +297,33 @@ class SiteDay:
                       position=w.position if w else "", on_roster=bool(w and w.on_roster), inside=p.inside,
                       first_in=p.first_in, last_out=p.last_out, last_at=p.last.at if p.last else None,
                       last_direction=p.last.direction if p.last else None,
-                      gate=self._gate(p.last.seq) if p.last else "", marks=p.marks,
-                      ref=p.last.seq if p.last else None)
+                      gate=self._gate(p.last) if p.last else "", marks=p.marks,
+                      ref=p.last.seq if p.last and not p.last.sibling else None)
 
     def _seen_recently(self, today: Today, now: datetime) -> frozenset[str]:
         """Workers with an entry or exit on the site's last :data:`HISTORY_WORK_DAYS` working days before
-        today (computed once per day: earlier days do not change)."""
+        today, at any gate of the site (computed once per day: earlier days do not change)."""
         assert today.day is not None
         if self._seen is not None and self._seen[0] == today.day:
             return self._seen[1]
+        by_day: dict[date, set[str]] = defaultdict(set)
+        current = today.day
+
+        def note(event: Event) -> date | None:
+            if event.kind not in ("tap", "manual") or event.direction is None:
+                return None
+            stamp = event.claimed_at if event.kind == "manual" and event.claimed_at else event.at
+            day = work_day(parse_rfc3339(stamp), today.day_boundary, today.tz)
+            if day >= current:
+                return None
+            worker = event.worker if event.kind == "manual" else today.worker_for(event.idm or "")
+            if worker:
+                by_day[day].add(worker)
+            else:
+                by_day.setdefault(day, set())
+            return day
+
         days: set[date] = set()
-        seen: set[str] = set()
         scanned = older = 0
         for (data,) in self._db().execute("SELECT data FROM events ORDER BY epoch DESC, seq DESC"):
             scanned += 1
@@ -299,20 +334,26 @@ class SiteDay:
                 continue
             stamp = event.claimed_at if event.kind == "manual" and event.claimed_at else event.at
             day = work_day(parse_rfc3339(stamp), today.day_boundary, today.tz)
-            if day >= today.day:
+            if day >= current:
                 continue
-            if day not in days:
-                if len(days) >= HISTORY_WORK_DAYS and day < min(days):
-                    older += 1
-                    if older >= STOP_AFTER_OLDER:
-                        break  # the journal is newest first: the rest is older still
-                    continue
-                days.add(day)
+            if day not in days and len(days) >= HISTORY_WORK_DAYS and day < min(days):
+                older += 1
+                if older >= STOP_AFTER_OLDER:
+                    break  # the journal is newest first: the rest is older still
+                continue
             older = 0
-            worker = event.worker if event.kind == "manual" else today.worker_for(event.idm or "")
-            if worker:
-                seen.add(worker)
-        result = frozenset(seen)
+            note(event)
+            days.add(day)
+        # the site's other gates: their verified events of the last weeks (a site may work at one gate only
+        # some days, so the working days are the union of every gate's)
+        start = datetime.combine(today.day - timedelta(days=HISTORY_WORK_DAYS * 3), today.day_boundary, today.tz)
+        try:
+            for event in self._feed.between(start, datetime.combine(today.day, today.day_boundary, today.tz)):
+                note(event)
+        except Exception:  # state.db unreadable: this gate's own history still counts
+            pass
+        recent = sorted(by_day, reverse=True)[:HISTORY_WORK_DAYS]
+        result = frozenset(w for d in recent for w in by_day[d])
         self._seen = (today.day, result)
         return result
 

@@ -47,6 +47,12 @@ class ReceiptResponse(BaseModel):
     server_time: str
 
 
+class SiteDeviceKey(BaseModel):
+    device: str
+    epoch: int
+    key: str
+
+
 class ConfigResponse(BaseModel):
     site: str
     name: str
@@ -54,6 +60,8 @@ class ConfigResponse(BaseModel):
     repeat_window_s: int
     timezone: str
     min_app_version: str | None = Field(default=None, description="Oldest app version devices should run.")
+    devices: list[SiteDeviceKey] = Field(default_factory=list, description="The site's enrolled, unrevoked devices "
+                                         "and their keys (sibling gates verify each other's journals with them).")
     version: str
     server_time: str
 

@@ -42,6 +42,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from server.domain.corrections import Correction
@@ -57,23 +58,34 @@ FLAGS: tuple[str, ...] = (
 )
 
 
-_OFFSETS: dict[tuple[tzinfo, int], timedelta] = {}
+_OFFSETS: dict[tuple[tzinfo, int], int] = {}
+_DAYS: dict[int, date] = {}
 
 
-def _local_offset(tz: tzinfo, at: datetime) -> timedelta:
-    """``at.astimezone(tz).utcoffset()``, remembered per quarter hour.
+def _local_offset_s(tz: tzinfo, utc_s: int, at: datetime) -> int:
+    """``at.astimezone(tz).utcoffset()`` in whole seconds, remembered per quarter hour.
 
     Converting to a ``ZoneInfo`` zone is the costly step of reconciling a tap
     and every tap asks for it; UTC offsets only ever change on a quarter hour,
     so one conversion per zone and quarter hour gives the same answer.
+    ``utc_s`` is ``at`` in seconds since 0001-01-01 UTC (the cache key).
     """
-    key = (tz, int(at.timestamp()) // 900)
+    key = (tz, utc_s // 900)
     found = _OFFSETS.get(key)
     if found is None:
-        found = at.astimezone(tz).utcoffset() or timedelta(0)
+        found = int((at.astimezone(tz).utcoffset() or timedelta(0)).total_seconds())
         if len(_OFFSETS) > 200_000:
             _OFFSETS.clear()
         _OFFSETS[key] = found
+    return found
+
+
+def _day(ordinal: int) -> date:
+    found = _DAYS.get(ordinal)
+    if found is None:
+        if len(_DAYS) > 200_000:
+            _DAYS.clear()
+        found = _DAYS[ordinal] = date.fromordinal(ordinal)
     return found
 
 
@@ -91,10 +103,15 @@ class Rules:
                    repeat_window=timedelta(seconds=site.repeat_window_s))
 
     def work_day(self, at: datetime) -> date:
-        # shared.siterules.work_day, computed with a cached UTC offset (tests/test_siterules.py: same answer).
-        shift = timedelta(hours=self.day_boundary.hour, minutes=self.day_boundary.minute)
-        utc = at.replace(tzinfo=None) - (at.utcoffset() or timedelta(0))
-        return (utc + _local_offset(self.tz, at) - shift).date()
+        # shared.siterules.work_day in integer seconds, with a cached UTC offset (tests/test_siterules.py and
+        # tests/server_domain/test_reconcile_rules.py: same answer). Microseconds cannot move a day: every other
+        # term is whole seconds.
+        own = at.utcoffset()
+        utc_s = (at.toordinal() * 86400 + at.hour * 3600 + at.minute * 60 + at.second
+                 - (int(own.total_seconds()) if own else 0))
+        b = self.day_boundary
+        local_s = utc_s + _local_offset_s(self.tz, utc_s, at) - (b.hour * 3600 + b.minute * 60)
+        return _day(local_s // 86400)
 
     def day_start(self, day: date) -> datetime:
         return day_start(day, self.day_boundary, self.tz)
@@ -188,16 +205,16 @@ def reconcile(
     """
     who = Attribution(bindings, (b for b in binds if b.site == site), rules)
     per_key: dict[tuple[str | None, str | None], list[tuple[Tap, date]]] = defaultdict(list)
-    for t in taps:
-        if t.site != site:
-            continue
-        day = rules.work_day(t.at)  # once per tap: the time-zone conversion is the costly part
+    work_day = rules.work_day
+    # One sort in the total order (time, device, epoch, seq), so every subject's taps come out in order.
+    for t in sorted((t for t in taps if t.site == site), key=_ORDER):
+        day = work_day(t.at)  # once per tap: the time-zone conversion is the costly part
         worker = who.worker(t.idm, day)
         per_key[(worker, None) if worker else (None, t.idm)].append((t, day))
 
     rows: dict[tuple[str | None, str | None, date], _Acc] = defaultdict(_Acc)
     for (worker, idm), seq in per_key.items():
-        _walk(worker, idm, sorted(seq, key=lambda td: td[0].order), rules, rows)
+        _walk(worker, idm, seq, rules, rows)
 
     for c in corrections:
         if c.site != site or c.status != "approved":
@@ -223,6 +240,10 @@ def reconcile(
     ]
     out.sort(key=lambda r: (r.work_day, r.worker or "", r.idm or ""))
     return out
+
+
+_ORDER = attrgetter("at", "device", "epoch", "seq")
+""":attr:`Tap.order`, as a C-level sort key."""
 
 
 def _walk(worker: str | None, idm: str | None, taps: Sequence[tuple[Tap, date]], rules: Rules,
@@ -280,7 +301,10 @@ def _row(site: str, worker: str | None, idm: str | None, day: date, acc: _Acc, r
     if worker is None:
         flags.add("unknown_card")
     else:
-        entry = next((e for e in roster.get(worker, ()) if e.covers(day)), None)
+        for e in roster.get(worker, ()):
+            if e.covers(day):
+                entry = e
+                break
         if entry is None:
             flags.add("not_on_roster")
         elif not entry.complete:

@@ -51,6 +51,14 @@ def device_overview(conn: sa.Connection, now: datetime) -> list[dict[str, Any]]:
     return out
 
 
+def site_device_keys(conn: sa.Connection, site: str) -> list[dict[str, Any]]:
+    """The site's enrolled, unrevoked device keys (device, epoch, key): what sibling gates verify each other with."""
+    d = t.devices.c
+    rows = conn.execute(sa.select(d.device, d.epoch, d.verifier_key)
+                        .where(d.site == site, d.revoked_at.is_(None)).order_by(d.device, d.epoch)).all()
+    return [{"device": r.device, "epoch": r.epoch, "key": r.verifier_key} for r in rows]
+
+
 def latest_receipt(conn: sa.Connection, device: str, epoch: int) -> tuple[str | None, int]:
     """The chain's latest signed receipt (None before the first event) and its acked seq."""
     row = conn.execute(sa.select(t.chains.c.receipt, t.chains.c.last_seq).where(

@@ -9,8 +9,10 @@
   (:func:`server.domain.reconcile.affected_days`), once per site however many
   batches were queued.
 - :func:`rebuild` deletes every derived row and recomputes from the raw
-  ``events`` table; a test asserts it gives exactly the rows the incremental
-  path produced.
+  ``events`` table, set-based: one ordered, streamed fetch, one Python pass
+  per device log, one reconciliation per site over all its days, bulk writes
+  (no per-event, per-card or per-day query); tests assert it gives exactly
+  the rows the incremental path produced.
 
 The time a tap counts at is the sync server's corrected time (``server_at``,
 ARCHITECTURE decision 5); its clock flags (``clock_backwards``,
@@ -19,8 +21,10 @@ ARCHITECTURE decision 5); its clock flags (``clock_backwards``,
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -48,7 +52,8 @@ _CHUNK = 500
 
 
 def _utc(moment: datetime) -> str:
-    return format_rfc3339(moment.astimezone(UTC))
+    """``format_rfc3339`` of the moment in UTC (``…Z``), for an aware datetime: the form every derived time takes."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def rules_for(conn: sa.Connection, site: str) -> Rules:
@@ -128,17 +133,29 @@ def index_parsed(conn: sa.Connection, events: Sequence[Parsed], previous: Event 
     """Index a contiguous range of one device log; return what must be recomputed (see :data:`Touched`)."""
     if not events:
         return {}
-    derived = _interpret(conn, events, previous)
     touched = _touched()
+    _store(conn, _interpret(conn, events, previous), touched)
+    return touched
+
+
+def _store(conn: sa.Connection, derived: Derived, touched: Touched | None) -> set[str]:
+    """Write what a range of one device log derived (bulk), turn manual records into corrections.
+
+    With ``touched``, note the tap times whose rows must be recomputed (the
+    incremental path); rebuild passes ``None`` and recomputes every site.
+    Returns the sites whose already stored taps an amend changed.
+    """
+    amended_sites: set[str] = set()
     if derived.taps:
         insert_rows(conn, t.taps, [
             {"device": x.device, "epoch": x.epoch, "seq": x.seq, "site": x.site, "at": _utc(x.at), "kind": x.kind,
              "idm": x.idm, "direction": x.direction, "orig_direction": x.direction if not x.amended else
              ("out" if x.direction == "in" else "in"), "clock_suspect": x.clock_suspect}
             for x in derived.taps])
-        for x in derived.taps:
-            touched[x.site][x.idm].add(x.at)
-    in_batch = {x.key for x in derived.taps}
+        if touched is not None:
+            for x in derived.taps:
+                touched[x.site][x.idm].add(x.at)
+    in_batch = {x.key for x in derived.taps} if derived.amends else set()
     for (device, epoch, seq), direction in derived.amends.items():
         if (device, epoch, seq) in in_batch:
             continue
@@ -149,15 +166,18 @@ def index_parsed(conn: sa.Connection, events: Sequence[Parsed], previous: Event 
             continue  # an amend of an event that is not a tap: nothing to change
         conn.execute(t.taps.update().where(tc.device == device, tc.epoch == epoch, tc.seq == seq)
                      .values(direction=direction))
-        touched[old.site][old.idm].add(parse_rfc3339(old.at))
+        amended_sites.add(old.site)
+        if touched is not None:
+            touched[old.site][old.idm].add(parse_rfc3339(old.at))
     insert_rows(conn, t.binds, [{"device": b.key[0], "epoch": b.key[1], "seq": b.key[2], "site": b.site,
                                  "idm": b.idm, "worker": b.worker, "at": _utc(b.at)} for b in derived.binds])
-    for b in derived.binds:
-        q = sa.select(t.taps.c.at).where(t.taps.c.site == b.site, t.taps.c.idm == b.idm)
-        touched[b.site][ALL] |= {parse_rfc3339(r.at) for r in conn.execute(q)}
+    if touched is not None:
+        for b in derived.binds:
+            q = sa.select(t.taps.c.at).where(t.taps.c.site == b.site, t.taps.c.idm == b.idm)
+            touched[b.site][ALL] |= {parse_rfc3339(r.at) for r in conn.execute(q)}
     for m in derived.manuals:
         _manual_to_correction(conn, m)
-    return touched
+    return amended_sites
 
 
 def _manual_to_correction(conn: sa.Connection, m: Any) -> None:
@@ -377,36 +397,114 @@ def after_ingest(conn: sa.Connection, site: str, device: str, epoch: int) -> int
     return reconcile_logs(conn, {(device, epoch): ((), None)}, [site])[1]
 
 
+REBUILD_FETCH = 20_000
+"""Raw rows taken per fetch by :func:`rebuild` (one ordered query, streamed), and per indexed range of a log."""
+REBUILD_KEEP = 2_000_000
+"""Taps :func:`rebuild` keeps in memory for the reconciliation pass; beyond, each site's are read back once."""
+
+
 def rebuild(conn: sa.Connection) -> dict[str, int]:
     """Delete every derived row and recompute from the raw events (identical to the incremental result).
+
+    Set-based: one ordered, streamed fetch of every raw event (device, epoch,
+    seq); one Python pass interprets each device log in ranges of
+    :data:`REBUILD_FETCH` and bulk-writes its taps and binds (``COPY`` /
+    multi-row ``INSERT``); then each site is reconciled once over all its days
+    from the taps kept in memory — never read back, unless an amend changed a
+    tap stored in an earlier range or more than :data:`REBUILD_KEEP` taps were
+    seen — and its rows are bulk-written. No per-event, per-card or per-day
+    query; what needs judgement (kiosk manual records → corrections, amends of
+    an earlier range) takes its own statements, as in the incremental path.
 
     Holds the reconciling worker's lock (PostgreSQL) so that no worker indexes beside it.
     """
     lock_worker(conn)
+    with _cyclic_gc_paused():
+        return _rebuild(conn)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic collector: rebuild allocates millions of acyclic objects that it keeps alive, and
+    each full collection walks all of them (a quarter of rebuild's CPU, growing with the size). Reference
+    counting still frees everything; the collector resumes afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _rebuild(conn: sa.Connection) -> dict[str, int]:
     for table in t.DERIVED:
         conn.execute(table.delete())
     ec = raw_events.c
-    logs = conn.execute(sa.select(ec.device, ec.epoch).distinct().order_by(ec.device, ec.epoch)).all()
+    query = sa.select(ec.device, ec.epoch, ec.seq, ec.data, ec.server_at, ec.time_flags).order_by(
+        ec.device, ec.epoch, ec.seq)
+    kept: dict[str, list[Tap]] | None = defaultdict(list)
+    n_kept = 0
+    stale: set[str] = set()  # sites whose kept taps an amend of an earlier range made out of date
+    marks: list[dict[str, Any]] = []
     n_events = 0
-    for log in logs:
-        n, _ = catch_up(conn, log.device, log.epoch)
-        n_events += n
-    n_rows = 0
-    sites = {r.site for r in conn.execute(sa.select(t.taps.c.site).distinct())}
+    log: tuple[str, int] | None = None
+    previous: Event | None = None
+    last_seq = 0
+    # stream_results: a server-side cursor on PostgreSQL, so a national table is never held at once
+    result = conn.execute(query, execution_options={"stream_results": True, "yield_per": REBUILD_FETCH})
+    for part in result.partitions():
+        start = 0
+        while start < len(part):
+            head = part[start]
+            if (head.device, head.epoch) != log:
+                if log is not None:
+                    marks.append({"device": log[0], "epoch": log[1], "last_seq": last_seq})
+                log, previous = (head.device, head.epoch), None
+            end = start + 1
+            while end < len(part) and part[end].device == head.device and part[end].epoch == head.epoch:
+                end += 1
+            parsed = parse_rows(part[start:end])
+            derived = _interpret(conn, parsed, previous)
+            stale |= _store(conn, derived, None)
+            if kept is not None:
+                for x in derived.taps:
+                    kept[x.site].append(x)
+                n_kept += len(derived.taps)
+                if n_kept > REBUILD_KEEP:
+                    kept = None
+            previous = parsed[-1].event
+            last_seq = previous.seq
+            n_events += end - start
+            start = end
+    if log is not None:
+        marks.append({"device": log[0], "epoch": log[1], "last_seq": last_seq})
+    insert_rows(conn, t.index_marks, marks)
+
+    sites = set(kept) if kept is not None else {r.site for r in conn.execute(sa.select(t.taps.c.site).distinct())}
     sites |= {r.site for r in conn.execute(sa.select(t.corrections.c.site).where(
         t.corrections.c.status == "approved").distinct())}
+    n_rows = 0
     for site in sorted(sites):
         lock_site(conn, site)
-        n_rows += recompute(conn, site, _all_days(conn, site))
+        taps = kept.get(site, []) if kept is not None and site not in stale else None
+        n_rows += _reconcile_site(conn, site, taps)
     return {"events": n_events, "rows": n_rows, "sites": len(sites)}
 
 
-def _all_days(conn: sa.Connection, site: str) -> set[date]:
+def _reconcile_site(conn: sa.Connection, site: str, taps: list[Tap] | None) -> int:
+    """Rebuild's second pass for one site: every day at once, from ``taps`` (else the site's stored taps)."""
     rules = rules_for(conn, site)
-    moments = [parse_rfc3339(r.at) for r in conn.execute(sa.select(t.taps.c.at).where(t.taps.c.site == site))]
-    days = affected_days(moments, rules)
-    days |= {c.work_day for c in rec.corrections_of(conn, site=site, status="approved")}
-    return days
+    if taps is None:
+        taps = [_tap(r) for r in conn.execute(sa.select(*_TAP_COLUMNS).where(t.taps.c.site == site))]
+    binds = _kiosk_binds(conn, site)
+    bindings = rec.bindings_for(conn, {x.idm for x in taps}) if taps else []
+    approved = rec.corrections_of(conn, site=site, status="approved")
+    workers_seen = {b.worker for b in bindings} | {b.worker for b in binds} | {c.worker for c in approved}
+    rows = reconcile(site, taps, rules=rules, bindings=bindings, binds=binds, roster=rec.roster_of(conn, site),
+                     corrections=approved, employers=rec.employers_of(conn, workers_seen))
+    insert_rows(conn, t.work_days, [_row_values(w) for w in rows])
+    return len(rows)
 
 
 # ---------------------------------------------------------------- queries

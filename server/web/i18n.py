@@ -32,6 +32,7 @@ W: dict[str, tuple[str, str]] = {
     "role_company": ("下請・所属事業者", "Subcontractor"),
     "role_worker": ("技能者", "Worker"),
     "error_title": ("エラー", "Error"),
+    "not_found_title": ("ページが見つかりません", "Page not found"),
     "not_found": ("見つかりません。URL を確認するか、メニューから選んでください。",
                   "Not found. Check the address or choose from the menu."),
     "forbidden": ("このページを見る権限がありません。", "You may not open this page."),

@@ -127,7 +127,8 @@ def error_page(request: Request, exc: GenbaError) -> Response:
     else:
         ja = getattr(exc, "message_ja", None)
         words = ja if lang == "ja" and isinstance(ja, str) else exc.message
-    return page(request, "error.html", None, status=status, words=words, code=exc.code)
+    title = "not_found_title" if status == 404 else "error_title"
+    return page(request, "error.html", None, status=status, words=words, code=exc.code, title=title)
 
 
 class WebRoute(APIRoute):

@@ -64,6 +64,49 @@ def _language(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE workers ADD COLUMN language TEXT NOT NULL DEFAULT ''")
 
 
+@migration("0004_workers_gate")
+def _gate(conn: sqlite3.Connection) -> None:
+    # The gate's warning flags from the server's roster, space-separated (see RosterWorker.gate; issue 12).
+    conn.execute("ALTER TABLE workers ADD COLUMN gate TEXT NOT NULL DEFAULT ''")
+
+
+@migration("0005_siblings")
+def _siblings(conn: sqlite3.Connection) -> None:
+    # Sibling gates of the same site (docs/syncd.md "Sibling gates"): their device keys (from the server's site
+    # configuration), their verified events (kept apart from this device's own journal: never uploaded as ours),
+    # where each sibling's chain stands, who we talked to, and the alarms for forged or forked batches.
+    conn.execute(
+        "CREATE TABLE sibling_keys (device TEXT NOT NULL, epoch INTEGER NOT NULL, key TEXT NOT NULL, "
+        "source TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (device, epoch))"
+    )
+    conn.execute(
+        "CREATE TABLE sibling_events (id INTEGER PRIMARY KEY, device TEXT NOT NULL, epoch INTEGER NOT NULL, "
+        "seq INTEGER NOT NULL, head BLOB NOT NULL, data BLOB NOT NULL, at_utc TEXT NOT NULL, "
+        "received_at TEXT NOT NULL, UNIQUE (device, epoch, seq))"
+    )
+    conn.execute("CREATE INDEX sibling_events_at ON sibling_events(at_utc)")
+    conn.execute(
+        "CREATE TABLE sibling_chains (device TEXT NOT NULL, epoch INTEGER NOT NULL, first_seq INTEGER NOT NULL, "
+        "last_seq INTEGER NOT NULL, head BLOB NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (device, epoch))"
+    )
+    conn.execute(
+        "CREATE TABLE sibling_peers (address TEXT PRIMARY KEY, device TEXT, found_by TEXT NOT NULL, "
+        "last_contact TEXT, last_error_code TEXT, last_error TEXT, last_error_at TEXT, events INTEGER NOT NULL "
+        "DEFAULT 0)"
+    )
+    conn.execute(
+        "CREATE TABLE sibling_alarms (id INTEGER PRIMARY KEY, at TEXT NOT NULL, peer TEXT NOT NULL, "
+        "device TEXT NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL, code TEXT NOT NULL, "
+        "detail TEXT NOT NULL, evidence BLOB)"
+    )
+    # Card bindings made at any gate of the site (own journal and verified sibling events): the latest bind of each
+    # card. Kept here so a binding outlives the journal's retention.
+    conn.execute(
+        "CREATE TABLE bindings (idm TEXT PRIMARY KEY, worker TEXT NOT NULL, at TEXT NOT NULL, device TEXT NOT NULL, "
+        "epoch INTEGER NOT NULL, seq INTEGER NOT NULL)"
+    )
+
+
 def apply(conn: sqlite3.Connection) -> list[str]:
     """Apply pending migrations; return the names applied."""
     return MIGRATIONS.apply(conn, conn)

@@ -27,6 +27,10 @@ _LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
 """A worker's language as a BCP 47 tag (``vi``, ``zh-cn``, ``tl``), lower-cased; the kiosk shows its result screen
 in it when it has that translation and in Japanese otherwise."""
 _APP_VERSION_RE = re.compile(r"[0-9A-Za-z.+_-]{1,32}")
+GATE_FLAGS = ("expired", "education_missing")
+"""The gate's warnings a pulled roster may carry per worker (issue 12 item 8): a lapsed health check or
+credential, and no 新規入場者教育 on this site. Flags only; the tap is recorded either way."""
+MAX_GATE_ENTRIES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +55,13 @@ class RosterWorker:
     roster entry on this site today — the kiosk records the tap and names the missing registration."""
     language: str = ""
     """The worker's own language (BCP 47, lower case: ``vi``, ``zh-cn``); empty means Japanese."""
+    gate: tuple[str, ...] = ()
+    """What the kiosk warns about on a tap (a subset of :data:`GATE_FLAGS`, in that order); empty: nothing."""
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["idms"] = list(self.idms)
+        out["gate"] = list(self.gate)
         return out
 
 
@@ -172,8 +179,27 @@ def _text(value: object, what: str, line: int, problems: list[tuple[int, str]], 
     return value
 
 
-def check_worker(raw: Mapping[str, Any], line: int, problems: list[tuple[int, str]]) -> RosterWorker | None:
-    """Validate one roster entry (a CSV row or a server JSON object); collect problems, never raise."""
+def check_gate(value: object, line: int, notes: list[tuple[int, str]] | None) -> tuple[str, ...]:
+    """The gate flags of one entry. Advisory only, so a bad value never costs the roster: whatever is not a
+    known flag is left out and named in ``notes`` (a list that is not a list is ignored whole)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple) or len(value) > MAX_GATE_ENTRIES:
+        if notes is not None:
+            notes.append((line, f"gate flags must be a list of at most {MAX_GATE_ENTRIES} of {', '.join(GATE_FLAGS)}; "
+                                f"ignored: {str(value)[:60]!r}"))
+        return ()
+    bad = [v for v in value if not isinstance(v, str) or v not in GATE_FLAGS]
+    if bad and notes is not None:
+        notes.append((line, f"unknown gate flag(s) ignored: {', '.join(repr(v)[:40] for v in bad[:3])}"))
+    return tuple(f for f in GATE_FLAGS if f in value)
+
+
+def check_worker(raw: Mapping[str, Any], line: int, problems: list[tuple[int, str]],
+                 notes: list[tuple[int, str]] | None = None) -> RosterWorker | None:
+    """Validate one roster entry (a CSV row or a server JSON object); collect problems, never raise.
+
+    ``notes`` collects what was ignored without refusing the entry (bad gate flags)."""
     before = len(problems)
     worker = _text(raw.get("worker"), "worker id (技能者ID)", line, problems, required=True)
     if worker:
@@ -220,20 +246,22 @@ def check_worker(raw: Mapping[str, Any], line: int, problems: list[tuple[int, st
     if len(problems) > before:
         return None
     return RosterWorker(worker=worker, employer=employer, idms=tuple(idms), on_roster=bool(on_roster),
-                        language=language, **texts)
+                        language=language, gate=check_gate(raw.get("gate"), line, notes), **texts)
 
 
-def check_roster(entries: Iterable[tuple[int, Mapping[str, Any]]]) -> list[RosterWorker]:
+def check_roster(entries: Iterable[tuple[int, Mapping[str, Any]]], *,
+                 notes: list[tuple[int, str]] | None = None) -> list[RosterWorker]:
     """Validate a whole roster: every entry, and that no card is bound to two workers.
 
     Entries are (line or position, raw mapping). Rows of the same worker id are
     merged when they agree on everything but the card (one row per card is how
-    many exports look). Raises :class:`RosterInvalid` listing every problem.
+    many exports look). Raises :class:`RosterInvalid` listing every problem. What was ignored without
+    refusing anything (bad gate flags) goes to ``notes`` when given.
     """
     problems: list[tuple[int, str]] = []
     by_worker: dict[str, tuple[int, RosterWorker]] = {}
     for line, raw in entries:
-        w = check_worker(raw, line, problems)
+        w = check_worker(raw, line, problems, notes)
         if w is None:
             continue
         seen = by_worker.get(w.worker)
@@ -246,7 +274,7 @@ def check_roster(entries: Iterable[tuple[int, Mapping[str, Any]]]) -> list[Roste
             problems.append((line, f"worker {w.worker} appears again (line {first_line}) with different details"))
             continue
         merged = prev.idms + tuple(i for i in w.idms if i not in prev.idms)
-        by_worker[w.worker] = (first_line, RosterWorker(**{**prev.to_dict(), "idms": merged}))
+        by_worker[w.worker] = (first_line, RosterWorker(**{**prev.to_dict(), "idms": merged, "gate": prev.gate}))
     card_owner: dict[str, tuple[int, str]] = {}
     for line, w in by_worker.values():
         for idm in w.idms:

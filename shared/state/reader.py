@@ -21,7 +21,7 @@ from shared.ids import normalize_idm
 from shared.journal import JournalReader
 from shared.state.errors import StateDamaged
 from shared.state.migrations import known as known_migrations
-from shared.state.model import EpochProgress, ForkAlarm, LastError, RosterWorker, SiteConfig, SyncStatus
+from shared.state.model import GATE_FLAGS, EpochProgress, ForkAlarm, LastError, RosterWorker, SiteConfig, SyncStatus
 from shared.timefmt import parse_rfc3339
 
 
@@ -51,12 +51,14 @@ def _row_worker(row: tuple[object, ...], idms: Sequence[str]) -> RosterWorker:
     w, name, furi, emp, emp_name, trade, code, pos = (str(v) for v in row[:8])
     return RosterWorker(worker=w, name=name, furigana=furi, employer=emp, employer_name=emp_name, trade=trade,
                         trade_code=code, position=pos, idms=tuple(idms), on_roster=bool(_i(row[8])),
-                        language=str(row[9]))
+                        language=str(row[9]), gate=tuple(f for f in GATE_FLAGS if f in str(row[10]).split()))
 
 
 _BASE_COLS = "w.worker, w.name, w.furigana, w.employer, w.employer_name, w.trade, w.trade_code, w.position"
 ON_ROSTER_MIGRATION = "0002_workers_on_roster"
+BINDINGS_MIGRATION = "0005_siblings"
 LANGUAGE_MIGRATION = "0003_workers_language"
+GATE_MIGRATION = "0004_workers_gate"
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -95,9 +97,11 @@ class StateReader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
-        self._cols = _BASE_COLS + ", 1, ''"
+        self._cols = _BASE_COLS + ", 1, '', ''"
         """Worker columns to select: a state.db that syncd has not migrated yet (the kiosk may start
         first after an upgrade) has no on_roster column, and everyone on it is on the roster."""
+        self._bindings = False
+        """state.db has the ``bindings`` table (cards bound at any gate of the site, kept past journal retention)."""
 
     def close(self) -> None:
         if self._conn is not None:
@@ -125,8 +129,10 @@ class StateReader:
             if unknown:
                 conn.close()
                 raise StateDamaged(f"{self.path} comes from a newer Genba (migrations {sorted(unknown)})")
+            self._bindings = BINDINGS_MIGRATION in names
             self._cols = (_BASE_COLS + (", w.on_roster" if ON_ROSTER_MIGRATION in names else ", 1")
-                          + (", w.language" if LANGUAGE_MIGRATION in names else ", ''"))
+                          + (", w.language" if LANGUAGE_MIGRATION in names else ", ''")
+                          + (", w.gate" if GATE_MIGRATION in names else ", ''"))
             self._conn = conn
         return self._conn
 
@@ -152,7 +158,11 @@ class StateReader:
     # -- roster ---------------------------------------------------------------------------------
 
     def _worker(self, row: tuple[object, ...]) -> RosterWorker:
-        idms = [str(r[0]) for r in self._all("SELECT idm FROM cards WHERE worker = ? ORDER BY idm", (row[0],))]
+        sql = "SELECT idm FROM cards WHERE worker = ?"
+        if self._bindings:
+            sql += " UNION SELECT idm FROM bindings WHERE worker = ? AND idm NOT IN (SELECT idm FROM cards)"
+        args = (row[0], row[0]) if self._bindings else (row[0],)
+        idms = sorted(str(r[0]) for r in self._all(sql, args))
         return _row_worker(row, idms)
 
     def worker_by_idm(self, idm: str | bytes) -> RosterWorker | None:
@@ -164,6 +174,10 @@ class StateReader:
         if self._db() is None:
             return None
         row = self._one(f"SELECT {self._cols} FROM cards c JOIN workers w USING (worker) WHERE c.idm = ?", (key,))
+        if row is None and self._bindings:
+            # bound by a site manager at one of the site's gates (the roster's own cards win)
+            row = self._one(f"SELECT {self._cols} FROM bindings b JOIN workers w USING (worker) WHERE b.idm = ?",
+                            (key,))
         return None if row is None else self._worker(row)
 
     def worker(self, worker_id: str) -> RosterWorker | None:
@@ -181,6 +195,10 @@ class StateReader:
         cards: dict[str, list[str]] = {}
         for idm, worker in self._all("SELECT idm, worker FROM cards ORDER BY idm"):
             cards.setdefault(str(worker), []).append(str(idm))
+        if self._bindings:
+            for idm, worker in self._all("SELECT idm, worker FROM bindings WHERE idm NOT IN (SELECT idm FROM cards) "
+                                         "ORDER BY idm"):
+                cards.setdefault(str(worker), []).append(str(idm))
         return [_row_worker(r, cards.get(str(r[0]), [])) for r in rows]
 
     def roster_size(self) -> int:

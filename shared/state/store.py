@@ -162,9 +162,9 @@ class StateWriter(StateReader):
         stmts: list[tuple[str, Sequence[object]]] = [("DELETE FROM cards", ()), ("DELETE FROM workers", ())]
         for w in workers:
             stmts.append(("INSERT INTO workers (worker, name, furigana, employer, employer_name, trade, "
-                           "trade_code, position, on_roster, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "trade_code, position, on_roster, language, gate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           (w.worker, w.name, w.furigana, w.employer, w.employer_name, w.trade, w.trade_code,
-                           w.position, int(w.on_roster), w.language)))
+                           w.position, int(w.on_roster), w.language, " ".join(w.gate))))
             stmts.extend(("INSERT INTO cards VALUES (?, ?)", (idm, w.worker)) for idm in w.idms)
         stmts.append(("UPDATE sync SET roster_version = ?, roster_etag = ?, roster_source = ?, "
                       "roster_updated_at = ? WHERE id = 1", (version, etag, source, self._now())))

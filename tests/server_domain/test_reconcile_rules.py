@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from server.domain.corrections import Correction
 from server.domain.reconcile import Rules, WorkDay, reconcile
 from server.domain.registry import CardBinding
 from server.domain.roster import RosterEntry
 from server.domain.taps import derive
+from shared import siterules
 from shared.event import Event
+from shared.timefmt import JST
 from tests.server_domain.factory import CARD1, CARD2, CARD3, PRIME, SITE, SUB1, W1, W2, Kiosk, jst
 
 RULES = Rules()
@@ -216,3 +221,16 @@ def test_manual_events_become_claims() -> None:
     [m] = d.manuals
     assert (m.worker, m.direction, m.claimed_at, m.key) == (W2, "in", jst(2, 8, 0), ("kiosk-a", 1, 1))
     assert d.taps == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(moment=st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2200, 12, 30),
+                           timezones=st.sampled_from([UTC, JST, timezone(timedelta(hours=-9, minutes=-30)),
+                                                      timezone(timedelta(hours=5, minutes=45))])),
+       boundary=st.times(), zone=st.sampled_from(["Asia/Tokyo", "Europe/Berlin", "America/St_Johns",
+                                                  "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"]))
+def test_the_fast_work_day_is_the_shared_one(moment: datetime, boundary: time, zone: str) -> None:
+    """Rules.work_day (integer seconds, cached offsets) agrees with shared.siterules.work_day, DST and all."""
+    boundary = boundary.replace(second=0, microsecond=0)
+    rules = Rules(day_boundary=boundary, tz=ZoneInfo(zone))
+    assert rules.work_day(moment) == siterules.work_day(moment, boundary, ZoneInfo(zone))

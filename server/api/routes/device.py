@@ -12,6 +12,7 @@ from server.api.deps import Context, Device, VerifiedDevice, record_request, req
 from server.api.models import ConfigResponse, ErrorBody, ReceiptResponse, RosterResponse, StatusReport
 from server.store import devices as device_store
 from server.store.engine import write_transaction
+from server.store.pull import content_version
 
 router = APIRouter(prefix="/device", tags=["device"])
 AUTH_ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (400, 401, 403)}
@@ -43,9 +44,15 @@ async def site_config(request: Request, dev: Device, ctx: Context) -> Response:
     def read() -> dict[str, object]:
         with ctx.engine.connect() as conn:
             config = ctx.pull.site_config(conn, dev.site)
+            gates = device_store.site_device_keys(conn, dev.site)
         if ctx.settings.min_app_version:
             config = replace(config, min_app_version=ctx.settings.min_app_version)
-        return config.as_dict()
+        body = config.as_dict()
+        # The site's gates and their keys: each gate verifies its siblings' journals on the LAN with them
+        # (docs/syncd.md "Sibling gates"). Part of the version, so a new gate reaches the others at their next pull.
+        body["devices"] = gates
+        body["version"] = content_version({k: v for k, v in body.items() if k != "version"})
+        return body
 
     body = await run_in_threadpool(read)
     return _etagged(request, {**body, "server_time": dev.server_time}, str(body["version"]))

@@ -1,0 +1,108 @@
+"""``genba siblings``: the gates of one site on the LAN — pairing, one exchange, what is known (docs/syncd.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from genba.cli.common import data_dir, fail, reported
+from shared.device import load_or_create_identity
+from shared.messages import t
+from shared.state import StateReader, StateWriter
+from shared.state.siblings import sibling_alarms, sibling_chains, sibling_keys, sibling_peers
+from syncd.siblings import DEFAULT_PORT, Keyring, SiblingExchange, load_config, pair_with, paired_keys, show_pair_code
+
+app = typer.Typer(help="Sibling gates of this site on the LAN. / 同じ現場の隣のゲート")
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+@app.command("pair-code")
+def pair_code(ctx: typer.Context) -> None:
+    """Show a single-use pairing code (10 minutes) for another gate of this site; the code is on the last line.
+
+    This gate's syncd must be running (it answers the other gate's pairing request)."""
+    data = data_dir(ctx).ensure()
+    with reported():
+        code = show_pair_code(data, _now())
+    typer.echo(t("もう一方のゲートで次を実行してください（10分間有効、1回限り）:",
+                 "On the other gate run (valid 10 minutes, once):"))
+    typer.echo(f"  genba siblings pair <このゲートのアドレス>:{DEFAULT_PORT} {code}")
+    typer.echo(code)
+
+
+@app.command("pair")
+def pair(ctx: typer.Context,
+         address: Annotated[str, typer.Argument(help="The other gate, HOST:PORT (its sibling port, 8781).")],
+         code: Annotated[str, typer.Argument(help="The code `genba siblings pair-code` showed there.")]) -> None:
+    """Pair this gate with another gate of the site: both learn each other's device key."""
+    data = data_dir(ctx).ensure()
+    with reported():
+        identity, key = load_or_create_identity(data)
+        with StateReader(data.state) as reader:
+            site = reader.site_config().site or identity.site
+        reply = pair_with(data, identity, key, address, code, site=site, now=_now())
+    typer.echo(t(f"ペアリングしました: {reply['device']}（{address}）。syncd が記録の交換を始めます。",
+                 f"Paired with {reply['device']} ({address}); syncd exchanges records with it from now on."))
+
+
+@app.command("sync")
+def sync(ctx: typer.Context,
+         sibling: Annotated[list[str] | None, typer.Option("--sibling", help="HOST:PORT (repeatable).")] = None,
+         ) -> None:
+    """Pull every sibling's journal once (while syncd is not running; syncd does this every few seconds)."""
+    data = data_dir(ctx).ensure()
+    with reported():
+        config = load_config(data, extra_peers=sibling or (), mdns=False)
+        identity, key = load_or_create_identity(data)
+        state = StateWriter.open(data.state)
+        try:
+            exchange = SiblingExchange(data, identity, key, state, config, Keyring(data, data.state))
+            try:
+                report = exchange.run_once()
+            finally:
+                exchange.close()
+        finally:
+            state.close()
+    problems = report.refused + report.errors
+    typer.echo(t(f"隣のゲート {report.peers} 台から {report.pulled} 件を受け取りました。",
+                 f"Received {report.pulled} records from {report.peers} sibling gates."))
+    if problems:
+        fail("; ".join(f"{p.code}: {p.message}" for p in problems))
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Known sibling gates: addresses, keys (server or paired), received records, alarms."""
+    data = data_dir(ctx)
+    with reported(), StateReader(data.state) as reader:
+        keys = {**{k: "server" for k in sibling_keys(reader)}, **{k: "paired" for k in paired_keys(data)}}
+        peers, chains, alarms = sibling_peers(reader), sibling_chains(reader), sibling_alarms(reader)
+    if as_json:
+        typer.echo(json.dumps({
+            "keys": [{"device": d, "epoch": e, "source": s} for (d, e), s in sorted(keys.items())],
+            "peers": [p.__dict__ if hasattr(p, "__dict__") else {f: getattr(p, f) for f in p.__slots__}
+                      for p in peers],
+            "chains": [{"device": c.device, "epoch": c.epoch, "first": c.first_seq, "last": c.last_seq}
+                       for c in chains],
+            "alarms": [{f: getattr(a, f) for f in a.__slots__} for a in alarms],
+        }, ensure_ascii=False, indent=1))
+        return
+    typer.echo(t("鍵:", "Keys:"))
+    for (d, e), s in sorted(keys.items()):
+        typer.echo(f"  {d} e{e} ({s})")
+    typer.echo(t("隣のゲート:", "Sibling gates:"))
+    for p in peers:
+        state = p.last_error_code or "ok"
+        typer.echo(f"  {p.address} {p.device or '?'} {p.found_by} {p.last_contact or '-'} {state} {p.events}")
+    for c in chains:
+        typer.echo(f"  {c.device} e{c.epoch}: seq {c.first_seq}–{c.last_seq}")
+    if alarms:
+        typer.echo(t("警報:", "Alarms:"))
+        for a in alarms:
+            typer.echo(f"  {a.at} {a.code} {a.device} e{a.epoch} seq {a.seq} ({a.peer}): {a.detail}")

@@ -1,0 +1,320 @@
+"""Sibling gates exchange signed journals on the LAN (real sockets, real SQLite files, real signatures).
+
+docs/syncd.md "Sibling gates": verified sibling events are stored apart from the journal; a forged, forked or
+foreign batch is refused, nothing of it is stored, and an alarm is kept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.batch import Batch
+from shared.canonical import canonical_bytes
+from shared.event import Event
+from shared.paths import DataDir
+from shared.request_auth import sign_request
+from shared.state import StateReader
+from shared.state.siblings import (
+    SiblingFeed,
+    bindings,
+    sibling_alarms,
+    sibling_chain,
+    sibling_event_count,
+    sibling_peers,
+)
+from syncd.errors import PairLocked, PairRefused, SiblingForeign, SiblingForged, SiblingForked
+from syncd.siblings import (
+    PREFIX,
+    add_paired_key,
+    load_config,
+    pair_with,
+    paired_keys,
+    show_pair_code,
+)
+from tests.syncd.siblings_helpers import DAY_START, Gate, know_each_other, make_gate
+
+A_CARD, B_CARD, C_CARD = "012E000000000001", "012E000000000002", "012E000000000003"
+
+
+@pytest.fixture
+def gates(tmp_path: Path) -> Iterator[tuple[Gate, Gate]]:
+    a, b = make_gate(tmp_path, "a"), make_gate(tmp_path, "b")
+    know_each_other(a, b)
+    yield a, b
+    a.close()
+    b.close()
+
+
+def _own_events(g: Gate) -> int:
+    return int(g.journal.conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def test_a_gate_pulls_a_siblings_journal_verified_and_kept_apart(gates: tuple[Gate, Gate]) -> None:
+    a, b = gates
+    for idm in (A_CARD, B_CARD, C_CARD):
+        a.tap(idm)
+    b.tap(A_CARD, "out")
+    report = b.connect(a).run_once()
+    assert report.pulled == 3 and not report.errors and not report.refused
+    assert _own_events(b) == 1  # nothing of A's entered B's own journal (never uploaded as B's)
+    chain = sibling_chain(b.state, a.identity.device, 1)
+    assert chain is not None and (chain.first_seq, chain.last_seq) == (1, 3)
+    assert chain.head == a.journal.last(1)[1]
+    # the other way round, and nothing twice
+    assert a.connect(b).run_once().pulled == 1
+    assert b.connect(a).run_once().pulled == 0
+    a.tap(A_CARD, "out")
+    assert b.connect(a).run_once().pulled == 1
+    assert sibling_event_count(b.state) == 4
+    peers = sibling_peers(b.state)
+    assert [(p.address, p.device, p.events, p.last_error_code) for p in peers] == [
+        (a.address, a.identity.device, 4, None)]
+    # the kiosk's read-only feed gives them as events, the day's first time and then only new ones
+    feed = SiblingFeed(b.data.state)
+    got = feed.since(DAY_START)
+    assert [(e.device, e.seq) for e in got] == [(a.identity.device, s) for s in (1, 2, 3, 4)]
+    assert feed.since(DAY_START) == []
+    a.tap(C_CARD, "out")
+    b.connect(a).run_once()
+    assert [e.seq for e in feed.since(DAY_START)] == [5]
+
+
+def test_large_exchange_goes_in_batches(gates: tuple[Gate, Gate]) -> None:
+    a, b = gates
+    for i in range(250):
+        a.tap(f"012E{i:012X}", step_s=1)
+    assert b.connect(a, max_events=100).run_once().pulled == 250
+    assert sibling_event_count(b.state) == 250
+
+
+def test_a_forged_batch_is_refused_and_kept_as_an_alarm(gates: tuple[Gate, Gate]) -> None:
+    a, b = gates
+    a.tap(A_CARD)
+    a.tap(B_CARD)
+    batch = a.journal.batch(1, 1)
+    assert batch is not None
+    obj = json.loads(batch.to_bytes())
+    obj["events"][1] = obj["events"][1].replace(B_CARD, C_CARD)  # someone changed who came in
+    forged = canonical_bytes(obj)
+    ex = b.connect(a)
+    with pytest.raises(SiblingForged):
+        ex.accept(a.address, forged)
+    assert sibling_event_count(b.state) == 0
+    alarms = sibling_alarms(b.state)
+    assert [(x.code, x.device, x.epoch) for x in alarms] == [("sibling_forged", a.identity.device, 1)]
+    evidence = b.state._one("SELECT evidence FROM sibling_alarms")
+    assert evidence is not None and bytes(evidence[0]) == forged  # type: ignore[arg-type]
+    # signed by another key than the sibling's: refused the same way
+    other = make_gate(b.data.root.parent, "stranger")
+    try:
+        other.tap(A_CARD)
+        stranger_batch = other.journal.batch(1, 1)
+        assert stranger_batch is not None
+        wrong = Batch(a.identity.device, 1, 1, 1, stranger_batch.prev, stranger_batch.events,
+                      stranger_batch.checkpoint)
+        with pytest.raises(SiblingForged):
+            ex.accept(a.address, wrong.to_bytes())
+    finally:
+        other.close()
+    # not a batch at all, and an oversized body: refused, nothing stored
+    with pytest.raises(SiblingForged):
+        ex.accept(a.address, b'{"not": "a batch"}')
+    with pytest.raises(SiblingForged):
+        ex.accept(a.address, b"x" * (9 * 1024 * 1024))
+    assert sibling_event_count(b.state) == 0
+    # the genuine batch still goes in afterwards
+    assert ex.accept(a.address, batch.to_bytes()) == 2
+
+
+def test_a_forked_sibling_is_refused_and_kept_as_an_alarm(tmp_path: Path, gates: tuple[Gate, Gate]) -> None:
+    a, b = gates
+    for idm in (A_CARD, B_CARD):
+        a.tap(idm)
+    assert b.connect(a).run_once().pulled == 2
+    # a copy of gate A (same device key: restored from an old backup, or cloned) writes other events
+    clone = make_gate(tmp_path, "clone", identity=a.identity, key=a.key)
+    know_each_other(clone, b)
+    try:
+        for idm in (C_CARD, C_CARD, A_CARD):
+            clone.tap(idm)
+        report = b.connect(clone).run_once()
+        assert report.pulled == 0 and [e.code for e in report.refused] == ["sibling_forked"]
+        assert sibling_event_count(b.state) == 2
+        alarm = sibling_alarms(b.state)[0]
+        assert (alarm.code, alarm.device, alarm.peer) == ("sibling_forked", a.identity.device, clone.address)
+        # the same seq with different bytes inside an overlapping batch is a fork too
+        whole = clone.journal.batch(1, 1)
+        assert whole is not None
+        with pytest.raises(SiblingForked):
+            b.exchange.accept(clone.address, whole.to_bytes())  # type: ignore[union-attr]
+        # the peer's error is shown, and the genuine gate still exchanges
+        assert [p.last_error_code for p in sibling_peers(b.state) if p.address == clone.address] == ["sibling_forked"]
+        a.tap(C_CARD)
+        assert b.connect(a).run_once().pulled == 1
+    finally:
+        clone.close()
+
+
+def test_events_of_another_site_are_refused(tmp_path: Path) -> None:
+    a = make_gate(tmp_path, "a")
+    b = make_gate(tmp_path, "b")
+    know_each_other(a, b)
+    try:
+        from shared.journal import EventDraft
+
+        a.journal.append(EventDraft(kind="tap", reader="sim", site="99999999999999", idm=A_CARD, direction="in"))
+        b.state.set_site_config(__import__("shared.state", fromlist=["SiteConfig"]).SiteConfig(site="12345678901234"))
+        report = b.connect(a).run_once()
+        assert [type(e) for e in report.refused] == [SiblingForeign]
+        assert sibling_event_count(b.state) == 0
+        assert sibling_alarms(b.state)[0].code == "sibling_foreign"
+    finally:
+        a.close()
+        b.close()
+
+
+def test_the_journal_is_served_only_to_known_siblings(tmp_path: Path, gates: tuple[Gate, Gate]) -> None:
+    a, b = gates
+    a.tap(A_CARD)
+    base = f"http://{a.address}"
+    target = f"{PREFIX}/batch?epoch=1&from=1"
+    # no signature (another host on the LAN): refused
+    r = httpx.get(base + target)
+    assert r.status_code == 401 and r.headers["X-Genba-Error"] == "unauthenticated"
+    assert httpx.get(base + target, headers={"Authorization": "Genba-Device nonsense"}).status_code == 401
+    # a device A does not know: refused
+    stranger = make_gate(tmp_path, "stranger2")
+    try:
+        header = sign_request(stranger.key, device=stranger.identity.device, epoch=1, method="GET",
+                              path_with_query=target, body=b"", now=stranger.clock.wall())
+        r = httpx.get(base + target, headers={"Authorization": header})
+        assert r.status_code == 403 and r.json()["code"] == "unknown_key"
+    finally:
+        stranger.close()
+    # B's genuine request works once; the same signed request again is a replay
+    header = sign_request(b.key, device=b.identity.device, epoch=1, method="GET", path_with_query=target, body=b"",
+                          now=b.clock.wall())
+    r = httpx.get(base + target, headers={"Authorization": header})
+    assert r.status_code == 200 and Batch.from_bytes(r.content).last == 1
+    r = httpx.get(base + target, headers={"Authorization": header})
+    assert r.status_code == 401 and r.json()["code"] == "replayed"
+    # a signature for another path does not open this one
+    header = sign_request(b.key, device=b.identity.device, epoch=1, method="GET", path_with_query=f"{PREFIX}/chains",
+                          body=b"", now=b.clock.wall())
+    assert httpx.get(base + target, headers={"Authorization": header}).status_code == 401
+    # malformed parameters: 400 with a code, nothing else happens
+    for bad in ("epoch=x&from=1", "from=1", "epoch=1&from=1&from=2", "epoch=1&from=99999999999999999"):
+        t = f"{PREFIX}/batch?{bad}"
+        header = sign_request(b.key, device=b.identity.device, epoch=1, method="GET", path_with_query=t, body=b"",
+                              now=b.clock.wall())
+        r = httpx.get(base + t, headers={"Authorization": header})
+        assert r.status_code == 400 and r.json()["code"] == "malformed", bad
+    # beyond the end: nothing to send
+    t = f"{PREFIX}/batch?epoch=1&from=2"
+    header = sign_request(b.key, device=b.identity.device, epoch=1, method="GET", path_with_query=t, body=b"",
+                          now=b.clock.wall())
+    assert httpx.get(base + t, headers={"Authorization": header}).status_code == 204
+    # the hello carries no personal data and needs no key
+    hello = httpx.get(f"{base}{PREFIX}/hello").json()
+    assert hello == {"format": "genba.sibling/1", "device": a.identity.device, "epoch": 1,
+                     "site": "12345678901234"}
+    assert httpx.get(f"{base}/anything").status_code == 404
+
+
+def test_pairing_with_a_short_code_when_the_site_was_never_online(tmp_path: Path) -> None:
+    a, b = make_gate(tmp_path, "a"), make_gate(tmp_path, "b")
+    try:
+        a.tap(A_CARD)
+        assert b.connect(a).run_once().pulled == 0  # B's requests are refused: A does not know B yet
+        assert [p.last_error_code for p in sibling_peers(b.state)] == ["sibling_refused"]
+        code = show_pair_code(a.data, a.clock.wall())
+        assert len(code) == 11 and code[5] == "-"
+        # wrong codes are refused; after five A locks pairing until it shows a new code
+        for _ in range(5):
+            with pytest.raises(PairRefused):
+                pair_with(b.data, b.identity, b.key, a.address, "AAAAA-AAAAA", site=None, now=b.clock.wall())
+        with pytest.raises(PairLocked):
+            pair_with(b.data, b.identity, b.key, a.address, code, site=None, now=b.clock.wall())
+        assert paired_keys(a.data) == {} and paired_keys(b.data) == {}
+        code = show_pair_code(a.data, a.clock.wall())
+        reply = pair_with(b.data, b.identity, b.key, a.address, code.lower(), site=None, now=b.clock.wall())
+        assert reply["device"] == a.identity.device
+        assert set(paired_keys(a.data)) == {(b.identity.device, 1)}
+        assert set(paired_keys(b.data)) == {(a.identity.device, 1)}
+        # single use
+        with pytest.raises(PairRefused):
+            pair_with(b.data, b.identity, b.key, a.address, code, site=None, now=b.clock.wall())
+        assert b.connect(a).run_once().pulled == 1
+        assert a.connect(b).run_once().pulled == 0 and not a.exchange.run_once().errors  # type: ignore[union-attr]
+        # an expired code
+        code = show_pair_code(a.data, a.clock.wall())
+        a.clock.advance(timedelta(minutes=11).total_seconds())
+        with pytest.raises(PairRefused):
+            pair_with(b.data, b.identity, b.key, a.address, code, site=None, now=b.clock.wall())
+        # malformed and oversized pairing bodies: 4xx, nothing stored
+        r = httpx.post(f"http://{a.address}{PREFIX}/pair", content=b'{"device": 1}')
+        assert r.status_code == 400
+        r = httpx.post(f"http://{a.address}{PREFIX}/pair", content=b"x" * 5000)
+        assert r.status_code == 413
+        assert set(paired_keys(a.data)) == {(b.identity.device, 1)}
+    finally:
+        a.close()
+        b.close()
+
+
+def test_bindings_of_every_gate_are_kept_in_state_db(gates: tuple[Gate, Gate]) -> None:
+    a, b = gates
+    a.tap(C_CARD, kind="bind", worker="10000000000001")
+    b.tap(B_CARD, kind="bind", worker="10000000000002")
+    b.connect(a).run_once()
+    held = bindings(b.state)
+    assert {k: (v.worker, v.device) for k, v in held.items()} == {
+        C_CARD: ("10000000000001", a.identity.device), B_CARD: ("10000000000002", b.identity.device)}
+    # a later bind of the same card wins, wherever it was made
+    b.tap(C_CARD, kind="bind", worker="10000000000003")
+    b.connect(a).run_once()
+    assert bindings(b.state)[C_CARD].worker == "10000000000003"
+    # the own journal is scanned incrementally: nothing changes when nothing was added
+    before = b.state.meta("bindings_scanned")
+    b.exchange.run_once()  # type: ignore[union-attr]
+    assert b.state.meta("bindings_scanned") == before
+    with StateReader(b.data.state) as reader:
+        assert set(bindings(reader)) == {B_CARD, C_CARD}
+
+
+def test_config_file_and_addresses(tmp_path: Path) -> None:
+    data = DataDir(tmp_path).ensure()
+    assert load_config(data).peers == ()
+    (tmp_path / "siblings.toml").write_text('siblings = ["10.0.0.2:8781", "gate-b.local:8781"]\nport = 8790\n'
+                                            "mdns = false\n")
+    cfg = load_config(data, extra_peers=["10.0.0.3:8781", "10.0.0.2:8781"])
+    assert cfg.peers == ("10.0.0.2:8781", "gate-b.local:8781", "10.0.0.3:8781")
+    assert (cfg.port, cfg.mdns) == (8790, False)
+    from shared.errors import FormatError
+
+    for bad in ('siblings = ["nohost"]', 'siblings = "x:1"', "port = 70000", "colour = 1", "siblings = [",
+                'siblings = ["a:0"]', 'siblings = ["a/b:80"]'):
+        (tmp_path / "siblings.toml").write_text(bad)
+        with pytest.raises(FormatError):
+            load_config(data)
+    with pytest.raises(FormatError):
+        add_paired_key(data, device="not a device", epoch=1, key="k", site=None, at="now")
+
+
+def test_feed_before_syncd_made_the_tables(tmp_path: Path) -> None:
+    feed = SiblingFeed(tmp_path / "state.db")
+    assert feed.since(DAY_START) == [] and feed.between(DAY_START, DAY_START + timedelta(days=1)) == []
+
+
+def test_sibling_events_parse_back(gates: tuple[Gate, Gate]) -> None:
+    a, b = gates
+    stored = a.tap(A_CARD)
+    b.connect(a).run_once()
+    (got,) = SiblingFeed(b.data.state).since(DAY_START)
+    assert got == Event.from_bytes(stored.data)
