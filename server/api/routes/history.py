@@ -40,7 +40,11 @@ def _answer(ctx: ServerContext, rows: list[dict[str, Any]], fmt: Format, **head:
     return JSONResponse({**head, "behind": lag.as_dict(), "rows": rows}, headers=header)
 
 
-def _filter(conn: Any, p: Principal, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def visible_rows(conn: Any, p: Principal, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The work-history rows ``p`` may read (its sites' structure and roles; a worker only their own rows).
+
+    The one filter of every history read: the API routes below and the console's calendar use it.
+    """
     scopes: dict[str, set[str] | None] = {}
     out = []
     for r in rows:
@@ -65,7 +69,7 @@ def site_history(site: CcusId, p: Caller, ctx: Context, month: str, format: Form
     check_month(month)
     with reading(ctx) as conn:
         s = rec.get_site(conn, site)
-        rows = _filter(conn, p, history(conn, site=site, month=month))
+        rows = visible_rows(conn, p, history(conn, site=site, month=month))
         if not rows and not may_view_site(p, s, rec.load_structure(conn, site), rec.roster_of(conn, site)):
             raise NotFound(f"site {site} is not visible to you", site=site)  # existence is not revealed either
     return _answer(ctx, rows, format, site=site, month=month)
@@ -77,7 +81,7 @@ def worker_history(worker: CcusId, p: Caller, ctx: Context, month: str, format: 
     """One worker's rows on every site the caller may see."""
     check_month(month)
     with reading(ctx) as conn:
-        rows = _filter(conn, p, history(conn, worker=worker, month=month))
+        rows = visible_rows(conn, p, history(conn, worker=worker, month=month))
         if not rows:  # unknown, and another company's worker, answer the same 404 (issue 9 item 10)
             visible_worker(ctx, conn, p, worker)
     return _answer(ctx, rows, format, worker=worker, month=month)
