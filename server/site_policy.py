@@ -24,8 +24,8 @@ from the event alone (events stored before this check existed may name another
 site; they count for the site the device was assigned to).
 
 This module must never trust an event's own ``site`` field, and never decide by
-an event's wall clock. Its SQL (and the ``device_sites`` table) is in
-:mod:`server.store.device_sites`.
+an event's wall clock. Its SQL is in :mod:`server.store.device_sites` (the
+``device_sites`` table in :mod:`server.security.schema`).
 """
 
 from __future__ import annotations

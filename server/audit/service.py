@@ -28,8 +28,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from server.security.schema import device_sites
 from server.store import audit_log as store
-from server.store.device_sites import device_sites
 from server.store.engine import write_transaction
 from shared.errors import BadSignature, FormatError, UnknownKey
 from shared.keys import VerifierKey

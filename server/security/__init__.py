@@ -1,5 +1,5 @@
 """Security policy of the sync server that is not a signature check: which site a device may write into.
 
-:mod:`server.site_policy` holds the rule and the audited move; :mod:`server.store.device_sites`
-its table and SQL; ``server/security/migrations`` the Alembic branch ``security`` that creates it.
+:mod:`server.site_policy` holds the rule and the audited move; :mod:`server.security.schema`
+its table; ``server/security/migrations`` the Alembic branch ``security`` that creates it.
 """

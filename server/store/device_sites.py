@@ -1,4 +1,5 @@
-"""The device-site assignment history and its SQL (the rule and the audited move: :mod:`server.site_policy`).
+"""The SQL of the device-site assignment history (the rule and the audited move: :mod:`server.site_policy`;
+the table: :mod:`server.security.schema`).
 
 A row of ``device_sites`` says: from event ``from_seq`` of (device, epoch) on,
 the device writes into ``site``. Enrollment writes the first row (``from_seq`` 1,
@@ -14,25 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from server.security.schema import device_sites
 from server.store import schema as t
-
-metadata = sa.MetaData()
-
-device_sites = sa.Table(
-    "device_sites",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("device", sa.String(63), nullable=False),
-    sa.Column("epoch", sa.Integer, nullable=False),
-    sa.Column("from_seq", sa.BigInteger, nullable=False, comment="first event seq the assignment applies to"),
-    sa.Column("site", sa.String(14), nullable=False),
-    sa.Column("previous_site", sa.String(14), comment="the site before this assignment; NULL at enrollment"),
-    sa.Column("assigned_at", sa.String(32), nullable=False),
-    sa.Column("assigned_by", sa.Text, nullable=False, comment="who: 'enrollment', 'cli:<user>', 'api:<name>'"),
-    sa.Column("reason", sa.Text),
-    sa.ForeignKeyConstraint(["device", "epoch"], ["devices.device", "devices.epoch"]),
-)
-sa.Index("ix_device_sites_chain", device_sites.c.device, device_sites.c.epoch, device_sites.c.from_seq)
 
 
 def assignment_rows(conn: sa.Connection, device: str, epoch: int) -> list[Any]:
