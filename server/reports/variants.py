@@ -186,7 +186,7 @@ def subcontractor_sheet(data: MonthData) -> Sheet:
         sheet.add([_tier(m.tier), m.name, cid, parent, (company.licence_no if company else None) or "",
                    " / ".join(x for x in (m.work_name, m.work_description) if x), state,
                    m.invited_at.astimezone(tz).date().isoformat(),
-                   m.approved_at.astimezone(tz).date().isoformat() if m.approved_at else "",
+                   m.approved_at.astimezone(tz).date().isoformat() if m.approved_at and not m.placeholder else "",
                    company.insurance_ok if company else None, *figures],
                   "" if state == "承認済" else "warn")
         totals = [a + b for a, b in zip(totals, figures, strict=True)]

@@ -139,6 +139,7 @@ def test_subcontractors_list_every_company_below_the_prime_with_its_notice_state
     assert sub2[3] == "一次工務店(株)" and sub2[6] == "承認済" and sub2[10:] == [1, 1, 1]
     placeholder = by_name["CCUS建設"]
     assert placeholder[2] is None and placeholder[6] == "CCUS未登録" and placeholder[10:] == [0, 0, 0]
+    assert placeholder[8] is None, "a name-only placeholder was never approved by anyone"
     assert rows[-1][1] == "下請負業者 3 社" and rows[-1][10:] == [4, 3, 4]
 
 
