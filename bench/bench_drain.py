@@ -9,11 +9,15 @@ A real server (uvicorn in its own process on 127.0.0.1, SQLite on disk unless
 - **drain baseline**: the same number of events of another device, batches
   pre-built in memory, POSTed back to back with bare httpx — no journal
   reads, no receipt verification, no state writes: the transport + server floor.
-- **small syncs**: ``--devices`` devices in threads, each repeatedly appending
-  one tap and running an upload cycle (one event per batch): syncs per second.
-- **small baseline**: the same devices POSTing pre-built one-event batches.
+- **small syncs** (P6): ``--devices`` devices (default 50) in threads, each
+  repeatedly appending one tap and running an upload cycle (one event per
+  batch): syncs per second;
+- **small baseline** (P6): the same number of requests from as many threads to
+  the same server's no-op endpoint (``GET /healthz``); also reported, the same
+  devices POSTing pre-built one-event batches with bare httpx.
 
-Prints ONE JSON line. ``--quick`` runs a tiny configuration (the test suite
+Every side runs once per round on fresh devices, interleaved, for ``--rounds``
+(≥ 3) rounds; medians and spread (min–max). Prints ONE JSON line. ``--quick`` runs a tiny configuration (the test suite
 uses it to prove the benchmark works).
 """
 
@@ -25,6 +29,7 @@ import json
 import os
 import secrets
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -232,19 +237,38 @@ def _db(url: str | None, n: int) -> str | None:
     return f"{base}/{name}_2"
 
 
+def noop_requests(server: Server, devices: int, per_device: int) -> float:
+    """P6's baseline: the same number of requests from the same number of threads to the server's no-op
+    endpoint (``GET /healthz``: one ``SELECT 1``), each thread on its own keep-alive connection."""
+    def run(_: int, start: Callable[[], None]) -> None:
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            start()
+            for _ in range(per_device):
+                http.get("/healthz").raise_for_status()
+    return timed_in_threads(run, list(range(devices)))
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    return {"median": round(statistics.median(values), 1), "min": round(min(values), 1),
+            "max": round(max(values), 1)}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--events", type=int, default=14_000, help="backlog to drain (default: 14,000 = 7 days)")
     p.add_argument("--max-events", type=int, default=1000, help="syncd batch size for the drain")
-    p.add_argument("--devices", type=int, default=8, help="concurrent devices for the small syncs")
-    p.add_argument("--rounds", type=int, default=25, help="one-event syncs per device")
+    p.add_argument("--devices", type=int, default=50, help="concurrent devices for the small syncs (default 50)")
+    p.add_argument("--syncs", type=int, default=10, help="one-event syncs per device and round")
+    p.add_argument("--rounds", type=int, default=3, help="interleaved rounds, at least 3")
     p.add_argument("--database-url", default=None,
                    help="server database, e.g. postgresql+psycopg://…/genba (a second one named <db>_2 must "
                         "exist too); default: SQLite files on disk")
     p.add_argument("--quick", action="store_true", help="tiny configuration for tests")
     args = p.parse_args()
     if args.quick:
-        args.events, args.devices, args.rounds = 600, 2, 3
+        args.events, args.devices, args.syncs = 600, 2, 3
+    rounds = max(3, args.rounds)
+    drain_rates, raw_rates, small_rates, noop_rates, raw_small_rates = [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="genba-bench-drain-") as tmp:
         root = Path(tmp)
         # Two fresh servers with the same history, so neither side inherits the other's database growth.
@@ -253,33 +277,38 @@ def main() -> None:
         raw_server = Server(root / "server-raw", _db(args.database_url, 0))
         syncd_server = Server(root / "server-syncd", _db(args.database_url, 1))
         try:
-            b = device(root, raw_server, "raw", args.events)
-            a = device(root, syncd_server, "drain", args.events)
-            raw_s = raw_post(b, raw_server.url, args.max_events)
-            drain_s = drain(a, args.max_events)
-            raws = [device(root, raw_server, f"rawsmall{i}", args.rounds) for i in range(args.devices)]
-            smalls = [device(root, syncd_server, f"small{i}", 0) for i in range(args.devices)]
-            small_raw_s = small_raw(raws, raw_server.url)
-            small_s = small_syncs(smalls, args.rounds)
+            for r in range(rounds):  # A, B, A, B …: every side once per round, on fresh devices
+                a = device(root, syncd_server, f"drain{r}", args.events)
+                b = device(root, raw_server, f"raw{r}", args.events)
+                drain_rates.append(args.events / drain(a, args.max_events))
+                raw_rates.append(args.events / raw_post(b, raw_server.url, args.max_events))
+                smalls = [device(root, syncd_server, f"small{r}-{i}", 0) for i in range(args.devices)]
+                raws = [device(root, raw_server, f"rawsmall{r}-{i}", args.syncs) for i in range(args.devices)]
+                n = args.devices * args.syncs
+                small_rates.append(n / small_syncs(smalls, args.syncs))
+                noop_rates.append(n / noop_requests(syncd_server, args.devices, args.syncs))
+                raw_small_rates.append(n / small_raw(raws, raw_server.url))
         finally:
             raw_server.stop()
             syncd_server.stop()
-    syncs = args.devices * args.rounds
-    drain_rate, raw_rate = args.events / drain_s, args.events / raw_s
+    med = statistics.median
     print(json.dumps({
         "bench": "drain",
         "database": "postgresql" if args.database_url else "sqlite",
+        "rounds": rounds,
         "events": args.events,
         "batch_events": args.max_events,
-        "drain_s": round(drain_s, 3),
-        "drain_events_per_s": round(drain_rate, 1),
-        "baseline_raw_post_events_per_s": round(raw_rate, 1),
-        "drain_ratio": round(drain_rate / raw_rate, 3),
+        "drain_events_per_s": spread(drain_rates),
+        "baseline_raw_post_events_per_s": spread(raw_rates),
+        "drain_ratio": round(med(drain_rates) / med(raw_rates), 3),
+        "drain_round_ratios": [round(x / y, 3) for x, y in zip(drain_rates, raw_rates, strict=True)],
         "devices": args.devices,
-        "small_syncs": syncs,
-        "small_syncs_per_s": round(syncs / small_s, 1),
-        "baseline_raw_small_posts_per_s": round(syncs / small_raw_s, 1),
-        "small_ratio": round(small_raw_s / small_s, 3),
+        "small_syncs": args.devices * args.syncs,
+        "small_syncs_per_s": spread(small_rates),
+        "baseline_noop_requests_per_s": spread(noop_rates),
+        "small_ratio": round(med(small_rates) / med(noop_rates), 3),
+        "small_round_ratios": [round(x / y, 3) for x, y in zip(small_rates, noop_rates, strict=True)],
+        "raw_small_posts_per_s": spread(raw_small_rates),
     }))
 
 

@@ -212,8 +212,8 @@ def _tap(r: Any) -> Tap:
     recomputed day.
     """
     site, device, epoch, seq, at, kind, idm, direction, orig, suspect = r
-    return Tap(site=site, device=device, epoch=epoch, seq=seq, at=datetime.fromisoformat(at), kind=kind, idm=idm,
-               direction=direction, amended=direction != orig, clock_suspect=bool(suspect))
+    return Tap(site, device, epoch, seq, datetime.fromisoformat(at), kind, idm, direction, direction != orig,
+               bool(suspect))
 
 
 def _row_values(w: WorkDay) -> dict[str, Any]:
@@ -257,7 +257,7 @@ def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | 
         cards = set(idms) | {b.idm for w in workers for b in rec.bindings_for(conn, worker=w)}
         cards |= {b.idm for b in binds if b.worker in workers}
         query = query.where(tc.idm.in_(sorted(cards)))
-    taps = [_tap(r) for r in conn.execute(query)]
+    taps = [_tap(r) for r in conn.execute(query).all()]  # one fetch, not a round of fetchone per row
     bindings = rec.bindings_for(conn, {x.idm for x in taps})
     roster = rec.roster_of(conn, site)
     approved = [c for c in rec.corrections_of(conn, site=site, status="approved", days=days)
@@ -496,7 +496,7 @@ def _reconcile_site(conn: sa.Connection, site: str, taps: list[Tap] | None) -> i
     """Rebuild's second pass for one site: every day at once, from ``taps`` (else the site's stored taps)."""
     rules = rules_for(conn, site)
     if taps is None:
-        taps = [_tap(r) for r in conn.execute(sa.select(*_TAP_COLUMNS).where(t.taps.c.site == site))]
+        taps = [_tap(r) for r in conn.execute(sa.select(*_TAP_COLUMNS).where(t.taps.c.site == site)).all()]
     binds = _kiosk_binds(conn, site)
     bindings = rec.bindings_for(conn, {x.idm for x in taps}) if taps else []
     approved = rec.corrections_of(conn, site=site, status="approved")

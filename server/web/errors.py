@@ -7,6 +7,7 @@
     ├── SignInFailed              code "signin_failed"        401  wrong name or password
     ├── SignInLocked              code "signin_locked"        429  too many failures for this name or client
     ├── SetupLinkInvalid          code "setup_link_invalid"   404  unknown, used or expired set-password link
+    ├── PageNotFound              code "not_found"            404  no page at this address (the console's 404 page)
     └── FormInvalid               code "form_invalid"         422  field errors (``.fields``: name → i18n key)
 """
 
@@ -53,6 +54,12 @@ class SetupLinkInvalid(WebError):
     code = "setup_link_invalid"
     status = 404
     message_ja = "このパスワード設定リンクは使えません（使用済み・期限切れ・誤り）。管理者に新しいリンクを依頼してください。"
+
+
+class PageNotFound(WebError):
+    code = "not_found"
+    status = 404
+    message_ja = "このアドレスのページはありません。"
 
 
 class FormInvalid(WebError):

@@ -206,8 +206,8 @@ def test_a_flagged_worker_is_recorded_warned_and_listed_for_the_manager(
     m = window.manager
     assert m.gate_title.text() == "教育・資格の警告（2）"
     items = [m.gate_list.item(i).text() for i in range(m.gate_list.count())]
-    assert uneducated.name in items[0] and "新規入場者教育 未実施" in items[0]
-    assert expired.name in items[1] and "健康診断・資格の期限切れ" in items[1]
+    assert items[0].startswith("⚠ 教育未実施\n") and uneducated.name in items[0]
+    assert items[1].startswith("⚠ 健診・資格の期限切れ\n") and expired.name in items[1]
     assert not any(clean.name in i for i in items)
     window.grab().save(str(tmp_path / "manager-gate-warnings-800x480.png"))
 

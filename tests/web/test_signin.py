@@ -83,7 +83,7 @@ def test_a_post_without_the_session_csrf_token_changes_nothing(client: TestClien
     sign_in(client, "admin")
     page = client.get("/settings/alarms")
     form = {"silent_minutes": "45", "work_start_hour": "7", "work_end_hour": "19", "backlog_hours": "24",
-            "clock_seconds": "120", "disk_free_mb": "500"}
+            "clock_seconds": "120", "disk_free_mb": "500", "reader_errors_per_hour": "5"}
     refused = client.post("/settings/alarms", data={**form, "csrf": "not-the-token"})
     assert refused.status_code == 403 and "読み込み直して" in refused.text
     with bare.ctx.engine.connect() as conn:

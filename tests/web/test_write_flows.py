@@ -122,7 +122,7 @@ def test_alarm_thresholds_are_checked_and_stored(world: WebWorld) -> None:
     admin = _client(world, "admin")
     page = admin.get("/settings/alarms")
     form = {"csrf": csrf_of(page.text), "silent_minutes": "45", "work_start_hour": "20", "work_end_hour": "19",
-            "backlog_hours": "24", "clock_seconds": "120", "disk_free_mb": "500"}
+            "backlog_hours": "24", "clock_seconds": "120", "disk_free_mb": "500", "reader_errors_per_hour": "5"}
     assert admin.post("/settings/alarms", data=form).status_code == 422
     with world.ctx.engine.connect() as conn:
         assert store.thresholds(conn) == {}
