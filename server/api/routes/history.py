@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from server.api.deps import Context
+from server.api.domain_models import READ, HistoryOut, RebuildOut, errors
 from server.api.routes.registry import visible_worker
 from server.api.routes.registry_common import Caller, CcusId, reading, require, writing
 from server.context import ServerContext
@@ -24,6 +25,9 @@ from server.store import domain_records as rec
 from server.store.domain_reconcile import history, rebuild
 
 router = APIRouter(tags=["history"])
+CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+          "description": "The rows (JSON), or with format=csv the columns of docs/domain.md as UTF-8 CSV"}}
 Format = Literal["json", "csv"]
 
 
@@ -58,7 +62,8 @@ def visible_rows(conn: Any, p: Principal, rows: list[dict[str, Any]]) -> list[di
     return out
 
 
-@router.get("/sites/{site}/history", response_model=None)
+@router.get("/sites/{site}/history", response_model=HistoryOut, response_model_exclude_unset=True,
+             responses={**errors(*READ, 422), **CSV})
 def site_history(site: CcusId, p: Caller, ctx: Context, month: str, format: Format = "json") -> Any:
     """A site's rows for one month (the data of the monthly reports)."""
     check_month(month)
@@ -70,7 +75,8 @@ def site_history(site: CcusId, p: Caller, ctx: Context, month: str, format: Form
     return _answer(ctx, rows, format, site=site, month=month)
 
 
-@router.get("/workers/{worker}/history", response_model=None)
+@router.get("/workers/{worker}/history", response_model=HistoryOut, response_model_exclude_unset=True,
+             responses={**errors(*READ, 422), **CSV})
 def worker_history(worker: CcusId, p: Caller, ctx: Context, month: str, format: Format = "json") -> Any:
     """One worker's rows on every site the caller may see."""
     check_month(month)
@@ -81,7 +87,8 @@ def worker_history(worker: CcusId, p: Caller, ctx: Context, month: str, format: 
     return _answer(ctx, rows, format, worker=worker, month=month)
 
 
-@router.get("/companies/{company}/history", response_model=None)
+@router.get("/companies/{company}/history", response_model=HistoryOut, response_model_exclude_unset=True,
+             responses={**errors(*READ, 422), **CSV})
 def company_history(company: CcusId, p: Caller, ctx: Context, month: str, format: Format = "json") -> Any:
     """The rows of one company's workers (as employer): the admin and the company itself."""
     check_month(month)
@@ -93,7 +100,8 @@ def company_history(company: CcusId, p: Caller, ctx: Context, month: str, format
     return _answer(ctx, rows, format, company=company, month=month)
 
 
-@router.post("/history/rebuild")
+@router.post("/history/rebuild", response_model=RebuildOut, response_model_exclude_unset=True,
+             responses=errors(401, 403))
 def post_rebuild(p: Caller, ctx: Context) -> dict[str, int]:
     """Recompute every derived row from the raw events (admin); same as ``genba server rebuild``."""
     require(p.role == "admin", "rebuilding work history", "就業履歴の再計算")
