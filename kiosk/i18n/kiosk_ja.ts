@@ -512,11 +512,11 @@
         </message>
         <message>
             <source>expired health check or qualification</source>
-            <translation>健康診断・資格の期限切れ</translation>
+            <translation>健診・資格の期限切れ</translation>
         </message>
         <message>
             <source>no new-entrant education</source>
-            <translation>新規入場者教育 未実施</translation>
+            <translation>教育未実施</translation>
         </message>
         <message>
             <source>, </source>

@@ -153,6 +153,16 @@ def test_a_forked_sibling_is_refused_and_kept_as_an_alarm(tmp_path: Path, gates:
         assert whole is not None
         with pytest.raises(SiblingForked):
             b.exchange.accept(clone.address, whole.to_bytes())  # type: ignore[union-attr]
+        # a copy that is BEHIND what B holds, with another event at its last seq: its head gives it away
+        behind = make_gate(tmp_path, "behind", identity=a.identity, key=a.key)
+        know_each_other(behind, b)
+        try:
+            behind.tap(C_CARD)
+            report = b.connect(behind).run_once()
+            assert [e.code for e in report.refused] == ["sibling_forked"]
+        finally:
+            behind.close()
+        know_each_other(a, b)
         # the peer's error is shown, and the genuine gate still exchanges
         assert [p.last_error_code for p in sibling_peers(b.state) if p.address == clone.address] == ["sibling_forked"]
         a.tap(C_CARD)
