@@ -83,7 +83,7 @@ env.globals.update(clock=clock, ago=ago, local_time=local_time, reader_cell=read
                    W=i18n.W)
 
 NAV = (
-    ("nav_fleet", "/fleet", ("admin",)),
+    ("nav_fleet", "/fleet", ("admin", "prime")),
     ("nav_sites", "/sites", ("admin", "prime", "company", "worker")),
     ("nav_corrections", "/corrections", ("admin", "prime", "company", "worker")),
     ("nav_users", "/users", ("admin",)),
