@@ -524,15 +524,19 @@ def history(conn: sa.Connection, *, site: str | None = None, worker: str | None 
         first = date.fromisoformat(month + "-01")
         nxt = (first + timedelta(days=32)).replace(day=1)
         q = q.where(c.work_day >= first.isoformat(), c.work_day < nxt.isoformat())
-    return [_public(r) for r in conn.execute(q)]
+    result = conn.execute(q)
+    names = list(result.keys())
+    return [_public(dict(zip(names, r, strict=True))) for r in result.all()]
 
 
-def _public(r: Any) -> dict[str, Any]:
-    d = dict(r._mapping)
-    d.pop("subject")
+_NOT_ASSESSABLE = frozenset({"not_on_roster", "roster_incomplete"})
+
+
+def _public(d: dict[str, Any]) -> dict[str, Any]:
+    del d["subject"]
     d["devices"] = d["devices"].split() if d["devices"] else []
-    d["flags"] = d["flags"].split() if d["flags"] else []
-    d["valid_for_assessment"] = d["worker"] is not None and not {"not_on_roster", "roster_incomplete"} & set(d["flags"])
+    flags = d["flags"] = d["flags"].split() if d["flags"] else []
+    d["valid_for_assessment"] = d["worker"] is not None and _NOT_ASSESSABLE.isdisjoint(flags)
     return d
 
 
