@@ -214,7 +214,7 @@ def main() -> int:
         if url is None:
             from tests.pg import start_cluster
 
-            cluster = start_cluster()
+            cluster = start_cluster(durable=True)  # production config: fsync, synchronous_commit on
             url = cluster.create_schema()
         try:
             out["fleet_kpis"] = bench_fleet(url, args.sites, args.site_workers, args.rounds)

@@ -243,6 +243,15 @@ class KioskCore:
         self.settings = self.settings.with_changes(mode=mode)
         self._save()
 
+    def set_theme(self, theme: str) -> None:
+        """``dark``, or ``light`` (the high-contrast daylight screen); kept in kiosk.json."""
+        from kiosk.settings import THEMES
+
+        if theme not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
+        self.settings = self.settings.with_changes(theme=theme)
+        self._save()
+
     def _save(self) -> None:
         if self.root is not None:
             save_settings(self.root, self.settings)

@@ -21,7 +21,9 @@ Across a reboot the time between two taps is not known on the kiosk (the wall
 clock of either boot may be wrong, by a day or more, and CLOCK_BOOTTIME starts
 again), so a tap after a reboot is never a repeat: it is recorded as a new
 entry or exit and the server, which re-times every boot segment from its clock
-samples, sorts out a true double tap.
+samples, sorts out a true double tap. For the same reason a tap at a sibling
+gate of the site never makes a tap here a repeat: a worker who entered at gate
+A and taps at gate B is recorded as an exit at B.
 """
 
 from __future__ import annotations
@@ -88,7 +90,8 @@ def elapsed_s(earlier: LastMark, now: TapMoment) -> float | None:
     with its clock a day behind reads day 3's taps as one second after day 2's).
     """
     if (
-        earlier.boot is not None
+        not earlier.sibling  # another gate's CLOCK_BOOTTIME says nothing about this one's
+        and earlier.boot is not None
         and earlier.boot == now.boot
         and earlier.mono_us is not None
         and now.mono_us is not None

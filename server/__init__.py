@@ -21,7 +21,7 @@ from server.importer import import_files
 from server.ingest import CommitListener, IngestedBatch, IngestedEvent, IngestResult, IngestService
 from server.settings import Settings, load_settings
 from server.store.engine import make_engine, migrate, write_transaction
-from server.store.pull import PullProviders, RosterSnapshot, RosterWorker, SiteConfig, put_roster, put_site_config
+from server.store.pull import PullProviders, RosterSnapshot, RosterWorker, SiteConfig, put_site_config
 from server.store.schema import metadata
 from server.worker import ReconcileWorker
 
@@ -48,7 +48,6 @@ __all__ = [
     "metadata",
     "migrate",
     "open_context",
-    "put_roster",
     "put_site_config",
     "revoke",
     "write_transaction",

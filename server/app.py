@@ -22,7 +22,8 @@ from server.api.routes import admin, batches, device, enroll, log, ops
 from server.api.routes.registry import install_domain
 from server.audit.runner import run_sequencer
 from server.context import ServerContext, open_context
-from server.errors import BodyTooLarge, to_body
+from server.errors import BodyTooLarge
+from server.http_errors import to_body
 from server.logs import configure
 from server.settings import Settings, load_settings
 from server.web import install as install_web

@@ -24,7 +24,7 @@ event's wall clock; with no sample at all the wall clock is kept (flag
 
 - ``clock_backwards``: wall clock earlier than the previous event's;
 - ``clock_jump``: within one boot, wall-clock and monotonic elapsed times
-  disagree by more than :data:`JUMP_TOLERANCE` (+0.1 %);
+  disagree (:func:`shared.clockrules.clock_jumped`: 2 s + 0.1 % of the elapsed time);
 - ``before_server_time``: within the boot of a request the server answered
   with ``server_time`` S, an event recorded after that request (mono ≥ the
   request's mono) reads earlier than S − :data:`SEEN_TOLERANCE`;
@@ -50,11 +50,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
+from shared.clockrules import SET_BACK_TOLERANCE, clock_jumped
 from shared.event import Event
 from shared.timefmt import parse_rfc3339
 
-STEP_TOLERANCE = timedelta(seconds=2)
-JUMP_TOLERANCE = timedelta(seconds=2)
+STEP_TOLERANCE = SET_BACK_TOLERANCE
 SEEN_TOLERANCE = timedelta(seconds=30)
 MAX_SAMPLE_AGE = timedelta(hours=24)
 PLAUSIBLE_YEARS = range(2000, 2100)
@@ -153,7 +153,7 @@ def retime(
         if previous.boot == event.boot and event.mono_us >= previous.mono_us:
             mono_elapsed = timedelta(microseconds=event.mono_us - previous.mono_us)
             wall_elapsed = at - prev_at
-            if abs(wall_elapsed - mono_elapsed) > JUMP_TOLERANCE + mono_elapsed / 1000:
+            if clock_jumped(wall_elapsed, mono_elapsed):
                 flags.append("clock_jump")
     if (
         sane

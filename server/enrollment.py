@@ -6,6 +6,8 @@ credential, so only its SHA-256 is stored, it works once, and it expires. A
 failed enrollment does not consume it. A re-imaged or revoked device enrolls
 again with a higher epoch; a revoked key is refused everywhere
 (:func:`device_key` raises :class:`Revoked`).
+
+The rules are here; the SQL is in :mod:`server.store.enrollments`.
 """
 
 from __future__ import annotations
@@ -27,9 +29,8 @@ from server.errors import (
     Revoked,
 )
 from server.site_policy import record_enrollment
-from server.store import schema as t
+from server.store import enrollments as store
 from server.store.engine import write_transaction
-from shared.chain import GENESIS
 from shared.errors import UnknownKey
 from shared.ids import check_ccus_id, check_device_id
 from shared.keys import VerifierKey
@@ -65,8 +66,7 @@ def create_code(engine: sa.Engine, *, site: str, ttl: timedelta, now: datetime) 
     code = new_code()
     expires = utc_text(now + ttl)
     with write_transaction(engine) as conn:
-        conn.execute(t.enrollment_codes.insert().values(
-            code_hash=code_hash(code), site=site, created_at=utc_text(now), expires_at=expires))
+        store.insert_code(conn, code_hash=code_hash(code), site=site, created_at=utc_text(now), expires_at=expires)
     return code, expires
 
 
@@ -89,32 +89,21 @@ def enroll(
     digest = code_hash(code)
     stamp = utc_text(now)
     with write_transaction(engine) as conn:
-        query = sa.select(t.enrollment_codes).where(t.enrollment_codes.c.code_hash == digest)
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = conn.execute(query).first()
+        row = store.lock_code(conn, digest)
         if row is None:
             raise EnrollmentCodeInvalid("no such enrollment code")
         if row.used_at is not None:
             raise EnrollmentCodeUsed(f"this enrollment code was used at {row.used_at}")
         if row.expires_at <= stamp:
             raise EnrollmentCodeExpired(f"this enrollment code expired at {row.expires_at}")
-        highest = conn.execute(
-            sa.select(sa.func.max(t.devices.c.epoch)).where(t.devices.c.device == device)
-        ).scalar_one_or_none()
+        highest = store.highest_epoch(conn, device)
         if highest is not None and epoch <= highest:
             raise EpochNotNewer(f"device {device} already had epoch {highest}; enroll with epoch {highest + 1} or more",
                                 highest_epoch=highest)
-        try:
-            with conn.begin_nested():
-                conn.execute(t.devices.insert().values(device=device, epoch=epoch, site=row.site,
-                                                       verifier_key=key.encode(), app=app, enrolled_at=stamp))
-        except sa.exc.IntegrityError:  # the same device and epoch enrolled concurrently with another code
-            raise EpochNotNewer(f"device {device} epoch {epoch} is already enrolled") from None
-        conn.execute(t.chains.insert().values(device=device, epoch=epoch, last_seq=0, head=GENESIS, receipt=None,
-                                              updated_at=stamp))
-        conn.execute(t.enrollment_codes.update().where(t.enrollment_codes.c.code_hash == digest).values(
-            used_at=stamp, used_by_device=device, used_by_epoch=epoch))
+        if not store.add_device(conn, device=device, epoch=epoch, site=row.site, verifier_key=key.encode(), app=app,
+                                at=stamp):
+            raise EpochNotNewer(f"device {device} epoch {epoch} is already enrolled")
+        store.mark_code_used(conn, digest, at=stamp, device=device, epoch=epoch)
         record_enrollment(conn, device=device, epoch=epoch, site=row.site, at=stamp)
     return Enrolled(device, epoch, row.site)
 
@@ -129,9 +118,7 @@ class EnrolledKey:
 
 def device_key(conn: sa.Connection, device: str, epoch: int) -> EnrolledKey:
     """The enrolled key of (device, epoch); :class:`UnknownKey` if none, :class:`Revoked` if revoked."""
-    row = conn.execute(
-        sa.select(t.devices).where(t.devices.c.device == device, t.devices.c.epoch == epoch)
-    ).first()
+    row = store.device_row(conn, device, epoch)
     if row is None:
         raise UnknownKey(f"device {device} epoch {epoch} is not enrolled")
     if row.revoked_at is not None:
@@ -142,12 +129,8 @@ def device_key(conn: sa.Connection, device: str, epoch: int) -> EnrolledKey:
 def revoke(engine: sa.Engine, *, device: str, now: datetime) -> list[int]:
     """Revoke every enrolled epoch of a device; return the epochs revoked now."""
     with write_transaction(engine) as conn:
-        rows = conn.execute(sa.select(t.devices.c.epoch, t.devices.c.revoked_at).where(
-            t.devices.c.device == device)).all()
-        if not rows:
-            raise NotFound(f"no enrolled device {device}")
-        epochs = [r.epoch for r in rows if r.revoked_at is None]
-        conn.execute(t.devices.update().where(t.devices.c.device == device, t.devices.c.revoked_at.is_(None))
-                     .values(revoked_at=utc_text(now)))
-    return sorted(epochs)
+        epochs = store.revoke_device(conn, device, utc_text(now))
+    if epochs is None:
+        raise NotFound(f"no enrolled device {device}")
+    return epochs
 

@@ -137,10 +137,15 @@ class IngestService:
     def now(self) -> datetime:
         return self.clock.wall().astimezone(UTC)
 
-    def ingest(self, body: bytes | Batch, *, sample: ClockSample | None = None, via: str = "http") -> IngestResult:
-        """Ingest one batch; raise a :class:`shared.errors.GenbaError` (nothing stored) on any refusal."""
+    def ingest(self, body: bytes | Batch, *, sample: ClockSample | None = None, via: str = "http",
+               also: Callable[[sa.Connection], None] | None = None) -> IngestResult:
+        """Ingest one batch; raise a :class:`shared.errors.GenbaError` (nothing stored) on any refusal.
+
+        ``also``: the request's own bookkeeping (its replay-guard nonce), run first in the ingest
+        transaction so that a signed upload is one write transaction; its refusal stores nothing.
+        """
         try:
-            result, ingested = self._ingest(body, sample)
+            result, ingested = self._ingest(body, sample, also)
         except Fork as exc:
             self._keep_fork(body, exc)
             self._refused(exc, via)
@@ -162,7 +167,8 @@ class IngestService:
             self.metrics.refused.labels(reason=exc.code).inc()
         log.warning("batch_refused", extra={"code": exc.code, "detail": exc.message, "via": via})
 
-    def _ingest(self, body: bytes | Batch, sample: ClockSample | None) -> tuple[IngestResult, IngestedBatch | None]:
+    def _ingest(self, body: bytes | Batch, sample: ClockSample | None,
+                also: Callable[[sa.Connection], None] | None = None) -> tuple[IngestResult, IngestedBatch | None]:
         batch = body if isinstance(body, Batch) else Batch.from_bytes(body)
         with self.engine.connect() as conn:
             enrolled = device_key(conn, batch.device, batch.epoch)
@@ -170,6 +176,8 @@ class IngestService:
         now = self.now()
         stamp = format_rfc3339(now)
         with write_transaction(self.engine) as conn:
+            if also is not None:
+                also(conn)
             chain = store.lock_chain(conn, batch.device, batch.epoch)
             revoked = store.revoked_at(conn, batch.device, batch.epoch)
             if revoked is not None:

@@ -24,7 +24,8 @@ from the event alone (events stored before this check existed may name another
 site; they count for the site the device was assigned to).
 
 This module must never trust an event's own ``site`` field, and never decide by
-an event's wall clock.
+an event's wall clock. Its SQL is in :mod:`server.store.device_sites` (the
+``device_sites`` table in :mod:`server.security.schema`).
 """
 
 from __future__ import annotations
@@ -37,8 +38,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from server.errors import AlreadyAssigned, MoveInPast, NotFound, Revoked, WrongSite
-from server.security.schema import device_sites
-from server.store import schema as t
+from server.store import device_sites as store
 from server.store.engine import write_transaction
 from shared.event import NO_SITE, Event
 from shared.ids import check_ccus_id, check_device_id
@@ -82,14 +82,10 @@ def site_at(assignments: Sequence[Assignment], seq: int) -> str | None:
 
 def load(conn: sa.Connection, device: str, epoch: int) -> list[Assignment]:
     """The effective assignments of (device, epoch); the enrolled site from seq 1 if no row exists."""
-    c = device_sites.c
-    rows = conn.execute(sa.select(c.from_seq, c.site, c.previous_site, c.assigned_at, c.assigned_by, c.reason)
-                        .where(c.device == device, c.epoch == epoch).order_by(c.id)).all()
     history = [Assignment(int(r.from_seq), r.site, r.previous_site, r.assigned_at, r.assigned_by, r.reason)
-               for r in rows]
+               for r in store.assignment_rows(conn, device, epoch)]
     if not history:
-        site = conn.execute(sa.select(t.devices.c.site).where(
-            t.devices.c.device == device, t.devices.c.epoch == epoch)).scalar_one_or_none()
+        site = store.enrolled_site(conn, device, epoch)
         history = [Assignment(1, site)] if site is not None else []
     return effective(history)
 
@@ -136,8 +132,8 @@ def as_assigned(conn: sa.Connection, events: Sequence[Event]) -> list[Event]:
 
 def record_enrollment(conn: sa.Connection, *, device: str, epoch: int, site: str, at: str) -> None:
     """The first assignment of a newly enrolled (device, epoch): its enrolled site from seq 1."""
-    conn.execute(device_sites.insert().values(device=device, epoch=epoch, from_seq=1, site=site, previous_site=None,
-                                              assigned_at=at, assigned_by="enrollment", reason=None))
+    store.add_assignment(conn, device=device, epoch=epoch, from_seq=1, site=site, previous_site=None, at=at,
+                         by="enrollment", reason=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,20 +157,15 @@ def move_device(engine: sa.Engine, *, device: str, site: str, by: str, reason: s
     check_device_id(device)
     check_ccus_id(site, "site")
     stamp = format_rfc3339(now.astimezone(UTC))
-    d = t.devices.c
     with write_transaction(engine) as conn:
-        row = conn.execute(sa.select(d.epoch, d.revoked_at).where(d.device == device)
-                           .order_by(d.epoch.desc()).limit(1)).first()
+        row = store.latest_epoch(conn, device)
         if row is None:
             raise NotFound(f"no enrolled device {device}")
         if row.revoked_at is not None:
             raise Revoked(f"device {device} epoch {row.epoch} was revoked at {row.revoked_at}; enroll it at the "
                           f"new site instead")
         epoch = int(row.epoch)
-        query = sa.select(t.chains.c.last_seq).where(t.chains.c.device == device, t.chains.c.epoch == epoch)
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        acked = int(conn.execute(query).scalar_one())
+        acked = store.lock_acked(conn, device, epoch)
         start = acked + 1 if from_seq is None else from_seq
         if start <= acked:
             raise MoveInPast(f"the server already holds events 1..{acked} of device {device} epoch {epoch}; "
@@ -182,18 +173,16 @@ def move_device(engine: sa.Engine, *, device: str, site: str, by: str, reason: s
         previous = site_at(load(conn, device, epoch), start)
         if previous == site:
             raise AlreadyAssigned(f"device {device} is already assigned to site {site} at seq {start}")
-        conn.execute(device_sites.insert().values(device=device, epoch=epoch, from_seq=start, site=site,
-                                                  previous_site=previous, assigned_at=stamp, assigned_by=by,
-                                                  reason=reason))
+        store.add_assignment(conn, device=device, epoch=epoch, from_seq=start, site=site, previous_site=previous,
+                             at=stamp, by=by, reason=reason)
         # What the device pulls (site config, roster) follows the newest assignment at once, so that it
         # starts journaling the new site; events journaled before it learns are still checked by seq.
-        conn.execute(t.devices.update().where(d.device == device, d.epoch == epoch).values(site=site))
+        store.set_current_site(conn, device, epoch, site)
     return Moved(device, epoch, start, site, previous or "", stamp, by)
 
 
 def history(conn: sa.Connection, device: str) -> list[dict[str, object]]:
     """Every assignment row of the device, all epochs, in the order written (the audit trail)."""
-    c = device_sites.c
-    rows = conn.execute(sa.select(device_sites).where(c.device == device).order_by(c.id)).all()
+    rows = store.history_rows(conn, device)
     return [{"epoch": r.epoch, "from_seq": int(r.from_seq), "site": r.site, "previous_site": r.previous_site,
              "assigned_at": r.assigned_at, "assigned_by": r.assigned_by, "reason": r.reason} for r in rows]

@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from shared import hints
 from shared.errors import FormatError, KeyFileMissing
 from shared.files import write_atomic
 from shared.ids import check_ccus_id, check_device_id, new_device_id
@@ -100,7 +101,7 @@ def load_or_create_key(data: DataDir, identity: DeviceIdentity, *, new_epoch: bo
         if not new_epoch and key_was_used(data, identity):
             raise KeyFileMissing(
                 f"the device key of epoch {identity.epoch} is missing ({path}). Restore it from a backup, or "
-                "enroll the device again ('genba device enroll', a new epoch with a new key); nothing was changed")
+                f"enroll the device again ('{hints.ENROLL}', a new epoch with a new key); nothing was changed")
         SigningKey.generate(identity.key_name()).save(path)
     key = SigningKey.load(path)
     if key.name != identity.key_name():

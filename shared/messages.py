@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from shared import hints
 from shared.errors import GenbaError
 
 LANGS = ("ja", "en")
@@ -28,14 +29,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "key_permissions": ("鍵ファイルが他のユーザーから読める状態です。権限を600にするか、鍵を作り直してください。",
                         "The key file is readable by others. Make it mode 600 or replace the key."),
     "key_missing": ("端末の鍵ファイルがありません。バックアップから戻すか、端末を登録し直して新しい世代を始めてください"
-                    "（genba device enroll）。記録ファイルはそのままです。",
+                    f"（{hints.ENROLL}）。記録ファイルはそのままです。",
                     "The device's key file is missing. Restore it from a backup, or enroll the device again to "
-                    "start a new epoch (genba device enroll). The journal was left as it is."),
+                    f"start a new epoch ({hints.ENROLL}). The journal was left as it is."),
     "verification": ("検証に失敗しました。", "Verification failed."),
     "bad_signature": ("署名が正しくありません。データが改変されたか、別の鍵で署名されています。",
                       "The signature does not verify: the data was altered or signed by another key."),
-    "unknown_key": ("登録されていない（または失効した）端末の鍵です。端末を登録し直してください。",
-                    "The device key is not enrolled (or was revoked). Enroll the device again."),
+    "unknown_key": (f"登録されていない（または失効した）端末の鍵です。端末を登録し直してください: {hints.ENROLL}",
+                    f"The device key is not enrolled (or was revoked). Enroll the device again: {hints.ENROLL}"),
     "broken_chain": ("記録の連鎖が壊れています。改変・欠落・並べ替えの可能性があります。",
                      "The record chain is broken: altered, missing or reordered records."),
     "gap": ("記録に抜けがあります。前の記録から送り直してください。",
@@ -62,10 +63,10 @@ CATALOG: dict[str, tuple[str, str]] = {
                         "unsent taps) and contact the administrator."),
     "journal_lost": ("記録ファイル（journal.db）が失われたか入れ替わっています。サーバーが受領済みの記録がありません。"
                      "このままでは記録できません（分岐します）。管理者は端末を登録し直してください"
-                     "（genba device enroll、新しい世代）。ディスク上のファイルはそのままです。",
+                     f"（{hints.ENROLL}、新しい世代）。ディスク上のファイルはそのままです。",
                      "The journal (journal.db) was lost or replaced: it lacks records the server already "
                      "acknowledged. Nothing can be recorded as it is (it would fork). Site manager: enroll the "
-                     "device again (genba device enroll, a new epoch). Nothing on disk was changed."),
+                     f"device again ({hints.ENROLL}, a new epoch). Nothing on disk was changed."),
 }
 
 

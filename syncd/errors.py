@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared import hints
 from shared.errors import GenbaError
 from shared.messages import CATALOG
 
@@ -113,8 +114,10 @@ CATALOG.update(
             "The server sent an unexpected answer. Syncd will retry; contact the administrator if it persists.",
         ),
         "revoked": (
-            "この端末の鍵はサーバーで失効しています。管理者に連絡し、端末を登録し直してください。",
-            "This device's key was revoked on the server. Contact the administrator and enroll again.",
+            "この端末の鍵はサーバーで失効しています。管理者に新しい登録コードをもらい、"
+            f"登録し直してください: {hints.ENROLL}",
+            f"This device's key was revoked on the server. Get a new enrollment code from the administrator "
+            f"and enroll again: {hints.ENROLL}",
         ),
         "clock_skew": (
             "端末の時計がサーバーと大きくずれています。時計を合わせてください。",

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared import hints
 from shared.batch import MAX_BATCH_BYTES
 from shared.checkpoint import Receipt
 from shared.device import DeviceIdentity
@@ -86,7 +87,7 @@ def import_receipts(
 ) -> ImportedReceipts:
     """Verify every receipt of a receipts file, then store them. One bad receipt: nothing stored."""
     if not identity.server_key:
-        raise NotEnrolled("no server key is pinned on this device; enroll it first ('genba device enroll')")
+        raise NotEnrolled(f"no server key is pinned on this device; enroll it first ('{hints.ENROLL}')")
     if len(data) > MAX_FILE_BYTES:
         raise FormatError(f"receipts file is larger than {MAX_FILE_BYTES} bytes")
     keys = [VerifierKey.decode(identity.server_key)]

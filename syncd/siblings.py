@@ -43,6 +43,7 @@ import logging
 import os
 import secrets
 import socket
+import sqlite3
 import threading
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
@@ -64,7 +65,6 @@ from shared.errors import Fork, FormatError, Gap, GenbaError, UnknownKey, Verifi
 from shared.event import NO_SITE, Event
 from shared.ids import check_device_id
 from shared.journal import JournalReader
-from shared.journal.store import connect as journal_connect
 from shared.json_limits import loads_bounded
 from shared.keys import SigningKey, VerifierKey
 from shared.messages import explain
@@ -326,17 +326,20 @@ class SiblingService:
         self.clock: Clock = clock or SystemClock()
         self.replay = ReplayGuard(max_skew=SIBLING_MAX_SKEW)
         self._replay_lock = threading.Lock()
-        self._local = threading.local()
+        self._reader: JournalReader | None = None
+        self._reader_lock = threading.Lock()
+        """One read-only connection for every request thread, used by one at a time."""
 
     def _journal(self) -> JournalReader | None:
-        reader: JournalReader | None = getattr(self._local, "journal", None)
-        if reader is None:
-            path = self.data.journal
-            if not path.exists() or path.stat().st_size == 0:
-                return None
-            reader = JournalReader(path, conn=journal_connect(path, readonly=True))
-            self._local.journal = reader
-        return reader
+        if self._reader is None:
+            self._reader = open_journal(self.data)
+        return self._reader
+
+    def close(self) -> None:
+        with self._reader_lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Answer:
         try:
@@ -350,9 +353,10 @@ class SiblingService:
             refused = self._authenticate(method, target, headers, body)
             if refused is not None:
                 return refused
-            if url.path == f"{PREFIX}/chains":
-                return self._chains()
-            return self._batch(parse_qs(url.query))
+            with self._reader_lock:
+                if url.path == f"{PREFIX}/chains":
+                    return self._chains()
+                return self._batch(parse_qs(url.query))
         except GenbaError as exc:
             return _error(400, exc.code, exc.message)
 
@@ -391,8 +395,9 @@ class SiblingService:
         if journal is not None:
             for epoch in sorted(journal.epochs()):
                 last, _ = journal.last(epoch)
+                last, head = journal.last(epoch)
                 pruned, _ = journal.pruned(epoch)
-                epochs.append({"epoch": epoch, "first": pruned + 1, "last": last})
+                epochs.append({"epoch": epoch, "first": pruned + 1, "last": last, "head": head.hex()})
         body = {"device": self.identity.device, "site": self.site() or "", "epochs": epochs}
         return Answer(200, json.dumps(body).encode())
 
@@ -504,6 +509,24 @@ def pair_with(data: DataDir, identity: DeviceIdentity, key: SigningKey, address:
     add_paired_key(data, device=reply["device"], epoch=reply["epoch"], key=reply["key"], site=reply["site"] or None,
                    at=now.isoformat())
     return reply
+
+
+def open_journal(data: DataDir) -> JournalReader | None:
+    """This gate's journal, read-only, usable from any one thread at a time; None before the kiosk made it."""
+    path = data.journal
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, timeout=10,
+                           check_same_thread=False)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.Error:
+        conn.close()
+        return None
+    if not {"meta", "epochs", "events"} <= tables:  # the kiosk is creating it this very moment
+        conn.close()
+        return None
+    return JournalReader(path, conn=conn)
 
 
 def _json_code(content: bytes) -> str:
@@ -673,7 +696,7 @@ class SiblingExchange:
 
     def __init__(self, data: DataDir, identity: DeviceIdentity, key: SigningKey, state: StateWriter,
                  config: SiblingConfig, keyring: Keyring, *, clock: Clock | None = None,
-                 discovery: Discovery | None = None, max_events: int = DEFAULT_BATCH_EVENTS,
+                 discovery: Discovery | None = None, max_events: int = MAX_BATCH_EVENTS,
                  timeout: float = 10.0) -> None:
         self.data, self.identity, self.key, self.state = data, identity, key, state
         self.config, self.keyring, self.discovery = config, keyring, discovery
@@ -726,7 +749,9 @@ class SiblingExchange:
         if not path.exists() or path.stat().st_size == 0:
             return
         if self._journal is None:
-            self._journal = JournalReader(path, conn=journal_connect(path, readonly=True))
+            self._journal = open_journal(self.data)
+        if self._journal is None:
+            return
         epoch0, seq0 = bindings_scanned(self.state)
         rows = self._journal.conn.execute(
             "SELECT epoch, seq, data FROM events WHERE (epoch, seq) > (?, ?) ORDER BY epoch, seq", (epoch0, seq0))
@@ -770,22 +795,32 @@ class SiblingExchange:
         try:
             chains = loads_bounded(resp.content)
             device = check_device_id(chains["device"])
-            epochs = [(int(e["epoch"]), int(e["first"]), int(e["last"])) for e in chains["epochs"]]
+            epochs = [(int(e["epoch"]), int(e["first"]), int(e["last"]), str(e.get("head", "")))
+                      for e in chains["epochs"]]
         except (FormatError, KeyError, TypeError, ValueError) as exc:
             raise SiblingRefused(f"sibling gate {address} sent a chain list that is not valid: {exc}") from None
         if device == self.identity.device:
             return 0  # our own address (mDNS, or a configuration listing every gate)
         record_peer(self.state, address, found_by=self._found_by(address), device=device)
         pulled = 0
-        for epoch, first, last in epochs:
-            pulled += self._pull_chain(address, device, epoch, first, last)
+        for epoch, first, last, head in epochs:
+            pulled += self._pull_chain(address, device, epoch, first, last, head)
         return pulled
 
     def _found_by(self, address: str) -> str:
         return "config" if address in self.config.peers else "mdns"
 
-    def _pull_chain(self, address: str, device: str, epoch: int, first: int, last: int) -> int:
+    def _pull_chain(self, address: str, device: str, epoch: int, first: int, last: int, head: str) -> int:
         held = sibling_chain(self.state, device, epoch)
+        if held is not None and 0 < last <= held.last_seq:
+            # nothing new; but a peer whose head differs from ours at its last seq holds another history:
+            # ask for that one signed event, which proves (or disproves) the fork
+            ours = sibling_head_at(self.state, device, epoch, last)
+            if ours is None or ours.hex() != head:
+                resp = self._get(address, f"{PREFIX}/batch?epoch={epoch}&from={last}&max=1")
+                if resp.status_code == 200:
+                    self.accept(address, resp.content, expect_device=device)
+            return 0
         nxt = (held.last_seq + 1) if held is not None else max(1, first)
         pulled = 0
         while nxt <= last:
@@ -916,3 +951,4 @@ def sibling_parts(data: DataDir, identity: DeviceIdentity, key: SigningKey, stat
             discovery.close()
         if server is not None:
             server.stop()
+            server.service.close()

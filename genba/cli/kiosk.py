@@ -53,6 +53,9 @@ def kiosk(
     mode: Annotated[str | None, typer.Option(
         "--mode", help="Gate mode, kept in kiosk.json: auto, entry (entry gate only) or exit (exit gate only).")
     ] = None,
+    theme: Annotated[str | None, typer.Option(
+        "--theme", help="Screen theme, kept in kiosk.json: dark, or light (high contrast for daylight).")
+    ] = None,
 ) -> None:
     """Run the kiosk: full-screen touch UI (default) or --headless logging."""
     if ctx.invoked_subcommand is not None:
@@ -69,6 +72,7 @@ def kiosk(
 
     data = data_dir(ctx)
     gate = None if mode is None else _gate_mode(mode)
+    look = None if theme is None else _theme(theme)
     code = RESTART_EXIT_CODE
     with reported(), _io_errors(data.root):
         data.ensure()
@@ -79,6 +83,8 @@ def kiosk(
                 core.prune()
                 if gate is not None and core.pipeline.mode is not gate:
                     core.set_mode(gate)
+                if look is not None and core.settings.theme != look:
+                    core.set_theme(look)
                 if headless:
                     label = _MODE_WORDS[core.pipeline.mode.value]
                     typer.echo(t(f"ヘッドレスで起動しました（リーダー {reader}、{label[0]}、データ {data.root}）。",
@@ -99,6 +105,19 @@ _MODES = {"auto": "auto", "entry": "entry_only", "entry_only": "entry_only", "en
           "exit": "exit_only", "exit_only": "exit_only", "exit-only": "exit_only"}
 _MODE_WORDS = {"auto": ("自動（入場→退場）", "automatic (entry, then exit)"),
                "entry_only": ("入場専用", "entry gate only"), "exit_only": ("退場専用", "exit gate only")}
+
+
+_THEME_WORDS = {"dark": ("暗い画面（標準）", "dark (default)"),
+                "light": ("屋外用の明るい画面", "light, high contrast for daylight")}
+
+
+def _theme(text: str) -> str:
+    """A theme from the command line, or a one-line error naming the choices (nothing changed)."""
+    value = text.strip().lower()
+    if value not in _THEME_WORDS:
+        fail(t(f"エラー: 画面テーマ {text!r} はありません。dark か light を指定してください。",
+               f"Error: there is no theme {text!r}. Use dark or light."), 2)
+    return value
 
 
 def _gate_mode(text: str) -> GateMode:
@@ -248,3 +267,27 @@ def set_mode(
     ja, en = _MODE_WORDS[gate.value]
     typer.echo(t(f"ゲートモードを「{ja}」にしました（{settings_path(data.root)}）。動作中のキオスクは次の起動から従います。",
                  f"Gate mode set to {en} ({settings_path(data.root)}). A running kiosk takes it at its next start."))
+
+
+@app.command("set-theme")
+def set_theme(
+    ctx: typer.Context,
+    theme: Annotated[str | None, typer.Argument(
+        help="dark, or light (high contrast for daylight); without it, print the current theme.")] = None,
+) -> None:
+    """Set the screen theme in kiosk.json (a running kiosk takes it at its next start), or print it."""
+    from kiosk.settings import load_settings, save_settings, settings_path
+
+    data = data_dir(ctx)
+    with reported(), _io_errors(data.root):
+        settings = load_settings(data.root)
+        if theme is None:
+            ja, en = _THEME_WORDS[settings.theme]
+            typer.echo(t(f"画面テーマ: {ja}（{settings.theme}）", f"Theme: {en} ({settings.theme})"))
+            return
+        look = _theme(theme)
+        data.ensure()
+        save_settings(data.root, settings.with_changes(theme=look))
+    ja, en = _THEME_WORDS[look]
+    typer.echo(t(f"画面テーマを「{ja}」にしました（{settings_path(data.root)}）。動作中のキオスクは次の起動から従います。",
+                 f"Theme set to {en} ({settings_path(data.root)}). A running kiosk takes it at its next start."))

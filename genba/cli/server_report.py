@@ -20,14 +20,16 @@ from shared.messages import t
 
 # The fixed sets, spelled out so that --help lists them without importing the server (tests check they match).
 Kind = Enum("Kind", {k.replace("-", "_"): k for k in (  # type: ignore[misc]
-    "calendar", "attendance", "roster", "structure-chart", "structure-ledger", "kpi", "labour", "daily")})
+    "calendar", "attendance", "roster", "structure-chart", "structure-ledger", "kpi", "labour", "daily",
+    "roster-insurance", "monthly-totals", "subcontractors")})
 Format = Enum("Format", {f.replace("-", "_"): f for f in ("csv", "csv-cp932", "xlsx", "pdf")})  # type: ignore[misc]
 
 
 def report_cmd(
     ctx: typer.Context,
     kind: Annotated[Kind, typer.Argument(help="Which report (月別カレンダー, 出面表, 作業員名簿, 施工体系図, "
-                                              "施工体制台帳, KPI, 週休2日・時間外, 日次リスト).")],
+                                              "施工体制台帳, KPI, 週休2日・時間外, 日次リスト, 社会保険加入状況, "
+                                              "月別集約, 下請負業者一覧).")],
     site: Annotated[str, typer.Option("--site", help="Site id (14 digits).")],
     month: Annotated[str, typer.Option("--month", help="Month, YYYY-MM.")],
     fmt: Annotated[Format, typer.Option("--format", help="csv (UTF-8 with BOM), csv-cp932 (Shift_JIS), xlsx, pdf.")]

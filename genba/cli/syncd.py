@@ -22,6 +22,7 @@ from shared.journal import JournalReader
 from shared.messages import current_lang, t
 from shared.paths import DataDir
 from shared.state import StateBusy, StateReader, StateWriter, SyncStatus
+from shared.state.siblings import sibling_alarms
 from shared.timefmt import parse_rfc3339
 from syncd.audit import last_check
 from syncd.client import SyncClient
@@ -215,6 +216,34 @@ def _since(stamp: str | None, now: datetime) -> str:
     return f"{stamp} ({_age(max(0.0, seconds))})"
 
 
+def future_s(stamp: str | None, now: datetime) -> float | None:
+    """How far ``stamp`` lies ahead of ``now`` (seconds) when it is more than FUTURE_TOLERANCE_S ahead, else None."""
+    if stamp is None:
+        return None
+    try:
+        ahead = (parse_rfc3339(stamp) - now).total_seconds()
+    except GenbaError:
+        return None
+    return ahead if ahead > FUTURE_TOLERANCE_S else None
+
+
+def status_json(status: SyncStatus, now: datetime) -> dict[str, Any]:
+    """``genba syncd status --json``: the status, with a time later than now shown as such, never as age 0.
+
+    ``oldest_unsent_age_s`` is null when the oldest unsent record's time is ahead of this clock; then
+    ``oldest_unsent_in_future_s`` says by how much and ``clock_suspect`` is true (the record was written with a
+    clock ahead of this one, or this one is behind). The same for the last successful sync.
+    """
+    out = status.to_dict()
+    oldest, success = future_s(status.oldest_unsent_at, now), future_s(status.last_success, now)
+    if oldest is not None:
+        out["oldest_unsent_age_s"] = None
+    out["oldest_unsent_in_future_s"] = oldest
+    out["last_success_in_future_s"] = success
+    out["clock_suspect"] = oldest is not None or success is not None
+    return out
+
+
 def log_check_lines(check: dict[str, Any] | None) -> list[str]:
     """The daemon's last check of the server's audit log (syncd.audit.scheduled_check), in words."""
     if check is None:
@@ -277,11 +306,19 @@ def status(
         finally:
             if journal is not None:
                 journal.close()
+        alarms = sibling_alarms(state)
     check = last_check(data.root)
     if as_json:
-        typer.echo(json.dumps({**st.to_dict(), "log_check": check}, ensure_ascii=False))
+        typer.echo(json.dumps({**status_json(st, now), "log_check": check,
+                               "sibling_alarms": [{"at": a.at, "code": a.code, "device": a.device, "epoch": a.epoch,
+                                                   "seq": a.seq, "peer": a.peer} for a in alarms]},
+                              ensure_ascii=False))
         return
-    for line in [*status_lines(st, now), *log_check_lines(check)]:
+    sibling_lines = [t(f"警告: 隣のゲート {a.device}（{a.peer}）の記録 {a.seq} 番を拒否しました（{a.code}）。"
+                       "詳しくは genba siblings list。",
+                       f"ALARM: refused sibling {a.device} ({a.peer}) at seq {a.seq} ({a.code}); see "
+                       "'genba siblings list'.") for a in alarms]
+    for line in [*status_lines(st, now), *log_check_lines(check), *sibling_lines]:
         typer.echo(line)
 
 

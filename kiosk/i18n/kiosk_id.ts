@@ -371,8 +371,20 @@
             <translation>Sentuhan TIDAK tercatat (penyimpanan penuh atau tidak bisa ditulis). Panggil manajer lokasi.</translation>
         </message>
         <message>
-            <source>No site is set on this kiosk. Enroll it or import a roster.</source>
-            <translation>Kios ini belum diatur lokasinya. Daftarkan kios atau impor daftar pekerja.</translation>
+            <source>No site is set on this kiosk (taps are still recorded). Manager screen: how to set it.</source>
+            <translation>Kios ini belum diatur lokasinya (tap tetap dicatat). Cara mengaturnya ada di layar manajer.</translation>
+        </message>
+        <message>
+            <source>No site is set on this kiosk (taps are recorded and given a site later). Set it: %1 or enroll it: %2</source>
+            <translation>Kios ini belum diatur lokasinya (tap tetap dicatat dan diberi lokasi nanti). Atur: %1 atau daftarkan kios: %2</translation>
+        </message>
+        <message>
+            <source>No roster yet: every card shows as unknown. With a server it arrives by itself; without one: %1</source>
+            <translation>Belum ada daftar pekerja: semua kartu tampil sebagai tidak dikenal. Dengan server daftar datang sendiri; tanpa server: %1</translation>
+        </message>
+        <message>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again: %1</source>
+            <translation>Jurnal hilang: tap TIDAK tercatat. Manajer: daftarkan ulang kios ini: %1</translation>
         </message>
         <message>
             <source>Looking for the card reader…</source>

@@ -371,8 +371,20 @@
             <translation>タッチが記録されていません（ディスク満杯または書き込み不可）。現場管理者を呼んでください。</translation>
         </message>
         <message>
-            <source>No site is set on this kiosk. Enroll it or import a roster.</source>
-            <translation>この端末に現場が設定されていません。端末登録か名簿の取り込みをしてください。</translation>
+            <source>No site is set on this kiosk (taps are still recorded). Manager screen: how to set it.</source>
+            <translation>この端末に現場が設定されていません（タッチは記録されます）。設定方法は管理画面にあります。</translation>
+        </message>
+        <message>
+            <source>No site is set on this kiosk (taps are recorded and given a site later). Set it: %1 or enroll it: %2</source>
+            <translation>この端末に現場が設定されていません（タッチは記録され、後で現場に割り当てられます）。設定: %1 または端末登録: %2</translation>
+        </message>
+        <message>
+            <source>No roster yet: every card shows as unknown. With a server it arrives by itself; without one: %1</source>
+            <translation>名簿がまだありません: すべてのカードが未登録と表示されます。サーバーがあれば自動で届きます。ない場合: %1</translation>
+        </message>
+        <message>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again: %1</source>
+            <translation>記録ファイルが失われ、タッチを記録できません。管理者は端末を登録し直してください: %1</translation>
         </message>
         <message>
             <source>Looking for the card reader…</source>
@@ -500,11 +512,11 @@
         </message>
         <message>
             <source>expired health check or qualification</source>
-            <translation>健康診断・資格の期限切れ</translation>
+            <translation>健診・資格の期限切れ</translation>
         </message>
         <message>
             <source>no new-entrant education</source>
-            <translation>新規入場者教育 未実施</translation>
+            <translation>教育未実施</translation>
         </message>
         <message>
             <source>, </source>

@@ -371,8 +371,20 @@
             <translation>HINDI naitatala ang mga tap (puno o hindi masulatan ang storage). Tawagin ang site manager.</translation>
         </message>
         <message>
-            <source>No site is set on this kiosk. Enroll it or import a roster.</source>
-            <translation>Walang site na naka-set sa kiosk na ito. I-enroll ito o mag-import ng listahan.</translation>
+            <source>No site is set on this kiosk (taps are still recorded). Manager screen: how to set it.</source>
+            <translation>Walang site na naka-set sa kiosk na ito (naitatala pa rin ang mga tap). Nasa manager screen kung paano.</translation>
+        </message>
+        <message>
+            <source>No site is set on this kiosk (taps are recorded and given a site later). Set it: %1 or enroll it: %2</source>
+            <translation>Walang site na naka-set sa kiosk na ito (naitatala pa rin ang mga tap at bibigyan ng site mamaya). I-set: %1 o i-enroll: %2</translation>
+        </message>
+        <message>
+            <source>No roster yet: every card shows as unknown. With a server it arrives by itself; without one: %1</source>
+            <translation>Wala pang listahan: lahat ng card ay lalabas na hindi kilala. Kung may server, kusa itong darating; kung wala: %1</translation>
+        </message>
+        <message>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again: %1</source>
+            <translation>Nawala ang journal: HINDI naitatala ang mga tap. Manager: i-enroll muli ang kiosk: %1</translation>
         </message>
         <message>
             <source>Looking for the card reader…</source>

@@ -371,8 +371,20 @@
             <translation>Lượt chạm KHÔNG được ghi nhận (bộ nhớ đầy hoặc không ghi được). Hãy gọi người quản lý công trường.</translation>
         </message>
         <message>
-            <source>No site is set on this kiosk. Enroll it or import a roster.</source>
-            <translation>Máy này chưa được gán công trường. Hãy đăng ký máy hoặc nhập danh sách.</translation>
+            <source>No site is set on this kiosk (taps are still recorded). Manager screen: how to set it.</source>
+            <translation>Máy này chưa được gán công trường (lần chạm vẫn được ghi). Cách gán: xem màn hình quản lý.</translation>
+        </message>
+        <message>
+            <source>No site is set on this kiosk (taps are recorded and given a site later). Set it: %1 or enroll it: %2</source>
+            <translation>Máy này chưa được gán công trường (lần chạm vẫn được ghi và gán công trường sau). Gán: %1 hoặc đăng ký máy: %2</translation>
+        </message>
+        <message>
+            <source>No roster yet: every card shows as unknown. With a server it arrives by itself; without one: %1</source>
+            <translation>Chưa có danh sách: mọi thẻ đều hiện là chưa đăng ký. Có máy chủ thì danh sách tự đến; không có: %1</translation>
+        </message>
+        <message>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again: %1</source>
+            <translation>Tệp nhật ký đã bị mất: KHÔNG ghi được lần chạm. Quản lý: hãy đăng ký lại máy này: %1</translation>
         </message>
         <message>
             <source>Looking for the card reader…</source>

@@ -371,8 +371,20 @@
             <translation>刷卡没有被记录（存储已满或无法写入）。请叫现场管理人员。</translation>
         </message>
         <message>
-            <source>No site is set on this kiosk. Enroll it or import a roster.</source>
-            <translation>本终端尚未设定工地。请注册终端或导入名册。</translation>
+            <source>No site is set on this kiosk (taps are still recorded). Manager screen: how to set it.</source>
+            <translation>本终端尚未设定工地（刷卡照常记录）。设定方法见管理画面。</translation>
+        </message>
+        <message>
+            <source>No site is set on this kiosk (taps are recorded and given a site later). Set it: %1 or enroll it: %2</source>
+            <translation>本终端尚未设定工地（刷卡照常记录，稍后归入工地）。设定：%1 或注册终端：%2</translation>
+        </message>
+        <message>
+            <source>No roster yet: every card shows as unknown. With a server it arrives by itself; without one: %1</source>
+            <translation>还没有名册：所有卡都显示为未登记。有服务器时会自动收到；没有时：%1</translation>
+        </message>
+        <message>
+            <source>The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again: %1</source>
+            <translation>记录文件已丢失：刷卡无法记录。负责人：请重新登记本终端：%1</translation>
         </message>
         <message>
             <source>Looking for the card reader…</source>

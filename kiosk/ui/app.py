@@ -25,6 +25,7 @@ from kiosk.ui.model import RESTART_EXIT_CODE, KioskModel
 from kiosk.ui.tablet import start_qt_tablet
 from kiosk.ui.window import KioskWindow
 from kiosk.web import TabletOptions
+from shared import hints
 from shared.messages import t
 
 log = logging.getLogger("genba.kiosk")
@@ -156,16 +157,16 @@ PROBLEM_LOG: dict[str, tuple[str, str]] = {
     "journal_write_failed": ("タッチが記録されていません（ディスク満杯または書き込み不可）。",
                              "Taps are NOT being recorded (disk full or not writable)."),
     "journal_lost": ("記録ファイルが失われました: タッチは記録されません。"
-                     "端末を登録し直してください（genba device enroll）。",
-                     "The journal was lost: taps are NOT recorded. Enroll this kiosk again (genba device enroll)."),
+                     f"端末を登録し直してください: {hints.ENROLL}",
+                     f"The journal was lost: taps are NOT recorded. Enroll this kiosk again: {hints.ENROLL}"),
     "clock_behind": ("時計が前回の記録より前の時刻です（戻された可能性）。"
                      "タッチは記録され、印が付きます。時計を合わせてください。",
                      "The clock reads earlier than the last record (set back?). Taps are recorded and marked; "
                      "set the clock right."),
     "no_site": ("この端末に現場が設定されていません。タッチは記録しています（現場は後で割り当てられます）。"
-                "設定: genba roster import 名簿.csv --site 現場ID --site-name 現場名 または端末登録。",
+                f"設定: {hints.SITE_SETUP} または端末登録: {hints.ENROLL}",
                 "No site is set on this kiosk. Taps are recorded (the site is attributed later). Set it with "
-                "genba roster import ROSTER.csv --site ID --site-name NAME, or enroll the device."),
+                f"{hints.SITE_SETUP}, or enroll the device: {hints.ENROLL}"),
     "state_unreadable": ("名簿（state.db）を読み込めません。", "The roster (state.db) cannot be read."),
     "roster_missing": ("名簿がまだありません: すべてのカードが未登録になります。",
                        "No roster yet: every card is unknown."),

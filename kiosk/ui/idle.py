@@ -173,7 +173,7 @@ class IdleScreen(QWidget):
         urgent = [p for p in s.problems if p not in ("sync_error",)]
         shown = urgent[:3] if m.height >= 700 else urgent[:2]  # the manager screen lists them all
         minimum = self.model.core.site.settings().min_app_version if "app_outdated" in shown else ""
-        self.problems.setText("\n".join("⚠ " + texts.problem(p, minimum) for p in shown))
+        self.problems.setText("\n".join("⚠ " + texts.problem(p, minimum, short=True) for p in shown))
         self.problems.setVisible(bool(urgent))
         self.force_in.setText(translate("Kiosk", "Next: Entry"))
         self.force_out.setText(translate("Kiosk", "Next: Exit"))

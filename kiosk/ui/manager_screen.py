@@ -292,7 +292,7 @@ class ManagerScreen(QWidget):
         for p, h in flagged:
             who = f"{h.name}（{h.employer}）" if h.employer else h.name
             first = f"  {texts.direction('in')} {texts.clock(p.first_in)}" if p.first_in else ""
-            item = QListWidgetItem(f"⚠ {who}{first}\n{texts.gate_short(h.gate)}")
+            item = QListWidgetItem(f"⚠ {texts.gate_short(h.gate)}\n{who}{first}")  # what is wrong first
             item.setData(ROLE, h.worker)
             self.gate_list.addItem(item)
         self.bind_cards.clear()

@@ -7,12 +7,13 @@ finds it; a test fails when one has no Japanese translation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
 
 from kiosk.direction import GateMode
-from shared import __version__
+from shared import __version__, hints
 from shared.event import Direction
 
 translate = QCoreApplication.translate
@@ -34,19 +35,30 @@ def mode(m: GateMode) -> str:
     }[m]
 
 
-def problem(code: str, minimum_version: str = "") -> str:
+def problem(code: str, minimum_version: str = "", *, short: bool = False) -> str:
+    """The problem in words, with the exact command that fixes it where one does (shared/hints.py).
+
+    ``short``: the idle screen's banner, which has two lines: it names the problem and points to the manager
+    screen, whose settings tab lists every problem with its command."""
+    if short and code in SHORT:
+        return SHORT[code]()
     texts = {
         "journal_write_failed": translate(
             "Kiosk", "Taps are NOT being recorded (disk full or not writable). Call the site manager."),
-        "no_site": translate("Kiosk", "No site is set on this kiosk. Enroll it or import a roster."),
+        "no_site": translate(
+            "Kiosk", "No site is set on this kiosk (taps are recorded and given a site later). Set it: %1 "
+                     "or enroll it: %2").replace("%1", hints.SITE_SETUP).replace("%2", hints.ENROLL),
         "reader_waiting": translate("Kiosk", "Looking for the card reader…"),
         "reader_disconnected": translate("Kiosk", "Card reader not connected. Check its USB cable."),
         "reader_error": translate("Kiosk", "The card reader reports an error. Touch the card again."),
         "state_unreadable": translate("Kiosk", "The roster cannot be read. Call the site manager."),
-        "roster_missing": translate("Kiosk", "No roster yet: every card shows as unknown."),
+        "roster_missing": translate(
+            "Kiosk", "No roster yet: every card shows as unknown. With a server it arrives by itself; "
+                     "without one: %1").replace("%1", hints.ROSTER_IMPORT),
         "sync_error": translate("Kiosk", "Sync failed. Records are kept on this kiosk."),
         "journal_lost": translate(
-            "Kiosk", "The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again."),
+            "Kiosk", "The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again: %1")
+        .replace("%1", hints.ENROLL),
         "clock_behind": translate(
             "Kiosk", "The clock is behind the last record (set back?). Site manager: set the clock right."),
         "app_outdated": translate(
@@ -54,6 +66,16 @@ def problem(code: str, minimum_version: str = "") -> str:
         .replace("%1", __version__).replace("%2", minimum_version or "?"),
     }
     return texts.get(code, code)
+
+
+SHORT: dict[str, Callable[[], str]] = {
+    "no_site": lambda: translate(
+        "Kiosk", "No site is set on this kiosk (taps are still recorded). Manager screen: how to set it."),
+    "roster_missing": lambda: translate("Kiosk", "No roster yet: every card shows as unknown."),
+    "journal_lost": lambda: translate(
+        "Kiosk", "The journal was lost: taps are NOT recorded. Site manager: enroll this kiosk again."),
+}
+"""Problems whose full text (with a command) is too long for the idle banner."""
 
 
 def clock(moment: datetime) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -19,10 +20,11 @@ from server.context import ServerContext
 from server.devtime import ClockSample, plausible
 from server.enrollment import EnrolledKey, device_key
 from server.errors import AuthRequired, BadToken, UnsupportedMediaType
+from server.http_errors import answer_with
 from server.store.clock import observe, touch
 from server.store.engine import write_transaction
 from shared.errors import FormatError, GenbaError
-from shared.request_auth import parse_header, verify_request
+from shared.request_auth import DeviceAuth, parse_header, verify_request
 from shared.timefmt import parse_rfc3339
 
 BOOT_HEADER = "genba-device-boot"
@@ -80,21 +82,23 @@ class AuthedDevice:
     site: str
     server_time: str
     """The server time this request is answered with (the device will have seen it)."""
-
-
-def _with_status(exc: GenbaError, status: int) -> GenbaError:
-    exc.status = status  # type: ignore[attr-defined]
-    return exc
+    auth: DeviceAuth
+    """The verified header; its nonce is remembered by :func:`record_request`, in the request's transaction."""
+    received: datetime
+    sample: ClockSample | None
+    """The clock sample of the request's time headers, if they give one."""
 
 
 async def verify_device(request: Request, ctx: ServerContext, body: bytes, *,
-                        received: datetime | None = None) -> tuple[AuthedDevice, ClockSample | None]:
+                        received: datetime | None = None) -> AuthedDevice:
     """Check a device request's signature over ``body`` (docs/api.md "Device authentication") or refuse it.
 
-    Returns who signed and the clock sample of its time headers, recording
-    nothing: only a request that passed this may feed a device's clock sample
-    and last-seen time (issue 9 item 4). ``received``: when the request arrived,
-    if its body took a while to read (the clock sample is measured from it).
+    Returns who signed and the clock sample of its time headers, writing
+    nothing: the nonce (replay guard), the clock sample and the last-seen time
+    are written by :func:`record_request` in the one write transaction of the
+    request (issue 10 item 7), and only for a request that passed this (issue 9
+    item 4). ``received``: when the request arrived, if its body took a while
+    to read (the clock sample is measured from it).
     """
     try:
         header = request.headers.get("authorization")
@@ -103,7 +107,7 @@ async def verify_device(request: Request, ctx: ServerContext, body: bytes, *,
         try:
             auth = parse_header(header)
         except FormatError as exc:
-            raise _with_status(exc, 401) from None
+            raise answer_with(exc, 401) from None
         received = received or ctx.now()
 
         def check() -> EnrolledKey:
@@ -111,36 +115,60 @@ async def verify_device(request: Request, ctx: ServerContext, body: bytes, *,
                 enrolled = device_key(conn, auth.device, auth.epoch)
             verify_request(auth, enrolled.key, method=request.method, path_with_query=path_with_query(request),
                            body=body, now=received, max_skew=timedelta(seconds=ctx.settings.request_skew_s))
-            ctx.replay_guard.check_and_remember(auth, received)
             return enrolled
 
         try:
             enrolled = await run_in_threadpool(check)
         except GenbaError as exc:
-            raise _with_status(exc, 403 if exc.code == "revoked" else 401) from None
+            raise answer_with(exc, 403 if exc.code == "revoked" else 401) from None
     except GenbaError as exc:
         ctx.metrics.device_requests_refused.labels(reason=exc.code).inc()
         raise
     # the raw wall clock is in Genba-Device-Time; the signed ts may already be offset-corrected by the device
     sample = clock_sample(request, received) or clock_sample(request, received, auth.moment)
-    return AuthedDevice(auth.device, auth.epoch, enrolled.site, ctx.stamp()), sample
+    return AuthedDevice(auth.device, auth.epoch, enrolled.site, ctx.stamp(), auth, received, sample)
+
+
+def remember_nonce(ctx: ServerContext, conn: sa.Connection, dev: AuthedDevice) -> None:
+    """The replay guard, inside the request's write transaction: a nonce seen before is 401 ``replayed``."""
+    try:
+        ctx.replay_guard.remember(conn, dev.auth, dev.received)
+    except GenbaError as exc:
+        ctx.metrics.device_requests_refused.labels(reason=exc.code).inc()
+        raise answer_with(exc, 401) from None
+
+
+def record_request(ctx: ServerContext, conn: sa.Connection, dev: AuthedDevice) -> None:
+    """A verified device request's bookkeeping, in its one write transaction: nonce, clock sample, last seen."""
+    remember_nonce(ctx, conn, dev)
+    if dev.sample is not None:
+        observe(conn, dev.device, dev.sample, answered_at=dev.server_time)
+    touch(conn, dev.device, dev.server_time)
+
+
+async def verified_device(request: Request, ctx: Context) -> AuthedDevice:
+    """Authenticate a device request, writing nothing: the route calls :func:`record_request` in its own
+    write transaction (a request that writes anyway makes one transaction, not two)."""
+    return await verify_device(request, ctx, await request.body())
 
 
 async def device_auth(request: Request, ctx: Context) -> AuthedDevice:
-    """Authenticate a device request or refuse it; record its clock sample and last-seen time."""
-    dev, sample = await verify_device(request, ctx, await request.body())
+    """Authenticate a read-only device request and record it (nonce, clock sample, last seen) in ONE write
+    transaction; the route then only reads."""
+    dev = await verified_device(request, ctx)
 
     def record() -> None:
         with write_transaction(ctx.engine) as conn:
-            if sample is not None:
-                observe(conn, dev.device, sample, answered_at=dev.server_time)
-            touch(conn, dev.device, dev.server_time)
+            record_request(ctx, conn, dev)
 
     await run_in_threadpool(record)
     return dev
 
 
 Device = Annotated[AuthedDevice, Depends(device_auth)]
+"""A read-only device route's caller, recorded already."""
+VerifiedDevice = Annotated[AuthedDevice, Depends(verified_device)]
+"""A writing device route's caller, not recorded yet: the route calls :func:`record_request` in its transaction."""
 
 
 def admin_auth(request: Request, ctx: Context) -> None:

@@ -1,8 +1,13 @@
-"""Exception handlers: every refusal becomes ``{"code", "message", "message_ja", ...}`` with the right status."""
+"""Exception handlers: every refusal becomes ``{"code", "message", "message_ja", ...}`` with the right status.
+
+The statuses come from :mod:`server.http_errors` (the errors themselves know no HTTP); the handlers here
+add what only the JSON API does: the server time in every body, 405's ``Allow`` header, the logging.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -10,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from server.errors import http_status, to_body
+from server.http_errors import http_status, to_body
 from shared.errors import GenbaError
 
 log = logging.getLogger("genba.server.api")
@@ -36,7 +41,35 @@ def allowed_methods(request: Request) -> list[str]:
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
+def document_refusals(app: FastAPI) -> None:
+    """The served OpenAPI says what the API answers: a request that fails validation is 400 ``malformed`` with
+    the error body, never FastAPI's default 422 ``HTTPValidationError`` (which this API does not send)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        doc = build()
+        for item in doc.get("paths", {}).values():
+            for operation in item.values():
+                responses = operation.get("responses", {})
+                default_422 = responses.get("422", {}).get("content", {}).get("application/json", {})
+                if default_422.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
+                    del responses["422"]
+                    responses.setdefault("400", {"description": "Malformed input (`malformed`)", "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}})
+        schemas = doc.get("components", {}).get("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
+    document_refusals(app)
+
     @app.exception_handler(GenbaError)
     async def genba_error(request: Request, exc: GenbaError) -> JSONResponse:
         status = http_status(exc)

@@ -78,6 +78,8 @@ class RosterWorkerBody(BaseModel):
     idms: list[str]
     on_roster: bool = True
     language: str | None = Field(default=None, description="The worker's own language (BCP 47); absent: Japanese.")
+    gate: list[str] | None = Field(default=None, description="What the gate warns about (expired, "
+                                   "education_missing); absent: nothing.")
 
 
 class RosterResponse(BaseModel):

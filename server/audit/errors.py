@@ -13,13 +13,11 @@ from server.errors import ServerError
 
 class NotLogged(ServerError):
     code = "not_logged"
-    status = 404
     message_ja = "監査ログにまだ記録されていません。数秒後にもう一度問い合わせてください。"
 
 
 class BadProofRequest(ServerError):
     code = "bad_proof_request"
-    status = 400
     message_ja = "証明を作れない大きさまたは番号です。ログの大きさ以下の値を指定してください。"
 
 

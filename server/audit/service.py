@@ -22,6 +22,7 @@ other and so becomes visible in the log for good — the log makes changes unden
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +36,7 @@ from shared.errors import BadSignature, FormatError, UnknownKey
 from shared.keys import VerifierKey
 from shared.merkle import MemoryTree, consistency_proof, inclusion_proof, leaf_hash, node_hash, root
 from shared.note import Signer, split_note
-from shared.tlog import LogCheckpoint, leaf_bytes, log_origin
+from shared.tlog import MAX_LEAF_BYTES, LogCheckpoint, leaf_bytes, log_origin
 
 EVENTS = "events"
 AUDITED: dict[str, sa.Table] = {**store.DOMAIN_AUDITED, device_sites.name: device_sites}
@@ -59,6 +60,36 @@ def event_entry_of(values: Mapping[str, Any]) -> tuple[str, bytes]:
     body = {str(k): (v.hex() if type(v) is bytes else v) for k, v in values.items() if k != "data"}
     body["event_leaf"] = hashlib.sha256(b"\x00" + bytes(values["data"])).hexdigest()
     return f"{values['device']}:{values['epoch']}:{values['seq']}", leaf_bytes("event", body)
+
+
+_FAST_COLUMNS = ("device", "epoch", "seq", "data", "head", "site", "kind", "at", "boot", "mono_us", "server_at",
+                 "time_flags", "received_at")
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_SAFE = 2**53
+
+
+def event_entry_fast(row: Any) -> tuple[str, bytes]:
+    """:func:`event_entry` in half the time, for the sequencer and ``verify``, which build one per event.
+
+    The same bytes (``tests/server/test_audit_log.py`` checks): the object is built with its keys already in
+    canonical order and encoded without sorting. Only for a row of exactly the ``events`` columns in schema
+    order with the schema's types; anything else goes the general way."""
+    if row._fields != _FAST_COLUMNS:
+        return event_entry(row)
+    device, epoch, seq, data, head, site, kind, at, boot, mono_us, server_at, time_flags, received_at = row
+    if not (type(device) is type(site) is type(kind) is type(at) is type(boot) is type(server_at)
+            is type(time_flags) is type(received_at) is str and type(epoch) is type(seq) is type(mono_us) is int
+            and type(head) is bytes and -_SAFE < mono_us < _SAFE and -_SAFE < seq < _SAFE and -_SAFE < epoch < _SAFE
+            and device.isascii()):
+        return event_entry(row)
+    entry = _encode({
+        "at": at, "boot": boot, "device": device, "epoch": epoch,
+        "event_leaf": hashlib.sha256(b"\x00" + bytes(data)).hexdigest(), "head": head.hex(), "kind": kind,
+        "mono_us": mono_us, "received_at": received_at, "seq": seq, "server_at": server_at, "site": site,
+        "time_flags": time_flags, "type": "event"}).encode("utf-8")
+    if len(entry) > MAX_LEAF_BYTES:
+        return event_entry(row)  # raises the general path's clear error
+    return f"{device}:{epoch}:{seq}", entry
 
 
 def row_entry(tbl: str, row: Any) -> tuple[str, bytes]:
@@ -154,7 +185,7 @@ def _collect(conn: sa.Connection, app: _Appender) -> None:
     for device, epoch, logged, held in store.unlogged_chains(conn):
         through = logged
         for row in store.events_between(conn, device, epoch, logged, held):
-            row_key, data = event_entry(row)
+            row_key, data = event_entry_fast(row)
             app.add(EVENTS, row_key, data, keep=False)
             through = int(row.seq)
             if len(app.leaves) >= MAX_PER_RUN:
@@ -301,7 +332,7 @@ def _check_rows(conn: sa.Connection, entries: dict[int, bytes], report: VerifyRe
     seen: set[tuple[str, str]] = set()
     positions = store.chain_positions(conn)
     for row in store.all_events(conn):
-        key, data = event_entry(row)
+        key, data = event_entry_fast(row)
         seen.add((EVENTS, key))
         _compare(EVENTS, key, data, latest, entries, report,
                  logged=int(row.seq) <= positions.get((row.device, int(row.epoch)), 0))

@@ -1,28 +1,30 @@
-"""Every error the domain core raises, as one tree, each with an HTTP status.
+"""Every error the domain core raises, as one tree; none knows HTTP.
 
 The domain core (site structure, roster, bindings, reconciliation, corrections,
 disclosure) refuses bad requests *before* anything is changed: each refusal is
 one of these, carrying a stable machine-readable ``code`` (used verbatim in the
-API's JSON error body) and the HTTP status the API answers with.
+API's JSON error body) and Japanese words. Which HTTP status answers each is
+decided by the HTTP layer (:mod:`server.http_errors`, docs/api.md "Errors"),
+never here.
 
-    DomainError                      code "domain"                 400
-    ├── NotFound                     code "not_found"              404  unknown site/company/worker/…
-    ├── Forbidden                    code "forbidden"              403  the caller's role may not do this
-    ├── Invalid                      code "invalid"                422  well-formed but not acceptable
-    │   ├── EmployerNotOnSite        code "employer_not_on_site"   422  roster entry for a company not on the site
-    │   ├── CorrectionInFuture       code "correction_in_future"   422
-    │   └── CorrectionTooLate        code "correction_past_deadline" 422  past the end of the month after the work day
-    └── Conflict                     code "conflict"               409
-        ├── AlreadyApproved          code "already_approved"       409
-        ├── WrongApprover            code "wrong_company"          403
-        ├── Cycle                    code "structure_cycle"        409
-        ├── AlreadyOnSite            code "already_on_site"        409
-        ├── NotPlaceholder           code "not_placeholder"        409
-        ├── PendingBelowPlaceholder  code "pending_below_placeholder" 409
-        ├── OverlappingBinding       code "overlapping_binding"    409
-        ├── AlreadyDecided           code "correction_decided"     409
-        ├── OverlappingRoster        code "overlapping_roster"     409
-        └── Duplicate                code "duplicate"              409
+    DomainError                      code "domain"
+    ├── NotFound                     code "not_found"                  unknown site/company/worker/…
+    ├── Forbidden                    code "forbidden"                  the caller's role may not do this
+    ├── Invalid                      code "invalid"                    well-formed but not acceptable
+    │   ├── EmployerNotOnSite        code "employer_not_on_site"       roster entry for a company not on the site
+    │   ├── CorrectionInFuture       code "correction_in_future"
+    │   └── CorrectionTooLate        code "correction_past_deadline"   past the end of the month after the work day
+    └── Conflict                     code "conflict"                   contradicts the current state
+        ├── AlreadyApproved          code "already_approved"
+        ├── WrongApprover            code "wrong_company"              only the invited company may approve
+        ├── Cycle                    code "structure_cycle"
+        ├── AlreadyOnSite            code "already_on_site"
+        ├── NotPlaceholder           code "not_placeholder"
+        ├── PendingBelowPlaceholder  code "pending_below_placeholder"
+        ├── OverlappingBinding       code "overlapping_binding"
+        ├── AlreadyDecided           code "correction_decided"
+        ├── OverlappingRoster        code "overlapping_roster"
+        └── Duplicate                code "duplicate"
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ class DomainError(GenbaError):
     """A refused domain request; nothing was changed."""
 
     code = "domain"
-    status = 400
     message_ja = "要求を処理できませんでした。"
 
     def __init__(self, message: str, *, message_ja: str | None = None, **extra: object) -> None:
@@ -49,19 +50,16 @@ class DomainError(GenbaError):
 
 class NotFound(DomainError):
     code = "not_found"
-    status = 404
     message_ja = "指定されたIDが見つかりません。IDを確認してください。"
 
 
 class Forbidden(DomainError):
     code = "forbidden"
-    status = 403
     message_ja = "この操作を行う権限がありません。"
 
 
 class Invalid(DomainError):
     code = "invalid"
-    status = 422
     message_ja = "入力内容が正しくありません。"
 
 
@@ -82,7 +80,6 @@ class CorrectionTooLate(Invalid):
 
 class Conflict(DomainError):
     code = "conflict"
-    status = 409
     message_ja = "現在の状態と矛盾するため処理できません。"
 
 
@@ -93,7 +90,6 @@ class AlreadyApproved(Conflict):
 
 class WrongApprover(Conflict):
     code = "wrong_company"
-    status = 403
     message_ja = "この招待を承認できるのは招待された事業者だけです。"
 
 

@@ -13,8 +13,8 @@ derives, per device log, what each event *means* for work history:
 
 It also flags *device clock suspect* events: within one boot of one device,
 the wall clock must advance with the monotonic clock (CLOCK_BOOTTIME); a jump
-or a step backwards beyond :data:`CLOCK_TOLERANCE` marks the event after the
-discontinuity. Pure functions only.
+or a step backwards (:func:`shared.clockrules.clock_jumped`, the rule ingest flags ``clock_jump`` by) marks
+the event after the discontinuity. Pure functions only.
 """
 
 from __future__ import annotations
@@ -26,11 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, NamedTuple
 
+from shared.clockrules import clock_jumped
 from shared.event import Event
 from shared.timefmt import parse_rfc3339
-
-CLOCK_TOLERANCE = timedelta(seconds=60)
-"""How far wall-clock and monotonic time may disagree between two events of one boot."""
 
 EventKey = tuple[str, int, int]
 """(device, epoch, seq): the identity of a raw event."""
@@ -118,7 +116,7 @@ def clock_jumps(events: Sequence[Event], walls: Mapping[EventKey, datetime] | No
         cur_wall = wall(cur)
         if cur.boot == prev.boot:
             mono = timedelta(microseconds=cur.mono_us - prev.mono_us)
-            if abs((cur_wall - prev_wall) - mono) > CLOCK_TOLERANCE:
+            if clock_jumped(cur_wall - prev_wall, mono):
                 suspect.add((cur.device, cur.epoch, cur.seq))
         prev_wall = cur_wall
     return suspect

@@ -23,7 +23,6 @@ class UnknownReportKind(Invalid):
 
 class UnknownReportFormat(Invalid):
     code = "unknown_report_format"
-    status = 406
     message_ja = "指定された出力形式には対応していません（csv、csv-cp932、xlsx、pdf、json）。"
 
 

@@ -44,11 +44,23 @@ def _pct(value: float | None) -> Any:
     return None if value is None else round(value * 100, 1)
 
 
+def registered_workers(data: MonthData) -> dict[str, bool]:
+    """Whether each worker of the month is registered in CCUS (record from CCUS): the KPI's definition."""
+    return {w: x.origin == "ccus" for w, x in data.workers.items()}
+
+
+def site_month_kpis(data: MonthData) -> tuple[kpi.Kpis, list[tuple[date, kpi.Kpis]]]:
+    """The month's three KPIs and the daily series, exactly as the KPI report computes them.
+
+    The public way for other views (the console's KPI page) to get the report's numbers from a loaded month."""
+    return kpi.month_kpis(data.days, _members(data), _rows(data.rows), registered_workers(data))
+
+
 def kpi_sheets(data: MonthData) -> tuple[list[Sheet], KpiChart]:
     members = _members(data)
-    registered = {w: x.origin == "ccus" for w, x in data.workers.items()}
+    registered = registered_workers(data)
     rows = _rows(data.rows)
-    month, series = kpi.month_kpis(data.days, members, rows, registered)
+    month, series = site_month_kpis(data)
     summary = Sheet("KPI", f"KPI {data.month}（目標・下限）",
                     [Column("指標", 30), Column("今月(%)", 9, "num"), Column("目標(%)", 8, "num"),
                      Column("下限(%)", 8, "num"), Column("判定", 10), Column("前月(%)", 9, "num"),

@@ -5,7 +5,8 @@ Used by the API (``GET /api/v1/sites/{site}/reports/{kind}``), the CLI
 
 Kinds (fixed; :data:`KINDS`): ``calendar`` 月別カレンダー, ``attendance`` 出面表,
 ``roster`` 作業員名簿, ``structure-chart`` 施工体系図, ``structure-ledger`` 施工体制台帳,
-``kpi`` KPI, ``labour`` 週休2日・時間外, ``daily`` 日次リスト. Formats (:data:`FORMATS`):
+``kpi`` KPI, ``labour`` 週休2日・時間外, ``daily`` 日次リスト, ``roster-insurance`` 作業員名簿（社会保険加入状況）,
+``monthly-totals`` 月別集約, ``subcontractors`` 下請負業者一覧. Formats (:data:`FORMATS`):
 ``csv`` (UTF-8 with BOM), ``csv-cp932``, ``xlsx``, ``pdf``. Reading only: a
 refusal (bad month, unknown site, kind or format, a site the viewer may not
 see) raises before anything is built and changes nothing.
@@ -23,7 +24,7 @@ from server.domain.disclosure import Principal
 from server.domain.errors import Invalid
 from server.domain.registry import checked_id
 from server.domain.report import check_month
-from server.reports import csvout, pdf, tables, xlsx
+from server.reports import csvout, pdf, tables, variants, xlsx
 from server.reports.calendar import attendance_sheets, calendar_sheet
 from server.reports.chart import kpi_svg, structure_svg
 from server.reports.errors import RangeTooLarge, UnknownReportFormat, UnknownReportKind
@@ -40,6 +41,9 @@ KINDS: dict[str, str] = {
     "kpi": "KPI（登録率・蓄積率）",
     "labour": "週休2日・時間外（在場時間）",
     "daily": "日次リスト（未タッチ者・退場漏れ・期限・教育）",
+    "roster-insurance": "作業員名簿（社会保険加入状況）",
+    "monthly-totals": "月別集約（技能者別・事業者別）",
+    "subcontractors": "下請負業者一覧（再下請負通知）",
 }
 FORMATS: dict[str, tuple[str, str]] = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -119,6 +123,12 @@ def build(conn: sa.Connection, kind: str, site: str, month: str, viewer: Princip
         svg = kpi_svg(chart)
     elif kind == "labour":
         report.sheets = labour_sheets(data)
+    elif kind == "roster-insurance":
+        report.sheets = variants.insurance_sheets(data)
+    elif kind == "monthly-totals":
+        report.sheets = variants.monthly_totals_sheets(data)
+    elif kind == "subcontractors":
+        report.sheets = [variants.subcontractor_sheet(data)]
     else:
         chosen = check_day(day, month) if day else min(max(today, data.days[0]), data.days[-1])
         report.period = chosen.isoformat()

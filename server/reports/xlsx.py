@@ -6,17 +6,22 @@ bold total rows, highlighted rows that need attention, notes below, and a
 print setup that fits the width of one page (A4 or A3, landscape unless the
 sheet says portrait) with the header repeated on every page.
 
-Styles are built once per workbook and copied by style index onto each cell,
-so a 1,000-worker month stays close to writing bare values (bench/bench_reports.py).
+Styles are built once per sheet, and one reusable cell per style carries every value of that style to
+openpyxl's writer (no cell object, no style lookup per cell), so a 1,000-worker month stays close to
+writing bare values (bench/bench_reports.py).
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from copy import copy
+from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -31,18 +36,33 @@ PAPER = {"A4": 9, "A3": 8}
 THIN = Side(style="thin", color="999999")
 
 
+class _Reused(Cell):  # type: ignore[misc]  # openpyxl has no type hints
+    """One cell object per style, re-filled for every value of that style and serialised at once.
+
+    openpyxl's write-only sheet turns each appended value into a cell and writes it before it takes the next
+    (``_values_to_row`` feeds ``write_row`` one cell at a time), so a single object per style serves every
+    cell of that style. Its style id is looked up once, not once per cell."""
+
+    __slots__ = ("_sid",)
+    has_style = True
+
+    @property
+    def style_id(self) -> int:
+        return int(self._sid)
+
+
 class _Styles:
-    """Prototype cells, one per (what, day colour, row style): their style is copied, never rebuilt."""
+    """One :class:`_Reused` cell per (what, day colour, row style): styles are built once per sheet."""
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
-        self.cache: dict[tuple[str, str, str], Any] = {}
+        self.cache: dict[tuple[str, str, str], _Reused] = {}
 
-    def proto(self, what: str, dk: str, row_style: str) -> Any:
+    def proto(self, what: str, dk: str, row_style: str) -> _Reused:
         key = (what, dk, row_style)
         cell = self.cache.get(key)
         if cell is None:
-            cell = WriteOnlyCell(self.ws)
+            cell = _Reused(self.ws)
             bold = what in ("head", "title") or row_style == "total"
             cell.font = Font(name=FONT, size=14 if what == "title" else 9, bold=bold,
                              color="808080" if row_style == "muted" else ("C00000" if dk in ("sun", "holiday")
@@ -54,23 +74,39 @@ class _Styles:
                 cell.border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
                 horizontal = "center" if what == "head" or dk != "" else None
                 cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+            cell._sid = self.ws.parent._cell_styles.add(cell._style)
             self.cache[key] = cell
         return cell
 
-    def cell(self, value: Any, what: str, dk: str = "", row_style: str = "") -> Any:
-        c = WriteOnlyCell(self.ws, value)
-        if c.data_type == "f":  # openpyxl takes any text starting with "=" for a formula: keep it text
-            c.data_type = "s"
-        # shared, not copied: a write-only cell is serialised once and never restyled
-        c._style = self.proto(what, dk, row_style)._style
-        return c
+    def cell(self, value: Any, what: str, dk: str = "", row_style: str = "") -> tuple[Any, _Reused]:
+        return value, self.proto(what, dk, row_style)
 
 
+def _row_cells(pairs: list[tuple[Any, _Reused]], row_idx: int) -> Iterator[Cell]:
+    """Replaces the write-only sheet's ``_values_to_row``: (value, styled cell) pairs → cells, each written
+    before the next is made."""
+    for col_idx, (value, cell) in enumerate(pairs, 1):
+        if value is None:
+            continue
+        cell.value = value
+        if cell.data_type == "f":  # openpyxl takes any text starting with "=" for a formula: keep it text
+            cell.data_type = "s"
+        elif cell.data_type == "d":  # a date changes the number format, so the style: a cell of its own
+            own = WriteOnlyCell(cell.parent, value)
+            own._style = copy(cell._style)
+            own.column, own.row = col_idx, row_idx
+            yield own
+            continue
+        cell.column, cell.row = col_idx, row_idx
+        yield cell
+
+
+@lru_cache(maxsize=8192)
 def _lines(text: str, width: float) -> int:
     """How many lines ``text`` takes in a wrapped cell ``width`` characters wide (full-width counts two); ≤ 4."""
     total = 0
     for part in text.split("\n"):
-        used = sum(2 if ord(ch) > 0x2E7F else 1 for ch in part)
+        used = len(part) if part.isascii() else sum(2 if ord(ch) > 0x2E7F else 1 for ch in part)
         total += max(1, -(-int(used * 1.05) // max(1, int(width))))
     return min(total, 4)
 
@@ -81,6 +117,7 @@ def _kinds(columns: list[Column], holidays: dict[Any, str]) -> list[str]:
 
 def _write_sheet(wb: Workbook, report: Report, sheet: Sheet) -> None:
     ws = wb.create_sheet(sheet.name)
+    ws._values_to_row = _row_cells  # rows are (value, styled cell) pairs (see _Reused)
     styles = _Styles(ws)
     kinds = _kinds(sheet.columns, report.holidays)
     ncol = len(sheet.columns)
@@ -95,13 +132,17 @@ def _write_sheet(wb: Workbook, report: Report, sheet: Sheet) -> None:
     ws.append([styles.cell(c.title, "head", "" if k == "c" else k) for c, k in zip(sheet.columns, kinds, strict=False)])
     widths = [c.width for c in sheet.columns]
     cell_kinds = ["" if k in ("", "c", "weekday") else k for k in kinds]
+    protos: dict[str, list[_Reused]] = {}
     for n, (row, row_style) in enumerate(zip(sheet.rows, sheet.styles, strict=False), 3):
         # a cell can only wrap when its text is longer than half its width (full-width characters count two)
         long = [_lines(v, w) for v, w in zip(row, widths, strict=False) if isinstance(v, str) and 2 * len(v) > w]
         if long and max(long) > 1:
             ws.row_dimensions[n].height = 12.5 * max(long)
-        ws.append([styles.cell(cell_text(v) if isinstance(v, bool) or v is None else v, "cell", k, row_style)
-                   for v, k in zip(row, cell_kinds, strict=False)])
+        cells = protos.get(row_style)
+        if cells is None:
+            cells = protos[row_style] = [styles.proto("cell", k, row_style) for k in cell_kinds]
+        ws.append([(cell_text(v) if v is None or v is True or v is False else v, c)
+                   for v, c in zip(row, cells, strict=False)])
     last = 2 + len(sheet.rows)
     for note in sheet.notes:
         ws.append([styles.cell(note, "note")])

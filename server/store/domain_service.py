@@ -2,8 +2,8 @@
 
 :func:`install` is called once by :func:`server.context.open_context`. It
 replaces the pull providers so devices get their site configuration and roster
-from the domain's registry and roster (falling back to the sync server's
-minimal tables for sites the registry does not know). Reconciliation is not
+from the domain's registry and roster (a site the registry does not know gets
+the ``site_config`` table's configuration, if any, and an empty roster). Reconciliation is not
 wired here: ingest queues it and :mod:`server.worker` does it.
 """
 
@@ -25,7 +25,7 @@ from server.store.pull import (
     RosterSnapshot,
     RosterWorker,
     SiteConfig,
-    table_roster,
+    empty_roster,
     table_site_config,
 )
 
@@ -131,7 +131,7 @@ def roster_provider(now: Callable[[], datetime]) -> RosterProvider:
     def provide(conn: sa.Connection, site: str) -> RosterSnapshot:
         s = rec.find_site(conn, site)
         if s is None:
-            return table_roster(conn, site)
+            return empty_roster(conn, site)
         return roster_snapshot(conn, site, now().astimezone(ZoneInfo(s.timezone)).date())
 
     return provide

@@ -40,14 +40,22 @@ class DatabaseReplayGuard:
 
     def check_and_remember(self, auth: DeviceAuth, now: datetime) -> None:
         """Raise :class:`Replayed` if this nonce was seen (by any process); otherwise remember it."""
+        with write_transaction(self._engine) as conn:
+            self.remember(conn, auth, now)
+
+    def remember(self, conn: sa.Connection, auth: DeviceAuth, now: datetime) -> None:
+        """:meth:`check_and_remember` inside the caller's write transaction (the request's one transaction).
+
+        A refusal raised later in that transaction rolls the nonce back with everything else: the request
+        changed nothing, so a repeat of it is refused (or accepted) again for its own reasons.
+        """
         values = {"device": auth.device, "epoch": auth.epoch, "nonce": auth.nonce,
                   "expires_at": format_rfc3339(now + self._window)}
-        with write_transaction(self._engine) as conn:
-            insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(request_nonces)
-            stmt = insert.values(**values).on_conflict_do_nothing().returning(request_nonces.c.nonce)
-            stored = len(conn.execute(stmt).all())
-            if random.randrange(self._sweep_every) == 0:  # amortised clean-up; nothing depends on its timing
-                conn.execute(request_nonces.delete().where(request_nonces.c.expires_at < format_rfc3339(now)))
+        insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(request_nonces)
+        stmt = insert.values(**values).on_conflict_do_nothing().returning(request_nonces.c.nonce)
+        stored = len(conn.execute(stmt).all())
+        if random.randrange(self._sweep_every) == 0:  # amortised clean-up; nothing depends on its timing
+            conn.execute(request_nonces.delete().where(request_nonces.c.expires_at < format_rfc3339(now)))
         if stored != 1:
             raise Replayed(f"nonce {auth.nonce} of device {auth.device} was already used")
 

@@ -1,11 +1,12 @@
 """What devices pull: their site's configuration and roster (with card bindings).
 
 Sync serves these through two replaceable providers (:class:`PullProviders`).
-The defaults read two minimal tables defined here (``site_config``,
-``sync_roster``); the domain (issue 6) owns the real registry and roster and
-replaces the providers with ones built on its tables (docs/server.md "Pull
-providers"). The response shape and the versioning stay here, so the devices
-never notice the switch.
+:func:`server.context.open_context` installs the domain's providers
+(:mod:`server.store.domain_service`): the registry's site and the roster with
+its card bindings. The defaults here serve a site the registry does not know:
+its configuration from the ``site_config`` table (``put_site_config``; tests and
+the demo) and an empty roster. The response shape and the versioning stay here
+(docs/server.md "Pull providers").
 
 The version of a roster or configuration is a hash of its canonical content:
 unchanged content, unchanged ETag, 304 with no body.
@@ -14,7 +15,7 @@ unchanged content, unchanged ETag, 304 with no body.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from server.store import schema as t
 from server.store.engine import write_transaction
 from shared.canonical import canonical_bytes
-from shared.ids import check_ccus_id, check_idm
+from shared.ids import check_ccus_id
 from shared.siterules import DEFAULT_DAY_BOUNDARY_TEXT, DEFAULT_REPEAT_WINDOW_S, DEFAULT_TIMEZONE
 
 # The defaults of the site rules, written once (shared/siterules.py).
@@ -105,11 +106,9 @@ def table_site_config(conn: sa.Connection, site: str) -> SiteConfig:
     return SiteConfig(site, row.name, row.day_boundary, row.repeat_window_s, row.timezone)
 
 
-def table_roster(conn: sa.Connection, site: str) -> RosterSnapshot:
-    rows = conn.execute(sa.select(t.sync_roster).where(t.sync_roster.c.site == site)).all()
-    return RosterSnapshot(site, tuple(
-        RosterWorker(r.worker, r.name, r.furigana, r.employer, r.employer_name, r.trade, r.trade_code, r.position,
-                     tuple(r.idms.split())) for r in rows))
+def empty_roster(conn: sa.Connection, site: str) -> RosterSnapshot:
+    """A site the registry does not know has nobody on its roster."""
+    return RosterSnapshot(site, ())
 
 
 @dataclass
@@ -117,7 +116,7 @@ class PullProviders:
     """Where device pulls come from. Replace either callable to serve from other tables."""
 
     site_config: SiteConfigProvider = field(default=table_site_config)
-    roster: RosterProvider = field(default=table_roster)
+    roster: RosterProvider = field(default=empty_roster)
 
 
 def put_site_config(engine: sa.Engine, config: SiteConfig) -> None:
@@ -129,16 +128,3 @@ def put_site_config(engine: sa.Engine, config: SiteConfig) -> None:
         del row["min_app_version"]  # a server setting, not a per-site column
         conn.execute(t.site_config.insert().values(**row))
 
-
-def put_roster(engine: sa.Engine, site: str, workers: Sequence[RosterWorker]) -> None:
-    """Replace a site's roster in the minimal table."""
-    check_ccus_id(site, "site")
-    for w in workers:
-        check_ccus_id(w.worker, "worker")
-        for idm in w.idms:
-            check_idm(idm)
-    with write_transaction(engine) as conn:
-        conn.execute(t.sync_roster.delete().where(t.sync_roster.c.site == site))
-        if workers:
-            conn.execute(t.sync_roster.insert(), [
-                {**asdict(w), "site": site, "idms": " ".join(sorted(w.idms))} for w in workers])

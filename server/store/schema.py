@@ -137,19 +137,3 @@ site_config = sa.Table(
     sa.Column("timezone", sa.String(64), nullable=False),
 )
 """Minimal site configuration served to devices; issue 6's registry may replace the provider."""
-
-sync_roster = sa.Table(
-    "sync_roster",
-    metadata,
-    sa.Column("site", sa.String(14), primary_key=True),
-    sa.Column("worker", sa.String(14), primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("furigana", sa.Text, nullable=False),
-    sa.Column("employer", sa.String(14), nullable=False),
-    sa.Column("employer_name", sa.Text, nullable=False),
-    sa.Column("trade", sa.Text, nullable=False),
-    sa.Column("trade_code", sa.String(8), nullable=False),
-    sa.Column("position", sa.Text, nullable=False),
-    sa.Column("idms", sa.Text, nullable=False, comment="space-separated IDms"),
-)
-"""Minimal roster served to devices until issue 6's roster provider replaces it (docs/server.md)."""

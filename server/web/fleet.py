@@ -42,11 +42,15 @@ def _fork_counts(conn: sa.Connection) -> dict[str, int]:
                                                      .group_by(f.device))}
 
 
-def fleet_rows(conn: sa.Connection, now: datetime, th: Thresholds) -> list[dict[str, Any]]:
+def fleet_rows(conn: sa.Connection, now: datetime, th: Thresholds,
+               scope: set[str] | None = None) -> list[dict[str, Any]]:
+    """Every device's row with its alarms; ``scope``: only the devices of these sites (None: all)."""
     sites, forks, gates = site_info(conn), _fork_counts(conn), store.gate_names(conn)
     hours: dict[str, float] = {}
     out = []
     for r in device_overview(conn, now):
+        if scope is not None and r["site"] not in scope:
+            continue
         name, tz = sites.get(r["site"], ("", "Asia/Tokyo"))
         if tz not in hours:
             local = now.astimezone(ZoneInfo(tz))

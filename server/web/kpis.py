@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from server.domain.disclosure import Principal
 from server.reports import kpi
-from server.reports.kpi_report import _members, _rows
+from server.reports.kpi_report import site_month_kpis
 from server.reports.loader import MonthData, load
 
 KEYS = ("company_registration", "worker_registration", "touch")
@@ -32,8 +32,7 @@ class SiteKpis:
 
 def site_kpis(conn: sa.Connection, site: str, month: str, viewer: Principal, today: date) -> SiteKpis:
     data = load(conn, site, month, viewer, today)
-    registered = {w: x.origin == "ccus" for w, x in data.workers.items()}
-    month_k, series = kpi.month_kpis(data.days, _members(data), _rows(data.rows), registered)
+    month_k, series = site_month_kpis(data)
     values = {k: getattr(month_k, k) for k in KEYS}
     return SiteKpis(month, values, {k: kpi.status(k, v) for k, v in values.items()},
                     [(d, (k.touch or 0.0) * 100) for d, k in series], data)

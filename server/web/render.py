@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from server.http_errors import http_status
 from server.web import i18n
 from server.web.auth import LANG_COOKIE, Viewer, lang_of
 from server.web.errors import CsrfRefused, SignInRequired
@@ -82,7 +83,7 @@ env.globals.update(clock=clock, ago=ago, local_time=local_time, reader_cell=read
                    W=i18n.W)
 
 NAV = (
-    ("nav_fleet", "/fleet", ("admin",)),
+    ("nav_fleet", "/fleet", ("admin", "prime")),
     ("nav_sites", "/sites", ("admin", "prime", "company", "worker")),
     ("nav_corrections", "/corrections", ("admin", "prime", "company", "worker")),
     ("nav_users", "/users", ("admin",)),
@@ -116,7 +117,7 @@ def error_page(request: Request, exc: GenbaError) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/sign-in?expired=1&next={quote(target)}", status_code=303)
     lang = lang_of(request)
-    status = int(getattr(exc, "status", 400))
+    status = http_status(exc)
     if isinstance(exc, CsrfRefused):
         words = i18n.translate("csrf_refused", lang)
     elif status == 404:

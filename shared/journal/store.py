@@ -28,7 +28,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Self
 
@@ -38,6 +38,7 @@ from shared.batch import DEFAULT_BATCH_EVENTS, MAX_BATCH_EVENTS, Batch
 from shared.chain import GENESIS, extend
 from shared.checkpoint import Checkpoint
 from shared.clock import Clock, SystemClock
+from shared.clockrules import SET_BACK_TOLERANCE, clock_set_back
 from shared.device import DeviceIdentity
 from shared.errors import ForeignJournal, FormatError, JournalBusy, JournalDamaged, JournalWriteFailed
 from shared.event import Direction, Event, Kind
@@ -48,8 +49,8 @@ from shared.note import NoteSignature
 from shared.timefmt import format_rfc3339, parse_rfc3339
 
 CLOCK_BEHIND = "clock_behind"
-"""Flag: the wall clock read earlier than an event journaled before (by more than :data:`CLOCK_TOLERANCE`)."""
-CLOCK_TOLERANCE = timedelta(seconds=2)
+"""Flag: the wall clock read earlier than an event journaled before (:func:`shared.clockrules.clock_set_back`)."""
+CLOCK_TOLERANCE = SET_BACK_TOLERANCE
 """A clock stepped back by NTP by less than this is not worth a warning."""
 
 
@@ -368,7 +369,7 @@ class JournalWriter(JournalReader):
         now = now or self.clock.wall()
         mark = self._high_water
         # a difference, not mark − tolerance: a clock that once read year 1 must not stop the next tap
-        return mark if mark is not None and mark - now > CLOCK_TOLERANCE else None
+        return mark if mark is not None and clock_set_back(mark, now) else None
 
     def append(self, draft: EventDraft) -> StoredEvent:
         """Append one event durably; return it only after the commit reached the disk.

@@ -206,8 +206,8 @@ def test_a_flagged_worker_is_recorded_warned_and_listed_for_the_manager(
     m = window.manager
     assert m.gate_title.text() == "教育・資格の警告（2）"
     items = [m.gate_list.item(i).text() for i in range(m.gate_list.count())]
-    assert uneducated.name in items[0] and "新規入場者教育 未実施" in items[0]
-    assert expired.name in items[1] and "健康診断・資格の期限切れ" in items[1]
+    assert items[0].startswith("⚠ 教育未実施\n") and uneducated.name in items[0]
+    assert items[1].startswith("⚠ 健診・資格の期限切れ\n") and expired.name in items[1]
     assert not any(clean.name in i for i in items)
     window.grab().save(str(tmp_path / "manager-gate-warnings-800x480.png"))
 
@@ -229,3 +229,55 @@ def test_the_warning_in_english_and_in_the_workers_own_language(
     dev.clock.advance(400)
     tap(qtbot, model, reader, flagged.idms[0])
     assert "Trước khi bắt đầu làm việc, hãy gặp người quản lý công trường." in window.feedback.warning.text()
+
+
+def test_the_flags_reach_state_db_from_a_uvicorn_server_through_the_cli(tmp_path: Path) -> None:
+    """The whole way as deployed: ``genba server seed-demo``, the server under uvicorn, ``genba device enroll`` and
+    ``genba syncd --once`` over HTTP; the uneducated workers in state.db are exactly those the server's tables say."""
+    import datetime as dt
+    import os
+    import subprocess
+    import sys
+
+    import sqlalchemy as sa
+
+    from shared.paths import DataDir
+    from tests.e2e.live import REPO, LiveServer
+
+    root = tmp_path / "server"
+    root.mkdir()
+    url = f"sqlite:///{root / 'server.db'}"
+    env = {**os.environ, "GENBA_DATABASE_URL": url, "GENBA_LANG": "en"}
+    seed = subprocess.run([sys.executable, "-m", "genba", "--data-dir", str(root), "server", "seed-demo",
+                           "--month", "2026-10"], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert seed.returncode == 0, seed.stderr[-2000:]
+    live = LiveServer(root, url).start()
+    try:
+        device = DataDir.resolve(tmp_path / "device").ensure()
+        base = [sys.executable, "-m", "genba", "--data-dir", str(device.root)]
+        enroll = subprocess.run([*base, "device", "enroll", "--server", live.url, "--code", live.enrollment_code()],
+                                cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        assert enroll.returncode == 0, enroll.stdout + enroll.stderr
+        def site_today() -> str:
+            return dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=9))).date().isoformat()
+
+        days = {site_today()}
+        sync = subprocess.run([*base, "syncd", "--once"], cwd=REPO, env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert sync.returncode == 0, sync.stdout + sync.stderr
+        days.add(site_today())  # the pull happened on one of these (two only across midnight in Tokyo)
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            expected = [{r[0] for r in conn.execute(sa.text(
+                "SELECT DISTINCT worker FROM dom_roster WHERE site = :s AND valid_from <= :d "
+                "AND (valid_to IS NULL OR valid_to >= :d) "
+                "AND worker NOT IN (SELECT worker FROM rep_education WHERE site = :s)"), {"s": SITE, "d": d})}
+                for d in sorted(days)]
+        engine.dispose()
+    finally:
+        live.stop()
+    with StateReader(device.state) as state:
+        roster = state.roster()
+    assert len(roster) > 50 and all(expected)
+    assert {w.worker for w in roster if "education_missing" in w.gate} in expected
+    assert any("expired" in w.gate for w in roster)

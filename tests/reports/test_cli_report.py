@@ -30,7 +30,7 @@ def db(world: World) -> str:
 def test_the_command_offers_exactly_the_service_kinds_and_formats() -> None:
     assert [k.value for k in Kind] == list(KINDS)
     assert [f.value for f in Format] == list(FORMATS)
-    result = CliRunner().invoke(app, ["server", "report", "--help"], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(app, ["server", "report", "--help"], env={"COLUMNS": "300"})
     assert "calendar|attendance|roster|structure-chart|structure-ledger|kpi|labour|daily" in result.stdout
 
 

@@ -326,3 +326,17 @@ def test_a_batch_answer_carries_the_log_checkpoint(world: ServerContext, api: Ap
     resp = api.post("/api/v1/batches", content=batch.to_bytes(), headers={"Content-Type": BATCH_MEDIA_TYPE})
     assert resp.status_code == 200, resp.text
     assert resp.json()["outcome"] == "duplicate" and resp.json()["log_checkpoint"] == note
+
+
+def test_the_fast_event_entry_is_byte_for_byte_the_general_one(world: ServerContext, conn: sa.Connection) -> None:
+    """The sequencer and verify build event entries the fast way; the general way (canonical_bytes over every
+    column) is the definition. Every stored event gives the same bytes both ways, and takes the fast way."""
+    from server.store import audit_log
+
+    rows = list(audit_log.all_events(conn))
+    assert len(rows) > 1000
+    assert all(row._fields == service._FAST_COLUMNS for row in rows)  # the fast path is the one taken
+    assert all(service.event_entry_fast(row) == service.event_entry(row) for row in rows)
+    odd = conn.execute(sa.text("SELECT seq, device, epoch, data, head, site, kind, at, boot, mono_us, server_at, "
+                               "time_flags, received_at FROM events LIMIT 1")).one()
+    assert service.event_entry_fast(odd) == service.event_entry(odd)  # other column order: the general way

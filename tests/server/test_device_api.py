@@ -6,13 +6,26 @@ from datetime import timedelta
 
 import pytest
 
-from server import RosterWorker, ServerContext, SiteConfig, put_roster, put_site_config
+from server import ServerContext, SiteConfig, put_site_config
 from shared.keys import SigningKey
 from shared.siterules import DEFAULT_REPEAT_WINDOW_S
-from tests.server.conftest import SITE, Api, Kiosk
+from tests.server.conftest import OTHER_SITE, SITE, Api, Kiosk
 
-WORKER = RosterWorker("00000000000001", "山田 太郎", "ヤマダ タロウ", "10000000000001", "山田工業", "型枠大工", "0201",
-                      "職長", ("0123456789ABCDEF",))
+PRIME, WORKER, CARD = "10000000000001", "00000000000001", "0123456789ABCDEF"
+
+
+def register_roster(api: Api, site: str) -> None:
+    """The real roster path: a company, a site it is prime of, a worker with a card, on the site's roster."""
+    def ok(path: str, body: dict[str, object]) -> None:
+        resp = api.admin("POST", f"/api/v1{path}", json=body)
+        assert resp.status_code == 201, resp.text
+
+    ok("/companies", {"company": PRIME, "name": "山田工業"})
+    ok("/sites", {"site": site, "name": "○○マンション新築工事", "prime": PRIME})
+    ok("/workers", {"worker": WORKER, "name": "山田 太郎", "furigana": "ヤマダ タロウ", "employer": PRIME})
+    ok("/cards", {"idm": CARD, "worker": WORKER, "valid_from": "2026-01-01"})
+    ok(f"/sites/{site}/roster", {"worker": WORKER, "valid_from": "2026-11-01", "trade_code": "0201",
+                                 "trade_name": "型枠大工", "position": "職長"})
 
 
 @pytest.fixture
@@ -45,24 +58,24 @@ def test_config_with_etag_and_304(api: Api, enrolled: Kiosk, ctx: ServerContext)
     assert changed.json()["name"] == "○○マンション新築工事"
 
 
-def test_roster_with_card_bindings_etag_and_304(api: Api, enrolled: Kiosk, ctx: ServerContext) -> None:
+def test_roster_with_card_bindings_etag_and_304(api: Api, enrolled: Kiosk) -> None:
     empty = enrolled.signed(api, "GET", "/api/v1/device/roster")
     assert empty.json()["workers"] == []
-    put_roster(ctx.engine, SITE, [WORKER])
+    register_roster(api, SITE)
     resp = enrolled.signed(api, "GET", "/api/v1/device/roster")
     assert resp.status_code == 200
     body = resp.json()
-    assert body["workers"] == [{"worker": "00000000000001", "name": "山田 太郎", "furigana": "ヤマダ タロウ",
-                                "employer": "10000000000001", "employer_name": "山田工業", "trade": "型枠大工",
-                                "trade_code": "0201", "position": "職長", "idms": ["0123456789ABCDEF"],
-                                "on_roster": True}]
+    assert body["workers"] == [{"worker": WORKER, "name": "山田 太郎", "furigana": "ヤマダ タロウ",
+                                "employer": PRIME, "employer_name": "山田工業", "trade": "型枠大工",
+                                "trade_code": "0201", "position": "職長", "idms": [CARD], "on_roster": True,
+                                "gate": ["education_missing"]}]  # no new-entrant education recorded yet
     assert resp.headers["etag"] == f'"{body["version"]}"' != empty.headers["etag"]
     unchanged = enrolled.signed(api, "GET", "/api/v1/device/roster", **{"If-None-Match": resp.headers["etag"]})
     assert unchanged.status_code == 304 and unchanged.content == b""
 
 
-def test_roster_of_another_site_is_not_served(api: Api, enrolled: Kiosk, ctx: ServerContext) -> None:
-    put_roster(ctx.engine, "98765432109876", [WORKER])
+def test_roster_of_another_site_is_not_served(api: Api, enrolled: Kiosk) -> None:
+    register_roster(api, OTHER_SITE)
     assert enrolled.signed(api, "GET", "/api/v1/device/roster").json()["workers"] == []
 
 

@@ -66,7 +66,8 @@ def test_migrations_create_every_table_and_are_idempotent(database_url: str) -> 
         with engine.connect() as conn:
             names = set(sa.inspect(conn).get_table_names())
             assert {"devices", "chains", "events", "receipts", "forks", "enrollment_codes", "device_clock",
-                    "device_status", "site_config", "sync_roster", "alembic_version"} <= names
+                    "device_status", "site_config", "alembic_version"} <= names
+            assert "sync_roster" not in names  # dropped by 0002_sync: the domain's roster is the only one
             versions = {r[0] for r in conn.execute(sa.text("SELECT version_num FROM alembic_version"))}
         from alembic.script import ScriptDirectory
 

@@ -7,6 +7,9 @@ foreign batch is refused, nothing of it is stored, and an alarm is kept.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -130,6 +133,15 @@ def test_a_forged_batch_is_refused_and_kept_as_an_alarm(gates: tuple[Gate, Gate]
     assert sibling_event_count(b.state) == 0
     # the genuine batch still goes in afterwards
     assert ex.accept(a.address, batch.to_bytes()) == 2
+    # people see the alarm: genba syncd status (and --json), genba siblings list
+    env = {**os.environ, "GENBA_LANG": "ja"}
+    shown = subprocess.run([sys.executable, "-m", "genba", "--data-dir", str(b.data.root), "syncd", "status"],
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert "警告: 隣のゲート" in shown.stdout and "sibling_forged" in shown.stdout, shown.stdout + shown.stderr
+    shown = subprocess.run([sys.executable, "-m", "genba", "--data-dir", str(b.data.root), "siblings", "list",
+                            "--json"], capture_output=True, text=True, env=env, timeout=60)
+    listed = json.loads(shown.stdout)
+    assert listed["alarms"][0]["code"] == "sibling_forged" and listed["chains"][0]["last"] == 2
 
 
 def test_a_forked_sibling_is_refused_and_kept_as_an_alarm(tmp_path: Path, gates: tuple[Gate, Gate]) -> None:
@@ -153,6 +165,16 @@ def test_a_forked_sibling_is_refused_and_kept_as_an_alarm(tmp_path: Path, gates:
         assert whole is not None
         with pytest.raises(SiblingForked):
             b.exchange.accept(clone.address, whole.to_bytes())  # type: ignore[union-attr]
+        # a copy that is BEHIND what B holds, with another event at its last seq: its head gives it away
+        behind = make_gate(tmp_path, "behind", identity=a.identity, key=a.key)
+        know_each_other(behind, b)
+        try:
+            behind.tap(C_CARD)
+            report = b.connect(behind).run_once()
+            assert [e.code for e in report.refused] == ["sibling_forked"]
+        finally:
+            behind.close()
+        know_each_other(a, b)
         # the peer's error is shown, and the genuine gate still exchanges
         assert [p.last_error_code for p in sibling_peers(b.state) if p.address == clone.address] == ["sibling_forked"]
         a.tap(C_CARD)

@@ -118,7 +118,8 @@ def _unreached(page: Page) -> list[str]:
 ROLE_PAGES = {
     "admin": ["/fleet", "/devices/demo-kiosk-gate", "/enroll", "/settings/alarms", "/users", "/sites",
               "/corrections", f"/sites/{SITE}", f"/sites/{SITE}/roster"],
-    "prime": ["/sites", f"/sites/{SITE}", f"/sites/{SITE}/roster", f"/sites/{SITE}/calendar?month={MONTH}",
+    "prime": ["/fleet", "/devices/demo-kiosk-gate",
+              "/sites", f"/sites/{SITE}", f"/sites/{SITE}/roster", f"/sites/{SITE}/calendar?month={MONTH}",
               f"/sites/{SITE}/unknown?month={MONTH}", f"/sites/{SITE}/reports?month={MONTH}", "/corrections",
               "/corrections/1", "CELL"],
     "company": ["/sites", f"/sites/{SITE}/roster", "/corrections"],

@@ -87,8 +87,20 @@ def test_gate_rename_is_validated_on_the_server_in_both_languages(pages: dict[st
     page.goto(live.url + "/lang/ja?next=/fleet")
 
 
+def test_the_prime_contractor_watches_its_sites_devices_read_only(pages: dict[str, Page], live: WebWorld) -> None:
+    page = pages["prime"]
+    page.goto(live.url + "/fleet")
+    assert page.locator("table.fleet tbody tr").count() == 2  # both kiosks of its site
+    assert page.locator("a[href='/enroll']").count() == 0
+    page.goto(live.url + "/devices/demo-kiosk-gate")
+    assert page.locator("h1").inner_text().startswith("端末") and page.locator("#f-gate, #f-confirm").count() == 0
+    for path in ("/enroll", "/settings/alarms"):
+        response = page.goto(live.url + path)
+        assert response is not None and response.status == 403, path
+
+
 def test_other_roles_may_not_open_the_fleet_or_a_device(pages: dict[str, Page], live: WebWorld) -> None:
-    for role in ("prime", "company", "worker"):
+    for role in ("company", "worker"):
         page = pages[role]
         for path in ("/fleet", "/devices/demo-kiosk-gate", "/enroll", "/settings/alarms"):
             response = page.goto(live.url + path)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import Context, verify_device
+from server.api.deps import Context, remember_nonce, verify_device
 from server.api.models import BatchResponse, ErrorBody
 from server.audit import service as audit
 from server.context import ServerContext
@@ -53,14 +56,20 @@ async def ingest_request(request: Request, ctx: ServerContext, via: str) -> Batc
         raise
     sample = None
     batch: bytes | Batch = body
+    also: Callable[[sa.Connection], None] | None = None
     if via == "http" and "authorization" in request.headers:
         # A device-signed upload: its time headers are a clock sample of the signer. Unsigned uploads
         # (relays, USB files, replays) are authenticated by the batch alone and never touch the clock.
-        signer, signed_sample = await verify_device(request, ctx, body, received=received)
+        signer = await verify_device(request, ctx, body, received=received)
         batch = Batch.from_bytes(body)
         if (signer.device, signer.epoch) == (batch.device, batch.epoch):
-            sample = signed_sample
-    result = await run_in_threadpool(lambda: ctx.ingest.ingest(batch, sample=sample, via=via))
+            sample = signer.sample
+        # the request's nonce goes into the ingest transaction: one write transaction per upload
+
+        def also(conn: sa.Connection) -> None:
+            remember_nonce(ctx, conn, signer)
+
+    result = await run_in_threadpool(lambda: ctx.ingest.ingest(batch, sample=sample, via=via, also=also))
     return BatchResponse(outcome=result.outcome, acked=result.acked, receipt=result.receipt,
                          server_time=result.server_time, log_checkpoint=await run_in_threadpool(_log_checkpoint, ctx))
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from server.api.deps import Context
+from server.api.domain_models import READ, WRITE, CorrectionOut, CorrectionsOut, errors
 from server.api.routes.registry_common import (
     Body,
     Caller,
@@ -68,7 +69,8 @@ def _out(conn: Any, c: corr.Correction, audit: bool = False) -> dict[str, Any]:
     return body
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=CorrectionOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def post_correction(body: CorrectionIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """Request a correction for a missed day (worker themself or the employer)."""
     with writing(ctx) as conn:
@@ -87,7 +89,8 @@ def post_correction(body: CorrectionIn, p: Caller, ctx: Context) -> dict[str, An
         return _out(conn, rec.get_correction(conn, cid), audit=True)
 
 
-@router.get("")
+@router.get("", response_model=CorrectionsOut, response_model_exclude_unset=True,
+             responses=errors(400, 401))
 def list_corrections(p: Caller, ctx: Context, site: CcusQuery = None,
                      status: Literal["requested", "approved", "rejected"] | None = None) -> dict[str, Any]:
     """Corrections the caller may see (prime: its sites'; company: its workers'; worker: own)."""
@@ -96,7 +99,8 @@ def list_corrections(p: Caller, ctx: Context, site: CcusQuery = None,
         return {"corrections": [_out(conn, c) for c in items]}
 
 
-@router.get("/{cid}")
+@router.get("/{cid}", response_model=CorrectionOut, response_model_exclude_unset=True,
+             responses=errors(*READ))
 def get_correction(cid: ItemId, p: Caller, ctx: Context) -> dict[str, Any]:
     with reading(ctx) as conn:
         c = rec.get_correction(conn, cid)
@@ -121,12 +125,14 @@ def _decide(cid: ItemId, approve: bool, body: DecisionIn, p: Caller, ctx: Contex
         return _out(conn, rec.get_correction(conn, cid), audit=True)
 
 
-@router.post("/{cid}/approve")
+@router.post("/{cid}/approve", response_model=CorrectionOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def approve_correction(cid: ItemId, p: Caller, ctx: Context, body: DecisionIn | None = None) -> dict[str, Any]:
     """The prime contractor approves: the day enters the work history."""
     return _decide(cid, True, body or DecisionIn(), p, ctx)
 
 
-@router.post("/{cid}/reject")
+@router.post("/{cid}/reject", response_model=CorrectionOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def reject_correction(cid: ItemId, p: Caller, ctx: Context, body: DecisionIn | None = None) -> dict[str, Any]:
     return _decide(cid, False, body or DecisionIn(), p, ctx)

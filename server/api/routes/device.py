@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import Context, Device, require_json
+from server.api.deps import Context, Device, VerifiedDevice, record_request, require_json
 from server.api.models import ConfigResponse, ErrorBody, ReceiptResponse, RosterResponse, StatusReport
 from server.store import devices as device_store
 from server.store.engine import write_transaction
@@ -71,10 +71,11 @@ async def roster(request: Request, dev: Device, ctx: Context) -> Response:
 
 @router.post("/status", status_code=204, responses={**AUTH_ERRORS, 415: {"model": ErrorBody}},
              dependencies=[Depends(require_json)])
-async def report_status(report: StatusReport, dev: Device, ctx: Context) -> Response:
+async def report_status(report: StatusReport, dev: VerifiedDevice, ctx: Context) -> Response:
     """The device reports its backlog (unsent count, oldest unsent age, last error) for lag metrics."""
     def write() -> None:
-        with write_transaction(ctx.engine) as conn:
+        with write_transaction(ctx.engine) as conn:  # the request's one write transaction
+            record_request(ctx, conn, dev)
             device_store.record_status(conn, device=dev.device, epoch=dev.epoch, at=dev.server_time,
                                        unsent=report.unsent, oldest_unsent_age_s=report.oldest_unsent_age_s,
                                        last_error=report.last_error, app=report.app,

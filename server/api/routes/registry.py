@@ -18,7 +18,21 @@ from fastapi import APIRouter, FastAPI
 from pydantic import Field
 
 from server.api.deps import Context
-from server.api.models import ErrorBody
+from server.api.domain_models import (
+    READ,
+    WRITE,
+    CardOut,
+    CardsOut,
+    CompaniesOut,
+    CompanyOut,
+    ConsentOut,
+    ProxiesOut,
+    SiteOut,
+    SitesOut,
+    WorkerOut,
+    WorkersOut,
+    errors,
+)
 from server.api.routes.registry_common import (
     Body,
     Caller,
@@ -102,7 +116,8 @@ class ConsentIn(Body):
 
 # ---------------------------------------------------------------- companies
 
-@router.post("/companies", status_code=201)
+@router.post("/companies", status_code=201, response_model=CompanyOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def create_company(body: CompanyIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """Register a company (admin)."""
     require(p.role == "admin", "registering companies", "事業者の登録")
@@ -112,7 +127,8 @@ def create_company(body: CompanyIn, p: Caller, ctx: Context) -> dict[str, Any]:
     return plain_dict(company)
 
 
-@router.get("/companies")
+@router.get("/companies", response_model=CompaniesOut, response_model_exclude_unset=True,
+             responses=errors(401, 403))
 def list_companies(p: Caller, ctx: Context) -> dict[str, Any]:
     """Every company (admin)."""
     require(p.role == "admin", "listing all companies", "事業者一覧")
@@ -120,7 +136,8 @@ def list_companies(p: Caller, ctx: Context) -> dict[str, Any]:
         return {"companies": plain(rec.list_companies(conn))}
 
 
-@router.get("/companies/{company}")
+@router.get("/companies/{company}", response_model=CompanyOut, response_model_exclude_unset=True,
+             responses=errors(*READ))
 def get_company(company: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     """A company: the admin, the company itself, companies sharing a site with it, and its workers."""
     with reading(ctx) as conn:
@@ -140,7 +157,8 @@ def get_company(company: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     return plain_dict(c)
 
 
-@router.get("/companies/{company}/proxies")
+@router.get("/companies/{company}/proxies", response_model=ProxiesOut, response_model_exclude_unset=True,
+             responses=errors(400, 401, 403, 404))
 def get_proxies(company: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     """Companies this employer agreed may register its workers' roster entries (代理手続): it and the admin."""
     require(p.role == "admin" or (p.is_company and p.company == company), "another company's agreements",
@@ -150,7 +168,8 @@ def get_proxies(company: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
         return {"company": company, "proxies": rec.proxies_of(conn, company)}
 
 
-@router.put("/companies/{company}/proxies/{proxy}")
+@router.put("/companies/{company}/proxies/{proxy}", response_model=ProxiesOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def put_proxy(company: CcusId, proxy: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     """The employer agrees that ``proxy`` (a company above it on a site) may register its roster (代理手続)."""
     require(p.is_company and p.company == company and p.site is None, "agreeing for another company",
@@ -160,7 +179,8 @@ def put_proxy(company: CcusId, proxy: CcusId, p: Caller, ctx: Context) -> dict[s
         return {"company": company, "proxies": rec.proxies_of(conn, company)}
 
 
-@router.delete("/companies/{company}/proxies/{proxy}")
+@router.delete("/companies/{company}/proxies/{proxy}", response_model=ProxiesOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def delete_proxy(company: CcusId, proxy: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     """The employer withdraws its agreement (同意しない)."""
     require(p.is_company and p.company == company and p.site is None, "withdrawing for another company",
@@ -172,7 +192,8 @@ def delete_proxy(company: CcusId, proxy: CcusId, p: Caller, ctx: Context) -> dic
 
 # ---------------------------------------------------------------- workers
 
-@router.post("/workers", status_code=201)
+@router.post("/workers", status_code=201, response_model=WorkerOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def create_worker(body: WorkerIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """Register a worker (admin, or the worker's employer)."""
     require(p.role == "admin" or (p.is_company and p.company == body.employer and p.site is None),
@@ -214,14 +235,16 @@ def visible_worker(ctx: ServerContext, conn: Any, p: Any, worker: str) -> dict[s
     return view
 
 
-@router.get("/workers/{worker}")
+@router.get("/workers/{worker}", response_model=WorkerOut, response_model_exclude_unset=True,
+             responses=errors(*READ))
 def get_worker(worker: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     """A worker record, as much of it as the caller may see (404 when nothing)."""
     with reading(ctx) as conn:
         return visible_worker(ctx, conn, p, worker)
 
 
-@router.get("/workers")
+@router.get("/workers", response_model=WorkersOut, response_model_exclude_unset=True,
+             responses=errors(400, 401, 403))
 def list_workers(p: Caller, ctx: Context, employer: CcusQuery = None) -> dict[str, Any]:
     """Workers of one employer (admin, or that employer); all workers (admin)."""
     require(p.role == "admin" or (p.is_company and employer is not None and p.company == employer),
@@ -230,7 +253,8 @@ def list_workers(p: Caller, ctx: Context, employer: CcusQuery = None) -> dict[st
         return {"workers": plain(rec.list_workers(conn, employer))}
 
 
-@router.put("/workers/{worker}/consent")
+@router.put("/workers/{worker}/consent", response_model=ConsentOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def set_consent(worker: CcusId, body: ConsentIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """Disclosure consent (開示設定): the worker and the employer each set theirs; both are needed."""
     unknown = sorted(set(body.fields) - set(DISCLOSABLE))
@@ -251,7 +275,8 @@ def set_consent(worker: CcusId, body: ConsentIn, p: Caller, ctx: Context) -> dic
 
 # ---------------------------------------------------------------- card bindings
 
-@router.post("/cards", status_code=201)
+@router.post("/cards", status_code=201, response_model=CardOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def bind_card(body: CardIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """Bind a card (IDm) to a worker for a period; overlapping bindings of one card are refused."""
     b = CardBinding(body.idm, body.worker, body.valid_from, body.valid_to)
@@ -264,7 +289,8 @@ def bind_card(body: CardIn, p: Caller, ctx: Context) -> dict[str, Any]:
     return {**plain(b), "id": bid}
 
 
-@router.post("/cards/{binding}/end")
+@router.post("/cards/{binding}/end", response_model=CardOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def end_card(binding: ItemId, body: EndIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """End a binding (card lost or returned): valid through ``valid_to``."""
     with writing(ctx) as conn:
@@ -279,7 +305,8 @@ def end_card(binding: ItemId, body: EndIn, p: Caller, ctx: Context) -> dict[str,
     return {**plain(ended), "id": binding}
 
 
-@router.get("/workers/{worker}/cards")
+@router.get("/workers/{worker}/cards", response_model=CardsOut, response_model_exclude_unset=True,
+             responses=errors(*READ))
 def worker_cards(worker: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     """A worker's cards: the admin, the employer and the worker."""
     with reading(ctx) as conn:
@@ -292,7 +319,8 @@ def worker_cards(worker: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- sites
 
-@router.post("/sites", status_code=201)
+@router.post("/sites", status_code=201, response_model=SiteOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def create_site(body: SiteIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """Register a site (admin, or the prime contractor itself); its structure starts with the prime."""
     require(p.role == "admin" or (p.is_company and p.company == body.prime and p.site is None),
@@ -303,7 +331,8 @@ def create_site(body: SiteIn, p: Caller, ctx: Context) -> dict[str, Any]:
     return plain_dict(site)
 
 
-@router.get("/sites")
+@router.get("/sites", response_model=SitesOut, response_model_exclude_unset=True,
+             responses=errors(401))
 def list_sites(p: Caller, ctx: Context) -> dict[str, Any]:
     """The sites the caller may see."""
     with reading(ctx) as conn:
@@ -317,7 +346,8 @@ def list_sites(p: Caller, ctx: Context) -> dict[str, Any]:
     return {"sites": plain(out)}
 
 
-@router.get("/sites/{site}")
+@router.get("/sites/{site}", response_model=SiteOut, response_model_exclude_unset=True,
+             responses=errors(*READ))
 def get_site(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     with reading(ctx) as conn:
         s = rec.get_site(conn, site)
@@ -326,23 +356,18 @@ def get_site(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     return plain_dict(s)
 
 
-DOMAIN_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "Malformed or invalid input (`malformed`, `invalid`, `invalid_id` …)"},
-    401: {"model": ErrorBody, "description": "No or a wrong bearer token (`bad_token`)"},
-    403: {"model": ErrorBody, "description": "The caller's role may not do this (`forbidden`)"},
-    404: {"model": ErrorBody, "description": "Unknown, or not visible to the caller (`not_found`): the same answer"},
-    409: {"model": ErrorBody, "description": "Conflicts with what is stored (`conflict` …)"},
-}
-"""The 4xx every domain route may answer, each with the error body (docs/api.md "Errors")."""
+DOMAIN_ERRORS: dict[int | str, dict[str, Any]] = errors(400, 401, 403, 404, 406, 409, 422)
+"""The 4xx a reports route may answer (that router does not list its own); every other domain route lists
+exactly its own (``responses=`` on the route, :mod:`server.api.domain_models`)."""
 
 
 def install_domain(app: FastAPI, ctx: ServerContext, prefix: str) -> None:
     """Mount the domain's routers (one call from create_app)."""
     from server.api.routes import corrections, history, reports, roster, structure, users
 
-    for r in (router, structure.router, roster.router, history.router, corrections.router, users.router,
-              reports.router):
-        app.include_router(r, prefix=prefix, responses=DOMAIN_ERRORS)
+    for r in (router, structure.router, roster.router, history.router, corrections.router, users.router):
+        app.include_router(r, prefix=prefix)
+    app.include_router(reports.router, prefix=prefix, responses=DOMAIN_ERRORS)
     from server.reports.gate import install as install_gate_flags
 
     install_gate_flags(ctx.pull, ctx.now)  # the roster kiosks pull carries the gate's warning flags (issue 12)

@@ -17,6 +17,7 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from server.api.deps import Context
+from server.api.domain_models import READ, WRITE, RosterEntryOut, SiteRosterOut, errors
 from server.api.routes.registry_common import (
     Body,
     Caller,
@@ -58,7 +59,8 @@ def _entry(e: RosterEntry) -> dict[str, Any]:
     return {**plain(e), "id": e.id, "problems": list(e.problems), "complete": e.complete}
 
 
-@router.get("")
+@router.get("", response_model=SiteRosterOut, response_model_exclude_unset=True,
+             responses=errors(*READ))
 def get_roster(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     with reading(ctx) as conn:
         s = rec.get_site(conn, site)
@@ -74,7 +76,8 @@ def get_roster(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     return {"site": site, "entries": [_entry(e) for e in entries]}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=RosterEntryOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def post_entry(site: CcusId, body: RosterIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """施工体制技能者登録: put one of the caller's workers on the site (employer taken from the registry)."""
     with writing(ctx) as conn:
@@ -92,7 +95,8 @@ def post_entry(site: CcusId, body: RosterIn, p: Caller, ctx: Context) -> dict[st
         return _entry(rec.get_roster_entry(conn, eid))
 
 
-@router.post("/{entry}/end")
+@router.post("/{entry}/end", response_model=RosterEntryOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def end_entry(site: CcusId, entry: ItemId, body: EndIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """Close an entry: valid through ``valid_to`` (a change of trade or position is a new entry after it)."""
     with writing(ctx) as conn:

@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from server.api.deps import Context
+from server.api.domain_models import READ, WRITE, StructureHistoryOut, StructureOut, errors
 from server.api.routes.registry_common import Body, Caller, CcusId, ItemId, plain, reading, require, writing
 from server.domain import structure as st
 from server.domain.disclosure import Principal, may_view_site
@@ -66,7 +67,8 @@ def _answer(structure: st.Structure, change: st.StructureChange | None = None) -
     return out
 
 
-@router.get("")
+@router.get("", response_model=StructureOut, response_model_exclude_unset=True,
+             responses=errors(*READ, 422))
 def get_structure(site: CcusId, p: Caller, ctx: Context, as_of: datetime | None = None) -> dict[str, Any]:
     """The tree (members with tier, status 未承認/登録, work name) and the chart as text lines.
 
@@ -81,7 +83,8 @@ def get_structure(site: CcusId, p: Caller, ctx: Context, as_of: datetime | None 
         return _answer(st.as_of(rec.structure_history(conn, site), as_of))
 
 
-@router.get("/history")
+@router.get("/history", response_model=StructureHistoryOut, response_model_exclude_unset=True,
+             responses=errors(*READ))
 def get_history(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     """Every dated change of the structure, oldest first."""
     with reading(ctx) as conn:
@@ -89,7 +92,8 @@ def get_history(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
         return {"site": site, "changes": plain(rec.structure_history(conn, site))}
 
 
-@router.post("/invitations", status_code=201)
+@router.post("/invitations", status_code=201, response_model=StructureOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def post_invitation(site: CcusId, body: InviteIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """招待: the caller's company invites a registered company below member ``parent`` (status 未承認)."""
     by = _acting(p, site)
@@ -101,7 +105,8 @@ def post_invitation(site: CcusId, body: InviteIn, p: Caller, ctx: Context) -> di
     return _answer(s, change)
 
 
-@router.post("/placeholders", status_code=201)
+@router.post("/placeholders", status_code=201, response_model=StructureOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def post_placeholder(site: CcusId, body: PlaceIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """A company not registered in CCUS, placed by name only (CCUS未登録)."""
     by = _acting(p, site)
@@ -112,7 +117,8 @@ def post_placeholder(site: CcusId, body: PlaceIn, p: Caller, ctx: Context) -> di
     return _answer(s, change)
 
 
-@router.post("/members/{member}/approve")
+@router.post("/members/{member}/approve", response_model=StructureOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def post_approve(site: CcusId, member: ItemId, p: Caller, ctx: Context) -> dict[str, Any]:
     """承認: the invited company approves its own invitation (未承認 → 登録)."""
     by = _acting(p, site)
@@ -122,7 +128,8 @@ def post_approve(site: CcusId, member: ItemId, p: Caller, ctx: Context) -> dict[
     return _answer(s, change)
 
 
-@router.post("/members/{member}/replace")
+@router.post("/members/{member}/replace", response_model=StructureOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def post_replace(site: CcusId, member: ItemId, body: ReplaceIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """置換: a placeholder becomes the registered company; its place and branch are kept."""
     by = _acting(p, site)
@@ -134,7 +141,8 @@ def post_replace(site: CcusId, member: ItemId, body: ReplaceIn, p: Caller, ctx: 
     return _answer(s, change)
 
 
-@router.put("/members/{member}/work")
+@router.put("/members/{member}/work", response_model=StructureOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def put_work(site: CcusId, member: ItemId, body: WorkIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """工事名称・工事内容 of one company on the site."""
     by = _acting(p, site)

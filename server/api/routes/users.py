@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from server.api.deps import Context
+from server.api.domain_models import WRITE, MeOut, UserCreatedOut, UserRevokedOut, UsersOut, errors
 from server.api.routes.registry_common import Body, Caller, ItemId, reading, require, writing
 from server.domain.disclosure import Principal
 from server.store import domain_users as users_store
@@ -29,7 +30,8 @@ class UserIn(Body):
     site: str | None = Field(default=None, max_length=14)
 
 
-@router.post("/users", status_code=201)
+@router.post("/users", status_code=201, response_model=UserCreatedOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
 def create_user(body: UserIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """Create a user and its API token (admin). The token is in this answer only."""
     require(p.role == "admin", "managing users", "ユーザー管理")
@@ -39,14 +41,16 @@ def create_user(body: UserIn, p: Caller, ctx: Context) -> dict[str, Any]:
     return {"id": uid, "token": token, **body.model_dump()}
 
 
-@router.get("/users")
+@router.get("/users", response_model=UsersOut, response_model_exclude_unset=True,
+             responses=errors(401, 403))
 def list_users(p: Caller, ctx: Context) -> dict[str, Any]:
     require(p.role == "admin", "managing users", "ユーザー管理")
     with reading(ctx) as conn:
         return {"users": users_store.list_users(conn)}
 
 
-@router.post("/users/{user_id}/revoke")
+@router.post("/users/{user_id}/revoke", response_model=UserRevokedOut, response_model_exclude_unset=True,
+             responses=errors(400, 401, 403, 404))
 def revoke_user(user_id: ItemId, p: Caller, ctx: Context) -> dict[str, Any]:
     require(p.role == "admin", "managing users", "ユーザー管理")
     with writing(ctx) as conn:
@@ -54,7 +58,8 @@ def revoke_user(user_id: ItemId, p: Caller, ctx: Context) -> dict[str, Any]:
     return {"id": user_id, "revoked": True}
 
 
-@router.get("/me")
+@router.get("/me", response_model=MeOut, response_model_exclude_unset=True,
+             responses=errors(401))
 def me(p: Caller) -> dict[str, Any]:
     """Who the token belongs to."""
     return {"user": p.user, "role": p.role, "company": p.company, "worker": p.worker, "site": p.site}

@@ -40,7 +40,7 @@ def _rows(request: Request, v: Viewer, site: str, month: str) -> list[dict[str, 
     check_month(month)
     with get_ctx(request).engine.connect() as conn:
         s = rec.get_site(conn, site)
-        rows = api_history._filter(conn, v.principal, history(conn, site=site, month=month))
+        rows = api_history.visible_rows(conn, v.principal, history(conn, site=site, month=month))
         if not rows and not may_view_site(v.principal, s, rec.load_structure(conn, site), rec.roster_of(conn, site)):
             raise NotFound(f"site {site} is not visible to you", site=site)
     return rows

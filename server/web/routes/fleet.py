@@ -38,17 +38,36 @@ def admin_only(v: Viewer) -> None:
         raise Forbidden("the fleet is for administrators")
 
 
+def fleet_scope(ctx: ServerContext, v: Viewer) -> set[str] | None:
+    """The sites whose devices ``v`` may watch: every site (None) for an administrator; for a prime
+    contractor's user, the sites it is the prime of (server.domain.disclosure.is_prime_of, as the API decides
+    who sees a site's whole history); anyone else may not open the fleet (403)."""
+    if v.role == "admin":
+        return None
+    if v.role == "prime":
+        from server.domain.disclosure import is_prime_of
+        from server.store import domain_records as rec
+
+        with ctx.engine.connect() as conn:
+            mine = {s.site for s in rec.list_sites(conn) if is_prime_of(v.principal, s)}
+        if mine:
+            return mine
+    raise Forbidden("the fleet is for administrators and the prime contractor of a site")
+
+
 def thresholds(ctx: ServerContext) -> Thresholds:
     with ctx.engine.connect() as conn:
         return Thresholds.from_stored(store.thresholds(conn))
 
 
-def _fleet(ctx: ServerContext, view: fleet.View, poll: int) -> dict[str, Any]:
+def _fleet(ctx: ServerContext, view: fleet.View, poll: int, scope: set[str] | None = None) -> dict[str, Any]:
     now = ctx.now()
     th = thresholds(ctx)
     with ctx.engine.connect() as conn:
-        rows = fleet.fleet_rows(conn, now, th)
+        rows = fleet.fleet_rows(conn, now, th, scope)
         sites = fleet.site_info(conn)
+    if scope is not None:
+        sites = {s: info for s, info in sites.items() if s in scope}
     shown = fleet.select(rows, view)
     return {"rows": shown, "total": len(rows), "alarmed": sum(1 for r in rows if r["alarms"]), "view": view,
             "sites": sorted((s, n) for s, (n, _tz) in sites.items()), "updated": now, "poll": poll,
@@ -57,20 +76,20 @@ def _fleet(ctx: ServerContext, view: fleet.View, poll: int) -> dict[str, Any]:
 
 @router.get("/fleet")
 async def fleet_page(request: Request, v: SignedIn) -> Response:
-    admin_only(v)
     ctx = get_ctx(request)
+    scope = await run_in_threadpool(fleet_scope, ctx, v)
     data = await run_in_threadpool(_fleet, ctx, fleet.View.from_query(dict(request.query_params)),
-                                   policy_of(request).poll_seconds)
+                                   policy_of(request).poll_seconds, scope)
     return page(request, "fleet.html", v, body=tables.fleet_body(data["rows"], translator(v.lang)), **data)
 
 
 @router.get("/fleet/live")
 async def fleet_live(request: Request, v: SignedIn) -> Response:
     """The live part of the fleet page (htmx polls it); the same template block the page renders."""
-    admin_only(v)
     ctx = get_ctx(request)
+    scope = await run_in_threadpool(fleet_scope, ctx, v)
     data = await run_in_threadpool(_fleet, ctx, fleet.View.from_query(dict(request.query_params)),
-                                   policy_of(request).poll_seconds)
+                                   policy_of(request).poll_seconds, scope)
     return page(request, "_fleet_live.html", v, body=tables.fleet_body(data["rows"], translator(v.lang)), **data)
 
 
@@ -79,10 +98,11 @@ def _device_page(request: Request, v: Viewer, device: str, *, status: int = 200,
     ctx = get_ctx(request)
     check_device_id(device)
     now = ctx.now()
+    scope = fleet_scope(ctx, v)
     with ctx.engine.connect() as conn:
         row = fleet.device_row(conn, now, thresholds(ctx), device)
-        if row is None:
-            raise NotFound(f"no device {device}")
+        if row is None or (scope is not None and row["site"] not in scope):
+            raise NotFound(f"no device {device}")  # another site's device is not revealed either
         since = now - timedelta(days=14)
         spans, contacts = fleet.device_windows(conn, device, format_rfc3339(since))
         trail = store.audit_entries(conn, target=f"device:{device}")
@@ -107,12 +127,12 @@ def _device_page(request: Request, v: Viewer, device: str, *, status: int = 200,
                            last=f"{contact_points[-1][1]:g}")),
     ]
     return page(request, "device.html", v, status=status, row=row, charts=charts_html, trail=trail,
-                errors=errors or {}, notice=notice, form=form or {"gate": row["gate"]}, tz=tz)
+                errors=errors or {}, notice=notice, form=form or {"gate": row["gate"]}, tz=tz,
+                may_manage=v.role == "admin")
 
 
 @router.get("/devices/{device}")
 async def device_page(device: str, request: Request, v: SignedIn) -> Response:
-    admin_only(v)
     return await run_in_threadpool(_device_page, request, v, device)
 
 

@@ -1,0 +1,55 @@
+"""The screen theme is set from the command line (``genba kiosk --theme``, ``genba kiosk set-theme``), not by
+editing kiosk.json (issue 11.10); and a real headless kiosk leaves its reader state for syncd (issue 13)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kiosk.settings import load_settings
+from shared.kioskstatus import read_status
+from shared.paths import DataDir
+from tests.kiosk.conftest import YAMADA
+from tests.kiosk.test_cli import data, genba
+from tests.kiosk.test_cli_mode import cli
+
+__all__ = ["data"]  # the fixture, re-used
+
+
+def test_set_theme_writes_kiosk_json_keeps_the_rest_and_prints_it(data: DataDir) -> None:
+    assert "dark" in cli(data, "kiosk", "set-theme").stdout
+    assert cli(data, "kiosk", "set-mode", "exit").exit_code == 0
+    done = cli(data, "kiosk", "set-theme", "LIGHT")
+    assert done.exit_code == 0 and "屋外用の明るい画面" in done.stdout
+    settings = load_settings(data.root)
+    assert settings.theme == "light" and settings.mode.value == "exit_only"
+    assert "light" in cli(data, "kiosk", "set-theme").stdout
+
+
+def test_an_unknown_theme_is_refused_and_changes_nothing(data: DataDir) -> None:
+    assert cli(data, "kiosk", "set-theme", "light").exit_code == 0
+    before = (data.root / "kiosk.json").read_bytes()
+    for bad in ("sunny", "", "dark light"):
+        done = cli(data, "kiosk", "set-theme", bad)
+        assert done.exit_code == 2 and "dark か light" in done.stderr, done.output
+    done = genba(data.root, "kiosk", "--headless", "--theme", "neon", "--reader", "sim:-", stdin="")
+    assert done.returncode == 2 and "neon" in done.stderr
+    assert (data.root / "kiosk.json").read_bytes() == before
+
+
+def test_a_damaged_kiosk_json_is_a_clear_error_and_is_not_overwritten(data: DataDir) -> None:
+    path = data.root / "kiosk.json"
+    path.write_text('{"theme": "neon"}')
+    done = cli(data, "kiosk", "set-theme", "light")
+    assert done.exit_code == 1 and "kiosk.json" in done.stderr
+    assert json.loads(path.read_text()) == {"theme": "neon"}
+
+
+def test_the_theme_option_is_kept_and_the_kiosk_leaves_its_reader_state(data: DataDir, tmp_path: Path) -> None:
+    script = tmp_path / "taps.txt"
+    script.write_text(f"fail antenna noise\n{YAMADA}\nunplug\n")
+    done = genba(data.root, "kiosk", "--headless", "--theme", "light", "--reader", f"sim:{script}")
+    assert done.returncode == 0, done.stderr
+    assert load_settings(data.root).theme == "light"
+    status = read_status(data.root)  # the process's last word: stopped, with this boot's read errors
+    assert status is not None and (status.reader_state, status.reader_errors) == ("stopped", 1)
