@@ -254,7 +254,9 @@ def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | 
         attributed = {(idm, who.worker(idm, d)) for idm in idms for d in days}
         workers = {w for _, w in attributed if w is not None}
         targets = workers | {f"card:{idm}" for idm, w in attributed if w is None}
-        cards = set(idms) | {b.idm for w in workers for b in rec.bindings_for(conn, worker=w)}
+        cards = set(idms)
+        if workers:  # every card of those workers: one query for all of them
+            cards |= {b.idm for b in rec.bindings_for(conn, workers=workers)}
         cards |= {b.idm for b in binds if b.worker in workers}
         query = query.where(tc.idm.in_(sorted(cards)))
     taps = [_tap(r) for r in conn.execute(query).all()]  # one fetch, not a round of fetchone per row
