@@ -8,8 +8,9 @@ Prints one JSON line. Gate A's journal holds N events (taps of a site day). Inte
 - ``local``: the kiosk's own local read — every one of the N events read from journal.db and parsed
   (``Event.from_bytes``: canonical-form check and field validation), as the kiosk reads its journal when it folds
   a day (the baseline: the rate at which a gate takes in its own records);
-- ``exchange``: gate B's syncd pulling the same N events from gate A's sibling server over a real loopback socket,
-  production code path and configuration: signed requests checked by A, batches of 1,000 read from A's journal,
+- ``exchange``: gate B's syncd pulling the same N events from gate A's syncd (its own process, ``genba syncd``)
+  over a real loopback socket, production code path and configuration: signed requests checked by A, batches of
+  up to 5,000 read from A's journal,
   every batch verified end to end with A's key (signature, every event's bytes, the hash chain), placed against
   what B holds and stored in B's state.db (WAL, synchronous=FULL) — into a fresh state.db each round.
 
@@ -20,8 +21,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
+import socket
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from shared.batch import MAX_BATCH_EVENTS  # noqa: E402
 from shared.clock import ManualClock  # noqa: E402
 from shared.device import load_or_create_identity  # noqa: E402
 from shared.event import Event  # noqa: E402
@@ -37,12 +42,12 @@ from shared.journal import EventDraft, JournalWriter  # noqa: E402
 from shared.paths import DataDir  # noqa: E402
 from shared.state import StateWriter  # noqa: E402
 from shared.state.siblings import set_sibling_keys, sibling_event_count  # noqa: E402
-from syncd.siblings import Keyring, SiblingConfig, SiblingExchange, SiblingServer, SiblingService  # noqa: E402
+from syncd.siblings import Keyring, SiblingConfig, SiblingExchange, add_paired_key  # noqa: E402
 
 SITE = "12345678901234"
 
 
-def build_gate_a(root: Path, n: int) -> tuple[DataDir, SiblingServer, str, str]:
+def build_gate_a(root: Path, n: int) -> tuple[DataDir, subprocess.Popen[bytes], int, str, str]:
     data = DataDir(root / "a").ensure()
     identity, key = load_or_create_identity(data, site=SITE)
     clock = ManualClock()
@@ -53,10 +58,21 @@ def build_gate_a(root: Path, n: int) -> tuple[DataDir, SiblingServer, str, str]:
                                       direction="in" if (i // 1000) % 2 == 0 else "out"))
     state = StateWriter.open(data.state)
     state.close()
-    keyring = Keyring(data, data.state)
-    service = SiblingService(data, identity, key, keyring, site=lambda: SITE)
-    server = SiblingServer(service, "127.0.0.1", 0).start()
-    return data, server, identity.device, key.verifier.encode()
+    # gate A's syncd is its own process, as on a real gate (not enrolled: it serves and pulls siblings only)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    (data.root / "siblings.toml").write_text(f'port = {port}\nlisten = "127.0.0.1"\nmdns = false\n')
+    proc = subprocess.Popen([sys.executable, "-m", "genba", "--data-dir", str(data.root), "syncd"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return data, proc, port, identity.device, key.verifier.encode()
 
 
 def local_read(journal: Path) -> tuple[float, int]:
@@ -70,14 +86,14 @@ def local_read(journal: Path) -> tuple[float, int]:
     return time.perf_counter() - t0, count
 
 
-def exchange(root: Path, round_no: int, a: DataDir, server: SiblingServer, a_device: str,
-             a_key: str) -> tuple[float, int]:
+def exchange(root: Path, round_no: int, a: DataDir, port: int, a_device: str, a_key: str) -> tuple[float, int]:
     data = DataDir(root / f"b{round_no}").ensure()
     identity, key = load_or_create_identity(data, site=SITE)
     state = StateWriter.open(data.state)
     set_sibling_keys(state, [(a_device, 1, a_key)], source="server")
-    set_sibling_keys_a(a, identity.device, identity.epoch, key.verifier.encode())
-    ex = SiblingExchange(data, identity, key, state, SiblingConfig(peers=(f"127.0.0.1:{server.port}",), port=0,
+    add_paired_key(a, device=identity.device, epoch=identity.epoch, key=key.verifier.encode(), site=SITE,
+                   at="bench")  # gate A answers gate B (as after `genba siblings pair`)
+    ex = SiblingExchange(data, identity, key, state, SiblingConfig(peers=(f"127.0.0.1:{port}",), port=0,
                                                                       mdns=False), Keyring(data, data.state))
     try:
         t0 = time.perf_counter()
@@ -87,17 +103,6 @@ def exchange(root: Path, round_no: int, a: DataDir, server: SiblingServer, a_dev
         return elapsed, sibling_event_count(state)
     finally:
         ex.close()
-        state.close()
-
-
-def set_sibling_keys_a(a: DataDir, device: str, epoch: int, key: str) -> None:
-    """Gate A learns B's key (as from the server's site configuration) so that it answers B."""
-    state = StateWriter.open(a.state)
-    try:
-        held = state._all("SELECT device, epoch, key FROM sibling_keys WHERE source = 'server'")
-        set_sibling_keys(state, [*((str(d), int(str(e)), str(k)) for d, e, k in held), (device, epoch, key)],
-                         source="server")
-    finally:
         state.close()
 
 
@@ -114,7 +119,7 @@ def main() -> None:
     n, rounds = (500, 3) if args.quick else (args.events, max(3, args.rounds))
     with tempfile.TemporaryDirectory(prefix="genba-bench-siblings-") as tmp:
         root = Path(tmp)
-        a, server, a_device, a_key = build_gate_a(root, n)
+        a, proc, port, a_device, a_key = build_gate_a(root, n)
         local_rates: list[float] = []
         exchange_rates: list[float] = []
         try:
@@ -123,15 +128,15 @@ def main() -> None:
                 seconds, count = local_read(a.journal)
                 assert count == n
                 local_rates.append(count / seconds)
-                seconds, count = exchange(root, r, a, server, a_device, a_key)
+                seconds, count = exchange(root, r, a, port, a_device, a_key)
                 assert count == n
                 exchange_rates.append(count / seconds)
         finally:
-            server.stop()
-            server.service.close()
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
     ratio = statistics.median(exchange_rates) / statistics.median(local_rates)
     print(json.dumps({
-        "bench": "siblings", "events": n, "rounds": rounds, "batch_events": 1000,
+        "bench": "siblings", "events": n, "rounds": rounds, "batch_events": MAX_BATCH_EVENTS,
         "local_read_events_per_s": spread(local_rates), "exchange_events_per_s": spread(exchange_rates),
         "ratio": round(ratio, 3), "aim": ">= 0.5", "met": ratio >= 0.5,
         "config": {"state_db": "WAL, synchronous=FULL", "transport": "HTTP over loopback, signed requests",

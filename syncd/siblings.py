@@ -696,7 +696,7 @@ class SiblingExchange:
 
     def __init__(self, data: DataDir, identity: DeviceIdentity, key: SigningKey, state: StateWriter,
                  config: SiblingConfig, keyring: Keyring, *, clock: Clock | None = None,
-                 discovery: Discovery | None = None, max_events: int = DEFAULT_BATCH_EVENTS,
+                 discovery: Discovery | None = None, max_events: int = MAX_BATCH_EVENTS,
                  timeout: float = 10.0) -> None:
         self.data, self.identity, self.key, self.state = data, identity, key, state
         self.config, self.keyring, self.discovery = config, keyring, discovery

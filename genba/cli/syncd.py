@@ -22,6 +22,7 @@ from shared.journal import JournalReader
 from shared.messages import current_lang, t
 from shared.paths import DataDir
 from shared.state import StateBusy, StateReader, StateWriter, SyncStatus
+from shared.state.siblings import sibling_alarms
 from shared.timefmt import parse_rfc3339
 from syncd.audit import last_check
 from syncd.client import SyncClient
@@ -305,11 +306,19 @@ def status(
         finally:
             if journal is not None:
                 journal.close()
+        alarms = sibling_alarms(state)
     check = last_check(data.root)
     if as_json:
-        typer.echo(json.dumps({**status_json(st, now), "log_check": check}, ensure_ascii=False))
+        typer.echo(json.dumps({**status_json(st, now), "log_check": check,
+                               "sibling_alarms": [{"at": a.at, "code": a.code, "device": a.device, "epoch": a.epoch,
+                                                   "seq": a.seq, "peer": a.peer} for a in alarms]},
+                              ensure_ascii=False))
         return
-    for line in [*status_lines(st, now), *log_check_lines(check)]:
+    sibling_lines = [t(f"警告: 隣のゲート {a.device}（{a.peer}）の記録 {a.seq} 番を拒否しました（{a.code}）。"
+                       "詳しくは genba siblings list。",
+                       f"ALARM: refused sibling {a.device} ({a.peer}) at seq {a.seq} ({a.code}); see "
+                       "'genba siblings list'.") for a in alarms]
+    for line in [*status_lines(st, now), *log_check_lines(check), *sibling_lines]:
         typer.echo(line)
 
 

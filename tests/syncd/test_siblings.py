@@ -7,6 +7,9 @@ foreign batch is refused, nothing of it is stored, and an alarm is kept.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -130,6 +133,15 @@ def test_a_forged_batch_is_refused_and_kept_as_an_alarm(gates: tuple[Gate, Gate]
     assert sibling_event_count(b.state) == 0
     # the genuine batch still goes in afterwards
     assert ex.accept(a.address, batch.to_bytes()) == 2
+    # people see the alarm: genba syncd status (and --json), genba siblings list
+    env = {**os.environ, "GENBA_LANG": "ja"}
+    shown = subprocess.run([sys.executable, "-m", "genba", "--data-dir", str(b.data.root), "syncd", "status"],
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert "警告: 隣のゲート" in shown.stdout and "sibling_forged" in shown.stdout, shown.stdout + shown.stderr
+    shown = subprocess.run([sys.executable, "-m", "genba", "--data-dir", str(b.data.root), "siblings", "list",
+                            "--json"], capture_output=True, text=True, env=env, timeout=60)
+    listed = json.loads(shown.stdout)
+    assert listed["alarms"][0]["code"] == "sibling_forged" and listed["chains"][0]["last"] == 2
 
 
 def test_a_forked_sibling_is_refused_and_kept_as_an_alarm(tmp_path: Path, gates: tuple[Gate, Gate]) -> None:
