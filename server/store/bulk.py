@@ -7,7 +7,9 @@ caller's transaction, so a failure rolls back with everything else.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,20 +31,30 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str
         conn.execute(table.insert(), list(rows))
 
 
+def _values(cols: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """A row's values in ``cols`` order, picked at C speed (``itemgetter``); always a tuple."""
+    if len(cols) == 1:
+        one = cols[0]
+        return lambda r: (r[one],)
+    return itemgetter(*cols)
+
+
 def _copy(conn: sa.Connection, table: sa.Table, cols: list[str], rows: Sequence[Mapping[str, Any]]) -> None:
     raw: Any = conn.connection.driver_connection  # the psycopg connection, inside this same transaction
     names = ", ".join(f'"{c}"' for c in cols)
+    values = _values(cols)
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for r in rows:
-            copy.write_row(tuple(r[c] for c in cols))
+            copy.write_row(values(r))
 
 
 def _multi_values(conn: sa.Connection, table: sa.Table, cols: list[str], rows: Sequence[Mapping[str, Any]]) -> None:
     per = max(1, SQLITE_MAX_PARAMS // len(cols))
     names = ", ".join(f'"{c}"' for c in cols)
     one = "(" + ", ".join("?" * len(cols)) + ")"
+    values = _values(cols)
     for i in range(0, len(rows), per):
         chunk = rows[i:i + per]
-        params = [r[c] for r in chunk for c in cols]
+        params = list(chain.from_iterable(map(values, chunk)))
         sql = f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([one] * len(chunk))
         conn.exec_driver_sql(sql, tuple(params))

@@ -254,7 +254,9 @@ def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | 
         attributed = {(idm, who.worker(idm, d)) for idm in idms for d in days}
         workers = {w for _, w in attributed if w is not None}
         targets = workers | {f"card:{idm}" for idm, w in attributed if w is None}
-        cards = set(idms) | {b.idm for w in workers for b in rec.bindings_for(conn, worker=w)}
+        cards = set(idms)
+        if workers:  # every card of those workers: one query for all of them
+            cards |= {b.idm for b in rec.bindings_for(conn, workers=workers)}
         cards |= {b.idm for b in binds if b.worker in workers}
         query = query.where(tc.idm.in_(sorted(cards)))
     taps = [_tap(r) for r in conn.execute(query).all()]  # one fetch, not a round of fetchone per row
@@ -524,15 +526,19 @@ def history(conn: sa.Connection, *, site: str | None = None, worker: str | None 
         first = date.fromisoformat(month + "-01")
         nxt = (first + timedelta(days=32)).replace(day=1)
         q = q.where(c.work_day >= first.isoformat(), c.work_day < nxt.isoformat())
-    return [_public(r) for r in conn.execute(q)]
+    result = conn.execute(q)
+    names = list(result.keys())
+    return [_public(dict(zip(names, r, strict=True))) for r in result.all()]
 
 
-def _public(r: Any) -> dict[str, Any]:
-    d = dict(r._mapping)
-    d.pop("subject")
+_NOT_ASSESSABLE = frozenset({"not_on_roster", "roster_incomplete"})
+
+
+def _public(d: dict[str, Any]) -> dict[str, Any]:
+    del d["subject"]
     d["devices"] = d["devices"].split() if d["devices"] else []
-    d["flags"] = d["flags"].split() if d["flags"] else []
-    d["valid_for_assessment"] = d["worker"] is not None and not {"not_on_roster", "roster_incomplete"} & set(d["flags"])
+    flags = d["flags"] = d["flags"].split() if d["flags"] else []
+    d["valid_for_assessment"] = d["worker"] is not None and _NOT_ASSESSABLE.isdisjoint(flags)
     return d
 
 

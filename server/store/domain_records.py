@@ -244,13 +244,33 @@ def end_binding(conn: sa.Connection, binding_id: int, valid_to: date) -> CardBin
 
 
 def bindings_for(conn: sa.Connection, idms: Iterable[str] | None = None,
-                 worker: str | None = None) -> list[CardBinding]:
+                 worker: str | None = None, workers: Iterable[str] | None = None) -> list[CardBinding]:
+    """Card bindings, by id; only of ``idms`` / of ``worker`` / of ``workers`` when given.
+
+    Many ``idms`` or ``workers`` are read in chunks of :data:`_IN_CHUNK` (one query each, never one per
+    card or worker, and under SQLite's limit of host parameters).
+    """
     q = sa.select(t.card_bindings).order_by(t.card_bindings.c.id)
-    if idms is not None:
-        q = q.where(t.card_bindings.c.idm.in_(sorted(set(idms))))
     if worker is not None:
         q = q.where(t.card_bindings.c.worker == worker)
-    return [_binding(r) for r in conn.execute(q)]
+    keyed: list[tuple[sa.ColumnElement[Any], list[str]]] = []
+    if idms is not None:
+        keyed.append((t.card_bindings.c.idm, sorted(set(idms))))
+    if workers is not None:
+        keyed.append((t.card_bindings.c.worker, sorted(set(workers))))
+    if not keyed:
+        return [_binding(r) for r in conn.execute(q)]
+    if len(keyed) == 2 or len(keyed[0][1]) <= _IN_CHUNK:
+        for column, values in keyed:
+            q = q.where(column.in_(values))
+        return [_binding(r) for r in conn.execute(q)]
+    column, values = keyed[0]
+    found = [r for i in range(0, len(values), _IN_CHUNK)
+             for r in conn.execute(q.where(column.in_(values[i:i + _IN_CHUNK])))]
+    return [_binding(r) for r in sorted(found, key=lambda r: r.id)]
+
+
+_IN_CHUNK = 5000
 
 
 # ---------------------------------------------------------------- roster

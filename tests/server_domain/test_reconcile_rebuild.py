@@ -70,3 +70,21 @@ def test_rebuild_in_ranges_equals_incremental(engine: sa.Engine, service: Ingest
         dr.rebuild(conn)
     with engine.connect() as conn:
         assert dr.all_rows(conn) == rows
+
+
+def test_bindings_of_many_cards_or_workers_are_read_in_chunks(engine: sa.Engine,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker asks for every card of the touched workers at once (never one query per worker)."""
+    from server.store import domain_records as rec
+
+    registry(engine)
+    with engine.connect() as conn:
+        everything = rec.bindings_for(conn)
+        by_cards = rec.bindings_for(conn, [CARD1, CARD2, CARD3])
+        by_workers = rec.bindings_for(conn, workers=[W1, W2])
+        monkeypatch.setattr(rec, "_IN_CHUNK", 1)
+        assert rec.bindings_for(conn, [CARD2, CARD1, CARD3]) == by_cards == everything
+        assert rec.bindings_for(conn, workers=[W2, W1]) == by_workers == everything
+        assert [b.worker for b in rec.bindings_for(conn, workers=[W2])] == [W2]
+        assert rec.bindings_for(conn, [CARD1], workers=[W2]) == []
+        assert rec.bindings_for(conn, workers=[]) == []
