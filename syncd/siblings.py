@@ -73,6 +73,7 @@ from shared.request_auth import ReplayGuard, parse_header, sign_request, verify_
 from shared.state import StateReader, StateWriter
 from shared.state.siblings import (
     bindings_scanned,
+    prune_sibling_events,
     record_own_bindings,
     record_peer,
     record_sibling_alarm,
@@ -109,6 +110,8 @@ PAIR_MAX_TRIES = 5
 SIBLING_MAX_SKEW = timedelta(hours=12)
 """Gates of a site that has been offline for days may disagree on the time; a signed request is still bounded."""
 MAX_PAIR_BODY = 4096
+SIBLING_RETENTION = timedelta(days=35)
+"""Sibling events older than this are forgotten (the day's lists look back 7 working days; bindings are kept)."""
 
 
 # -- configuration ------------------------------------------------------------------------------------------
@@ -717,6 +720,7 @@ class SiblingExchange:
         self.max_events = max_events
         self.client = httpx.Client(timeout=httpx.Timeout(timeout, connect=3.0))
         self._journal: JournalReader | None = None
+        self._pruned_at: datetime | None = None
 
     def close(self) -> None:
         self.client.close()
@@ -737,6 +741,7 @@ class SiblingExchange:
         report = ExchangeReport()
         try:
             self.scan_own_bindings()
+            self.prune()
         except GenbaError as exc:
             report.errors.append(exc)
         for address, found_by in self.peers():
@@ -755,6 +760,14 @@ class SiblingExchange:
                 record_peer(self.state, address, found_by=found_by, error=(exc.code, explain(exc, "ja")))
                 log.warning("sibling %s: %s (%s)", address, exc.message, exc.code)
         return report
+
+    def prune(self) -> int:
+        """At most hourly: forget sibling events older than :data:`SIBLING_RETENTION` (state.db stays bounded)."""
+        now = self.clock.wall()
+        if self._pruned_at is not None and now - self._pruned_at < timedelta(hours=1):
+            return 0
+        self._pruned_at = now
+        return prune_sibling_events(self.state, now - SIBLING_RETENTION)
 
     # own bindings: the journal's bind events into state.db (they then outlive the journal's retention)
     def scan_own_bindings(self) -> None:
@@ -829,7 +842,7 @@ class SiblingExchange:
             # nothing new; but a peer whose head differs from ours at its last seq holds another history:
             # ask for that one signed event, which proves (or disproves) the fork
             ours = sibling_head_at(self.state, device, epoch, last)
-            if ours is None or ours.hex() != head:
+            if ours is not None and ours.hex() != head:  # None: that event was pruned here long ago
                 resp = self._get(address, f"{PREFIX}/batch?epoch={epoch}&from={last}&max=1")
                 if resp.status_code == 200:
                     self.accept(address, resp.content, expect_device=device)
