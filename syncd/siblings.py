@@ -608,6 +608,7 @@ class Discovery:
         from zeroconf import ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
 
         self._found: dict[str, str] = {}
+        self._names: set[str] = set()
         self._lock = threading.Lock()
         self.device, self.site = identity.device, site or ""
         self.zc = Zeroconf()
@@ -620,26 +621,36 @@ class Discovery:
             self.zc.register_service(self.info)
 
         def changed(zeroconf: Zeroconf, service_type: str, name: str, state_change: ServiceStateChange) -> None:
-            if state_change is ServiceStateChange.Removed:
-                with self._lock:
+            # called on zeroconf's own loop: only note the name here; it is resolved by addresses() (never block
+            # the loop that answers the queries)
+            with self._lock:
+                if state_change is ServiceStateChange.Removed:
+                    self._names.discard(name)
                     self._found.pop(name, None)
-                return
-            info = zeroconf.get_service_info(service_type, name, timeout=2000)
-            if info is None:
-                return
-            props = {k.decode(): (v or b"").decode() for k, v in info.properties.items()}
-            if props.get("device") == self.device or (self.site and props.get("site") not in ("", self.site)):
-                return
-            addrs = info.parsed_addresses()
-            if addrs and info.port:
-                with self._lock:
-                    self._found[name] = f"{addrs[0]}:{info.port}"
+                else:
+                    self._names.add(name)
+                    self._found.pop(name, None)  # updated: resolve again
 
         self.browser = ServiceBrowser(self.zc, SERVICE_TYPE, handlers=[changed])
 
     def addresses(self) -> list[str]:
+        """The siblings found so far (resolving new announcements first; called from syncd's worker thread)."""
         with self._lock:
-            return sorted(set(self._found.values()))
+            pending = [n for n in self._names if n not in self._found]
+        for name in pending:
+            info = self.zc.get_service_info(SERVICE_TYPE, name, timeout=1500)
+            address = ""
+            if info is not None:
+                props = {k.decode(): (v or b"").decode() for k, v in info.properties.items()}
+                same_site = not self.site or props.get("site") in ("", self.site)
+                addrs = info.parsed_addresses()
+                if props.get("device") != self.device and same_site and addrs and info.port:
+                    address = f"{addrs[0]}:{info.port}"
+            with self._lock:
+                if name in self._names and (address or info is not None):
+                    self._found[name] = address  # "" = not a sibling (this gate, another site): never asked again
+        with self._lock:
+            return sorted({a for a in self._found.values() if a})
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -649,12 +660,14 @@ class Discovery:
 
 
 def _lan_addresses() -> list[str]:
-    out = []
-    with contextlib.suppress(OSError):
-        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
-            addr = str(info[4][0])
-            if not addr.startswith("127.") and addr not in out:
-                out.append(addr)
+    """This host's IPv4 addresses on its network interfaces, loopback left out (what mDNS announces)."""
+    import ifaddr  # zeroconf's own dependency
+
+    out: list[str] = []
+    for adapter in ifaddr.get_adapters():
+        for ip in adapter.ips:
+            if isinstance(ip.ip, str) and not ip.ip.startswith("127.") and ip.ip not in out:
+                out.append(ip.ip)
     return out
 
 
