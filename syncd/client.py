@@ -223,6 +223,9 @@ class SyncClient:
     def config(self, etag: str | None = None) -> Pulled:
         return self._pull("/device/config", etag)
 
+    def corrections(self, etag: str | None = None) -> Pulled:
+        return self._pull("/device/corrections", etag)
+
     def roster(self, etag: str | None = None) -> Pulled:
         return self._pull("/device/roster", etag)
 

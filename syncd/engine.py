@@ -40,6 +40,7 @@ from shared.kioskstatus import device_health
 from shared.messages import CATALOG, explain
 from shared.paths import DataDir
 from shared.state import ReceiptMismatch, SiteConfig, StateWriter, check_continuity, check_roster
+from shared.state.corrections import STATUSES, CorrectionState, replace_correction_states
 from shared.state.siblings import set_sibling_keys
 from shared.timefmt import format_rfc3339, parse_rfc3339
 from syncd.client import SyncClient
@@ -280,7 +281,31 @@ class SyncEngine:
         if roster.body is not None:
             self._store_roster(roster.body, roster.etag)
             report.roster_changed = True
+        self._pull_corrections()
         return report
+
+    def _pull_corrections(self) -> None:
+        """The back office's decisions on this device's corrections (a server without the endpoint: nothing)."""
+        try:
+            got = self.client.corrections(self.state.meta("corrections_etag") or None)
+        except Refused as exc:
+            if exc.status == 404:
+                return
+            raise
+        if got.body is None:
+            return
+        items = got.body.get("corrections")
+        if not isinstance(items, list):
+            raise BadResponse("corrections from the server lack 'corrections'")
+        states = []
+        for item in items:
+            if not isinstance(item, dict) or type(item.get("epoch")) is not int or type(item.get("seq")) is not int \
+                    or item.get("status") not in STATUSES:
+                raise BadResponse("a correction from the server is not valid (kept the old ones)")
+            decided, note = item.get("decided_at"), item.get("note") or ""
+            states.append(CorrectionState(item["epoch"], item["seq"], item["status"],
+                                          decided if isinstance(decided, str) else None, str(note)[:500]))
+        replace_correction_states(self.state, states, got.etag)
 
     def _store_roster(self, body: dict[str, Any], etag: str | None) -> None:
         workers, version = body.get("workers"), body.get("version")

@@ -35,6 +35,7 @@ from shared.journal import connect
 from shared.paths import DataDir
 from shared.siterules import site_timezone, work_day
 from shared.state import RosterWorker, StateReader
+from shared.state.corrections import correction_states
 from shared.state.siblings import SiblingAlarm, SiblingFeed, SiblingPeer, sibling_alarms, sibling_peers
 from shared.timefmt import parse_rfc3339
 
@@ -91,6 +92,9 @@ class Correction:
     claimed_at: datetime | None
     reason: str
     sent: bool
+    status: str | None = None
+    """The back office's decision as the server last reported it: ``pending``, ``approved``, ``rejected``."""
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +367,7 @@ class SiteDay:
     def _corrections(self, now: datetime) -> list[Correction]:
         """Forgotten cards and amended directions recorded here, newest first, with their sync state."""
         acked = self._acked()
+        decided = correction_states(self._state)
         out: list[Correction] = []
         rows = self._db().execute(
             "SELECT epoch, data FROM events WHERE instr(data, ?) > 0 OR instr(data, ?) > 0 "
@@ -373,5 +378,7 @@ class SiteDay:
             out.append(Correction(seq=e.seq, kind=e.kind, at=parse_rfc3339(e.at), worker=e.worker,
                                   name=w.name if w else (e.worker or e.idm or ""), direction=e.direction,
                                   claimed_at=parse_rfc3339(e.claimed_at) if e.claimed_at else None,
-                                  reason=e.reason or "", sent=e.seq <= acked.get(epoch, 0)))
+                                  reason=e.reason or "", sent=e.seq <= acked.get(epoch, 0),
+                                  status=decided[(epoch, e.seq)].status if (epoch, e.seq) in decided else None,
+                                  note=decided[(epoch, e.seq)].note if (epoch, e.seq) in decided else ""))
         return out

@@ -59,6 +59,17 @@ def site_device_keys(conn: sa.Connection, site: str) -> list[dict[str, Any]]:
     return [{"device": r.device, "epoch": r.epoch, "key": r.verifier_key} for r in rows]
 
 
+def device_corrections(conn: sa.Connection, device: str) -> list[dict[str, Any]]:
+    """The back office's decisions on the corrections this device filed (its ``manual`` records), by source seq."""
+    from server.store import domain_schema as ds
+
+    c = ds.corrections.c
+    rows = conn.execute(sa.select(c.src_epoch, c.src_seq, c.status, c.decided_at, c.decision_note)
+                        .where(c.src_device == device).order_by(c.src_epoch, c.src_seq)).all()
+    return [{"epoch": r.src_epoch, "seq": r.src_seq, "status": r.status, "decided_at": r.decided_at,
+             "note": r.decision_note} for r in rows if r.src_epoch is not None and r.src_seq is not None]
+
+
 def latest_receipt(conn: sa.Connection, device: str, epoch: int) -> tuple[str | None, int]:
     """The chain's latest signed receipt (None before the first event) and its acked seq."""
     row = conn.execute(sa.select(t.chains.c.receipt, t.chains.c.last_seq).where(

@@ -107,6 +107,15 @@ def _siblings(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration("0006_correction_states")
+def _correction_states(conn: sqlite3.Connection) -> None:
+    # What the back office decided on this device's corrections (manual records), pulled from the server.
+    conn.execute(
+        "CREATE TABLE correction_states (epoch INTEGER NOT NULL, seq INTEGER NOT NULL, status TEXT NOT NULL, "
+        "decided_at TEXT, note TEXT NOT NULL, PRIMARY KEY (epoch, seq))"
+    )
+
+
 def apply(conn: sqlite3.Connection) -> list[str]:
     """Apply pending migrations; return the names applied."""
     return MIGRATIONS.apply(conn, conn)

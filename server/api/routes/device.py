@@ -58,6 +58,19 @@ async def site_config(request: Request, dev: Device, ctx: Context) -> Response:
     return _etagged(request, {**body, "server_time": dev.server_time}, str(body["version"]))
 
 
+@router.get("/corrections", responses={**AUTH_ERRORS, 304: {"description": "Unchanged"}})
+async def corrections(request: Request, dev: Device, ctx: Context) -> Response:
+    """The state of every correction this device filed (waiting, approved, rejected), with an ETag; the kiosk's
+    tablet shows it beside each forgotten-card record (docs/tablet.md)."""
+    def read() -> list[dict[str, object]]:
+        with ctx.engine.connect() as conn:
+            return device_store.device_corrections(conn, dev.device)
+
+    rows = await run_in_threadpool(read)
+    version = content_version({"corrections": rows})
+    return _etagged(request, {"corrections": rows, "version": version, "server_time": dev.server_time}, version)
+
+
 @router.get("/roster", response_model=RosterResponse, responses={**AUTH_ERRORS, 304: {"description": "Unchanged"}})
 async def roster(request: Request, dev: Device, ctx: Context) -> Response:
     """The roster of the device's site with card bindings (minimal personal data), with an ETag."""
