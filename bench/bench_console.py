@@ -60,7 +60,9 @@ def _fill(w: WebWorld, devices: int, workers: int) -> None:
              "updated_at": stamp} for i in range(devices)])
         conn.execute(sync.device_status.insert(), [
             {"device": f"kiosk-{i:04d}", "last_seen": format_rfc3339(now - timedelta(seconds=37 * i)),
-             "unsent": i % 50, "oldest_unsent_age_s": float(i * 60), "last_error": None, "reported_at": stamp}
+             "unsent": i % 50, "oldest_unsent_age_s": float(i * 60), "last_error": None, "reported_at": stamp,
+             "reader_state": ("connected", "error", "disconnected", "silent")[i % 4], "reader_code": "read_error",
+             "reader_errors": i % 9, "disk_free_bytes": (i % 40) * 100 * 1024 * 1024}
             for i in range(devices)])
         conn.execute(sync.device_clock.insert(), [
             {"device": f"kiosk-{i:04d}", "device_time": stamp, "server_time": stamp, "offset_us": (i % 300) * 1000_000}

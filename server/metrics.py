@@ -55,11 +55,18 @@ class _DeviceCollector(Collector):
                                  labels=["device"])
         offset = GaugeMetricFamily("genba_device_clock_offset_seconds", "Estimated device clock − server clock.",
                                    labels=["device"])
+        errors = GaugeMetricFamily("genba_device_reader_errors_last_hour",
+                                   "Card reader errors in the last hour, as the device reports them.",
+                                   labels=["device"])
+        disk = GaugeMetricFamily("genba_device_disk_free_bytes",
+                                 "Free space of the device's data directory, as the device reports it.",
+                                 labels=["device"])
         for d in self._read():
             dev = [d["device"]]
             acked.add_metric(dev, d["acked"])
             for family, key in ((unsent, "unsent"), (oldest, "oldest_unsent_age_s"), (lag, "lag_s"),
-                                (seen, "last_seen_age_s"), (offset, "clock_offset_s")):
+                                (seen, "last_seen_age_s"), (offset, "clock_offset_s"), (errors, "reader_errors"),
+                                (disk, "disk_free_bytes")):
                 if d.get(key) is not None:
                     family.add_metric(dev, float(d[key]))
-        yield from (acked, unsent, oldest, lag, seen, offset)
+        yield from (acked, unsent, oldest, lag, seen, offset, errors, disk)

@@ -73,6 +73,7 @@ from shared.request_auth import ReplayGuard, parse_header, sign_request, verify_
 from shared.state import StateReader, StateWriter
 from shared.state.siblings import (
     bindings_scanned,
+    prune_sibling_events,
     record_own_bindings,
     record_peer,
     record_sibling_alarm,
@@ -109,6 +110,8 @@ PAIR_MAX_TRIES = 5
 SIBLING_MAX_SKEW = timedelta(hours=12)
 """Gates of a site that has been offline for days may disagree on the time; a signed request is still bounded."""
 MAX_PAIR_BODY = 4096
+SIBLING_RETENTION = timedelta(days=35)
+"""Sibling events older than this are forgotten (the day's lists look back 7 working days; bindings are kept)."""
 
 
 # -- configuration ------------------------------------------------------------------------------------------
@@ -608,6 +611,7 @@ class Discovery:
         from zeroconf import ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
 
         self._found: dict[str, str] = {}
+        self._names: set[str] = set()
         self._lock = threading.Lock()
         self.device, self.site = identity.device, site or ""
         self.zc = Zeroconf()
@@ -620,26 +624,36 @@ class Discovery:
             self.zc.register_service(self.info)
 
         def changed(zeroconf: Zeroconf, service_type: str, name: str, state_change: ServiceStateChange) -> None:
-            if state_change is ServiceStateChange.Removed:
-                with self._lock:
+            # called on zeroconf's own loop: only note the name here; it is resolved by addresses() (never block
+            # the loop that answers the queries)
+            with self._lock:
+                if state_change is ServiceStateChange.Removed:
+                    self._names.discard(name)
                     self._found.pop(name, None)
-                return
-            info = zeroconf.get_service_info(service_type, name, timeout=2000)
-            if info is None:
-                return
-            props = {k.decode(): (v or b"").decode() for k, v in info.properties.items()}
-            if props.get("device") == self.device or (self.site and props.get("site") not in ("", self.site)):
-                return
-            addrs = info.parsed_addresses()
-            if addrs and info.port:
-                with self._lock:
-                    self._found[name] = f"{addrs[0]}:{info.port}"
+                else:
+                    self._names.add(name)
+                    self._found.pop(name, None)  # updated: resolve again
 
         self.browser = ServiceBrowser(self.zc, SERVICE_TYPE, handlers=[changed])
 
     def addresses(self) -> list[str]:
+        """The siblings found so far (resolving new announcements first; called from syncd's worker thread)."""
         with self._lock:
-            return sorted(set(self._found.values()))
+            pending = [n for n in self._names if n not in self._found]
+        for name in pending:
+            info = self.zc.get_service_info(SERVICE_TYPE, name, timeout=1500)
+            address = ""
+            if info is not None:
+                props = {k.decode(): (v or b"").decode() for k, v in info.properties.items()}
+                same_site = not self.site or props.get("site") in ("", self.site)
+                addrs = info.parsed_addresses()
+                if props.get("device") != self.device and same_site and addrs and info.port:
+                    address = f"{addrs[0]}:{info.port}"
+            with self._lock:
+                if name in self._names and (address or info is not None):
+                    self._found[name] = address  # "" = not a sibling (this gate, another site): never asked again
+        with self._lock:
+            return sorted({a for a in self._found.values() if a})
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -649,12 +663,14 @@ class Discovery:
 
 
 def _lan_addresses() -> list[str]:
-    out = []
-    with contextlib.suppress(OSError):
-        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
-            addr = str(info[4][0])
-            if not addr.startswith("127.") and addr not in out:
-                out.append(addr)
+    """This host's IPv4 addresses on its network interfaces, loopback left out (what mDNS announces)."""
+    import ifaddr  # zeroconf's own dependency
+
+    out: list[str] = []
+    for adapter in ifaddr.get_adapters():
+        for ip in adapter.ips:
+            if isinstance(ip.ip, str) and not ip.ip.startswith("127.") and ip.ip not in out:
+                out.append(ip.ip)
     return out
 
 
@@ -704,6 +720,7 @@ class SiblingExchange:
         self.max_events = max_events
         self.client = httpx.Client(timeout=httpx.Timeout(timeout, connect=3.0))
         self._journal: JournalReader | None = None
+        self._pruned_at: datetime | None = None
 
     def close(self) -> None:
         self.client.close()
@@ -724,6 +741,7 @@ class SiblingExchange:
         report = ExchangeReport()
         try:
             self.scan_own_bindings()
+            self.prune()
         except GenbaError as exc:
             report.errors.append(exc)
         for address, found_by in self.peers():
@@ -742,6 +760,14 @@ class SiblingExchange:
                 record_peer(self.state, address, found_by=found_by, error=(exc.code, explain(exc, "ja")))
                 log.warning("sibling %s: %s (%s)", address, exc.message, exc.code)
         return report
+
+    def prune(self) -> int:
+        """At most hourly: forget sibling events older than :data:`SIBLING_RETENTION` (state.db stays bounded)."""
+        now = self.clock.wall()
+        if self._pruned_at is not None and now - self._pruned_at < timedelta(hours=1):
+            return 0
+        self._pruned_at = now
+        return prune_sibling_events(self.state, now - SIBLING_RETENTION)
 
     # own bindings: the journal's bind events into state.db (they then outlive the journal's retention)
     def scan_own_bindings(self) -> None:
@@ -816,7 +842,7 @@ class SiblingExchange:
             # nothing new; but a peer whose head differs from ours at its last seq holds another history:
             # ask for that one signed event, which proves (or disproves) the fork
             ours = sibling_head_at(self.state, device, epoch, last)
-            if ours is None or ours.hex() != head:
+            if ours is not None and ours.hex() != head:  # None: that event was pruned here long ago
                 resp = self._get(address, f"{PREFIX}/batch?epoch={epoch}&from={last}&max=1")
                 if resp.status_code == 200:
                     self.accept(address, resp.content, expect_device=device)

@@ -94,6 +94,9 @@ W: dict[str, tuple[str, str]] = {
     "fleet_title": ("端末の状態（同期ダッシュボード）", "Fleet (sync dashboard)"),
     "fleet_intro": ("すべての端末の最終通信・未送信・時計のずれ。{n} 秒ごとに自動で更新します。",
                     "Every device's last contact, backlog and clock. Refreshes every {n} seconds."),
+    "fleet_intro_prime": ("元請として担当する現場の端末の最終通信・未送信・時計のずれ（閲覧のみ）。{n} 秒ごとに自動で更新します。",
+                          "The devices of the sites you are the prime contractor of: last contact, backlog and "
+                          "clock (read only). Refreshes every {n} seconds."),
     "fleet_filter": ("絞り込み", "Filter"),
     "fleet_search": ("端末・現場・門の名前", "Device, site or gate"),
     "fleet_only_alarms": ("警報のある端末だけ", "Only devices with alarms"),

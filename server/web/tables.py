@@ -20,6 +20,22 @@ from server.web.sites import Calendar, cell_class
 def fleet_body(rows: list[dict[str, Any]], _: Callable[..., str]) -> Markup:
     revoked, never, not_reported, no_alarms = _("state_revoked"), _("never"), _("not_reported"), _("no_alarms")
     out: list[str] = []
+    # Many devices share an alarm's words and a reader state: each distinct one is translated and escaped once.
+    said: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
+    readers: dict[tuple[Any, Any, Any], str] = {}
+
+    def alarm(a: Any) -> str:
+        key = (a.code, tuple(sorted(a.values.items())))
+        if key not in said:
+            said[key] = f"<li>{escape(_('alarm_' + a.code, **a.values))}</li>"
+        return said[key]
+
+    def reader(r: dict[str, Any]) -> str:
+        key = (r.get("reader_state"), r.get("reader_code"), r.get("reader_errors"))
+        if key not in readers:
+            readers[key] = str(reader_cell(r, _))
+        return readers[key]
+
     for r in rows:
         device = escape(r["device"])
         state = "revoked" if r["revoked"] else ("alarm" if r["alarms"] else "")
@@ -29,8 +45,7 @@ def fleet_body(rows: list[dict[str, Any]], _: Callable[..., str]) -> Markup:
         oldest = ago(_, r["oldest_unsent_age_s"], suffix=False) if r["oldest_unsent_age_s"] is not None else "—"
         offset = f"{r['clock_offset_s']:+.1f} s" if r["clock_offset_s"] is not None else "—"
         if r["alarms"]:
-            alarms = '<ul class="alarms">' + "".join(
-                f"<li>{escape(_('alarm_' + a.code, **a.values))}</li>" for a in r["alarms"]) + "</ul>"
+            alarms = '<ul class="alarms">' + "".join(alarm(a) for a in r["alarms"]) + "</ul>"
         else:
             alarms = "—" if r["revoked"] else f'<span class="ok">{no_alarms}</span>'
         out.append(
@@ -38,7 +53,7 @@ def fleet_body(rows: list[dict[str, Any]], _: Callable[..., str]) -> Markup:
             f'<td>{escape(r["site_name"] or r["site"])}<br><span class="muted small">{escape(r["site"])}</span></td>'
             f'<td>{escape(r["gate"] or "—")}</td><td>{seen}</td><td class="num">{unsent}</td>'
             f'<td class="num">{oldest}</td><td class="num">{r["acked"]}</td>'
-            f'<td>{escape(r["app"])}</td><td>{reader_cell(r, _)}</td><td class="num">{disk_cell(r, _)}</td>'
+            f'<td>{escape(r["app"])}</td><td>{reader(r)}</td><td class="num">{disk_cell(r, _)}</td>'
             f'<td class="num">{offset}</td><td class="num">{r["forks"]}</td><td>{alarms}</td></tr>')
     return Markup("".join(out))
 

@@ -364,6 +364,17 @@ def record_sibling_alarm(writer: StateWriter, *, peer: str, device: str, epoch: 
                   None if evidence is None else evidence[:MAX_EVIDENCE_BYTES]))])
 
 
+def prune_sibling_events(writer: StateWriter, before: datetime) -> int:
+    """Forget sibling events whose time is before ``before`` (the chain's last seq and head stay in
+    ``sibling_chains``, so the exchange goes on from there; bindings stay in ``bindings``)."""
+    key = utc_key(format_rfc3339(before))
+    row = writer._one("SELECT count(*) FROM sibling_events WHERE at_utc < ?", (key,))
+    count = 0 if row is None else int(str(row[0]))
+    if count:
+        writer._tx([("DELETE FROM sibling_events WHERE at_utc < ?", (key,))])
+    return count
+
+
 def clear_sibling_alarms(writer: StateWriter) -> int:
     row = writer._one("SELECT count(*) FROM sibling_alarms")
     writer._tx([("DELETE FROM sibling_alarms", ())])

@@ -67,7 +67,8 @@ class NetLab:
     def _build(self) -> None:
         self._run("netns", "add", self.lan)
         self._made.append(self.lan)
-        self._run("-n", self.lan, "link", "add", "br0", "type", "bridge")
+        # a plain hub for multicast (mDNS): no IGMP snooping, which without a querier drops some announcements
+        self._run("-n", self.lan, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0")
         self._run("-n", self.lan, "link", "set", "br0", "up")
         self._run("-n", self.lan, "link", "set", "lo", "up")
         for host in self.hosts:

@@ -9,7 +9,7 @@ from pathlib import Path
 from kiosk.settings import load_settings
 from shared.kioskstatus import read_status
 from shared.paths import DataDir
-from tests.kiosk.conftest import YAMADA
+from tests.kiosk.conftest import YAMADA, Rig
 from tests.kiosk.test_cli import data, genba
 from tests.kiosk.test_cli_mode import cli
 
@@ -53,3 +53,23 @@ def test_the_theme_option_is_kept_and_the_kiosk_leaves_its_reader_state(data: Da
     assert load_settings(data.root).theme == "light"
     status = read_status(data.root)  # the process's last word: stopped, with this boot's read errors
     assert status is not None and (status.reader_state, status.reader_errors) == ("stopped", 1)
+
+
+def test_the_screen_rewrites_the_status_every_minute_with_the_last_hours_errors(rig: Rig, qapp: object) -> None:
+    from hardware.base import ReaderStatus
+    from kiosk.ui.model import KioskModel
+    from shared.kioskstatus import HEARTBEAT_S
+
+    model = KioskModel(rig.core)
+    try:
+        assert model._heartbeat.isActive() and model._heartbeat.interval() == HEARTBEAT_S * 1000
+        model.handle(ReaderStatus("error", "sim", "read_error", "ja", "en", rig.clock.boottime_us()))
+        status = read_status(rig.data.root)
+        assert status is not None and (status.reader_state, status.reader_errors) == ("error", 1)
+        rig.clock.advance(3601)
+        model._heartbeat.timeout.emit()  # what the timer does each minute
+        status = read_status(rig.data.root)
+        assert status is not None and status.reader_errors == 0 and status.boottime_us == rig.clock.boottime_us()
+    finally:
+        model.shutdown()
+    assert not model._heartbeat.isActive()

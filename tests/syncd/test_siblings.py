@@ -340,3 +340,20 @@ def test_sibling_events_parse_back(gates: tuple[Gate, Gate]) -> None:
     b.connect(a).run_once()
     (got,) = SiblingFeed(b.data.state).since(DAY_START)
     assert got == Event.from_bytes(stored.data)
+
+
+def test_old_sibling_events_are_pruned_and_the_exchange_goes_on(gates: tuple[Gate, Gate]) -> None:
+    a, b = gates
+    a.tap(A_CARD)
+    a.tap(C_CARD, kind="bind", worker="10000000000001")
+    assert b.connect(a).run_once().pulled == 2
+    b.clock.advance(timedelta(days=36).total_seconds())
+    a.clock.advance(timedelta(days=36).total_seconds())
+    a.tap(B_CARD)
+    report = b.exchange.run_once()  # type: ignore[union-attr]
+    assert report.pulled == 1 and not report.errors and not report.refused
+    assert sibling_event_count(b.state) == 1  # the two old ones are gone, the new one is there
+    chain = sibling_chain(b.state, a.identity.device, 1)
+    assert chain is not None and chain.last_seq == 3
+    assert bindings(b.state)[C_CARD].worker == "10000000000001"  # the binding outlives its event
+    assert b.exchange.run_once().pulled == 0  # type: ignore[union-attr]

@@ -53,6 +53,7 @@ def main() -> None:
         shots(anon, "sign-in", "/sign-in", w.url)
         shots(anon, "set-password", link, w.url)
         shots(anon, "docs", "/docs", w.url)
+        shots(anon, "not-found", "/no-such-page", w.url)
         with write_transaction(w.ctx.engine) as conn:
             from server.web.passwords import hash_password
             from tests.web.world import PASSWORD
@@ -80,6 +81,7 @@ def main() -> None:
               "setTimeout(() => document.querySelector('#cell').scrollIntoView({block: 'end'}), 300)")
         shots(prime, "site-unknown", f"/sites/{SITE}/unknown?month={MONTH}", w.url)
         shots(prime, "site-reports", f"/sites/{SITE}/reports?month={MONTH}", w.url)
+        shots(prime, "fleet-prime", "/fleet", w.url)
         shots(prime, "corrections", "/corrections", w.url)
         shots(prime, "correction", "/corrections/1", w.url)
         browser.close()

@@ -148,6 +148,9 @@ def test_reader_errors_and_an_unplugged_reader_reach_the_fleet_page_with_alarms(
             page = fleet_row(office.get("/fleet").text, rig.device)
             assert "接続" in page and "エラー 6 件／時" in page
             assert "直近1時間にリーダーのエラーが 6 件あります" in page  # default threshold: 5 per hour
+            metrics = httpx.get(f"{rig.world.url}/metrics", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).text
+            assert f'genba_device_reader_errors_last_hour{{device="{rig.device}"}} 6.0' in metrics
+            assert f'genba_device_disk_free_bytes{{device="{rig.device}"}}' in metrics
 
             # the reader is unplugged: the kiosk writes it at once, syncd's next report carries it
             reader = SimulatedReader()

@@ -21,7 +21,8 @@ DASHBOARD = json.loads((ROOT / "packaging/grafana/genba-fleet.json").read_text(e
 def _exported() -> set[str]:
     m = Metrics()
     m.add_device_gauges(lambda: [{"device": "k", "acked": 1, "unsent": 0, "oldest_unsent_age_s": 0.0, "lag_s": 0.0,
-                                  "last_seen_age_s": 1.0, "clock_offset_s": 0.0}])
+                                  "last_seen_age_s": 1.0, "clock_offset_s": 0.0, "reader_errors": 0,
+                                  "disk_free_bytes": 10**9}])
     m.forks.inc()
     m.refused.labels(reason="gap").inc()
     names = set()
@@ -51,3 +52,16 @@ def test_rule_thresholds_are_the_consoles_default_alarm_thresholds() -> None:
     assert f"> {th.backlog_hours:g} * 3600" in rules["GenbaBacklogOld"]
     assert f"> {th.clock_seconds:g}" in rules["GenbaClockOffset"]
     assert "genba_forks_total" in rules["GenbaFork"]
+    assert f">= {th.reader_errors_per_hour:g}" in rules["GenbaReaderErrors"]
+    assert f"< {th.disk_free_mb:g} * 1024 * 1024" in rules["GenbaLowDisk"]
+
+
+def test_a_device_that_does_not_report_its_health_exports_no_health_gauge() -> None:
+    m = Metrics()
+    m.add_device_gauges(lambda: [{"device": "old", "acked": 1, "reader_errors": None, "disk_free_bytes": None},
+                                 {"device": "new", "acked": 1, "reader_errors": 3, "disk_free_bytes": 2048}])
+    samples = {(s.name, s.labels["device"]): s.value
+               for f in text_string_to_metric_families(m.render().decode()) for s in f.samples if "device" in s.labels}
+    assert samples[("genba_device_reader_errors_last_hour", "new")] == 3
+    assert samples[("genba_device_disk_free_bytes", "new")] == 2048
+    assert ("genba_device_reader_errors_last_hour", "old") not in samples  # "not reported", never a 0
