@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -25,3 +26,15 @@ def write_atomic(path: Path, data: bytes) -> bool:
     finally:
         os.close(dir_fd)
     return True
+
+
+def stamps(paths: Iterable[Path]) -> tuple[tuple[int, int], ...]:
+    """(mtime ns, size) of each file, (0, 0) for a missing one: cheap "has any of these changed?" polling."""
+    out = []
+    for p in paths:
+        try:
+            st = p.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            out.append((0, 0))
+    return tuple(out)

@@ -30,12 +30,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from shared.errors import GenbaError
+from shared.files import stamps
 from shared.paths import DataDir
 from syncd.audit import scheduled_check
 from syncd.engine import CycleReport, SyncEngine
@@ -64,17 +64,6 @@ class Intervals:
     """Check the server's audit log against the checkpoint kept from the last check (0: never)."""
 
 
-def _stamp(paths: list[Path]) -> tuple[tuple[int, int], ...]:
-    out = []
-    for p in paths:
-        try:
-            st = p.stat()
-            out.append((st.st_mtime_ns, st.st_size))
-        except FileNotFoundError:
-            out.append((0, 0))
-    return tuple(out)
-
-
 class Daemon:
     def __init__(self, engine: SyncEngine | None, *, intervals: Intervals | None = None,
                  backoff: Backoff | None = None, monotonic: Callable[[], float] = time.monotonic,
@@ -92,8 +81,8 @@ class Daemon:
         root = data.root
         self._watched = [data.journal, root / "journal.db-wal"]
         self._trigger = [root / TRIGGER_FILE]
-        self._last_stamp = _stamp(self._watched)
-        self._last_trigger = _stamp(self._trigger)
+        self._last_stamp = stamps(self._watched)
+        self._last_trigger = stamps(self._trigger)
         self._changed_first: float | None = None  # first journal change not yet uploaded
         self._changed_last = 0.0
         self.scheduler = BlockingScheduler(
@@ -127,17 +116,17 @@ class Daemon:
         return report
 
     def job_watch(self) -> None:
-        trigger = _stamp(self._trigger)
+        trigger = stamps(self._trigger)
         if trigger != self._last_trigger:
             # A person asked ("sync now" on the kiosk, or `genba syncd --once` while this daemon runs):
             # try everything at once, whatever the back-off says.
             self._last_trigger = trigger
-            self._last_stamp = _stamp(self._watched)
+            self._last_stamp = stamps(self._watched)
             self._not_before = 0.0
             self.backoff.reset()
             self._guarded("sync-now", upload=True, pull=True, report_status=True)
             return
-        stamp, now = _stamp(self._watched), self._monotonic()
+        stamp, now = stamps(self._watched), self._monotonic()
         if stamp != self._last_stamp:
             self._last_stamp = stamp
             self._changed_last = now

@@ -63,6 +63,7 @@ from shared.clock import Clock, SystemClock
 from shared.device import DeviceIdentity
 from shared.errors import Fork, FormatError, Gap, GenbaError, UnknownKey, VerificationError
 from shared.event import NO_SITE, Event
+from shared.files import stamps
 from shared.ids import check_device_id
 from shared.journal import JournalReader
 from shared.json_limits import loads_bounded
@@ -236,14 +237,7 @@ class Keyring:
         self._lock = threading.Lock()
 
     def _current_stamp(self) -> object:
-        out = []
-        for p in (self.data.root / PAIRED_FILE, self.state_path, Path(str(self.state_path) + "-wal")):
-            try:
-                st = p.stat()
-                out.append((st.st_mtime_ns, st.st_size))
-            except FileNotFoundError:
-                out.append((0, 0))
-        return tuple(out)
+        return stamps((self.data.root / PAIRED_FILE, self.state_path, Path(str(self.state_path) + "-wal")))
 
     def keys(self) -> dict[tuple[str, int], VerifierKey]:
         with self._lock:
