@@ -32,7 +32,7 @@ from hardware.base import ReaderStatus, Tap
 from kiosk.core import KioskCore
 from kiosk.demo import CARDS, DEMO_SITE, UNKNOWN_CARD, demo_site
 from kiosk.pipeline import Outcome, OutcomeKind
-from kiosk.sources import SyncSummary
+from kiosk.sources import CardHolder, SyncSummary
 from kiosk.ui.model import KioskModel
 from kiosk.ui.theme import SCREEN_SIZES
 from kiosk.ui.window import KioskWindow
@@ -43,6 +43,7 @@ from shared.paths import DataDir
 from shared.timefmt import JST
 
 IDMS = list(CARDS)
+GATE_CARD = "012E4CD2A1B30007"
 
 
 class Scene:
@@ -120,6 +121,13 @@ def screens(scene: Scene) -> list[tuple[str, Callable[[], None]]]:
     def back_to_ja() -> None:
         m.back_to_japanese()
 
+    def gate_warning() -> None:
+        # A worker the server's roster flags (no new-entrant education here): recorded, and told to see the
+        # site manager; manager mode's today tab then lists him under 教育・資格の警告.
+        scene.site.cards[GATE_CARD] = CardHolder("10000000000007", "伊藤 次郎", "鈴木鳶工業", "イトウ ジロウ", "とび工",
+                                                 "作業員", gate=("education_missing",))
+        show(scene.tap(GATE_CARD, 5))
+
     def not_recorded() -> None:
         show(Outcome(OutcomeKind.NOT_RECORDED, IDMS[2], CARDS[IDMS[2]], "out", error_code="journal_write_failed",
                      error_message="the tap was NOT recorded: database or disk is full"))
@@ -175,6 +183,7 @@ def screens(scene: Scene) -> list[tuple[str, Callable[[], None]]]:
         ("feedback-unknown-card", lambda: show(scene.tap(UNKNOWN_CARD, 600))),
         ("feedback-not-on-roster", lambda: show(scene.tap(IDMS[4], 5))),
         ("feedback-not-recorded", not_recorded),
+        ("feedback-gate-warning", gate_warning),
         ("feedback-english", english),
         ("_ja", back_to_ja),
         ("language", language_list),

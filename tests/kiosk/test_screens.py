@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TS = I18N_DIR / "kiosk_ja.ts"
 QM = I18N_DIR / "kiosk_ja.qm"
 BIN = Path(sys.executable).parent
-SCREENS = 30
+SCREENS = 31
 """Screens the tool renders per size (tools/render_screenshots.py)."""
 
 ALLOWED_LATIN = re.compile(r"^(English|Language|USB|PIN|IDm|genba|kiosk|set-pin|[A-Z])$")
