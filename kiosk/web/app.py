@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from kiosk.errors import KioskError, ManagerActionRefused
 from kiosk.manager import pin_matches
 from kiosk.settings import load_settings
-from kiosk.web import views
+from kiosk.web import rows, views
 from kiosk.web.access import SESSION_TTL, Access, Session, csrf_ok, csrf_token
 from kiosk.web.actions import KioskActions, Runner
 from kiosk.web.errors import CsrfRefused, NotFound, PairingLocked, TabletError
@@ -63,7 +63,9 @@ class TabletApp:
         self.day = SiteDay(data, clock.wall, end_of_day=end_of_day)
         self.env = Environment(loader=PackageLoader("kiosk.web", "templates"), autoescape=select_autoescape(),
                                trim_blocks=True, lstrip_blocks=True)
-        self.env.filters["hm"] = views.hm
+        self.env.filters["hm"] = rows.hm
+        self.env.filters.update(rollcall_rows=rows.rollcall_rows, today_rows=rows.today_rows,
+                                entered_names=rows.entered_names, trade_names=rows.trade_names)
         self._static = resources.files("kiosk.web").joinpath(STATIC)
         self._routes: dict[tuple[str, str], Callable[[Ctx], Response]] = views.routes(self)
 

@@ -111,6 +111,7 @@ class Snapshot:
     seen_recently: frozenset[str]
     end_of_day: datetime
     corrections: tuple[Correction, ...] = ()
+    """Filled only for ``SiteDay.snapshot(corrections=True)``."""
     acked: dict[int, int] = field(default_factory=dict)
     siblings: tuple[SiblingPeer, ...] = ()
     """The site's other gates this gate exchanges journals with (syncd)."""
@@ -176,6 +177,7 @@ class SiteDay:
         self._cards: dict[str, str] = {}
         self._roster_stamp: object = None
         self._seen: tuple[date, frozenset[str]] | None = None
+        self._people: tuple[object, tuple[Person, ...]] | None = None
         # SQLite connections belong to the thread that opened them; the web server answers each request on
         # a thread of its own, so every read runs on this one reader thread instead.
         self._reader = QueueRunner()
@@ -220,8 +222,10 @@ class SiteDay:
     def _resolve(self, idm: str) -> str | None:
         return self._cards.get(idm)
 
-    def snapshot(self) -> Snapshot:
-        return self._reader(self._snapshot)
+    def snapshot(self, *, corrections: bool = False) -> Snapshot:
+        """Today as of now; ``corrections=True`` also lists the manager's corrections (a scan of the journal,
+        so only the corrections page asks for it)."""
+        return self._reader(lambda: self._snapshot(corrections))
 
     def roster(self) -> dict[str, RosterWorker]:
         def read() -> dict[str, RosterWorker]:
@@ -230,7 +234,7 @@ class SiteDay:
 
         return self._reader(read)
 
-    def _snapshot(self) -> Snapshot:
+    def _snapshot(self, with_corrections: bool) -> Snapshot:
         with self._lock:
             now = self._now()
             config = self._state.site_config()
@@ -244,12 +248,17 @@ class SiteDay:
                 today = self._today = Today(self._resolve, day_boundary=boundary, tz=tz)
                 self._events.clear()
                 self._after = (0, 0)
-                self._fold_new(today, now, first=True)
+                changed = self._fold_new(today, now, first=True)
             else:
-                self._fold_new(today, now, first=False)
+                changed = self._fold_new(today, now, first=False)
             assert today.day is not None
             day = today.day
-            people = tuple(self._person(p) for p in today.people.values())
+            # The people (presence joined with the roster) change only with a new event, a new sibling event
+            # or a new roster: a tablet polling an unchanged day reuses them.
+            key = (id(today), self._after, self._roster_stamp)
+            if changed or self._people is None or self._people[0] != key:
+                self._people = (key, tuple(self._person(p) for p in today.people.values()))
+            people = self._people[1]
             device = self._device()
             end = datetime.combine(day, self.end_of_day_time, tz)
             if self.end_of_day_time < boundary:
@@ -257,10 +266,12 @@ class SiteDay:
             return Snapshot(now=now, day=day, site=config.site, site_name=config.name, device=device,
                             people=people, roster=tuple(self._roster.values()),
                             seen_recently=self._seen_recently(today, now), end_of_day=end,
-                            corrections=tuple(self._corrections(now)), acked=self._acked(),
+                            corrections=tuple(self._corrections(now)) if with_corrections else (),
+                            acked=self._acked(),
                             siblings=tuple(sibling_peers(self._state)), alarms=tuple(sibling_alarms(self._state)))
 
-    def _fold_new(self, today: Today, now: datetime, *, first: bool) -> None:
+    def _fold_new(self, today: Today, now: datetime, *, first: bool) -> int:
+        """Fold what the journal and the sibling feed hold since the last call; how many events that was."""
         db = self._db()
         if first:
             today.rebuild(db, now)
@@ -272,7 +283,7 @@ class SiteDay:
                 event = Event.from_bytes(bytes(data))
                 self._events.setdefault(event.seq, event)
             today.attach_siblings(self._feed)
-            return
+            return max(1, len(today.people))
         rows = db.execute("SELECT epoch, seq, data FROM events WHERE (epoch, seq) > (?, ?) ORDER BY epoch, seq",
                           self._after).fetchall()
         for epoch, seq, data in rows:
@@ -280,7 +291,7 @@ class SiteDay:
             today.apply(event)
             self._events[event.seq] = event
             self._after = (epoch, seq)
-        today.refresh_siblings()
+        return len(rows) + today.refresh_siblings()
 
     def _device(self) -> str:
         row = self._db().execute("SELECT value FROM meta WHERE key = 'device'").fetchone()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from kiosk.errors import ManagerActionRefused
 from kiosk.web.errors import BadInput, TabletError
 from kiosk.web.http import Response
+from kiosk.web.rows import hm
 from shared.errors import GenbaError
 from shared.event import Direction
 from shared.ids import check_ccus_id, normalize_idm
@@ -30,10 +31,6 @@ DONE = {
     "amend": ("方向を修正しました。", "The direction is corrected."),
     "paired": ("このタブレットを接続しました。", "This tablet is paired."),
 }
-
-
-def hm(moment: datetime | None) -> str:
-    return "" if moment is None else moment.strftime("%H:%M")
 
 
 def deadline_start(today: date) -> date:
@@ -130,7 +127,7 @@ def routes(app: TabletApp) -> dict[tuple[str, str], Callable[[Ctx], Response]]:
         return Response.redirect("/cards?done=bind", htmx=ctx.req.htmx)
 
     def corrections(ctx: Ctx) -> Response:
-        snap = app.day.snapshot()
+        snap = app.day.snapshot(corrections=True)
         roster = sorted((w for w in snap.roster if w.on_roster), key=lambda w: (w.furigana or w.name, w.worker))
         recent = [p for p in snap.people if p.worker and p.last_direction]
         return app.render(ctx, "corrections.html", snap=snap, roster=roster, recent=recent,
