@@ -89,6 +89,20 @@ class RosterResponse(BaseModel):
     server_time: str
 
 
+class DeviceCorrection(BaseModel):
+    epoch: int
+    seq: int = Field(description="The seq of the device's own manual record this correction came from.")
+    status: str = Field(description="requested (waiting for the back office), approved or rejected.")
+    decided_at: str | None
+    note: str | None = Field(description="The back office's reason, when decided.")
+
+
+class DeviceCorrections(BaseModel):
+    corrections: list[DeviceCorrection]
+    version: str
+    server_time: str
+
+
 class StatusReport(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     unsent: int = Field(ge=0, le=2**53)

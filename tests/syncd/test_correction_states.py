@@ -51,7 +51,7 @@ def test_approved_and_rejected_corrections_reach_the_gate(tmp_path: Path) -> Non
             (1, ok.seq): ("approved", ""), (1, no.seq): ("rejected", "入場記録あり")}
         day = SiteDay(dev.data, lambda: dev.clock.wall())
         try:
-            shown = {c.seq: (c.sent, c.status, c.note) for c in day.snapshot().corrections}
+            shown = {c.seq: (c.sent, c.status, c.note) for c in day.snapshot(corrections=True).corrections}
         finally:
             day.close()
         assert shown == {ok.seq: (True, "approved", ""), no.seq: (True, "rejected", "入場記録あり")}

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from server.app import create_app
 from server.enrollment import create_code
-from tests.server.conftest import Api, Kiosk
+from tests.server.conftest import Kiosk
 from tests.web.conftest import csrf_of, sign_in
 from tests.web.test_write_flows import SITE, SUB, world
 from tests.web.world import WebWorld, add_console_user
@@ -25,13 +25,16 @@ OTHER_SITE = "90000000000077"
 @pytest.fixture
 def fleet_world(world: WebWorld, tmp_path: Path) -> Iterator[WebWorld]:
     """The write-flow world (a site of PRIME with SUB below it), one device there and one on another site."""
-    api = Api(create_app(world.ctx.settings, context=world.ctx))
-    for name, site in (("kiosk-mine", SITE), ("kiosk-other", OTHER_SITE)):
-        code, _expires = create_code(world.ctx.engine, site=site, ttl=timedelta(hours=1), now=world.ctx.now())
-        kiosk = Kiosk(tmp_path / name, device=name)
-        assert kiosk.enroll_with(api, code).status_code == 201
+    # TestClient, not tests.server's asyncio Api: in a whole run a session's Playwright browser keeps an event
+    # loop running in this thread, and the Api's run_until_complete then refuses to start.
+    with TestClient(create_app(world.ctx.settings, context=world.ctx), base_url="http://genba.test") as http:
+        for name, site in (("kiosk-mine", SITE), ("kiosk-other", OTHER_SITE)):
+            code, _expires = create_code(world.ctx.engine, site=site, ttl=timedelta(hours=1), now=world.ctx.now())
+            kiosk = Kiosk(tmp_path / name, device=name)
+            body = {"code": code, "device": name, "epoch": kiosk.epoch, "key": kiosk.key.verifier.encode(),
+                    "app": "0.1.0"}
+            assert http.post("/api/v1/enroll", json=body).status_code == 201
     world.logins["prime-of-none"] = add_console_user(world.ctx, "prime", "他社の元請", company=SUB, login="prime-none")
-    api.close()
     yield world
 
 

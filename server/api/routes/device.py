@@ -9,7 +9,14 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import Context, Device, VerifiedDevice, record_request, require_json
-from server.api.models import ConfigResponse, ErrorBody, ReceiptResponse, RosterResponse, StatusReport
+from server.api.models import (
+    ConfigResponse,
+    DeviceCorrections,
+    ErrorBody,
+    ReceiptResponse,
+    RosterResponse,
+    StatusReport,
+)
 from server.store import devices as device_store
 from server.store.engine import write_transaction
 from server.store.pull import content_version
@@ -58,7 +65,8 @@ async def site_config(request: Request, dev: Device, ctx: Context) -> Response:
     return _etagged(request, {**body, "server_time": dev.server_time}, str(body["version"]))
 
 
-@router.get("/corrections", responses={**AUTH_ERRORS, 304: {"description": "Unchanged"}})
+@router.get("/corrections", response_model=DeviceCorrections,
+            responses={**AUTH_ERRORS, 304: {"description": "Unchanged"}})
 async def corrections(request: Request, dev: Device, ctx: Context) -> Response:
     """The state of every correction this device filed (waiting, approved, rejected), with an ETag; the kiosk's
     tablet shows it beside each forgotten-card record (docs/tablet.md)."""
