@@ -6,7 +6,8 @@ The public surface for the edge (tests), the domain (issue 6) and the CLI:
 - :class:`ServerContext` / :func:`open_context` — engine, server key, services (``app.state.genba``);
 - :class:`IngestService`, :class:`IngestedBatch`, :data:`CommitListener` — ingest and its after-commit listeners;
 - :class:`ReconcileWorker` — the queue worker that keeps work history up to date;
-- :class:`PullProviders`, :class:`RosterSnapshot`, :class:`RosterWorker`, :class:`SiteConfig` — device pulls;
+- :class:`PullProviders`, :class:`RosterSnapshot`, :class:`PulledRosterWorker`, :class:`PulledSiteConfig` —
+  device pulls;
 - :func:`make_engine`, :func:`migrate`, :func:`write_transaction`, :data:`metadata` — storage;
 - :func:`create_code`, :func:`enroll`, :func:`revoke` — enrollment;
 - :func:`import_files` — batch files carried by hand.
@@ -21,7 +22,7 @@ from server.importer import import_files
 from server.ingest import CommitListener, IngestedBatch, IngestedEvent, IngestResult, IngestService
 from server.settings import Settings, load_settings
 from server.store.engine import make_engine, migrate, write_transaction
-from server.store.pull import PullProviders, RosterSnapshot, RosterWorker, SiteConfig, put_site_config
+from server.store.pull import PulledRosterWorker, PulledSiteConfig, PullProviders, RosterSnapshot, put_site_config
 from server.store.schema import metadata
 from server.worker import ReconcileWorker
 
@@ -33,12 +34,12 @@ __all__ = [
     "IngestedBatch",
     "IngestedEvent",
     "PullProviders",
+    "PulledRosterWorker",
+    "PulledSiteConfig",
     "ReconcileWorker",
     "RosterSnapshot",
-    "RosterWorker",
     "ServerContext",
     "Settings",
-    "SiteConfig",
     "create_app",
     "create_code",
     "enroll",

@@ -76,7 +76,7 @@ _parse = lru_cache(maxsize=256)(parse_rfc3339)
 
 
 @dataclass(frozen=True, slots=True)
-class ClockSample:
+class DeviceClockReading:
     """One observation: the device said ``device_time`` and the server received it at ``server_time``."""
 
     device_time: datetime
@@ -96,7 +96,7 @@ class ClockSample:
         return self.device_time - timedelta(microseconds=self.mono_us)
 
 
-def keep_best(kept: ClockSample | None, new: ClockSample) -> ClockSample:
+def keep_best(kept: DeviceClockReading | None, new: DeviceClockReading) -> DeviceClockReading:
     """The sample to keep after observing ``new`` (see the module docstring for the rules)."""
     if kept is None or kept.boot != new.boot:
         return new
@@ -130,7 +130,7 @@ class Retimed:
 def retime(
     event: Event,
     previous: Event | None,
-    sample: ClockSample | None,
+    sample: DeviceClockReading | None,
     seen: SeenServerTime | None,
     *,
     received: datetime | None = None,

@@ -25,8 +25,8 @@ from server.errors import (
     EnrollmentCodeUsed,
     EpochNotNewer,
     KeyNameRefused,
-    NotFound,
     Revoked,
+    UnknownDevice,
 )
 from server.site_policy import record_enrollment
 from server.store import enrollments as store
@@ -131,6 +131,6 @@ def revoke(engine: sa.Engine, *, device: str, now: datetime) -> list[int]:
     with write_transaction(engine) as conn:
         epochs = store.revoke_device(conn, device, utc_text(now))
     if epochs is None:
-        raise NotFound(f"no enrolled device {device}")
+        raise UnknownDevice(f"no enrolled device {device}")
     return epochs
 

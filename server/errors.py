@@ -61,7 +61,7 @@ class Revoked(ServerError):
     message_ja = "この端末の鍵は失効しています。新しい登録コードで端末を登録し直してください。"
 
 
-class NotFound(ServerError):
+class UnknownDevice(ServerError):
     code = "not_found"
     message_ja = "見つかりません。"
 

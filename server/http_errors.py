@@ -39,7 +39,7 @@ STATUS_BY_TYPE: dict[type[GenbaError], int] = {
     srv.AuthRequired: 401,
     srv.BadToken: 401,
     srv.Revoked: 403,
-    srv.NotFound: 404,
+    srv.UnknownDevice: 404,
     srv.EnrollmentCodeInvalid: 404,
     srv.EnrollmentCodeUsed: 409,
     srv.EnrollmentCodeExpired: 410,

@@ -39,7 +39,7 @@ from typing import Literal
 
 import sqlalchemy as sa
 
-from server.devtime import ClockSample, SeenServerTime, retime
+from server.devtime import DeviceClockReading, SeenServerTime, retime
 from server.enrollment import device_key
 from server.errors import Revoked
 from server.metrics import Metrics
@@ -137,7 +137,7 @@ class IngestService:
     def now(self) -> datetime:
         return self.clock.wall().astimezone(UTC)
 
-    def ingest(self, body: bytes | Batch, *, sample: ClockSample | None = None, via: str = "http",
+    def ingest(self, body: bytes | Batch, *, sample: DeviceClockReading | None = None, via: str = "http",
                also: Callable[[sa.Connection], None] | None = None) -> IngestResult:
         """Ingest one batch; raise a :class:`shared.errors.GenbaError` (nothing stored) on any refusal.
 
@@ -167,7 +167,7 @@ class IngestService:
             self.metrics.refused.labels(reason=exc.code).inc()
         log.warning("batch_refused", extra={"code": exc.code, "detail": exc.message, "via": via})
 
-    def _ingest(self, body: bytes | Batch, sample: ClockSample | None,
+    def _ingest(self, body: bytes | Batch, sample: DeviceClockReading | None,
                 also: Callable[[sa.Connection], None] | None = None) -> tuple[IngestResult, IngestedBatch | None]:
         batch = body if isinstance(body, Batch) else Batch.from_bytes(body)
         with self.engine.connect() as conn:
@@ -207,7 +207,7 @@ class IngestService:
         return result, ingested
 
     def _append(self, conn: sa.Connection, verified: VerifiedBatch, new: tuple[VerifiedEvent, ...],
-                kept: ClockSample | None, seen: SeenServerTime | None,
+                kept: DeviceClockReading | None, seen: SeenServerTime | None,
                 stamp: str) -> tuple[tuple[IngestedEvent, ...], Event | None]:
         """Insert the new events with their corrected times (one bulk statement); the caller moves the head."""
         first = new[0].event.seq

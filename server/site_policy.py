@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from server.errors import AlreadyAssigned, MoveInPast, NotFound, Revoked, WrongSite
+from server.errors import AlreadyAssigned, MoveInPast, Revoked, UnknownDevice, WrongSite
 from server.store import device_sites as store
 from server.store.engine import write_transaction
 from shared.event import NO_SITE, Event
@@ -160,7 +160,7 @@ def move_device(engine: sa.Engine, *, device: str, site: str, by: str, reason: s
     with write_transaction(engine) as conn:
         row = store.latest_epoch(conn, device)
         if row is None:
-            raise NotFound(f"no enrolled device {device}")
+            raise UnknownDevice(f"no enrolled device {device}")
         if row.revoked_at is not None:
             raise Revoked(f"device {device} epoch {row.epoch} was revoked at {row.revoked_at}; enroll it at the "
                           f"new site instead")

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from kiosk.sources import SiteSettings
 from server.domain.reconcile import Rules
 from server.domain.registry import Site
-from server.store.pull import SiteConfig as PulledSiteConfig
+from server.store.pull import PulledSiteConfig
 from shared.siterules import (
     DEFAULT_DAY_BOUNDARY,
     DEFAULT_DAY_BOUNDARY_TEXT,

@@ -26,7 +26,7 @@ from kiosk.settings import load_settings
 from kiosk.web import rows, views
 from kiosk.web.access import SESSION_TTL, Access, Session, csrf_ok, csrf_token
 from kiosk.web.actions import KioskActions, Runner
-from kiosk.web.errors import CsrfRefused, NotFound, PairingLocked, TabletError
+from kiosk.web.errors import CsrfRefused, PairingLocked, TabletError, TabletNotFound
 from kiosk.web.http import Request, Response, StartResponse
 from kiosk.web.siteday import DEFAULT_END_OF_DAY, SiteDay
 from shared.clock import Clock
@@ -93,8 +93,8 @@ class TabletApp:
         route = self._routes.get((req.method, req.path))
         if route is None:
             if any(path == req.path for _, path in self._routes):
-                raise NotFound(f"{req.method} is not allowed on {req.path}")
-            raise NotFound(f"no page {req.path}")
+                raise TabletNotFound(f"{req.method} is not allowed on {req.path}")
+            raise TabletNotFound(f"no page {req.path}")
         public = req.path in views.PUBLIC
         token = req.cookies.get(COOKIE)
         session = None if public else self.access.session_for(token)
@@ -116,10 +116,10 @@ class TabletApp:
 
     def static(self, name: str) -> Response:
         if "/" in name or name.startswith(".") or not name:
-            raise NotFound("no such file")
+            raise TabletNotFound("no such file")
         item = self._static.joinpath(name)
         if not item.is_file():
-            raise NotFound("no such file")
+            raise TabletNotFound("no such file")
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
         resp = Response(item.read_bytes(), 200, kind + ("; charset=utf-8" if kind.startswith("text/") else ""))
         return resp

@@ -17,7 +17,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from server.context import ServerContext
-from server.devtime import ClockSample, plausible
+from server.devtime import DeviceClockReading, plausible
 from server.enrollment import EnrolledKey, device_key
 from server.errors import AuthRequired, BadToken, UnsupportedMediaType
 from server.http_errors import answer_with
@@ -48,7 +48,8 @@ def path_with_query(request: Request) -> str:
     return target + ("?" + query.decode("latin-1") if query else "")
 
 
-def clock_sample(request: Request, received: datetime, device_time: datetime | None = None) -> ClockSample | None:
+def clock_sample(request: Request, received: datetime,
+                 device_time: datetime | None = None) -> DeviceClockReading | None:
     """The device's clock observation from the time headers (malformed headers are ignored, never an error)."""
     h = request.headers
     try:
@@ -66,7 +67,7 @@ def clock_sample(request: Request, received: datetime, device_time: datetime | N
         return None
     if not plausible(device_time):  # a clock in year 1 or 9999 says nothing about the offset (issue 9 item 3)
         return None
-    return ClockSample(device_time, received, boot, mono)
+    return DeviceClockReading(device_time, received, boot, mono)
 
 
 def require_json(request: Request) -> None:
@@ -85,7 +86,7 @@ class AuthedDevice:
     auth: DeviceAuth
     """The verified header; its nonce is remembered by :func:`record_request`, in the request's transaction."""
     received: datetime
-    sample: ClockSample | None
+    sample: DeviceClockReading | None
     """The clock sample of the request's time headers, if they give one."""
 
 

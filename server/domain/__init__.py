@@ -10,7 +10,7 @@ from server.domain.reconcile import Rules, WorkDay, reconcile
 from server.domain.registry import CardBinding, Company, Site, Worker
 from server.domain.roster import RosterEntry
 from server.domain.structure import Structure, StructureChange
-from server.domain.taps import Tap, derive
+from server.domain.taps import SiteTap, derive
 
 __all__ = [
     "CardBinding",
@@ -20,9 +20,9 @@ __all__ = [
     "RosterEntry",
     "Rules",
     "Site",
+    "SiteTap",
     "Structure",
     "StructureChange",
-    "Tap",
     "WorkDay",
     "Worker",
     "deadline",

@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 from server.domain.corrections import Correction
 from server.domain.registry import CardBinding, Site
 from server.domain.roster import RosterEntry
-from server.domain.taps import KioskBind, Tap
+from server.domain.taps import KioskBind, SiteTap
 from shared.siterules import DEFAULT_DAY_BOUNDARY, DEFAULT_REPEAT_WINDOW_S, DEFAULT_TIMEZONE, day_start
 
 MAX_SHIFT = timedelta(hours=20)
@@ -189,7 +189,7 @@ class Attribution:
 
 def reconcile(
     site: str,
-    taps: Iterable[Tap],
+    taps: Iterable[SiteTap],
     *,
     rules: Rules,
     bindings: Iterable[CardBinding] = (),
@@ -204,7 +204,7 @@ def reconcile(
     ``employers`` maps worker → registry employer, used for workers not on the roster.
     """
     who = Attribution(bindings, (b for b in binds if b.site == site), rules)
-    per_key: dict[tuple[str | None, str | None], list[tuple[Tap, date]]] = defaultdict(list)
+    per_key: dict[tuple[str | None, str | None], list[tuple[SiteTap, date]]] = defaultdict(list)
     work_day = rules.work_day
     # One sort in the total order (time, device, epoch, seq), so every subject's taps come out in order.
     for t in sorted((t for t in taps if t.site == site), key=_ORDER):
@@ -243,10 +243,10 @@ def reconcile(
 
 
 _ORDER = attrgetter("at", "device", "epoch", "seq")
-""":attr:`Tap.order`, as a C-level sort key."""
+""":attr:`SiteTap.order`, as a C-level sort key."""
 
 
-def _walk(worker: str | None, idm: str | None, taps: Sequence[tuple[Tap, date]], rules: Rules,
+def _walk(worker: str | None, idm: str | None, taps: Sequence[tuple[SiteTap, date]], rules: Rules,
           rows: dict[tuple[str | None, str | None, date], _Acc]) -> None:
     """Rules 2–4 for one worker's (or unknown card's) taps, each with its work day, in total order."""
     prev: tuple[str, datetime, date] | None = None  # direction, time, row day of the previous effective tap

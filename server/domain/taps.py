@@ -34,7 +34,7 @@ EventKey = tuple[str, int, int]
 """(device, epoch, seq): the identity of a raw event."""
 
 
-class Tap(NamedTuple):
+class SiteTap(NamedTuple):
     """A card touch as reconciliation sees it (direction after amends).
 
     A named tuple, not a dataclass: reconciliation builds and reads one per
@@ -89,7 +89,7 @@ class ManualClaim:
 
 @dataclass(frozen=True, slots=True)
 class Derived:
-    taps: list[Tap]
+    taps: list[SiteTap]
     binds: list[KioskBind]
     manuals: list[ManualClaim]
     amends: dict[EventKey, str]
@@ -150,7 +150,7 @@ def derive(
     logs: dict[tuple[str, int], list[Event]] = defaultdict(list)
     for e in events:
         logs[(e.device, e.epoch)].append(e)
-    taps: list[Tap] = []
+    taps: list[SiteTap] = []
     binds: list[KioskBind] = []
     manuals: list[ManualClaim] = []
     amends: dict[EventKey, str] = {}
@@ -171,7 +171,7 @@ def derive(
                 fix = amended.get(e.seq)
                 direction = fix[1] if fix else e.direction
                 at = retimed.get(key) if retimed is not None else None
-                taps.append(Tap(site=e.site, device=e.device, epoch=e.epoch, seq=e.seq, at=at or walls[key],
+                taps.append(SiteTap(site=e.site, device=e.device, epoch=e.epoch, seq=e.seq, at=at or walls[key],
                                 kind=e.kind, idm=e.idm, direction=direction,  # type: ignore[arg-type]
                                 amended=fix is not None and fix[1] != e.direction, clock_suspect=key in suspect))
             elif e.kind == "bind" and e.idm is not None and e.worker is not None:

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from server.devtime import ClockSample, SeenServerTime, keep_best
+from server.devtime import DeviceClockReading, SeenServerTime, keep_best
 from server.store import schema as t
 from shared.timefmt import format_rfc3339, parse_rfc3339
 
@@ -24,18 +24,18 @@ def upsert(conn: sa.Connection, table: sa.Table, values: dict[str, Any], keys: l
     conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))
 
 
-def load_clock(conn: sa.Connection, device: str) -> tuple[ClockSample | None, SeenServerTime | None]:
+def load_clock(conn: sa.Connection, device: str) -> tuple[DeviceClockReading | None, SeenServerTime | None]:
     row = conn.execute(sa.select(t.device_clock).where(t.device_clock.c.device == device)).first()
     if row is None:
         return None, None
-    sample = ClockSample(parse_rfc3339(row.device_time), parse_rfc3339(row.server_time), row.boot, row.mono_us)
+    sample = DeviceClockReading(parse_rfc3339(row.device_time), parse_rfc3339(row.server_time), row.boot, row.mono_us)
     seen = None
     if row.seen_server_time is not None and row.seen_boot is not None and row.seen_mono_us is not None:
         seen = SeenServerTime(parse_rfc3339(row.seen_server_time), row.seen_boot, row.seen_mono_us)
     return sample, seen
 
 
-def observe(conn: sa.Connection, device: str, sample: ClockSample, *, answered_at: str) -> ClockSample:
+def observe(conn: sa.Connection, device: str, sample: DeviceClockReading, *, answered_at: str) -> DeviceClockReading:
     """Record one observation: keep the best sample, and that the device is about to see ``answered_at``."""
     kept, seen = load_clock(conn, device)
     best = keep_best(kept, sample)

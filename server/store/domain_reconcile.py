@@ -36,7 +36,7 @@ from server import devtime
 from server.domain import corrections as corr
 from server.domain.errors import DomainError
 from server.domain.reconcile import Attribution, Rules, WorkDay, affected_days, reconcile, window
-from server.domain.taps import Derived, Tap, derive
+from server.domain.taps import Derived, SiteTap, derive
 from server.site_policy import as_assigned
 from server.store import domain_records as rec
 from server.store import domain_schema as t
@@ -204,15 +204,15 @@ _TAP_COLUMNS = (t.taps.c.site, t.taps.c.device, t.taps.c.epoch, t.taps.c.seq, t.
                 t.taps.c.idm, t.taps.c.direction, t.taps.c.orig_direction, t.taps.c.clock_suspect)
 
 
-def _tap(r: Any) -> Tap:
-    """A ``dom_taps`` row (selected as :data:`_TAP_COLUMNS`) as a :class:`Tap`.
+def _tap(r: Any) -> SiteTap:
+    """A ``dom_taps`` row (selected as :data:`_TAP_COLUMNS`) as a :class:`SiteTap`.
 
     ``at`` is text this module wrote (:func:`_utc`), so the C ISO parser reads it
     without the validating parser's checks: this runs for every tap of every
     recomputed day.
     """
     site, device, epoch, seq, at, kind, idm, direction, orig, suspect = r
-    return Tap(site, device, epoch, seq, datetime.fromisoformat(at), kind, idm, direction, direction != orig,
+    return SiteTap(site, device, epoch, seq, datetime.fromisoformat(at), kind, idm, direction, direction != orig,
                bool(suspect))
 
 
@@ -445,7 +445,7 @@ def _rebuild(conn: sa.Connection) -> dict[str, int]:
     ec = raw_events.c
     query = sa.select(ec.device, ec.epoch, ec.seq, ec.data, ec.server_at, ec.time_flags).order_by(
         ec.device, ec.epoch, ec.seq)
-    kept: dict[str, list[Tap]] | None = defaultdict(list)
+    kept: dict[str, list[SiteTap]] | None = defaultdict(list)
     n_kept = 0
     stale: set[str] = set()  # sites whose kept taps an amend of an earlier range made out of date
     marks: list[dict[str, Any]] = []
@@ -494,7 +494,7 @@ def _rebuild(conn: sa.Connection) -> dict[str, int]:
     return {"events": n_events, "rows": n_rows, "sites": len(sites)}
 
 
-def _reconcile_site(conn: sa.Connection, site: str, taps: list[Tap] | None) -> int:
+def _reconcile_site(conn: sa.Connection, site: str, taps: list[SiteTap] | None) -> int:
     """Rebuild's second pass for one site: every day at once, from ``taps`` (else the site's stored taps)."""
     rules = rules_for(conn, site)
     if taps is None:

@@ -20,11 +20,11 @@ import sqlalchemy as sa
 from server.store import domain_records as rec
 from server.store import domain_schema as t
 from server.store.pull import (
+    PulledRosterWorker,
+    PulledSiteConfig,
     PullProviders,
     RosterProvider,
     RosterSnapshot,
-    RosterWorker,
-    SiteConfig,
     empty_roster,
     table_site_config,
 )
@@ -32,11 +32,11 @@ from server.store.pull import (
 log = logging.getLogger("genba.server.domain")
 
 
-def site_config_provider(conn: sa.Connection, site: str) -> SiteConfig:
+def site_config_provider(conn: sa.Connection, site: str) -> PulledSiteConfig:
     s = rec.find_site(conn, site)
     if s is None:
         return table_site_config(conn, site)
-    return SiteConfig(site, s.name, s.day_boundary.strftime("%H:%M"), s.repeat_window_s, s.timezone)
+    return PulledSiteConfig(site, s.name, s.day_boundary.strftime("%H:%M"), s.repeat_window_s, s.timezone)
 
 
 def roster_snapshot(conn: sa.Connection, site: str, today: date) -> RosterSnapshot:
@@ -66,7 +66,7 @@ def roster_snapshot(conn: sa.Connection, site: str, today: date) -> RosterSnapsh
     employers = sorted({e.employer for e in entries})
     names = {r.company: r.name for r in conn.execute(sa.select(cc.company, cc.name).where(cc.company.in_(employers)))}
     workers = tuple(
-        RosterWorker(e.worker, people[e.worker].name, people[e.worker].furigana, e.employer,
+        PulledRosterWorker(e.worker, people[e.worker].name, people[e.worker].furigana, e.employer,
                      names.get(e.employer, ""), e.trade_name or "", e.trade_code or "", e.position or "",
                      tuple(sorted(cards.get(e.worker, ()))))
         for e in entries)
@@ -99,7 +99,7 @@ def _kiosk_bound_cards(conn: sa.Connection, site: str, *, day: str) -> dict[str,
 
 
 def _cardholders_off_roster(conn: sa.Connection, site: str, today: date,
-                            on_roster: set[str]) -> tuple[RosterWorker, ...]:
+                            on_roster: set[str]) -> tuple[PulledRosterWorker, ...]:
     """Workers of companies registered on the site's structure who hold a card today but have no roster entry.
 
     Their taps are recorded anyway; with these the kiosk can name the worker and the missing registration
@@ -122,7 +122,7 @@ def _cardholders_off_roster(conn: sa.Connection, site: str, today: date,
         if r.worker not in on_roster:
             found.setdefault(r.worker, (r, []))[1].append(r.idm)
     return tuple(
-        RosterWorker(r.worker, r.name, r.furigana, r.employer, r.employer_name, "", "", "", tuple(sorted(idms)),
+        PulledRosterWorker(r.worker, r.name, r.furigana, r.employer, r.employer_name, "", "", "", tuple(sorted(idms)),
                      on_roster=False)
         for r, idms in found.values())
 

@@ -36,7 +36,7 @@ def content_version(value: Any) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class SiteConfig:
+class PulledSiteConfig:
     site: str
     name: str = ""
     day_boundary: str = DEFAULT_DAY_BOUNDARY
@@ -54,7 +54,7 @@ class SiteConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class RosterWorker:
+class PulledRosterWorker:
     """One worker as a device needs it: minimal personal data (ARCHITECTURE decision 9)."""
 
     worker: str
@@ -87,7 +87,7 @@ class RosterWorker:
 @dataclass(frozen=True, slots=True)
 class RosterSnapshot:
     site: str
-    workers: tuple[RosterWorker, ...]
+    workers: tuple[PulledRosterWorker, ...]
 
     def as_dict(self) -> dict[str, Any]:
         workers = [w.as_dict() for w in sorted(self.workers, key=lambda w: w.worker)]
@@ -95,15 +95,15 @@ class RosterSnapshot:
                 "workers": workers}
 
 
-SiteConfigProvider = Callable[[sa.Connection, str], SiteConfig]
+SiteConfigProvider = Callable[[sa.Connection, str], PulledSiteConfig]
 RosterProvider = Callable[[sa.Connection, str], RosterSnapshot]
 
 
-def table_site_config(conn: sa.Connection, site: str) -> SiteConfig:
+def table_site_config(conn: sa.Connection, site: str) -> PulledSiteConfig:
     row = conn.execute(sa.select(t.site_config).where(t.site_config.c.site == site)).first()
     if row is None:
-        return SiteConfig(site)
-    return SiteConfig(site, row.name, row.day_boundary, row.repeat_window_s, row.timezone)
+        return PulledSiteConfig(site)
+    return PulledSiteConfig(site, row.name, row.day_boundary, row.repeat_window_s, row.timezone)
 
 
 def empty_roster(conn: sa.Connection, site: str) -> RosterSnapshot:
@@ -119,7 +119,7 @@ class PullProviders:
     roster: RosterProvider = field(default=empty_roster)
 
 
-def put_site_config(engine: sa.Engine, config: SiteConfig) -> None:
+def put_site_config(engine: sa.Engine, config: PulledSiteConfig) -> None:
     """Store a site's configuration in the minimal table (tests, demo, until issue 6's registry)."""
     check_ccus_id(config.site, "site")
     with write_transaction(engine) as conn:

@@ -7,12 +7,12 @@ from dataclasses import replace
 
 import pytest
 
-from server import RosterSnapshot, RosterWorker, ServerContext
+from server import PulledRosterWorker, RosterSnapshot, ServerContext
 from shared.state import SiteConfig
 from tests.server.conftest import Api, Kiosk
 
-WORKER = RosterWorker("00000000000001", "グエン・ヴァン・アン", "グエン", "10000000000001", "山田工業", "型枠大工",
-                      "0201", "", ("0123456789ABCDEF",), language="vi")
+WORKER = PulledRosterWorker("00000000000001", "グエン・ヴァン・アン", "グエン", "10000000000001", "山田工業",
+                            "型枠大工", "0201", "", ("0123456789ABCDEF",), language="vi")
 
 
 @pytest.fixture

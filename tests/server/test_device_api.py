@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from server import ServerContext, SiteConfig, put_site_config
+from server import PulledSiteConfig, ServerContext, put_site_config
 from shared.keys import SigningKey
 from shared.siterules import DEFAULT_REPEAT_WINDOW_S
 from tests.server.conftest import OTHER_SITE, SITE, Api, Kiosk
@@ -52,7 +52,7 @@ def test_config_with_etag_and_304(api: Api, enrolled: Kiosk, ctx: ServerContext)
     etag = first.headers["etag"]
     same = enrolled.signed(api, "GET", "/api/v1/device/config", **{"If-None-Match": etag})
     assert same.status_code == 304 and same.content == b""
-    put_site_config(ctx.engine, SiteConfig(SITE, "○○マンション新築工事", "05:00", 90))
+    put_site_config(ctx.engine, PulledSiteConfig(SITE, "○○マンション新築工事", "05:00", 90))
     changed = enrolled.signed(api, "GET", "/api/v1/device/config", **{"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag
     assert changed.json()["name"] == "○○マンション新築工事"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from server import ServerContext
-from server.devtime import ClockSample, SeenServerTime, keep_best, retime
+from server.devtime import DeviceClockReading, SeenServerTime, keep_best, retime
 from server.store import schema as t
 from shared.event import Event
 from shared.timefmt import format_rfc3339, parse_rfc3339
@@ -25,9 +25,10 @@ def ev(seq: int, at: datetime, mono_s: float, boot: str = BOOT) -> Event:
 
 
 def sample(offset_s: float, delay_s: float, *, at: datetime = T0, mono_s: float = 100.0,
-           boot: str | None = BOOT) -> ClockSample:
+           boot: str | None = BOOT) -> DeviceClockReading:
     """A device whose clock is offset_s ahead, seen by the server delay_s after sending."""
-    return ClockSample(at + timedelta(seconds=offset_s), at + timedelta(seconds=delay_s), boot, int(mono_s * 1e6))
+    return DeviceClockReading(at + timedelta(seconds=offset_s), at + timedelta(seconds=delay_s), boot,
+                              int(mono_s * 1e6))
 
 
 def test_sample_with_least_delay_is_kept() -> None:

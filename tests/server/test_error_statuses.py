@@ -26,7 +26,7 @@ STATUS = {
     reports.UnknownReportKind: 422, reports.UnknownReportFormat: 406, reports.RangeTooLarge: 422,
     reports.NotRepresentable: 422, reports.BadDetails: 422,
     srv.ServerError: 500, srv.SettingsError: 500, srv.AuthRequired: 401, srv.BadToken: 401, srv.Revoked: 403,
-    srv.NotFound: 404, srv.EnrollmentCodeInvalid: 404, srv.EnrollmentCodeUsed: 409, srv.EnrollmentCodeExpired: 410,
+    srv.UnknownDevice: 404, srv.EnrollmentCodeInvalid: 404, srv.EnrollmentCodeUsed: 409, srv.EnrollmentCodeExpired: 410,
     srv.EpochNotNewer: 409, srv.UnsupportedMediaType: 415, srv.BodyTooLarge: 413, srv.KeyNameRefused: 400,
     srv.WrongSite: 403, srv.MoveInPast: 409, srv.AlreadyAssigned: 409,
     audit.NotLogged: 404, audit.BadProofRequest: 400, audit.AuditFailed: 500,

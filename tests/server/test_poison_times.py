@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from server import ServerContext
-from server.devtime import SUSPECT_FLAGS, ClockSample, retime
+from server.devtime import SUSPECT_FLAGS, DeviceClockReading, retime
 from shared.device import DeviceIdentity
 from shared.errors import InvalidTimestamp
 from shared.event import Event
@@ -157,8 +157,8 @@ def test_corrected_time_running_backwards_along_the_chain_is_flagged() -> None:
     """Seq 21 tapped a day after seq 20 on a clock one day behind, in a new boot: stored earlier than seq 20."""
     prev = event(20, datetime(2026, 11, 3, 8, 0, 34, tzinfo=JST))
     ev = event(21, datetime(2026, 11, 3, 8, 0, 4, tzinfo=JST), boot="00000000-0000-4000-8000-000000000002")
-    sample = ClockSample(datetime(2026, 11, 3, 8, 0, 40, tzinfo=JST), datetime(2026, 11, 2, 23, 0, 40, tzinfo=UTC),
-                         prev.boot, 20_500_000)
+    sample = DeviceClockReading(datetime(2026, 11, 3, 8, 0, 40, tzinfo=JST),
+                                datetime(2026, 11, 2, 23, 0, 40, tzinfo=UTC), prev.boot, 20_500_000)
     timed = retime(ev, prev, sample, None, received=RECEIVED,
                    previous_server_at=datetime(2026, 11, 2, 23, 0, 34, tzinfo=UTC))
     assert "server_time_backwards" in timed.flags and "server_time_backwards" in SUSPECT_FLAGS

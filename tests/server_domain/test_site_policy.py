@@ -225,8 +225,8 @@ def test_a_later_assignment_replaces_the_earlier_from_its_seq_on() -> None:
 def test_move_device_refuses_an_unknown_device(world: World) -> None:
     from datetime import UTC, datetime
 
-    from server.errors import NotFound
+    from server.errors import UnknownDevice
 
-    with pytest.raises(NotFound):
+    with pytest.raises(UnknownDevice):
         move_device(world.engine, device="kiosk-none", site=SITE_B, by="x", reason=None,
                     now=datetime(2026, 11, 22, tzinfo=UTC))
