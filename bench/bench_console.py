@@ -31,12 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from server.domain.disclosure import Principal
 from server.domain.registry import Company, Site
+from server.store import console_store as store
 from server.store import domain_records as rec
 from server.store import domain_schema as dom
 from server.store import domain_users as users_store
 from server.store import schema as sync
 from server.store.engine import write_transaction
-from server.web import accounts, store
+from server.web import accounts
 from server.web.auth import Policy
 from server.web.passwords import hash_password
 from shared.timefmt import format_rfc3339

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import sqlite3
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +30,7 @@ import sqlalchemy as sa
 
 from server.audit import service as audit
 from server.errors import ServerError
+from server.store.backup_check import NotSqlite, sqlite_copy, sqlite_file_facts
 from server.store.engine import make_engine, migrate, write_transaction
 from shared.note import Signer
 from shared.timefmt import format_rfc3339
@@ -89,8 +89,7 @@ def backup(url: str, to_dir: Path, now: datetime) -> Path:
             raise BackupFailed(f"there is no database at {src}")
         out = to_dir / f"genba-server-{_stamp(now)}.db"
         tmp = out.with_name(out.name + ".part")
-        with sqlite3.connect(f"file:{src}?mode=ro", uri=True) as source, sqlite3.connect(tmp) as target:
-            source.backup(target)
+        sqlite_copy(src, tmp)
         os.chmod(tmp, 0o600)
         os.replace(tmp, out)
         return out
@@ -110,14 +109,12 @@ def backup(url: str, to_dir: Path, now: datetime) -> Path:
 
 def _check_sqlite_backup(file: Path) -> None:
     try:
-        with sqlite3.connect(f"file:{file}?mode=ro", uri=True) as conn:
-            ok = conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except sqlite3.DatabaseError as exc:
+        facts = sqlite_file_facts(file)
+    except NotSqlite as exc:
         raise BackupFailed(f"{file} is not a SQLite database: {exc}") from None
-    if not ok:
+    if not facts.intact:
         raise BackupFailed(f"{file} fails SQLite's integrity check; it is not restored")
-    if not {"alembic_version", "events", "chains", "receipts"} <= tables:
+    if not {"alembic_version", "events", "chains", "receipts"} <= facts.tables:
         raise BackupFailed(f"{file} is not a backup of a Genba server (its tables are missing)")
 
 
@@ -165,11 +162,9 @@ def _restore_sqlite(url: str, file: Path, now: datetime) -> Path | None:
     kept = None
     if target.exists():
         kept = target.with_name(f"{target.name}.before-restore-{_stamp(now)}")
-        with sqlite3.connect(target) as live, sqlite3.connect(kept) as copy:
-            live.backup(copy)
+        sqlite_copy(target, kept, timeout=30)
         os.chmod(kept, 0o600)
-    with sqlite3.connect(f"file:{file}?mode=ro", uri=True) as source, sqlite3.connect(target, timeout=30) as live:
-        source.backup(live)
+    sqlite_copy(file, target, timeout=30)
     return kept
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from server.web import store
+from server.store import console_store as store
 from server.web.auth import Policy
 from server.web.errors import FormInvalid, SetupLinkInvalid, SignInLocked
 from server.web.passwords import hash_password, password_problem, verify_password

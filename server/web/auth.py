@@ -19,9 +19,10 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from server.context import ServerContext
-from server.domain.disclosure import Principal
+from server.domain.disclosure import Principal, is_prime_of
+from server.store import console_store as store
+from server.store import domain_records as rec
 from server.store.engine import write_transaction
-from server.web import store
 from server.web.errors import CsrfRefused, SignInRequired
 from server.web.i18n import pick_lang
 
@@ -58,6 +59,13 @@ class Viewer:
     lang: str
     session: str = field(repr=False)
     """The session's token hash (for sign-out)."""
+    prime_sites: frozenset[str] = frozenset()
+    """For a ``prime`` user, the sites whose prime contractor its company is (server.domain.disclosure.is_prime_of):
+    the devices it may watch on the fleet page. Empty for other roles (an administrator watches every site)."""
+
+    @property
+    def may_open_fleet(self) -> bool:
+        return self.role == "admin" or bool(self.prime_sites)
 
     @property
     def role(self) -> str:
@@ -110,12 +118,14 @@ async def current_viewer(request: Request) -> Viewer:
     now = ctx.now()
     polling = request.headers.get(POLL_HEADER) == "1"
 
-    def load() -> tuple[store.SessionRow, store.Account] | None:
+    def load() -> tuple[store.SessionRow, store.Account, frozenset[str]] | None:
         with ctx.engine.connect() as conn:
             s = store.find_session(conn, token)
             if s is None:
                 return None
             a = store.account_by_id(conn, s.user_id)
+            prime = frozenset(site.site for site in rec.list_sites(conn) if is_prime_of(principal_of(a), site)) \
+                if a is not None and a.role == "prime" else frozenset()
         if a is None or a.revoked or session_expired(s, now, policy):
             with write_transaction(ctx.engine) as conn:
                 store.end_session(conn, s.token_hash, now)
@@ -123,17 +133,17 @@ async def current_viewer(request: Request) -> Viewer:
         if not polling and now - s.last_seen_at >= policy.touch_every:
             with write_transaction(ctx.engine) as conn:
                 store.touch_session(conn, s.token_hash, now)
-        return s, a
+        return s, a, prime
 
     found = await run_in_threadpool(load) if token else None
     if found is None:
         raise SignInRequired("sign in first (no session, or it expired)")
-    s, a = found
+    s, a, prime = found
     if request.method == "POST":
         sent = await submitted_csrf(request)
         if not sent or not hmac.compare_digest(sent.encode(), s.csrf.encode()):
             raise CsrfRefused("the form did not carry this session's CSRF token")
-    return Viewer(a, principal_of(a), s.csrf, lang_of(request), s.token_hash)
+    return Viewer(a, principal_of(a), s.csrf, lang_of(request), s.token_hash, prime)
 
 
 SignedIn = Annotated[Viewer, Depends(current_viewer)]

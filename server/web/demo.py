@@ -6,9 +6,9 @@ import secrets
 
 from server.context import ServerContext
 from server.domain.disclosure import Principal
+from server.store import console_store as store
 from server.store import domain_users as users_store
 from server.store.engine import write_transaction
-from server.web import store
 from server.web.passwords import hash_password
 
 DEMO_LOGIN = "demo-admin"

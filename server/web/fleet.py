@@ -17,35 +17,19 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from server.store import domain_schema as dom
-from server.store import schema as sync
+from server.store import console_queries as queries
+from server.store import console_store as store
 from server.store.devices import device_overview
-from server.web import store
 from server.web.alarms import READER_ALARM_STATES, Thresholds, device_alarms
 
 SORT_KEYS = ("device", "site", "gate", "last_contact", "unsent", "oldest", "acked", "app", "reader", "disk", "offset",
              "forks", "alarms")
 
 
-def site_info(conn: sa.Connection) -> dict[str, tuple[str, str]]:
-    """site → (name, time zone), from the registry, else the sync server's minimal site config."""
-    out = {r.site: (r.name, r.timezone) for r in conn.execute(
-        sa.select(sync.site_config.c.site, sync.site_config.c.name, sync.site_config.c.timezone))}
-    out.update({r.site: (r.name, r.timezone) for r in conn.execute(
-        sa.select(dom.sites.c.site, dom.sites.c.name, dom.sites.c.timezone))})
-    return out
-
-
-def _fork_counts(conn: sa.Connection) -> dict[str, int]:
-    f = sync.forks.c
-    return {r.device: int(r.n) for r in conn.execute(sa.select(f.device, sa.func.count().label("n"))
-                                                     .group_by(f.device))}
-
-
 def fleet_rows(conn: sa.Connection, now: datetime, th: Thresholds,
                scope: set[str] | None = None) -> list[dict[str, Any]]:
     """Every device's row with its alarms; ``scope``: only the devices of these sites (None: all)."""
-    sites, forks, gates = site_info(conn), _fork_counts(conn), store.gate_names(conn)
+    sites, forks, gates = queries.site_info(conn), queries.fork_counts(conn), store.gate_names(conn)
     hours: dict[str, float] = {}
     out = []
     for r in device_overview(conn, now):
@@ -113,14 +97,3 @@ def select(rows: list[dict[str, Any]], view: View) -> list[dict[str, Any]]:
 
 def device_row(conn: sa.Connection, now: datetime, th: Thresholds, device: str) -> dict[str, Any] | None:
     return next((r for r in fleet_rows(conn, now, th) if r["device"] == device), None)
-
-
-def device_windows(conn: sa.Connection, device: str, since: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """For the device page's chart: (server time, received) of its records received since ``since``, or still
-    in flight then; and the issue times of its receipts (one per accepted upload: a contact) since ``since``."""
-    e, r = sync.events.c, sync.receipts.c
-    spans = [(row.server_at, row.received_at) for row in conn.execute(
-        sa.select(e.server_at, e.received_at).where(e.device == device, e.received_at >= since))]
-    contacts = [row.issued_at for row in conn.execute(
-        sa.select(r.issued_at).where(r.device == device, r.issued_at >= since))]
-    return spans, contacts

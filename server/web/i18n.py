@@ -188,6 +188,9 @@ W: dict[str, tuple[str, str]] = {
     "action_user_reset": ("パスワードを再設定", "Password reset"),
     # sites
     "sites_title": ("現場", "Sites"),
+    "no_sites_title": ("見られる現場がまだありません", "No site to show yet"),
+    "no_sites_help": ("このユーザーにはまだ現場が割り当てられていません。管理者に、現場の割り当て（元請・下請として会社を現場に登録する、または作業員名簿に載せる）を依頼してください。割り当てられると、ここに現場が表示されます。", "No site is assigned to this user yet. Ask an administrator to assign a site (register your company on a site as its prime contractor or a subcontractor, or put you on a roster). The site will then be listed here."),
+    "no_sites_admin": ("現場がまだ登録されていません。API（POST /api/v1/sites）または genba server seed-demo で登録してください。", "No site is registered yet. Register one through the API (POST /api/v1/sites) or genba server seed-demo."),
     "sites_kpi_note": ("KPI（目標との比較）、名簿の人数、未完成の名簿（職種・立場なし）、承認待ちの補正申請。", "KPIs against their targets, roster size, incomplete roster entries (no trade or position), corrections waiting for approval."),
     "site_prime": ("元請", "Prime contractor"),
     "site_period": ("就業履歴蓄積期間", "Accumulation period"),

@@ -83,7 +83,7 @@ env.globals.update(clock=clock, ago=ago, local_time=local_time, reader_cell=read
                    W=i18n.W)
 
 NAV = (
-    ("nav_fleet", "/fleet", ("admin", "prime")),
+    ("nav_fleet", "/fleet", ("admin", "prime")),  # a prime user only when it is the prime of a site
     ("nav_sites", "/sites", ("admin", "prime", "company", "worker")),
     ("nav_corrections", "/corrections", ("admin", "prime", "company", "worker")),
     ("nav_users", "/users", ("admin",)),
@@ -96,7 +96,8 @@ def page(request: Request, template: str, viewer: Viewer | None = None, status: 
          headers: dict[str, str] | None = None, **values: Any) -> HTMLResponse:
     lang = viewer.lang if viewer else lang_of(request)
     _ = i18n.translator(lang)
-    nav = [(key, href) for key, href, roles in NAV if viewer and viewer.role in roles]
+    nav = [(key, href) for key, href, roles in NAV
+           if viewer and viewer.role in roles and (key != "nav_fleet" or viewer.may_open_fleet)]
     body = env.get_template(template).render(
         request=request, viewer=viewer, lang=lang, _=_, nav=nav, path=request.url.path,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""), **values)

@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from server.domain.disclosure import Principal, worker_view
+from server.store import console_queries as queries
 from server.store import domain_records as rec
-from server.store import domain_schema as dom
 
 FLAG_CLASS = {
     "unknown_card": "f-bad", "not_on_roster": "f-bad", "roster_incomplete": "f-warn",
@@ -40,20 +40,17 @@ def visible_names(conn: sa.Connection, p: Principal, site: str, workers: set[str
     s = rec.get_site(conn, site)
     structure = rec.load_structure(conn, site)
     entries = {e.worker: e for e in rec.roster_of(conn, site)}
-    wc = dom.workers.c
     out: dict[str, str] = {}
     proxies: dict[str, list[str]] = {}
-    ids = sorted(workers)
-    for i in range(0, len(ids), 500):
-        for r in conn.execute(sa.select(dom.workers).where(wc.worker.in_(ids[i:i + 500]))):
-            w = rec._worker(r)
-            if w.employer not in proxies:
-                proxies[w.employer] = rec.proxies_of(conn, w.employer)
-            active = [(s, structure, entries[w.worker])] if w.worker in entries else []
-            view = worker_view(p, w, active_rosters=active, worker_consent=json.loads(r.consent_worker),
-                               employer_consent=json.loads(r.consent_employer), proxies=proxies[w.employer])
-            if view is not None and "name" in view:
-                out[w.worker] = str(view["name"])
+    for r in queries.worker_rows(conn, workers):
+        w = rec._worker(r)
+        if w.employer not in proxies:
+            proxies[w.employer] = rec.proxies_of(conn, w.employer)
+        active = [(s, structure, entries[w.worker])] if w.worker in entries else []
+        view = worker_view(p, w, active_rosters=active, worker_consent=json.loads(r.consent_worker),
+                           employer_consent=json.loads(r.consent_employer), proxies=proxies[w.employer])
+        if view is not None and "name" in view:
+            out[w.worker] = str(view["name"])
     return out
 
 

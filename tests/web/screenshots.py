@@ -43,7 +43,7 @@ def main() -> None:
         conn.execute(dom.users.update().where(dom.users.c.name == EVIL_NAME).values(name="元請 太郎"))
     with write_transaction(w.ctx.engine) as conn:
         link = accounts.setup_path(accounts.reset_link(conn, 1, w.ctx.now(), Policy()))
-        from server.web import store
+        from server.store import console_store as store
 
         store.set_gate_name(conn, "demo-kiosk-gate", "正門", w.ctx.now())
         store.set_gate_name(conn, "demo-kiosk-office", "詰所", w.ctx.now())

@@ -23,10 +23,10 @@ import sqlalchemy as sa
 from hardware.base import ReaderStatus
 from hardware.sim import SimulatedReader
 from kiosk.core import KioskCore
+from server.store import console_store as store
 from server.store import schema as sync
 from server.store.devices import HEALTH_FIELDS
 from server.store.engine import write_transaction
-from server.web import store
 from shared.clock import ManualClock
 from shared.device import load_identity, load_or_create_identity, load_or_create_key
 from shared.errors import FormatError

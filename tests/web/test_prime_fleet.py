@@ -76,3 +76,30 @@ def test_users_who_are_prime_of_no_site_may_not_open_the_fleet(fleet_world: WebW
     assert c.get("/fleet").status_code == 403
     assert c.get("/fleet/live").status_code == 403
     assert c.get("/devices/kiosk-mine").status_code == 403
+
+
+LONELY = "30000000000099"
+
+
+def test_a_prime_user_of_no_site_gets_no_fleet_link_and_is_told_whom_to_ask(fleet_world: WebWorld) -> None:
+    from server.domain.registry import Company
+    from server.store import domain_records as rec
+    from server.store.engine import write_transaction
+
+    with write_transaction(fleet_world.ctx.engine) as conn:
+        rec.add_company(conn, Company(LONELY, "孤立建設(株)", origin="ccus"))
+    fleet_world.logins["lonely"] = add_console_user(fleet_world.ctx, "prime", "孤立 一郎", company=LONELY,
+                                                    login="lonely")
+    c = _client(fleet_world, "lonely")
+    home = c.get("/")
+    assert home.status_code == 200 and str(home.url).endswith("/sites")
+    assert 'href="/fleet"' not in home.text  # no link to a page it would get 403 from
+    assert "管理者に、現場の割り当て" in home.text and 'id="h-none"' in home.text
+    assert c.get("/lang/en?next=/sites").status_code == 200
+    assert "Ask an administrator to assign a site" in c.get("/sites").text
+    # the prime of no site whose company is a subcontractor on one: the site, but still no fleet link
+    other = _client(fleet_world, "prime-of-none")
+    sites = other.get("/sites").text
+    assert f'href="/sites/{SITE}"' in sites and 'href="/fleet"' not in sites and 'id="h-none"' not in sites
+    # the prime of a site keeps its fleet link
+    assert 'href="/fleet"' in _client(fleet_world, "prime").get("/sites").text

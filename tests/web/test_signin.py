@@ -7,9 +7,10 @@ import re
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from server.store import console_schema as t
+from server.store import console_store as store
 from server.store.engine import write_transaction
-from server.web import accounts, store
-from server.web import schema as t
+from server.web import accounts
 from server.web.auth import Policy
 from server.web.passwords import hash_password, verify_password
 from tests.web.conftest import csrf_of, sign_in

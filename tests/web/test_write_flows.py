@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from server.app import create_app
 from server.domain import structure as st
 from server.domain.registry import Company, Site, Worker
+from server.store import console_store as store
 from server.store import domain_records as rec
 from server.store import domain_schema as dom
 from server.store.engine import write_transaction
-from server.web import store
 from tests.web.conftest import csrf_of, sign_in
 from tests.web.world import WebWorld, add_console_user, build
 

@@ -356,18 +356,13 @@ def get_site(site: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     return plain_dict(s)
 
 
-DOMAIN_ERRORS: dict[int | str, dict[str, Any]] = errors(400, 401, 403, 404, 406, 409, 422)
-"""The 4xx a reports route may answer (that router does not list its own); every other domain route lists
-exactly its own (``responses=`` on the route, :mod:`server.api.domain_models`)."""
-
-
 def install_domain(app: FastAPI, ctx: ServerContext, prefix: str) -> None:
     """Mount the domain's routers (one call from create_app)."""
     from server.api.routes import corrections, history, reports, roster, structure, users
 
-    for r in (router, structure.router, roster.router, history.router, corrections.router, users.router):
+    for r in (router, structure.router, roster.router, history.router, corrections.router, users.router,
+              reports.router):
         app.include_router(r, prefix=prefix)
-    app.include_router(reports.router, prefix=prefix, responses=DOMAIN_ERRORS)
     from server.reports.gate import install as install_gate_flags
 
     install_gate_flags(ctx.pull, ctx.now)  # the roster kiosks pull carries the gate's warning flags (issue 12)

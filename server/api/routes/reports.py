@@ -22,6 +22,8 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from server.api.deps import Context
+from server.api.domain_models import errors
+from server.api.report_models import REPORT_FILE, EducationOut, ReportsOut, WorkerDetailsOut
 from server.api.routes.registry_common import Body, Caller, CcusId, plain_dict, reading, require, writing
 from server.domain import disclosure as dis
 from server.domain.errors import NotFound
@@ -56,13 +58,14 @@ def negotiate(fmt: str | None, accept: str | None) -> str:
                               formats=list(FORMATS))
 
 
-@router.get("/reports")
+@router.get("/reports", response_model=ReportsOut, responses=errors(401))
 def list_reports(p: Caller) -> dict[str, Any]:
     """The fixed kinds (with their Japanese names) and formats."""
     return {"kinds": [{"kind": k, "name": v} for k, v in KINDS.items()], "formats": list(FORMATS)}
 
 
-@router.get("/sites/{site}/reports/{kind}", response_model=None)
+@router.get("/sites/{site}/reports/{kind}", response_model=None, response_class=Response,
+            responses={**REPORT_FILE, **errors(400, 401, 404, 406, 422)})
 def get_report(site: CcusId, kind: str, month: Month, p: Caller, ctx: Context, request: Request,
                format: Annotated[str | None, Query(max_length=20)] = None,
                day: date | None = None) -> Response:
@@ -106,7 +109,7 @@ def _may_read_sheet(conn: Any, p: dis.Principal, worker: str) -> bool:
     return view is not None and set(dis.ROSTER_FIELDS) <= view.keys()
 
 
-@router.get("/workers/{worker}/details")
+@router.get("/workers/{worker}/details", response_model=WorkerDetailsOut, responses=errors(400, 401, 404))
 def get_details(worker: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     with reading(ctx) as conn:
         if not _may_read_sheet(conn, p, worker):
@@ -115,7 +118,8 @@ def get_details(worker: CcusId, p: Caller, ctx: Context) -> dict[str, Any]:
     return plain_dict(found)
 
 
-@router.put("/workers/{worker}/details")
+@router.put("/workers/{worker}/details", response_model=WorkerDetailsOut,
+            responses=errors(400, 401, 403, 404, 422))
 def put_details(worker: CcusId, body: DetailsIn, p: Caller, ctx: Context) -> dict[str, Any]:
     with writing(ctx) as conn:
         w = rec.get_worker(conn, worker)
@@ -128,7 +132,8 @@ def put_details(worker: CcusId, body: DetailsIn, p: Caller, ctx: Context) -> dic
     return plain_dict(d)
 
 
-@router.put("/sites/{site}/education/{worker}")
+@router.put("/sites/{site}/education/{worker}", response_model=EducationOut,
+            responses=errors(400, 401, 403, 404))
 def put_education(site: CcusId, worker: CcusId, body: EducationIn, p: Caller, ctx: Context) -> dict[str, Any]:
     with writing(ctx) as conn:
         s = rec.get_site(conn, site)

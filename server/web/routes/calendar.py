@@ -18,9 +18,10 @@ from server.api.routes import registry as api_registry
 from server.domain.disclosure import may_view_site
 from server.domain.errors import NotFound
 from server.domain.report import check_month
+from server.store import console_store as store
 from server.store import domain_records as rec
 from server.store.domain_reconcile import history
-from server.web import sites, store, tables
+from server.web import sites, tables
 from server.web.auth import SignedIn, Viewer, get_ctx
 from server.web.i18n import translator
 from server.web.render import WebRoute, page

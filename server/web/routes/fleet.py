@@ -21,8 +21,10 @@ from starlette.concurrency import run_in_threadpool
 from server.context import ServerContext
 from server.domain.errors import Forbidden, NotFound
 from server.enrollment import create_code, revoke
+from server.store import console_queries as queries
+from server.store import console_store as store
 from server.store.engine import write_transaction
-from server.web import charts, fleet, store, tables
+from server.web import charts, fleet, tables
 from server.web.alarms import LIMITS, Thresholds
 from server.web.auth import SignedIn, Viewer, get_ctx, policy_of
 from server.web.i18n import translator
@@ -44,14 +46,8 @@ def fleet_scope(ctx: ServerContext, v: Viewer) -> set[str] | None:
     who sees a site's whole history); anyone else may not open the fleet (403)."""
     if v.role == "admin":
         return None
-    if v.role == "prime":
-        from server.domain.disclosure import is_prime_of
-        from server.store import domain_records as rec
-
-        with ctx.engine.connect() as conn:
-            mine = {s.site for s in rec.list_sites(conn) if is_prime_of(v.principal, s)}
-        if mine:
-            return mine
+    if v.prime_sites:
+        return set(v.prime_sites)
     raise Forbidden("the fleet is for administrators and the prime contractor of a site")
 
 
@@ -65,7 +61,7 @@ def _fleet(ctx: ServerContext, view: fleet.View, poll: int, scope: set[str] | No
     th = thresholds(ctx)
     with ctx.engine.connect() as conn:
         rows = fleet.fleet_rows(conn, now, th, scope)
-        sites = fleet.site_info(conn)
+        sites = queries.site_info(conn)
     if scope is not None:
         sites = {s: info for s, info in sites.items() if s in scope}
     shown = fleet.select(rows, view)
@@ -104,9 +100,9 @@ def _device_page(request: Request, v: Viewer, device: str, *, status: int = 200,
         if row is None or (scope is not None and row["site"] not in scope):
             raise NotFound(f"no device {device}")  # another site's device is not revealed either
         since = now - timedelta(days=14)
-        spans, contacts = fleet.device_windows(conn, device, format_rfc3339(since))
+        spans, contacts = queries.device_windows(conn, device, format_rfc3339(since))
         trail = store.audit_entries(conn, target=f"device:{device}")
-        tz = fleet.site_info(conn).get(row["site"], ("", "Asia/Tokyo"))[1]
+        tz = queries.site_info(conn).get(row["site"], ("", "Asia/Tokyo"))[1]
     _ = translator(v.lang)
     start = since.replace(minute=0, second=0, microsecond=0)
     hours = [start + timedelta(hours=i) for i in range(14 * 24 + 1)]
@@ -189,7 +185,7 @@ async def enroll_form(request: Request, v: SignedIn) -> Response:
     admin_only(v)
     ctx = get_ctx(request)
     with ctx.engine.connect() as conn:
-        sites = sorted((s, n) for s, (n, _tz) in fleet.site_info(conn).items())
+        sites = sorted((s, n) for s, (n, _tz) in queries.site_info(conn).items())
     return page(request, "enroll.html", v, sites=sites, errors={}, form={
         "site": request.query_params.get("site", ""), "ttl": str(ctx.settings.enrollment_ttl_minutes)}, code=None)
 
@@ -202,7 +198,7 @@ async def enroll_submit(request: Request, v: SignedIn) -> Response:
     site = form.get("site") if isinstance(form.get("site"), str) else ""
     ttl_text = form.get("ttl") if isinstance(form.get("ttl"), str) else ""
     with ctx.engine.connect() as conn:
-        sites = sorted((s, n) for s, (n, _tz) in fleet.site_info(conn).items())
+        sites = sorted((s, n) for s, (n, _tz) in queries.site_info(conn).items())
     errors: dict[str, str] = {}
     if site not in {s for s, _n in sites}:
         errors["site"] = "site_unknown"

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from server.store import console_store as store
 from server.store.engine import write_transaction
-from server.web import accounts, store
+from server.web import accounts
 from server.web.auth import PRE_COOKIE, SESSION_COOKIE, SignedIn, get_ctx, lang_of, policy_of
 from server.web.errors import CsrfRefused, FormInvalid, SetupLinkInvalid, SignInFailed, SignInLocked
 from server.web.i18n import LANGS

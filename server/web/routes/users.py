@@ -12,9 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from server.api.routes.users import UserIn
 from server.domain.disclosure import Principal
 from server.domain.errors import Forbidden
+from server.store import console_store as store
 from server.store import domain_users as users_store
 from server.store.engine import write_transaction
-from server.web import accounts, forms, store
+from server.web import accounts, forms
 from server.web.auth import SignedIn, Viewer, get_ctx, policy_of
 from server.web.errors import FormInvalid
 from server.web.i18n import translate

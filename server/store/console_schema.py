@@ -7,7 +7,7 @@
 - ``web_signin_attempts``: every sign-in attempt, for rate limits and lockout.
 - ``web_audit``: what people did in the console (revocations, renames, codes issued, users changed).
 - ``web_gate_names``: the gate name (門の名前) shown for a device.
-- ``web_thresholds``: alarm thresholds set by an administrator (defaults in :mod:`server.web.alarms`).
+- ``web_thresholds``: alarm thresholds set by an administrator (defaults in server/web/alarms.py).
 
 Created by the ``web`` branch of the Alembic history (server/web/migrations).
 """

@@ -1,7 +1,8 @@
 """The console's storage: accounts, set-password links, sessions, sign-in attempts, audit, gate names, thresholds.
 
-The only module of the console that writes SQL (the rest calls these and the domain's own service
-functions). Secrets are never stored: a session cookie or a set-password link is kept as its SHA-256.
+The console's own tables (:mod:`server.store.console_schema`); its reads of the other parts' tables are in
+:mod:`server.store.console_queries`. The console's pages (server/web) build no query: they call these and the
+domain's own service functions. Secrets are never stored: a session cookie or a set-password link is kept as its SHA-256.
 Callers pass the connection, so each page action is one transaction.
 """
 
@@ -15,9 +16,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from server.store import console_schema as t
 from server.store import domain_schema as dom
 from server.store.clock import upsert
-from server.web import schema as t
 from shared.timefmt import format_rfc3339, parse_rfc3339
 
 
