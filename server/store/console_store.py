@@ -2,8 +2,8 @@
 
 The console's own tables (:mod:`server.store.console_schema`); its reads of the other parts' tables are in
 :mod:`server.store.console_queries`. The console's pages (server/web) build no query: they call these and the
-domain's own service functions. Secrets are never stored: a session cookie or a set-password link is kept as its SHA-256.
-Callers pass the connection, so each page action is one transaction.
+domain's own service functions. Secrets are never stored: a session cookie or a set-password link is kept as
+its SHA-256. Callers pass the connection, so each page action is one transaction.
 """
 
 from __future__ import annotations
