@@ -46,14 +46,15 @@ from server.metrics import Metrics
 from server.site_policy import check_sites
 from server.store import ingest_store as store
 from server.store import queue
-from server.store.clock import load_clock, observe, touch
-from server.store.engine import write_transaction
+from server.store.clock import observe, touch
+from server.store.engine import GroupCommit
 from shared.batch import Batch
 from shared.chain import GENESIS
 from shared.checkpoint import Receipt
 from shared.clock import Clock, SystemClock
 from shared.errors import Fork, GenbaError
-from shared.event import Event
+from shared.event import NO_SITE, Event
+from shared.keys import VerifierKey
 from shared.note import Signer
 from shared.timefmt import format_rfc3339, parse_rfc3339
 from shared.verify import VerifiedBatch, VerifiedEvent, place_batch, verify_batch
@@ -99,6 +100,8 @@ class IngestResult:
     receipt: str
     server_time: str
     new_events: int
+    log_checkpoint: str | None = None
+    """The transparency log's newest checkpoint, read in the ingest transaction (answered with the receipt)."""
 
 
 class HeldChain:
@@ -112,12 +115,15 @@ class HeldChain:
     def last_seq(self) -> int:
         return self._last
 
-    def prefetch(self, lo: int, hi: int) -> None:
-        """Load the held heads of seq lo..hi in one query (place_batch asks for each)."""
+    def prefetch(self, lo: int, hi: int) -> tuple[bytes, str] | None:
+        """Load the held heads of seq lo..hi in one query (place_batch asks for each); return the bytes and
+        stored corrected time of seq ``lo`` if held (what re-timing the batch's first new event needs)."""
         hi = min(hi, self._last)
         if hi < max(lo, 1):
-            return
-        self._heads.update(store.held_heads(self._conn, self._device, self._epoch, max(lo, 1), hi))
+            return None
+        heads, prior = store.held_range(self._conn, self._device, self._epoch, max(lo, 1), hi, lo)
+        self._heads.update(heads)
+        return prior
 
     def head_at(self, seq: int) -> bytes:
         if seq not in self._heads:
@@ -133,6 +139,12 @@ class IngestService:
     metrics: Metrics | None = None
     listeners: list[CommitListener] = field(default_factory=list)
     """Called after each commit that stored new events (see the module docstring)."""
+    committer: GroupCommit = field(init=False)
+    """The write transactions (group commit on SQLite: :class:`server.store.engine.GroupCommit`)."""
+    _keys: dict[tuple[str, int], VerifierKey] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.committer = GroupCommit(self.engine)
 
     def now(self) -> datetime:
         return self.clock.wall().astimezone(UTC)
@@ -167,56 +179,86 @@ class IngestService:
             self.metrics.refused.labels(reason=exc.code).inc()
         log.warning("batch_refused", extra={"code": exc.code, "detail": exc.message, "via": via})
 
-    def _ingest(self, body: bytes | Batch, sample: DeviceClockReading | None,
-                also: Callable[[sa.Connection], None] | None = None) -> tuple[IngestResult, IngestedBatch | None]:
-        batch = body if isinstance(body, Batch) else Batch.from_bytes(body)
+    def _verify(self, batch: Batch) -> VerifiedBatch:
+        """Verify a batch with the device epoch's enrolled key, looked up once per process and kept.
+
+        An enrolled key never changes (a new key is a new epoch). Revocation is checked in the write
+        transaction from the chain's own row, so a revoked device is refused at once in every process. A batch
+        that does not verify with the kept key is looked up again, so every refusal is the one it was before.
+        """
+        ident = (batch.device, batch.epoch)
+        key = self._keys.get(ident)
+        if key is not None:
+            try:
+                return verify_batch(batch, lambda _d, _e: [key])
+            except GenbaError:
+                self._keys.pop(ident, None)
         with self.engine.connect() as conn:
             enrolled = device_key(conn, batch.device, batch.epoch)
         verified = verify_batch(batch, lambda _d, _e: [enrolled.key])
-        now = self.now()
-        stamp = format_rfc3339(now)
-        with write_transaction(self.engine) as conn:
-            if also is not None:
-                also(conn)
-            chain = store.lock_chain(conn, batch.device, batch.epoch)
-            revoked = store.revoked_at(conn, batch.device, batch.epoch)
-            if revoked is not None:
-                raise Revoked(f"device {batch.device} epoch {batch.epoch} was revoked at {revoked}")
-            held = HeldChain(conn, batch.device, batch.epoch, int(chain.last_seq), bytes(chain.head))
-            held.prefetch(batch.first - 1, batch.last)
-            placement = place_batch(verified, held)
-            kept, seen = load_clock(conn, batch.device)  # seen: what the device knew BEFORE this request
-            if sample is not None:  # only from a device-signed request (issue 9 item 4): so is last-seen
-                kept = observe(conn, batch.device, sample, answered_at=stamp)
-                touch(conn, batch.device, stamp)
-            if placement.outcome == "duplicate":
-                assert chain.receipt is not None
-                result = IngestResult("duplicate", batch.device, batch.epoch, int(chain.last_seq), chain.receipt,
-                                      stamp, 0)
-                return result, None
-            # A device writes only into its own site (issue 9 item 1): refuse the whole batch otherwise.
-            check_sites(conn, batch.device, batch.epoch, [ve.event for ve in placement.new_events])
-            events, previous = self._append(conn, verified, placement.new_events, kept, seen, stamp)
-            queue_id = queue.enqueue(conn, device=batch.device, epoch=batch.epoch, first_seq=events[0].seq,
-                                     last_seq=events[-1].seq, site=enrolled.site, at=stamp)
-            receipt = Receipt(batch.device, batch.epoch, batch.last, verified.head, stamp).sign(self.server_key)
-            store.advance_chain(conn, device=batch.device, epoch=batch.epoch, last=batch.last, head=verified.head,
-                                receipt=receipt, stamp=stamp)
-        ingested = IngestedBatch(batch.device, batch.epoch, enrolled.site, events, previous, queue_id)
-        result = IngestResult("append", batch.device, batch.epoch, batch.last, receipt, stamp, len(events))
+        if len(self._keys) >= 100_000:
+            self._keys.clear()
+        self._keys[ident] = enrolled.key
+        return verified
+
+    def _ingest(self, body: bytes | Batch, sample: DeviceClockReading | None,
+                also: Callable[[sa.Connection], None] | None = None) -> tuple[IngestResult, IngestedBatch | None]:
+        batch = body if isinstance(body, Batch) else Batch.from_bytes(body)
+        verified = self._verify(batch)
+        return self.committer.run(lambda conn: self._store(conn, verified, sample, also))
+
+    def _store(self, conn: sa.Connection, verified: VerifiedBatch, sample: DeviceClockReading | None,
+               also: Callable[[sa.Connection], None] | None) -> tuple[IngestResult, IngestedBatch | None]:
+        """Step 3 of the module docstring, inside the (group-committed) write transaction."""
+        batch = verified.batch
+        stamp = format_rfc3339(self.now())
+        if also is not None:
+            also(conn)
+        chain = store.chain_state(conn, batch.device, batch.epoch)
+        if chain.revoked_at is not None:
+            raise Revoked(f"device {batch.device} epoch {batch.epoch} was revoked at {chain.revoked_at}")
+        held = HeldChain(conn, batch.device, batch.epoch, chain.last_seq, chain.head)
+        prior = held.prefetch(batch.first - 1, batch.last)
+        placement = place_batch(verified, held)
+        kept, seen = chain.kept, chain.seen  # seen: what the device knew BEFORE this request
+        if sample is not None:  # only from a device-signed request (issue 9 item 4): so is last-seen
+            kept = observe(conn, batch.device, sample, answered_at=stamp, held=(kept, seen))
+            touch(conn, batch.device, stamp)
+        if placement.outcome == "duplicate":
+            assert chain.receipt is not None
+            result = IngestResult("duplicate", batch.device, batch.epoch, chain.last_seq, chain.receipt, stamp, 0,
+                                  store.latest_checkpoint(conn))
+            return result, None
+        # A device writes only into its own site (issue 9 item 1): refuse the whole batch otherwise.
+        new = placement.new_events
+        if chain.newest_from_seq is None or new[0].event.seq < chain.newest_from_seq or any(
+                ve.event.site not in (chain.newest_site, NO_SITE) for ve in new):
+            check_sites(conn, batch.device, batch.epoch, [ve.event for ve in new])  # the full rule (and its error)
+        events, previous = self._append(conn, verified, new, kept, seen, stamp, prior)
+        queue_id = queue.enqueue(conn, device=batch.device, epoch=batch.epoch, first_seq=events[0].seq,
+                                 last_seq=events[-1].seq, site=chain.site, at=stamp)
+        receipt = Receipt(batch.device, batch.epoch, batch.last, verified.head, stamp).sign(self.server_key)
+        store.advance_chain(conn, device=batch.device, epoch=batch.epoch, last=batch.last, head=verified.head,
+                            receipt=receipt, stamp=stamp)
+        ingested = IngestedBatch(batch.device, batch.epoch, chain.site, events, previous, queue_id)
+        result = IngestResult("append", batch.device, batch.epoch, batch.last, receipt, stamp, len(events),
+                              store.latest_checkpoint(conn))
         return result, ingested
 
     def _append(self, conn: sa.Connection, verified: VerifiedBatch, new: tuple[VerifiedEvent, ...],
                 kept: DeviceClockReading | None, seen: SeenServerTime | None,
-                stamp: str) -> tuple[tuple[IngestedEvent, ...], Event | None]:
-        """Insert the new events with their corrected times (one bulk statement); the caller moves the head."""
+                stamp: str, prior: tuple[bytes, str] | None) -> tuple[tuple[IngestedEvent, ...], Event | None]:
+        """Insert the new events with their corrected times (one bulk statement); the caller moves the head.
+
+        ``prior``: the held bytes and corrected time of the seq before the batch (read with the held heads)."""
         first = new[0].event.seq
         previous: Event | None = None
         previous_at: datetime | None = None  # the previous seq's stored corrected time (issue 9 item 14)
         if first > 1:
-            held = store.event_data_and_time(conn, verified.batch.device, verified.batch.epoch, first - 1)
-            if held is not None:
-                previous, previous_at = Event.from_stored(held[0]), parse_rfc3339(held[1])
+            if first - 1 != verified.batch.first - 1:  # a batch that overlaps what is held: the new ones follow
+                prior = store.event_data_and_time(conn, verified.batch.device, verified.batch.epoch, first - 1)
+            if prior is not None:
+                previous, previous_at = Event.from_stored(prior[0]), parse_rfc3339(prior[1])
         before = previous
         received = parse_rfc3339(stamp)
         rows: list[dict[str, object]] = []
@@ -237,9 +279,9 @@ class IngestService:
     def _keep_fork(self, body: bytes | Batch, exc: Fork) -> None:
         raw = body.to_bytes() if isinstance(body, Batch) else body
         batch = body if isinstance(body, Batch) else Batch.from_bytes(body)
-        with write_transaction(self.engine) as conn:
-            store.keep_fork(conn, device=batch.device, epoch=batch.epoch, seq=exc.seq, batch=raw, detail=exc.message,
-                            stamp=format_rfc3339(self.now()))
+        self.committer.run(lambda conn: store.keep_fork(
+            conn, device=batch.device, epoch=batch.epoch, seq=exc.seq, batch=raw, detail=exc.message,
+            stamp=format_rfc3339(self.now())))
         if self.metrics:
             self.metrics.forks.inc()
         log.error("fork_detected", extra={"device": batch.device, "epoch": batch.epoch, "seq": exc.seq,

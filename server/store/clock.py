@@ -28,6 +28,11 @@ def load_clock(conn: sa.Connection, device: str) -> tuple[DeviceClockReading | N
     row = conn.execute(sa.select(t.device_clock).where(t.device_clock.c.device == device)).first()
     if row is None:
         return None, None
+    return clock_from_row(row)
+
+
+def clock_from_row(row: Any) -> tuple[DeviceClockReading, SeenServerTime | None]:
+    """The kept sample and the last server time seen, from a row with the ``device_clock`` columns."""
     sample = DeviceClockReading(parse_rfc3339(row.device_time), parse_rfc3339(row.server_time), row.boot, row.mono_us)
     seen = None
     if row.seen_server_time is not None and row.seen_boot is not None and row.seen_mono_us is not None:
@@ -35,10 +40,17 @@ def load_clock(conn: sa.Connection, device: str) -> tuple[DeviceClockReading | N
     return sample, seen
 
 
-def observe(conn: sa.Connection, device: str, sample: DeviceClockReading, *, answered_at: str) -> DeviceClockReading:
-    """Record one observation: keep the best sample, and that the device is about to see ``answered_at``."""
-    kept, seen = load_clock(conn, device)
+def observe(conn: sa.Connection, device: str, sample: DeviceClockReading, *, answered_at: str,
+            held: tuple[DeviceClockReading | None, SeenServerTime | None] | None = None) -> DeviceClockReading:
+    """Record one observation: keep the best sample, and that the device is about to see ``answered_at``.
+
+    ``held``: the device's clock state as already read in this transaction (ingest reads it with the chain
+    row), so it is not read twice. Nothing is written when the observation changes nothing stored.
+    """
+    kept, seen = held if held is not None else load_clock(conn, device)
     best = keep_best(kept, sample)
+    if best is kept and (sample.boot is None or sample.mono_us is None):
+        return best  # the kept sample stays and the request told nothing about what the device saw
     values: dict[str, Any] = {
         "device": device,
         "boot": best.boot,

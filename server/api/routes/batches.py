@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import Context, remember_nonce, verify_device
 from server.api.models import BatchResponse, ErrorBody
-from server.audit import service as audit
 from server.context import ServerContext
 from server.errors import BodyTooLarge, UnsupportedMediaType
 from shared.batch import BATCH_MEDIA_TYPE, Batch
@@ -71,12 +70,7 @@ async def ingest_request(request: Request, ctx: ServerContext, via: str) -> Batc
 
     result = await run_in_threadpool(lambda: ctx.ingest.ingest(batch, sample=sample, via=via, also=also))
     return BatchResponse(outcome=result.outcome, acked=result.acked, receipt=result.receipt,
-                         server_time=result.server_time, log_checkpoint=await run_in_threadpool(_log_checkpoint, ctx))
-
-
-def _log_checkpoint(ctx: ServerContext) -> str | None:
-    with ctx.engine.connect() as conn:
-        return audit.latest_checkpoint(conn)
+                         server_time=result.server_time, log_checkpoint=result.log_checkpoint)
 
 
 @router.post("/batches", response_model=BatchResponse, responses=ERRORS, openapi_extra=BATCH_BODY)
