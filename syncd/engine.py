@@ -340,7 +340,9 @@ class SyncEngine:
         """One cycle. Errors are recorded in state.db (words in ja and en) and returned, never raised."""
         report = CycleReport()
         now = format_rfc3339(self._now())
-        self.state.record_attempt(now)
+        # The attempt is recorded with its outcome, in one durable write at the end (record_success/record_error
+        # set last_attempt too): a cycle is one state.db transaction fewer, and whoever waits for last_attempt to
+        # change ('genba syncd --once' beside a running daemon) then sees the finished cycle's outcome.
         steps = [(upload, self.upload), (pull, self.pull)]
         for wanted, step in steps:
             if not wanted:
