@@ -11,13 +11,16 @@ A real server (uvicorn in its own process on 127.0.0.1, SQLite on disk unless
   reads, no receipt verification, no state writes: the transport + server floor.
 - **small syncs** (P6): ``--devices`` devices (default 50) in threads, each
   repeatedly appending one tap and running an upload cycle (one event per
-  batch): syncs per second;
+  batch): syncs per second, timed until the server's reconciliation queue is
+  empty (lag zero: the work-history rows exist);
 - **small baseline** (P6): the same number of requests from as many threads to
   the same server's no-op endpoint (``GET /healthz``); also reported, the same
   devices POSTing pre-built one-event batches with bare httpx.
 
 Every side runs once per round on fresh devices, interleaved, for ``--rounds``
-(≥ 3) rounds; medians and spread (min–max). Prints ONE JSON line. ``--quick`` runs a tiny configuration (the test suite
+(≥ 3) rounds; medians and spread (min–max). Also printed: the CPU milliseconds
+per small sync and per no-op request, of the server process and of this
+(client) process. Prints ONE JSON line. ``--quick`` runs a tiny configuration (the test suite
 uses it to prove the benchmark works).
 """
 
@@ -57,6 +60,27 @@ from syncd.engine import SyncEngine  # noqa: E402
 from syncd.enroll import enroll  # noqa: E402
 
 SITE = "90000000000001"
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds used by this (client) process and by a server process over a ``with`` block."""
+
+    def __init__(self, server: Server) -> None:
+        self.pid = server.proc.pid
+        self.client = self.server = 0.0
+
+    def __enter__(self) -> CpuMeter:
+        self._c, self._s = time.process_time(), process_cpu_s(self.pid)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.client, self.server = time.process_time() - self._c, process_cpu_s(self.pid) - self._s
 
 
 def free_port() -> int:
@@ -161,8 +185,9 @@ def raw_post(data: DataDir, url: str, max_events: int) -> float:
         return time.perf_counter() - t0
 
 
-def small_syncs(datas: list[DataDir], rounds: int) -> float:
-    """Each device thread: append one tap, run one upload cycle; repeat. Returns elapsed seconds."""
+def small_syncs(datas: list[DataDir], rounds: int, server: Server) -> float:
+    """Each device thread: append one tap, run one upload cycle; repeat. Returns elapsed seconds until the
+    server has reconciled them all (lag zero)."""
 
     def run(data: DataDir, start: Callable[[], None]) -> None:
         engine, state, client = engine_for(data, 1)
@@ -182,7 +207,7 @@ def small_syncs(datas: list[DataDir], rounds: int) -> float:
             client.close()
             state.close()
 
-    return timed_in_threads(run, datas)
+    return timed_in_threads(run, datas, finish=lambda: wait_lag_zero(server))
 
 
 def small_raw(datas: list[DataDir], url: str) -> float:
@@ -203,9 +228,11 @@ def small_raw(datas: list[DataDir], url: str) -> float:
     return timed_in_threads(run, per)
 
 
-def timed_in_threads(work: Callable[[T, Callable[[], None]], None], items: Sequence[T]) -> float:
+def timed_in_threads(work: Callable[[T, Callable[[], None]], None], items: Sequence[T],
+                     finish: Callable[[], None] | None = None) -> float:
     """One thread per item; each calls ``start()`` when its set-up is done, and the clock runs from the moment
-    all have started until the last finishes. The first error in any thread is raised here."""
+    all have started until the last finishes (and then ``finish()`` returns). The first error in any thread is
+    raised here."""
     errors: list[BaseException] = []
     barrier = threading.Barrier(len(items) + 1)
 
@@ -226,7 +253,25 @@ def timed_in_threads(work: Callable[[T, Callable[[], None]], None], items: Seque
         th.join()
     if errors:
         raise errors[0]
+    if finish is not None:
+        finish()
     return time.perf_counter() - t0
+
+
+def wait_lag_zero(server: Server, timeout_s: float = 600) -> None:
+    """Until the server's reconciliation queue is empty (``genba_reconcile_queue_batches`` 0 in /metrics)."""
+    deadline = time.monotonic() + timeout_s
+    with httpx.Client(base_url=server.url, timeout=60,
+                      headers={"Authorization": f"Bearer {server.token}"}) as http:
+        while True:
+            text = http.get("/metrics").raise_for_status().text
+            pending = next(float(line.split()[-1]) for line in text.splitlines()
+                           if line.startswith("genba_reconcile_queue_batches "))
+            if pending == 0:
+                return
+            if time.monotonic() > deadline:
+                raise SystemExit("reconciliation did not catch up")
+            time.sleep(0.01)
 
 
 def _db(url: str | None, n: int) -> str | None:
@@ -269,6 +314,8 @@ def main() -> None:
         args.events, args.devices, args.syncs = 600, 2, 3
     rounds = max(3, args.rounds)
     drain_rates, raw_rates, small_rates, noop_rates, raw_small_rates = [], [], [], [], []
+    cpu: dict[str, list[float]] = {k: [] for k in ("sync_server_ms", "sync_client_ms", "noop_server_ms",
+                                                    "noop_client_ms")}
     with tempfile.TemporaryDirectory(prefix="genba-bench-drain-") as tmp:
         root = Path(tmp)
         # Two fresh servers with the same history, so neither side inherits the other's database growth.
@@ -285,8 +332,14 @@ def main() -> None:
                 smalls = [device(root, syncd_server, f"small{r}-{i}", 0) for i in range(args.devices)]
                 raws = [device(root, raw_server, f"rawsmall{r}-{i}", args.syncs) for i in range(args.devices)]
                 n = args.devices * args.syncs
-                small_rates.append(n / small_syncs(smalls, args.syncs))
-                noop_rates.append(n / noop_requests(syncd_server, args.devices, args.syncs))
+                with CpuMeter(syncd_server) as m:
+                    small_rates.append(n / small_syncs(smalls, args.syncs, syncd_server))
+                cpu["sync_server_ms"].append(1000 * m.server / n)
+                cpu["sync_client_ms"].append(1000 * m.client / n)
+                with CpuMeter(syncd_server) as m:
+                    noop_rates.append(n / noop_requests(syncd_server, args.devices, args.syncs))
+                cpu["noop_server_ms"].append(1000 * m.server / n)
+                cpu["noop_client_ms"].append(1000 * m.client / n)
                 raw_small_rates.append(n / small_raw(raws, raw_server.url))
         finally:
             raw_server.stop()
@@ -309,6 +362,7 @@ def main() -> None:
         "small_ratio": round(med(small_rates) / med(noop_rates), 3),
         "small_round_ratios": [round(x / y, 3) for x, y in zip(small_rates, noop_rates, strict=True)],
         "raw_small_posts_per_s": spread(raw_small_rates),
+        "cpu_ms_per_request": {k: round(med(v), 2) for k, v in cpu.items()},
     }))
 
 
