@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import Context, remember_nonce, verify_device
@@ -74,11 +75,13 @@ async def ingest_request(request: Request, ctx: ServerContext, via: str) -> Batc
 
 
 @router.post("/batches", response_model=BatchResponse, responses=ERRORS, openapi_extra=BATCH_BODY)
-async def upload_batch(request: Request, ctx: Context) -> BatchResponse:
+async def upload_batch(request: Request, ctx: Context) -> Response:
     """Ingest one signed batch (the checkpoint signature authenticates it).
 
     Idempotent: a re-send is answered with the same receipt and stores nothing.
     An optional device signature (``Authorization: Genba-Device …``) makes the
     time headers count as the device's clock sample; without one they are ignored.
     """
-    return await ingest_request(request, ctx, "http")
+    answer = await ingest_request(request, ctx, "http")
+    # Built and checked once (BatchResponse); returned as is, so FastAPI does not validate and encode it again.
+    return JSONResponse(answer.model_dump())
