@@ -183,3 +183,103 @@ def derive(
                                            recorded_at=_recorded(key, walls, retimed),
                                            reason=e.reason, key=key))
     return Derived(taps=taps, binds=binds, manuals=manuals, amends=amends)
+
+
+class LogEvent(NamedTuple):
+    """A stored event as the server's indexing reads it: the fields reconciliation needs, typed.
+
+    Built without the event's JSON in Python: rebuild and the worker read them as
+    columns (the database extracts them from the stored bytes), ingest hands them
+    over from the events it verified. ``corrected`` is the server's corrected
+    time (``server_at``) when known; ``flagged``: the server's clock flags make
+    the event clock-suspect.
+    """
+
+    device: str
+    epoch: int
+    seq: int
+    kind: str
+    at: str
+    boot: str
+    mono_us: int
+    site: str
+    idm: str | None
+    direction: str | None
+    ref: int | None
+    worker: str | None
+    claimed_at: str | None
+    reason: str | None
+    corrected: datetime | None = None
+    flagged: bool = False
+
+    @classmethod
+    def of(cls, e: Event, corrected: datetime | None = None, flagged: bool = False) -> LogEvent:
+        return cls(e.device, e.epoch, e.seq, e.kind, e.at, e.boot, e.mono_us, e.site, e.idm, e.direction, e.ref,
+                   e.worker, e.claimed_at, e.reason, corrected, flagged)
+
+
+def _wall(text: str) -> datetime:
+    """A stored (verified) wall clock: the C parser, the validating one only for what it cannot read."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return parse_rfc3339(text)
+
+
+def derive_log(log: Sequence[LogEvent], previous: LogEvent | None = None) -> Derived:
+    """:func:`derive` for one device log given as :class:`LogEvent` rows, ascending by seq (the server's path).
+
+    ``previous`` is the event just before the first one. The same rules as
+    :func:`derive` with ``retimed`` = each event's ``corrected`` and
+    ``extra_suspect`` = the ``flagged`` ones (tests/server_domain check they agree).
+    """
+    taps: list[SiteTap] = []
+    binds: list[KioskBind] = []
+    manuals: list[ManualClaim] = []
+    amends: dict[EventKey, str] = {}
+    if not log:
+        return Derived(taps=taps, binds=binds, manuals=manuals, amends=amends)
+    amended: dict[int, tuple[int, str]] = {}
+    for e in log:
+        if e.kind == "amend" and e.ref is not None and e.direction is not None:
+            seen = amended.get(e.ref)
+            if seen is None or e.seq > seen[0]:
+                amended[e.ref] = (e.seq, e.direction)
+    if amended:
+        device, epoch = log[0].device, log[0].epoch
+        amends.update({(device, epoch, ref): fix[1] for ref, fix in amended.items()})
+    if previous is not None:
+        prev_boot, prev_mono, prev_wall = previous.boot, previous.mono_us, _wall(previous.at)
+    else:
+        prev_boot, prev_mono, prev_wall = None, 0, None
+    for e in log:
+        wall = _wall(e.at)
+        suspect = e.flagged
+        if prev_wall is not None and e.boot == prev_boot and not suspect:
+            suspect = clock_jumped(wall - prev_wall, timedelta(microseconds=e.mono_us - prev_mono))
+        prev_boot, prev_mono, prev_wall = e.boot, e.mono_us, wall
+        kind = e.kind
+        if kind == "tap" or kind == "repeat":
+            if e.idm is None or e.direction is None:
+                continue
+            fix = amended.get(e.seq) if amended else None
+            direction = fix[1] if fix else e.direction
+            taps.append(SiteTap(e.site, e.device, e.epoch, e.seq, e.corrected or wall, kind,  # type: ignore[arg-type]
+                                e.idm, direction, fix is not None and fix[1] != e.direction,  # type: ignore[arg-type]
+                                suspect))
+        elif kind == "bind" and e.idm is not None and e.worker is not None:
+            binds.append(KioskBind(site=e.site, idm=e.idm, worker=e.worker, at=_recorded_at(wall, e.corrected),
+                                   key=(e.device, e.epoch, e.seq)))
+        elif kind == "manual" and e.worker and e.direction and e.claimed_at:
+            manuals.append(ManualClaim(site=e.site, worker=e.worker, direction=e.direction,  # type: ignore[arg-type]
+                                       claimed_at=parse_rfc3339(e.claimed_at),
+                                       recorded_at=_recorded_at(wall, e.corrected), reason=e.reason,
+                                       key=(e.device, e.epoch, e.seq)))
+    return Derived(taps=taps, binds=binds, manuals=manuals, amends=amends)
+
+
+def _recorded_at(wall: datetime, corrected: datetime | None) -> datetime:
+    """:func:`_recorded` for one event: the wall clock, else (an impossible year) the corrected time."""
+    if wall.year in range(2000, 2100) or corrected is None:
+        return wall
+    return corrected

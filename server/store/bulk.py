@@ -31,6 +31,25 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str
         conn.execute(table.insert(), list(rows))
 
 
+def insert_tuples(conn: sa.Connection, table: sa.Table, cols: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """:func:`insert_rows` for rows already given as tuples in ``cols`` order (no dict built per row)."""
+    if not rows:
+        return
+    names = ", ".join(f'"{c}"' for c in cols)
+    if conn.dialect.name == "postgresql":
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for r in rows:
+                copy.write_row(r)
+        return
+    per = max(1, SQLITE_MAX_PARAMS // len(cols))
+    one = "(" + ", ".join("?" * len(cols)) + ")"
+    for i in range(0, len(rows), per):
+        chunk = rows[i:i + per]
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([one] * len(chunk))
+        conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
+
+
 def _values(cols: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
     """A row's values in ``cols`` order, picked at C speed (``itemgetter``); always a tuple."""
     if len(cols) == 1:

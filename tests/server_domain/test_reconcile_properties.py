@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,8 +11,9 @@ from hypothesis import strategies as st
 from server.domain.reconcile import Rules, WorkDay, affected_days, reconcile, window
 from server.domain.registry import CardBinding
 from server.domain.roster import RosterEntry
-from server.domain.taps import derive
+from server.domain.taps import LogEvent, derive, derive_log
 from shared.event import Event
+from shared.timefmt import format_rfc3339, parse_rfc3339
 from tests.server_domain.factory import CARD1, CARD2, CARD3, SITE, SUB1, W1, W2, Kiosk, batches, jst
 
 RULES = Rules()
@@ -93,3 +95,31 @@ def test_incremental_recomputation_equals_rebuild(actions, size, order) -> None:
         rows.update({(r.worker, r.idm, r.work_day): r for r in fresh})
     incremental = sorted(rows.values(), key=lambda r: (r.work_day, r.worker or "", r.idm or ""))
     assert incremental == full(seen)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(actions=st.lists(action, max_size=40), data=st.data())
+def test_the_servers_log_path_derives_what_derive_does(actions, data) -> None:  # type: ignore[no-untyped-def]
+    """derive_log (rebuild and the worker: typed columns, one device log, corrected times, server clock flags)
+    interprets exactly as derive does, from any first event on, with clock jumps, amends, repeats and binds."""
+    for log in build(actions):
+        if not log:
+            continue
+        n = len(log)
+        jumps = [0, 0, 0, 1, 5, -3600, 86400 * 400, 86400 * 366 * 80]  # the last one: an impossible year (2106)
+        skews = data.draw(st.lists(st.sampled_from(jumps), min_size=n, max_size=n))
+        shifts = data.draw(st.lists(st.integers(-90, 90), min_size=n, max_size=n))
+        flagged = data.draw(st.lists(st.booleans(), min_size=n, max_size=n))
+        events = [replace(e, at=format_rfc3339(parse_rfc3339(e.at) + timedelta(seconds=s)))
+                  for e, s in zip(log, skews, strict=True)]
+        corrected = [(parse_rfc3339(e.at) + timedelta(seconds=s)).astimezone(UTC)
+                     for e, s in zip(log, shifts, strict=True)]
+        split = data.draw(st.integers(0, n - 1))
+        rest = range(split, n)
+        keys = [(e.device, e.epoch, e.seq) for e in events]
+        expected = derive([events[i] for i in rest], extra_suspect={keys[i] for i in rest if flagged[i]},
+                          retimed={keys[i]: corrected[i] for i in rest},
+                          previous={(events[0].device, events[0].epoch): events[split - 1]} if split else None)
+        got = derive_log([LogEvent.of(events[i], corrected[i], flagged[i]) for i in rest],
+                         LogEvent.of(events[split - 1]) if split else None)
+        assert got == expected
