@@ -39,7 +39,7 @@ from prometheus_client.registry import Collector
 from server.ingest import IngestedBatch
 from server.metrics import Metrics
 from server.store import queue
-from server.store.domain_reconcile import Parsed, reconcile_logs
+from server.store.domain_reconcile import Parsed, cyclic_gc_paused, reconcile_logs
 from server.store.engine import write_transaction
 from shared.clock import Clock, SystemClock
 from shared.event import Event
@@ -129,7 +129,8 @@ class ReconcileWorker:
                     events.extend(Parsed(e.event, e.corrected, e.flags) for e in batch.events)
                     events.sort(key=lambda p: p.event.seq)
                 logs[(item.device, item.epoch)] = (events, previous)
-            n_events, n_rows = reconcile_logs(conn, logs, {i.site for i in items})
+            with cyclic_gc_paused():
+                n_events, n_rows = reconcile_logs(conn, logs, {i.site for i in items})
             queue.done(conn, [i.id for i in items])
         with self._lock:
             for i in items:

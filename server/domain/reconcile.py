@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
@@ -60,6 +60,8 @@ FLAGS: tuple[str, ...] = (
 
 _OFFSETS: dict[tuple[tzinfo, int], int] = {}
 _DAYS: dict[int, date] = {}
+_FIRST = datetime(1, 1, 1, tzinfo=UTC)
+"""0001-01-01T00:00Z: second 86,400 of the ordinal count :meth:`Rules.work_day` uses."""
 
 
 def _local_offset_s(tz: tzinfo, utc_s: int, at: datetime) -> int:
@@ -113,6 +115,24 @@ class Rules:
         local_s = utc_s + _local_offset_s(self.tz, utc_s, at) - (b.hour * 3600 + b.minute * 60)
         return _day(local_s // 86400)
 
+    def work_day_span(self, at: datetime) -> tuple[date, datetime | None, datetime | None]:
+        """:meth:`work_day` of ``at``, and a UTC range [lo, hi) around it where every time has that same day
+        (the part of ``at``'s quarter hour on that day: the offset is constant there), so a caller walking
+        sorted times computes the day once per range (None, None: no range, past the calendar's end)."""
+        own = at.utcoffset()
+        utc_s = (at.toordinal() * 86400 + at.hour * 3600 + at.minute * 60 + at.second
+                 - (int(own.total_seconds()) if own else 0))
+        b = self.day_boundary
+        shift = _local_offset_s(self.tz, utc_s, at) - (b.hour * 3600 + b.minute * 60)
+        ordinal = (utc_s + shift) // 86400
+        day_lo = ordinal * 86400 - shift
+        block = utc_s - utc_s % 900
+        lo_s, hi_s = max(block, day_lo), min(block + 900, day_lo + 86400)
+        try:
+            return _day(ordinal), _FIRST + timedelta(seconds=lo_s - 86400), _FIRST + timedelta(seconds=hi_s - 86400)
+        except OverflowError:
+            return _day(ordinal), None, None
+
     def day_start(self, day: date) -> datetime:
         return day_start(day, self.day_boundary, self.tz)
 
@@ -148,16 +168,21 @@ class WorkDay:
         return self.worker is not None and not {"not_on_roster", "roster_incomplete"} & set(self.flags)
 
 
-@dataclass(slots=True)
 class _Acc:
-    ins: list[datetime] = field(default_factory=list)
-    outs: list[datetime] = field(default_factory=list)
-    effective: list[tuple[datetime, str]] = field(default_factory=list)
-    taps: int = 0
-    devices: set[str] = field(default_factory=set)
-    flags: set[str] = field(default_factory=set)
-    card_taps: int = 0
-    origins: set[str] = field(default_factory=set)
+    """What one row accumulates (a plain slotted class: one is built per row, and a dataclass's
+    default factories cost twice as much)."""
+
+    __slots__ = ("card_taps", "devices", "effective", "flags", "ins", "origins", "outs", "taps")
+
+    def __init__(self) -> None:
+        self.ins: list[datetime] = []
+        self.outs: list[datetime] = []
+        self.effective: list[tuple[datetime, str]] = []
+        self.taps = 0
+        self.devices: set[str] = set()
+        self.flags: set[str] = set()
+        self.card_taps = 0
+        self.origins: set[str] = set()
 
 
 class Attribution:
@@ -205,11 +230,22 @@ def reconcile(
     """
     who = Attribution(bindings, (b for b in binds if b.site == site), rules)
     per_key: dict[tuple[str | None, str | None], list[tuple[SiteTap, date]]] = defaultdict(list)
-    work_day = rules.work_day
-    # One sort in the total order (time, device, epoch, seq), so every subject's taps come out in order.
+    span = rules.work_day_span
+    day: date | None = None
+    lo: datetime | None = None
+    hi: datetime | None = None
+    whom: dict[tuple[str, date], str | None] = {}
+    # One sort in the total order (time, device, epoch, seq), so every subject's taps come out in order; the
+    # work day (a time-zone conversion) is computed once per quarter hour of taps, not once per tap.
     for t in sorted((t for t in taps if t.site == site), key=_ORDER):
-        day = work_day(t.at)  # once per tap: the time-zone conversion is the costly part
-        worker = who.worker(t.idm, day)
+        at = t.at
+        if lo is None or hi is None or not lo <= at < hi:
+            day, lo, hi = span(at)
+        assert day is not None
+        found = whom.get((t.idm, day), _UNSEEN)
+        worker = who.worker(t.idm, day) if found is _UNSEEN else found
+        if found is _UNSEEN:
+            whom[(t.idm, day)] = worker
         per_key[(worker, None) if worker else (None, t.idm)].append((t, day))
 
     rows: dict[tuple[str | None, str | None, date], _Acc] = defaultdict(_Acc)
@@ -242,6 +278,9 @@ def reconcile(
     return out
 
 
+_UNSEEN = "?"
+"""Not yet attributed (no worker id is ``?``)."""
+
 _ORDER = attrgetter("at", "device", "epoch", "seq")
 """:attr:`SiteTap.order`, as a C-level sort key."""
 
@@ -249,11 +288,16 @@ _ORDER = attrgetter("at", "device", "epoch", "seq")
 def _walk(worker: str | None, idm: str | None, taps: Sequence[tuple[SiteTap, date]], rules: Rules,
           rows: dict[tuple[str | None, str | None, date], _Acc]) -> None:
     """Rules 2–4 for one worker's (or unknown card's) taps, each with its work day, in total order."""
-    prev: tuple[str, datetime, date] | None = None  # direction, time, row day of the previous effective tap
+    # direction, time and row day of the previous effective tap (none yet: direction "")
+    p_dir, p_at, p_day = "", _EPOCH, _NO_DAY
+    repeat_window = rules.repeat_window
+    acc_key: date | None = None  # the row last added to: consecutive taps mostly land on the same one
+    acc = _Acc()
     for t, day in taps:
         if t.kind == "repeat":
-            near = prev is not None and t.at - prev[1] <= MAX_SHIFT
-            acc = rows[(worker, idm, prev[2] if prev is not None and near else day)]
+            row_day = p_day if p_dir and t.at - p_at <= MAX_SHIFT else day
+            if row_day != acc_key:
+                acc, acc_key = rows[(worker, idm, row_day)], row_day
             acc.taps += 1
             acc.card_taps += 1
             acc.devices.add(t.device)
@@ -263,13 +307,14 @@ def _walk(worker: str | None, idm: str | None, taps: Sequence[tuple[SiteTap, dat
             continue
         collapsed = False
         row_day = day
-        if prev is not None:
-            p_dir, p_at, p_day = prev
-            if t.direction == "out" and p_dir == "in" and p_day < day and t.at - p_at <= MAX_SHIFT:
+        direction = t.direction
+        if p_dir:
+            if direction == "out" and p_dir == "in" and p_day < day and t.at - p_at <= MAX_SHIFT:
                 row_day = p_day  # night shift: stays on the day of entry
-            elif t.direction == p_dir and t.at - p_at <= rules.repeat_window:
+            elif direction == p_dir and t.at - p_at <= repeat_window:
                 row_day, collapsed = p_day, True
-        acc = rows[(worker, idm, row_day)]
+        if row_day != acc_key:
+            acc, acc_key = rows[(worker, idm, row_day)], row_day
         acc.taps += 1
         acc.card_taps += 1
         acc.devices.add(t.device)
@@ -280,14 +325,18 @@ def _walk(worker: str | None, idm: str | None, taps: Sequence[tuple[SiteTap, dat
         if collapsed:
             acc.flags.add("repeats_collapsed")
         else:
-            (acc.ins if t.direction == "in" else acc.outs).append(t.at)
-            acc.effective.append((t.at, t.direction))
-        prev = (t.direction, t.at, row_day)
+            (acc.ins if direction == "in" else acc.outs).append(t.at)
+            acc.effective.append((t.at, direction))
+        p_dir, p_at, p_day = direction, t.at, row_day
+
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+_NO_DAY = date.min
 
 
 def _row(site: str, worker: str | None, idm: str | None, day: date, acc: _Acc, rules: Rules,
          roster: Mapping[str, list[RosterEntry]], employers: Mapping[str, str]) -> WorkDay:
-    flags = set(acc.flags)
+    flags = acc.flags  # the accumulator is used once: its flags are completed in place
     first = min(acc.ins) if acc.ins else None
     last = max(acc.outs) if acc.outs else None
     if acc.effective:
@@ -334,11 +383,10 @@ def _row(site: str, worker: str | None, idm: str | None, day: date, acc: _Acc, r
 
 def affected_days(moments: Iterable[datetime], rules: Rules) -> set[date]:
     """Work days whose rows may change when taps at ``moments`` arrive (a day's neighbours via night shifts)."""
-    out: set[date] = set()
-    for m in moments:
-        d = rules.work_day(m)
-        out |= {d - timedelta(days=1), d, d + timedelta(days=1)}
-    return out
+    work_day = rules.work_day
+    days = {work_day(m) for m in moments}
+    one = timedelta(days=1)
+    return days | {d - one for d in days} | {d + one for d in days}
 
 
 def window(days: Iterable[date], rules: Rules) -> tuple[datetime, datetime]:

@@ -22,6 +22,7 @@ ARCHITECTURE decision 5); its clock flags (``clock_backwards``,
 from __future__ import annotations
 
 import gc
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -44,7 +45,7 @@ from server.store.queue import lock_worker
 from server.store.schema import events as raw_events
 from server.store.schema import site_config
 from shared.event import Event
-from shared.timefmt import format_rfc3339, parse_rfc3339
+from shared.timefmt import parse_rfc3339
 
 SUSPECT_FLAGS = devtime.SUSPECT_FLAGS  # one list of the clock flags that make a day clock-suspect
 _CHUNK = 500
@@ -266,17 +267,34 @@ def _tap(r: Any) -> SiteTap:
                bool(suspect))
 
 
-def _row_values(w: WorkDay) -> dict[str, Any]:
-    return {
-        "site": w.site, "work_day": w.work_day.isoformat(),
-        "subject": w.worker if w.worker is not None else f"card:{w.idm}",
-        "worker": w.worker, "idm": w.idm, "employer": w.employer, "trade_code": w.trade_code,
-        "trade_name": w.trade_name, "position": w.position, "work_content": w.work_content, "hazardous": w.hazardous,
-        "first_entry": format_rfc3339(w.first_entry) if w.first_entry else None,
-        "last_exit": format_rfc3339(w.last_exit) if w.last_exit else None,
-        "minutes_on_site": w.minutes_on_site, "source": w.source, "taps": w.taps,
-        "devices": " ".join(w.devices), "flags": " ".join(w.flags),
-    }
+def _read_taps(conn: sa.Connection, query: sa.Select[Any]) -> list[SiteTap]:
+    """The taps ``query`` selects (as :data:`_TAP_COLUMNS`), in one fetch from the driver's cursor: plain tuples,
+    without a result row object per tap (the worker reads every tap of the days it recomputes)."""
+    result = conn.execute(query)
+    try:
+        return [_tap(r) for r in result.cursor.fetchall()]
+    finally:
+        result.close()
+
+
+def _local_text(moment: datetime) -> str:
+    """``format_rfc3339`` of an aware datetime (a row's site-local time), without its checks: one per row time."""
+    text = moment.isoformat(timespec="milliseconds")
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+_ROW_INSERT = ("site", "work_day", "subject", "worker", "idm", "employer", "trade_code", "trade_name", "position",
+               "work_content", "hazardous", "first_entry", "last_exit", "minutes_on_site", "source", "taps", "devices",
+               "flags")
+
+
+def _row_values(w: WorkDay) -> tuple[Any, ...]:
+    """A work-history row as stored, in :data:`_ROW_INSERT` order."""
+    first, last = w.first_entry, w.last_exit
+    return (w.site, w.work_day.isoformat(), w.worker if w.worker is not None else f"card:{w.idm}", w.worker, w.idm,
+            w.employer, w.trade_code, w.trade_name, w.position, w.work_content, w.hazardous,
+            _local_text(first) if first else None, _local_text(last) if last else None, w.minutes_on_site, w.source,
+            w.taps, " ".join(w.devices), " ".join(w.flags))
 
 
 def _subject(worker: str | None, idm: str | None) -> str:
@@ -309,7 +327,7 @@ def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | 
             cards |= {b.idm for b in rec.bindings_for(conn, workers=workers)}
         cards |= {b.idm for b in binds if b.worker in workers}
         query = query.where(tc.idm.in_(sorted(cards)))
-    taps = [_tap(r) for r in conn.execute(query).all()]  # one fetch, not a round of fetchone per row
+    taps = _read_taps(conn, query)
     bindings = rec.bindings_for(conn, {x.idm for x in taps})
     roster = rec.roster_of(conn, site)
     approved = [c for c in rec.corrections_of(conn, site=site, status="approved", days=days)
@@ -326,7 +344,7 @@ def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | 
         if targets is not None:
             delete = delete.where(wc.subject.in_(sorted(targets)))
         conn.execute(delete)
-    insert_rows(conn, t.work_days, [_row_values(w) for w in rows])
+    insert_tuples(conn, t.work_days, _ROW_INSERT, [_row_values(w) for w in rows])
     return len(rows)
 
 
@@ -471,22 +489,37 @@ def rebuild(conn: sa.Connection) -> dict[str, int]:
     Holds the reconciling worker's lock (PostgreSQL) so that no worker indexes beside it.
     """
     lock_worker(conn)
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _rebuild(conn)
 
 
+class _GcPause:
+    """How many :func:`cyclic_gc_paused` blocks run (rebuild and a worker round may overlap), and whether the
+    collector was on before the first began."""
+
+    lock = threading.Lock()
+    active = 0
+    was_enabled = False
+
+
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic collector: rebuild allocates millions of acyclic objects that it keeps alive, and
-    each full collection walks all of them (a quarter of rebuild's CPU, growing with the size). Reference
-    counting still frees everything; the collector resumes afterwards."""
-    was = gc.isenabled()
-    gc.disable()
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic collector: rebuild and a worker round allocate many acyclic objects (taps, rows)
+    and every full collection walks the whole heap (a quarter of rebuild's CPU, growing with the size; a
+    large share of a worker round in a server holding handed-off events). Reference counting still frees
+    everything; the collector resumes when the last overlapping pause ends."""
+    with _GcPause.lock:
+        if _GcPause.active == 0:
+            _GcPause.was_enabled = gc.isenabled()
+            gc.disable()
+        _GcPause.active += 1
     try:
         yield
     finally:
-        if was:
-            gc.enable()
+        with _GcPause.lock:
+            _GcPause.active -= 1
+            if _GcPause.active == 0 and _GcPause.was_enabled:
+                gc.enable()
 
 
 def _rebuild(conn: sa.Connection) -> dict[str, int]:
@@ -547,14 +580,14 @@ def _reconcile_site(conn: sa.Connection, site: str, taps: list[SiteTap] | None) 
     """Rebuild's second pass for one site: every day at once, from ``taps`` (else the site's stored taps)."""
     rules = rules_for(conn, site)
     if taps is None:
-        taps = [_tap(r) for r in conn.execute(sa.select(*_TAP_COLUMNS).where(t.taps.c.site == site)).all()]
+        taps = _read_taps(conn, sa.select(*_TAP_COLUMNS).where(t.taps.c.site == site))
     binds = _kiosk_binds(conn, site)
     bindings = rec.bindings_for(conn, {x.idm for x in taps}) if taps else []
     approved = rec.corrections_of(conn, site=site, status="approved")
     workers_seen = {b.worker for b in bindings} | {b.worker for b in binds} | {c.worker for c in approved}
     rows = reconcile(site, taps, rules=rules, bindings=bindings, binds=binds, roster=rec.roster_of(conn, site),
                      corrections=approved, employers=rec.employers_of(conn, workers_seen))
-    insert_rows(conn, t.work_days, [_row_values(w) for w in rows])
+    insert_tuples(conn, t.work_days, _ROW_INSERT, [_row_values(w) for w in rows])
     return len(rows)
 
 
