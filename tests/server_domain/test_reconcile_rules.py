@@ -234,3 +234,28 @@ def test_the_fast_work_day_is_the_shared_one(moment: datetime, boundary: time, z
     boundary = boundary.replace(second=0, microsecond=0)
     rules = Rules(day_boundary=boundary, tz=ZoneInfo(zone))
     assert rules.work_day(moment) == siterules.work_day(moment, boundary, ZoneInfo(zone))
+
+
+@settings(max_examples=300, deadline=None)
+@given(moment=st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2200, 12, 30),
+                           timezones=st.sampled_from([UTC, JST, timezone(timedelta(hours=5, minutes=45))])),
+       boundary=st.times(), zone=st.sampled_from(["Asia/Tokyo", "Europe/Berlin", "America/St_Johns",
+                                                  "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"]),
+       probes=st.lists(st.floats(0, 1), min_size=1, max_size=8))
+def test_a_work_day_span_holds_one_work_day(moment: datetime, boundary: time, zone: str,
+                                            probes: list[float]) -> None:
+    """Rules.work_day_span (what reconcile uses on sorted taps): the day of ``moment``, and every time in its
+    range — including both ends' neighbourhood, DST changes, day boundaries inside the quarter hour — has it."""
+    boundary = boundary.replace(second=0, microsecond=0)
+    rules = Rules(day_boundary=boundary, tz=ZoneInfo(zone))
+    day, lo, hi = rules.work_day_span(moment)
+    assert day == siterules.work_day(moment, boundary, ZoneInfo(zone))
+    assert lo is not None and hi is not None and lo <= moment < hi
+    assert hi - lo <= timedelta(minutes=15)
+    for p in probes:
+        inside = lo + (hi - lo) * p
+        if inside < hi:
+            assert rules.work_day(inside) == day
+    # the range is as large as it can be: it ends at a change of day or at a quarter hour (UTC)
+    assert rules.work_day(hi) != day or (hi.minute % 15, hi.second, hi.microsecond) == (0, 0, 0)
+    assert rules.work_day(lo - timedelta(microseconds=1)) != day or (lo.minute % 15, lo.second) == (0, 0)
