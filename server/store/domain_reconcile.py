@@ -14,6 +14,11 @@
   (no per-event, per-card or per-day query); tests assert it gives exactly
   the rows the incremental path produced.
 
+Events are never parsed from JSON in Python here: read back, they come as
+typed columns the query extracts from the stored bytes (:func:`_log_select`);
+handed off by ingest, they are converted field by field. Both become
+:class:`server.domain.taps.LogEvent` rows for :func:`server.domain.taps.derive_log`.
+
 The time a tap counts at is the sync server's corrected time (``server_at``,
 ARCHITECTURE decision 5); its clock flags (``clock_backwards``,
 ``clock_jump``, ``before_server_time``) mark the tap ``clock_suspect``.
@@ -477,7 +482,7 @@ def rebuild(conn: sa.Connection) -> dict[str, int]:
     """Delete every derived row and recompute from the raw events (identical to the incremental result).
 
     Set-based: one ordered, streamed fetch of every raw event (device, epoch,
-    seq); one Python pass interprets each device log in ranges of
+    seq), as typed columns (:func:`_log_select`); one Python pass interprets each device log in ranges of
     :data:`REBUILD_FETCH` and bulk-writes its taps and binds (``COPY`` /
     multi-row ``INSERT``); then each site is reconciled once over all its days
     from the taps kept in memory — never read back, unless an amend changed a
