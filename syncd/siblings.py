@@ -34,6 +34,7 @@ Siblings are found from ``<data dir>/siblings.toml`` (``siblings = ["host:port"]
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import fcntl
 import hashlib
@@ -713,10 +714,12 @@ class SiblingExchange:
         self.clock: Clock = clock or SystemClock()
         self.max_events = max_events
         self.client = httpx.Client(timeout=httpx.Timeout(timeout, connect=3.0))
+        self._fetcher = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sibling-fetch")
         self._journal: JournalReader | None = None
         self._pruned_at: datetime | None = None
 
     def close(self) -> None:
+        self._fetcher.shutdown(wait=True)
         self.client.close()
         if self._journal is not None:
             self._journal.close()
@@ -740,8 +743,7 @@ class SiblingExchange:
             report.errors.append(exc)
         for address, found_by in self.peers():
             report.peers += 1
-            try:
-                record_peer(self.state, address, found_by=found_by)
+            try:  # the peer's row is written once its chains are read (pull_peer), and after the pull
                 report.pulled += self.pull_peer(address)
                 record_peer(self.state, address, found_by=found_by)
             except SiblingError as exc:
@@ -843,26 +845,53 @@ class SiblingExchange:
             return 0
         nxt = (held.last_seq + 1) if held is not None else max(1, first)
         pulled = 0
-        while nxt <= last:
-            resp = self._get(address, f"{PREFIX}/batch?epoch={epoch}&from={nxt}&max={self.max_events}")
-            if resp.status_code == 204:
-                break
-            stored = self.accept(address, resp.content, expect_device=device)
-            if stored == 0:
-                break
-            pulled += stored
-            nxt += stored
+
+        def fetch(start: int) -> concurrent.futures.Future[_Got]:
+            return self._fetcher.submit(self._get, address,
+                                        f"{PREFIX}/batch?epoch={epoch}&from={start}&max={self.max_events}")
+
+        # The next batch is fetched while this one is verified and stored: the sibling reads and signs it and
+        # the LAN carries it during the verification here (the two gates' work overlaps instead of alternating).
+        coming = fetch(nxt) if nxt <= last else None
+        try:
+            while coming is not None:
+                resp = coming.result()
+                coming = None
+                if resp.status_code == 204:
+                    break
+                batch = self._parse(address, resp.content)
+                if batch.last < last and batch.last >= nxt:
+                    coming = fetch(batch.last + 1)
+                stored = self.accept(address, resp.content, expect_device=device, parsed=batch)
+                if stored == 0:
+                    break
+                pulled += stored
+                nxt += stored
+                if coming is not None and batch.last + 1 != nxt:  # fewer stored than sent: ask from there
+                    coming.cancel()
+                    with contextlib.suppress(GenbaError, concurrent.futures.CancelledError):
+                        coming.result()
+                    coming = fetch(nxt) if nxt <= last else None
+        finally:
+            if coming is not None:  # refused midway: let the fetch in flight finish before the next peer
+                coming.cancel()
+                with contextlib.suppress(GenbaError, concurrent.futures.CancelledError):
+                    coming.result()
         return pulled
 
-    def accept(self, address: str, body: bytes, *, expect_device: str | None = None) -> int:
-        """Verify one sibling batch and store its new events; refuse (with an alarm) what does not verify."""
-        device, epoch, seq = "", 0, 0
+    def _parse(self, address: str, body: bytes) -> Batch:
         try:
-            batch = Batch.from_bytes(body)
-            device, epoch, seq = batch.device, batch.epoch, batch.first
+            return Batch.from_bytes(body)
         except (FormatError, VerificationError) as exc:
-            self._alarm(address, device, epoch, seq, SiblingForged.code, f"not a batch: {exc.message}", body)
+            self._alarm(address, "", 0, 0, SiblingForged.code, f"not a batch: {exc.message}", body)
             raise SiblingForged(f"sibling gate {address} sent something that is not a batch: {exc.message}") from None
+
+    def accept(self, address: str, body: bytes, *, expect_device: str | None = None,
+               parsed: Batch | None = None) -> int:
+        """Verify one sibling batch and store its new events; refuse (with an alarm) what does not verify.
+        ``parsed``: ``body`` already read as a batch (by :meth:`_parse`)."""
+        batch = parsed if parsed is not None else self._parse(address, body)
+        device, epoch, seq = batch.device, batch.epoch, batch.first
         if device == self.identity.device:
             raise SiblingRefused(f"sibling gate {address} sent this gate's own events back; ignored")
         if expect_device is not None and device != expect_device:

@@ -178,6 +178,11 @@ class SiteDay:
         self._roster_stamp: object = None
         self._seen: tuple[date, frozenset[str]] | None = None
         self._people: tuple[object, tuple[Person, ...]] | None = None
+        self._person_cache: dict[str, tuple[tuple[object, ...], Person]] = {}
+        """Each person's row as last built, with the presence it was built from (see :meth:`_people_now`)."""
+        self._cache_base: object = None
+        self._touched: set[str] | None = None
+        """Keys of the people the events folded since the last snapshot changed (None: not known, compare all)."""
         # SQLite connections belong to the thread that opened them; the web server answers each request on
         # a thread of its own, so every read runs on this one reader thread instead.
         self._reader = QueueRunner()
@@ -257,7 +262,7 @@ class SiteDay:
             # or a new roster: a tablet polling an unchanged day reuses them.
             key = (id(today), self._after, self._roster_stamp)
             if changed or self._people is None or self._people[0] != key:
-                self._people = (key, tuple(self._person(p) for p in today.people.values()))
+                self._people = (key, self._people_now(today, (id(today), self._roster_stamp)))
             people = self._people[1]
             device = self._device()
             end = datetime.combine(day, self.end_of_day_time, tz)
@@ -283,6 +288,7 @@ class SiteDay:
                 event = Event.from_bytes(bytes(data))
                 self._events.setdefault(event.seq, event)
             today.attach_siblings(self._feed)
+            self._touched = None
             return max(1, len(today.people))
         rows = db.execute("SELECT epoch, seq, data FROM events WHERE (epoch, seq) > (?, ?) ORDER BY epoch, seq",
                           self._after).fetchall()
@@ -291,7 +297,57 @@ class SiteDay:
             today.apply(event)
             self._events[event.seq] = event
             self._after = (epoch, seq)
-        return len(rows) + today.refresh_siblings()
+            self._note_touched(today, event)
+        siblings = today.refresh_siblings()
+        if siblings:
+            self._touched = None  # sibling events are folded inside Today: compare every person
+        return len(rows) + siblings
+
+    def _note_touched(self, today: Today, event: Event) -> None:
+        """Remember whose row a new event of this gate changes: a tap its card's holder, a forgotten card its
+        worker. Bindings and amendments move marks between rows: after them every person is compared."""
+        if self._touched is None:
+            return
+        if event.kind == "tap" and event.idm is not None:
+            self._touched.add(today.key_for(event.idm))
+        elif event.kind == "manual" and event.worker is not None:
+            self._touched.add(event.worker)
+        elif event.kind != "repeat":
+            self._touched = None
+
+    def _people_now(self, today: Today, base: object) -> tuple[Person, ...]:
+        """Today's people joined with the roster, building again only the rows whose presence changed.
+
+        A row depends on its presence (marks, times, holder) and on the roster; the cache starts again with a
+        new fold of the day or a new roster. After a tap only that worker's row is built again: building all
+        of a 1,000-worker day's rows costs about 10 ms, which the first poll after every tap used to pay.
+        """
+        if self._cache_base != base:
+            self._person_cache.clear()
+            self._cache_base = base
+            self._touched = None
+        cache = self._person_cache
+        touched, self._touched = self._touched, set()
+        out: list[Person] = []
+        for k, p in today.people.items():
+            hit = cache.get(k)
+            if hit is not None:
+                if touched is not None and k not in touched:
+                    out.append(hit[1])
+                    continue
+                sig = (p.last, p.first_in, p.last_out, p.marks, p.worker, p.idm)
+                if hit[0] == sig:
+                    out.append(hit[1])
+                    continue
+            else:
+                sig = (p.last, p.first_in, p.last_out, p.marks, p.worker, p.idm)
+            person = self._person(p)
+            cache[k] = (sig, person)
+            out.append(person)
+        if len(cache) > len(out) + 64:  # keys gone (an unknown card bound to a worker): forget their rows
+            for gone in [k for k in cache if k not in today.people]:
+                del cache[gone]
+        return tuple(out)
 
     def _device(self) -> str:
         row = self._db().execute("SELECT value FROM meta WHERE key = 'device'").fetchone()

@@ -84,7 +84,9 @@ class Binding:
 
 def utc_key(at: str) -> str:
     """A sortable UTC form of an RFC 3339 time (the events of one site may carry different offsets)."""
-    return parse_rfc3339(at).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    u = parse_rfc3339(at).astimezone(UTC)  # formatted by hand: strftime was a tenth of storing a batch
+    return (f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
+            f".{u.microsecond:06d}Z")
 
 
 def event_moment(event: Event) -> str:

@@ -34,13 +34,18 @@ from shared.state.siblings import (
 from syncd.errors import PairLocked, PairRefused, SiblingForeign, SiblingForged, SiblingForked
 from syncd.siblings import (
     PREFIX,
+    Answer,
+    SiblingConfig,
+    SiblingExchange,
+    SiblingServer,
+    SiblingService,
     add_paired_key,
     load_config,
     pair_with,
     paired_keys,
     show_pair_code,
 )
-from tests.syncd.siblings_helpers import DAY_START, Gate, know_each_other, make_gate
+from tests.syncd.siblings_helpers import DAY_START, SITE, Gate, know_each_other, make_gate
 
 A_CARD, B_CARD, C_CARD = "012E000000000001", "012E000000000002", "012E000000000003"
 
@@ -94,6 +99,48 @@ def test_large_exchange_goes_in_batches(gates: tuple[Gate, Gate]) -> None:
         a.tap(f"012E{i:012X}", step_s=1)
     assert b.connect(a, max_events=100).run_once().pulled == 250
     assert sibling_event_count(b.state) == 250
+
+
+def test_batches_are_fetched_ahead_and_a_forged_one_midway_stops_the_pull(tmp_path: Path,
+                                                                          gates: tuple[Gate, Gate]) -> None:
+    """The next batch is fetched while one is verified; a forged batch in the middle of a pull is refused with
+    an alarm, the batches before it are kept, nothing after it is stored, and the next pull resumes there."""
+    a, b = gates
+    for i in range(350):
+        a.tap(f"012E{i:012X}", step_s=1)
+    asked: list[str] = []
+
+    class Tampering(SiblingService):
+        def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Answer:
+            asked.append(target)
+            answer = super().handle(method, target, headers, body)
+            if "from=201" in target and answer.status == 200:
+                obj = json.loads(answer.body)
+                obj["events"][5] = obj["events"][5].replace('"direction":"in"', '"direction":"out"')
+                answer.body = canonical_bytes(obj)
+            return answer
+
+    service = Tampering(a.data, a.identity, a.key, a.keyring, site=lambda: SITE, clock=a.clock)
+    server = SiblingServer(service, "127.0.0.1", 0).start()
+    try:
+        address = f"127.0.0.1:{server.port}"
+        config = SiblingConfig(peers=(address,), port=0, mdns=False)
+        ex = SiblingExchange(b.data, b.identity, b.key, b.state, config, b.keyring, clock=b.clock, max_events=100)
+        try:
+            report = ex.run_once()
+        finally:
+            ex.close()
+        assert [e.code for e in report.refused] == ["sibling_forged"]
+        chain = sibling_chain(b.state, a.identity.device, 1)
+        assert chain is not None and chain.last_seq == 200
+        assert [x.seq for x in sibling_alarms(b.state)] == [201]
+        # the batch after the forged one may have been fetched ahead, but nothing of it was stored
+        assert sum("from=201" in t for t in asked) == 1 and sibling_event_count(b.state) == 200
+    finally:
+        server.stop()
+    # from the genuine server, the pull goes on where it stopped
+    assert b.connect(a, max_events=100).run_once().pulled == 150
+    assert sibling_event_count(b.state) == 350
 
 
 def test_a_forged_batch_is_refused_and_kept_as_an_alarm(gates: tuple[Gate, Gate]) -> None:
