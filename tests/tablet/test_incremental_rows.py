@@ -3,6 +3,7 @@ every kind of event the rows must be exactly what a fresh fold of the journal gi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from kiosk.web.siteday import SiteDay
@@ -28,7 +29,7 @@ def _kept(kiosk: Kiosk) -> dict[str, object]:
 def test_rows_kept_between_polls_match_a_fresh_fold_after_every_kind_of_event(kiosk: Kiosk) -> None:
     assert kiosk.core is not None
     core = kiosk.core
-    steps = [
+    steps: list[tuple[str, Callable[[], object]]] = [
         ("entry", lambda: kiosk.tap(card(1))),
         ("second worker", lambda: kiosk.tap(card(2), after_s=30)),
         ("unknown card", lambda: kiosk.tap(UNKNOWN, after_s=30)),
