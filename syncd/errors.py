@@ -192,6 +192,10 @@ class PairLocked(SiblingError):
     code = "sibling_pair_locked"
 
 
+class PairExpired(SiblingError):
+    code = "sibling_pair_expired"
+
+
 CATALOG.update(
     {
         "sibling": ("隣のゲートとの通信でエラーが発生しました。", "Talking to a sibling gate failed."),
@@ -225,8 +229,12 @@ CATALOG.update(
             "gates' set-up.",
         ),
         "sibling_pair_refused": (
-            "ペアリングコードが正しくないか、期限切れです。相手のゲートで新しいコードを表示してください。",
-            "The pairing code is wrong or has expired. Show a new code on the other gate.",
+            "ペアリングコードが違います（または使用済みです）。相手のゲートに表示されたコードを確かめて、もう一度入力してください。",
+            "The pairing code is wrong (or already used). Check the code shown on the other gate and type it again.",
+        ),
+        "sibling_pair_expired": (
+            "ペアリングコードの期限（10分）が切れています。相手のゲートで新しいコードを表示してください。",
+            "The pairing code has expired (codes last 10 minutes). Show a new code on the other gate.",
         ),
         "sibling_pair_locked": (
             "誤ったペアリングコードが続いたため、しばらくペアリングできません。相手のゲートで新しいコードを表示してください。",

@@ -86,6 +86,7 @@ from shared.state.siblings import (
 )
 from shared.verify import place_batch, verify_batch
 from syncd.errors import (
+    PairExpired,
     PairLocked,
     PairRefused,
     SiblingError,
@@ -450,7 +451,9 @@ class SiblingService:
             if not ok:
                 held["tries"] = int(held.get("tries", 0)) + 1
                 _write_private(path, json.dumps(held).encode())
-                return _error(401, PairRefused.code, "wrong or expired pairing code")
+                if expired:  # said apart, so the manager knows to show a new code rather than retype this one
+                    return _error(401, PairExpired.code, "the pairing code has expired; show a new one")
+                return _error(401, PairRefused.code, "wrong pairing code")
             code = _code_from_file(self.data)
             assert code is not None
             path.unlink()  # single use
@@ -495,8 +498,10 @@ def pair_with(data: DataDir, identity: DeviceIdentity, key: SigningKey, address:
         raise PairLocked("the other gate has locked pairing after wrong codes; show a new code there")
     if resp.status_code != 200:
         code_ = _json_code(resp.content)
+        if code_ == PairExpired.code:
+            raise PairExpired("the pairing code has expired on the other gate; show a new code there")
         if code_ == PairRefused.code:
-            raise PairRefused("the other gate refused the pairing code (wrong, used or expired)")
+            raise PairRefused("the other gate refused the pairing code (wrong, or already used)")
         raise SiblingRefused(f"the other gate refused pairing: {code_} ({resp.status_code})")
     try:
         reply = _check_pair_body(loads_bounded(resp.content))
@@ -612,7 +617,7 @@ class Discovery:
         self.zc = Zeroconf()
         self.info: ServiceInfo | None = None
         if port > 0:
-            addresses = [socket.inet_aton(a) for a in _lan_addresses()]
+            addresses = [socket.inet_aton(a) for a in lan_addresses()]
             self.info = ServiceInfo(SERVICE_TYPE, f"genba-{identity.device}.{SERVICE_TYPE}", port=port,
                                     properties={"device": identity.device, "site": self.site},
                                     addresses=addresses or None)
@@ -657,7 +662,7 @@ class Discovery:
         self.zc.close()
 
 
-def _lan_addresses() -> list[str]:
+def lan_addresses() -> list[str]:
     """This host's IPv4 addresses on its network interfaces, loopback left out (what mDNS announces)."""
     import ifaddr  # zeroconf's own dependency
 

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from genba.cli.common import data_dir, fail, reported
 from shared.device import load_or_create_identity
+from shared.errors import GenbaError
 from shared.messages import t
 from shared.state import StateReader, StateWriter
 from shared.state.siblings import sibling_alarms, sibling_chains, sibling_keys, sibling_peers
-from syncd.siblings import DEFAULT_PORT, Keyring, SiblingExchange, load_config, pair_with, paired_keys, show_pair_code
+from syncd.siblings import (
+    DEFAULT_PORT,
+    PAIR_CODE_TTL,
+    Keyring,
+    SiblingExchange,
+    lan_addresses,
+    load_config,
+    pair_with,
+    paired_keys,
+    show_pair_code,
+)
 
 app = typer.Typer(help="Sibling gates of this site on the LAN. / 同じ現場の隣のゲート")
 
@@ -22,14 +33,25 @@ def _now() -> datetime:
     return datetime.now().astimezone()
 
 
+JSON = Annotated[bool, typer.Option("--json", help="One JSON object (what the kiosk's touch screen reads).")]
+
+
 @app.command("pair-code")
-def pair_code(ctx: typer.Context) -> None:
+def pair_code(ctx: typer.Context, as_json: JSON = False) -> None:
     """Show a single-use pairing code (10 minutes) for another gate of this site; the code is on the last line.
 
     This gate's syncd must be running (it answers the other gate's pairing request)."""
     data = data_dir(ctx).ensure()
+    now = _now()
     with reported():
-        code = show_pair_code(data, _now())
+        code = show_pair_code(data, now)
+        config = load_config(data, mdns=False)
+    if as_json:
+        port = config.port or DEFAULT_PORT
+        hosts = lan_addresses() if config.listen in ("", "0.0.0.0") else [config.listen]
+        typer.echo(json.dumps({"code": code, "expires": (now + PAIR_CODE_TTL).isoformat(timespec="seconds"),
+                               "addresses": [f"{h}:{port}" for h in hosts], "port": port}))
+        return
     typer.echo(t("もう一方のゲートで次を実行してください（10分間有効、1回限り）:",
                  "On the other gate run (valid 10 minutes, once):"))
     typer.echo(f"  genba siblings pair <このゲートのアドレス>:{DEFAULT_PORT} {code}")
@@ -39,14 +61,27 @@ def pair_code(ctx: typer.Context) -> None:
 @app.command("pair")
 def pair(ctx: typer.Context,
          address: Annotated[str, typer.Argument(help="The other gate, HOST:PORT (its sibling port, 8781).")],
-         code: Annotated[str, typer.Argument(help="The code `genba siblings pair-code` showed there.")]) -> None:
+         code: Annotated[str, typer.Argument(help="The code `genba siblings pair-code` showed there.")],
+         as_json: JSON = False) -> None:
     """Pair this gate with another gate of the site: both learn each other's device key."""
     data = data_dir(ctx).ensure()
-    with reported():
+
+    def go() -> dict[str, Any]:
         identity, key = load_or_create_identity(data)
         with StateReader(data.state) as reader:
             site = reader.site_config().site or identity.site
-        reply = pair_with(data, identity, key, address, code, site=site, now=_now())
+        return pair_with(data, identity, key, address, code, site=site, now=_now())
+
+    if as_json:  # the outcome as one object, refusals included (exit code 1), with their machine-readable code
+        try:
+            reply = go()
+        except GenbaError as exc:
+            typer.echo(json.dumps({"ok": False, "code": exc.code, "message": exc.message}))
+            raise typer.Exit(1) from None
+        typer.echo(json.dumps({"ok": True, "device": reply["device"], "address": address}))
+        return
+    with reported():
+        reply = go()
     typer.echo(t(f"ペアリングしました: {reply['device']}（{address}）。syncd が記録の交換を始めます。",
                  f"Paired with {reply['device']} ({address}); syncd exchanges records with it from now on."))
 

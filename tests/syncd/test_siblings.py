@@ -31,7 +31,7 @@ from shared.state.siblings import (
     sibling_event_count,
     sibling_peers,
 )
-from syncd.errors import PairLocked, PairRefused, SiblingForeign, SiblingForged, SiblingForked
+from syncd.errors import PairExpired, PairLocked, PairRefused, SiblingForeign, SiblingForged, SiblingForked
 from syncd.siblings import (
     PREFIX,
     Answer,
@@ -324,7 +324,7 @@ def test_pairing_with_a_short_code_when_the_site_was_never_online(tmp_path: Path
         # an expired code
         code = show_pair_code(a.data, a.clock.wall())
         a.clock.advance(timedelta(minutes=11).total_seconds())
-        with pytest.raises(PairRefused):
+        with pytest.raises(PairExpired):  # said apart from a wrong code: show a new one
             pair_with(b.data, b.identity, b.key, a.address, code, site=None, now=b.clock.wall())
         # malformed and oversized pairing bodies: 4xx, nothing stored
         r = httpx.post(f"http://{a.address}{PREFIX}/pair", content=b'{"device": 1}')
