@@ -84,7 +84,13 @@ class Binding:
 
 def utc_key(at: str) -> str:
     """A sortable UTC form of an RFC 3339 time (the events of one site may carry different offsets)."""
-    u = parse_rfc3339(at).astimezone(UTC)  # formatted by hand: strftime was a tenth of storing a batch
+    try:  # events stored here were validated already (RFC 3339 with offset): the C parser alone suffices
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is None:
+            raise ValueError("no offset")
+    except ValueError:
+        moment = parse_rfc3339(at)  # names what is wrong
+    u = moment.astimezone(UTC)  # formatted by hand: strftime was a tenth of storing a batch
     return (f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
             f".{u.microsecond:06d}Z")
 
