@@ -82,17 +82,42 @@ class Binding:
     seq: int
 
 
-def utc_key(at: str) -> str:
-    """A sortable UTC form of an RFC 3339 time (the events of one site may carry different offsets)."""
+def _utc_key_full(at: str) -> str:
     try:  # events stored here were validated already (RFC 3339 with offset): the C parser alone suffices
         moment = datetime.fromisoformat(at)
         if moment.tzinfo is None:
             raise ValueError("no offset")
     except ValueError:
         moment = parse_rfc3339(at)  # names what is wrong
-    u = moment.astimezone(UTC)  # formatted by hand: strftime was a tenth of storing a batch
+    u = moment.astimezone(UTC)
     return (f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
             f".{u.microsecond:06d}Z")
+
+
+_MINUTES: dict[tuple[str, str], str] = {}
+"""``(local "YYYY-MM-DDTHH:MM", offset)`` → the UTC "YYYY-MM-DDTHH:MM" (offsets are whole minutes, so seconds and
+their fraction never change in the conversion)."""
+
+
+def utc_key(at: str) -> str:
+    """A sortable UTC form of an RFC 3339 time (the events of one site may carry different offsets).
+
+    A batch of a sibling's events is 5,000 times a few seconds apart: the minute's conversion is looked up, the
+    seconds copied (the full conversion was a tenth of storing a batch)."""
+    if len(at) >= 20 and at[16] == ":" and at[10] == "T":
+        off = "Z" if at[-1] == "Z" else at[-6:]
+        body = at[19:len(at) - len(off)]
+        frac = body[1:]
+        if (off == "Z" or (off[0] in "+-" and off[3] == ":")) and (body == "" or (
+                body[0] == "." and len(frac) <= 6 and frac.isdigit())) and at[17:19].isdigit():
+            minute = _MINUTES.get((at[:16], off))
+            if minute is None:
+                if len(_MINUTES) > 4096:
+                    _MINUTES.clear()
+                minute = _utc_key_full(f"{at[:16]}:00{off}")[:16]
+                _MINUTES[(at[:16], off)] = minute
+            return f"{minute}:{at[17:19]}.{frac:0<6}Z"
+    return _utc_key_full(at)
 
 
 def event_moment(event: Event) -> str:

@@ -404,3 +404,32 @@ def test_old_sibling_events_are_pruned_and_the_exchange_goes_on(gates: tuple[Gat
     assert chain is not None and chain.last_seq == 3
     assert bindings(b.state)[C_CARD].worker == "10000000000001"  # the binding outlives its event
     assert b.exchange.run_once().pulled == 0  # type: ignore[union-attr]
+
+
+def test_utc_keys_of_every_offset_and_precision_sort_as_the_moments_do() -> None:
+    """utc_key converts a minute once and copies the seconds: the same key as a full conversion, for every
+    offset, precision and Z; text it cannot take apart goes the full way (and is refused when not a time)."""
+    import random
+    from datetime import UTC, datetime, timezone
+
+    from shared.errors import FormatError
+    from shared.state.siblings import utc_key
+
+    rng = random.Random(14)
+    moments = []
+    for _ in range(3000):
+        offset = timedelta(minutes=rng.choice([0, 540, -330, 330, -600, 840, 345]))
+        moment = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randrange(400 * 86400),
+                                                             microseconds=rng.randrange(10**6))
+        text = moment.astimezone(timezone(offset)).isoformat(timespec=rng.choice(["seconds", "milliseconds",
+                                                                                   "microseconds"]))
+        if not offset and rng.random() < 0.5:
+            text = text.replace("+00:00", "Z")
+        shown = datetime.fromisoformat(text).astimezone(UTC)  # the moment as far as the text's precision goes
+        moments.append((shown, text))
+        full = shown.strftime("%Y-%m-%dT%H:%M:%S.") + f"{shown.microsecond:06d}Z"
+        assert utc_key(text) == full, text
+    assert sorted(moments, key=lambda m: utc_key(m[1])) == sorted(moments)
+    assert utc_key("2026-11-30T07:00:00.5+09:00") == "2026-11-29T22:00:00.500000Z"
+    with pytest.raises(FormatError):
+        utc_key("2026-11-30T07:00:00.5 JST")
