@@ -6,6 +6,8 @@ QT_QPA_PLATFORM=offscreen must be set before anything imports Qt.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
@@ -16,7 +18,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
+from genba.cli import app
 from hardware.base import ReaderStatus, Tap
 from kiosk.core import KioskCore
 from kiosk.sources import CardHolder, SiteSettings, StaticSiteView, SyncSummary
@@ -85,3 +90,36 @@ def rig(tmp_path: Path, clock: ManualClock) -> Iterator[Rig]:
     core.on_event(ReaderStatus("connected", "sim", "ok", "接続", "connected", clock.boottime_us()))
     yield r
     r.journal.close()
+
+
+# -- the command line: a data directory set up as a site without a server would, and two ways to run `genba` --
+
+ROSTER = f"""技能者ID,氏名,フリガナ,所属事業者名,職種,立場,カードIDm
+10000000000001,山田 太郎,ヤマダ タロウ,山田建設株式会社,型枠大工,職長,{YAMADA}
+""".encode()
+
+DEADLINE_S = 60.0
+"""Upper bound for a child process; only reached when a test is failing."""
+
+
+def genba(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``genba`` as a site runs it: a real child process."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GENBA_LANG": "ja"}
+    return subprocess.run([sys.executable, "-m", "genba", "--data-dir", str(data), *args], input=stdin,
+                          capture_output=True, text=True, env=env, timeout=DEADLINE_S)
+
+
+def cli(data: DataDir, *args: str, stdin: str | None = None) -> Result:
+    """``genba`` in this process (fast), for the setting commands."""
+    return CliRunner().invoke(app, ["--data-dir", str(data.root), *args], input=stdin, env={"GENBA_LANG": "ja"})
+
+
+@pytest.fixture
+def site_data(tmp_path: Path) -> DataDir:
+    """A kiosk's data directory: an identity for the site and the roster imported with `genba roster import`."""
+    d = DataDir.resolve(tmp_path / "data").ensure()
+    load_or_create_identity(d, site=SITE)
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(ROSTER)
+    assert genba(d.root, "roster", "import", str(roster)).returncode == 0
+    return d

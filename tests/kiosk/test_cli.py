@@ -15,49 +15,26 @@ import pytest
 from shared.device import load_or_create_identity
 from shared.journal import JournalWriter, verify_journal
 from shared.paths import DataDir
-from tests.kiosk.conftest import SITE, UNKNOWN, YAMADA
-
-ROSTER = f"""技能者ID,氏名,フリガナ,所属事業者名,職種,立場,カードIDm
-10000000000001,山田 太郎,ヤマダ タロウ,山田建設株式会社,型枠大工,職長,{YAMADA}
-""".encode()
-
-DEADLINE_S = 60.0
-"""Upper bound for a child process; only reached when a test is failing."""
+from tests.kiosk.conftest import DEADLINE_S, UNKNOWN, YAMADA, genba
 
 
-def genba(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GENBA_LANG": "ja"}
-    return subprocess.run([sys.executable, "-m", "genba", "--data-dir", str(data), *args], input=stdin,
-                          capture_output=True, text=True, env=env, timeout=DEADLINE_S)
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> DataDir:
-    d = DataDir.resolve(tmp_path / "data").ensure()
-    load_or_create_identity(d, site=SITE)
-    roster = tmp_path / "roster.csv"
-    roster.write_bytes(ROSTER)
-    assert genba(d.root, "roster", "import", str(roster)).returncode == 0
-    return d
-
-
-def events(data: DataDir) -> list[tuple[str, str | None]]:
+def events(site_data: DataDir) -> list[tuple[str, str | None]]:
     """The journal's (kind, idm) rows, read-only; empty while the kiosk has not created it yet."""
     try:
-        conn = sqlite3.connect(f"file:{data.journal}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{site_data.journal}?mode=ro", uri=True)
         try:
             return [(r[0], r[1]) for r in conn.execute(
-                "SELECT json_extract(data, '$.kind'), json_extract(data, '$.idm') FROM events ORDER BY seq")]
+                "SELECT json_extract(site_data, '$.kind'), json_extract(site_data, '$.idm') FROM events ORDER BY seq")]
         finally:
             conn.close()
     except sqlite3.OperationalError:
         return []
 
 
-def test_headless_kiosk_logs_every_tap_and_reader_change(data: DataDir, tmp_path: Path) -> None:
+def test_headless_kiosk_logs_every_tap_and_reader_change(site_data: DataDir, tmp_path: Path) -> None:
     script = tmp_path / "morning.txt"
     script.write_text(f"{YAMADA}\ntap {UNKNOWN}\n{YAMADA}\nunplug\nreplug\n")
-    done = genba(data.root, "kiosk", "--headless", "--reader", f"sim:{script}")
+    done = genba(site_data.root, "kiosk", "--headless", "--reader", f"sim:{script}")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     taps = [ln for ln in lines if "idm=" in ln]
@@ -67,53 +44,53 @@ def test_headless_kiosk_logs_every_tap_and_reader_change(data: DataDir, tmp_path
     assert "記録済み（重複）" in taps[2]
     assert any("カードリーダーが外れました" in ln for ln in lines)
     assert "音声出力がありません" in done.stdout  # no sound card here: it says so
-    assert events(data) == [("tap", YAMADA), ("tap", UNKNOWN), ("repeat", YAMADA)]
-    assert verify_journal(data.journal).events == 3
+    assert events(site_data) == [("tap", YAMADA), ("tap", UNKNOWN), ("repeat", YAMADA)]
+    assert verify_journal(site_data.journal).events == 3
 
 
-def test_kiosk_refuses_to_start_while_another_writer_holds_the_journal(data: DataDir, tmp_path: Path) -> None:
-    identity, key = load_or_create_identity(data)
+def test_kiosk_refuses_to_start_while_another_writer_holds_the_journal(site_data: DataDir, tmp_path: Path) -> None:
+    identity, key = load_or_create_identity(site_data)
     script = tmp_path / "one.txt"
     script.write_text(f"{YAMADA}\n")
-    writer = JournalWriter.open(data.journal, identity, key)
+    writer = JournalWriter.open(site_data.journal, identity, key)
     try:
-        done = genba(data.root, "kiosk", "--headless", "--reader", f"sim:{script}")
+        done = genba(site_data.root, "kiosk", "--headless", "--reader", f"sim:{script}")
     finally:
         writer.close()
     assert done.returncode == 1
     assert "別のプログラムが記録ファイルを使用中です" in done.stderr
-    assert events(data) == []
+    assert events(site_data) == []
 
 
-def test_bad_reader_path_is_a_clear_error(data: DataDir) -> None:
-    done = genba(data.root, "kiosk", "--headless", "--reader", "floppy:0")
+def test_bad_reader_path_is_a_clear_error(site_data: DataDir) -> None:
+    done = genba(site_data.root, "kiosk", "--headless", "--reader", "floppy:0")
     assert done.returncode == 1 and done.stderr.startswith("エラー")
-    assert events(data) == []
+    assert events(site_data) == []
 
 
-def test_set_pin_stores_a_hash_and_refuses_weak_pins(data: DataDir) -> None:
-    assert genba(data.root, "kiosk", "set-pin", "--pin-stdin", stdin="48213\n").returncode == 0
-    text = (data.root / "kiosk.json").read_text()
+def test_set_pin_stores_a_hash_and_refuses_weak_pins(site_data: DataDir) -> None:
+    assert genba(site_data.root, "kiosk", "set-pin", "--pin-stdin", stdin="48213\n").returncode == 0
+    text = (site_data.root / "kiosk.json").read_text()
     assert "48213" not in text and '"hash"' in text
-    weak = genba(data.root, "kiosk", "set-pin", "--pin-stdin", stdin="12\n")
+    weak = genba(site_data.root, "kiosk", "set-pin", "--pin-stdin", stdin="12\n")
     assert weak.returncode == 1 and "PIN" in weak.stderr
-    assert (data.root / "kiosk.json").read_text() == text
+    assert (site_data.root / "kiosk.json").read_text() == text
 
 
-def test_full_screen_kiosk_records_a_tap_and_stops_cleanly_on_sigterm(data: DataDir, tmp_path: Path) -> None:
+def test_full_screen_kiosk_records_a_tap_and_stops_cleanly_on_sigterm(site_data: DataDir, tmp_path: Path) -> None:
     script = tmp_path / "one.txt"
     script.write_text(f"{YAMADA}\n")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.Popen([sys.executable, "-m", "genba", "--data-dir", str(data.root), "kiosk",
+    proc = subprocess.Popen([sys.executable, "-m", "genba", "--data-dir", str(site_data.root), "kiosk",
                              "--reader", f"sim:{script}"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     try:
         deadline = time.monotonic() + DEADLINE_S
         while time.monotonic() < deadline and proc.poll() is None:
-            if events(data):
+            if events(site_data):
                 break
             time.sleep(0.1)
-        assert events(data) == [("tap", YAMADA)]
+        assert events(site_data) == [("tap", YAMADA)]
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=DEADLINE_S) == 0
     finally:
@@ -122,10 +99,11 @@ def test_full_screen_kiosk_records_a_tap_and_stops_cleanly_on_sigterm(data: Data
             proc.wait()
 
 
-def test_kiosk_on_a_read_only_file_system_refuses_to_start_with_a_clear_reason(data: DataDir, tmp_path: Path) -> None:
+def test_kiosk_on_a_read_only_file_system_refuses_to_start_with_a_clear_reason(site_data: DataDir,
+                                                                              tmp_path: Path) -> None:
     view = tmp_path / "ro-view"
     view.mkdir()
-    if subprocess.run(["mount", "--bind", str(data.root), str(view)], capture_output=True).returncode != 0:
+    if subprocess.run(["mount", "--bind", str(site_data.root), str(view)], capture_output=True).returncode != 0:
         pytest.skip("cannot bind-mount here (needs root)")
     try:
         subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], check=True, capture_output=True)
@@ -137,7 +115,7 @@ def test_kiosk_on_a_read_only_file_system_refuses_to_start_with_a_clear_reason(d
         assert "Traceback" not in done.stderr
     finally:
         subprocess.run(["umount", "-l", str(view)], check=False)
-    assert events(data) == []
+    assert events(site_data) == []
 
 
 def test_demo_sets_up_a_demo_site_in_its_data_directory(tmp_path: Path) -> None:
@@ -169,9 +147,9 @@ def test_demo_sets_up_a_demo_site_in_its_data_directory(tmp_path: Path) -> None:
         assert nam is not None and nam.language == "vi", "the demo roster carries a worker's own language"
 
 
-def test_a_journal_that_is_not_a_database_is_a_clear_error(data: DataDir) -> None:
-    data.journal.write_bytes(b"this is not a database" * 100)
-    done = genba(data.root, "kiosk", "--headless", "--reader", "sim")
+def test_a_journal_that_is_not_a_database_is_a_clear_error(site_data: DataDir) -> None:
+    site_data.journal.write_bytes(b"this is not a database" * 100)
+    done = genba(site_data.root, "kiosk", "--headless", "--reader", "sim")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "記録ファイル（journal.db）が壊れています" in done.stderr
-    assert data.journal.read_bytes() == b"this is not a database" * 100  # left as it was
+    assert site_data.journal.read_bytes() == b"this is not a database" * 100  # left as it was
