@@ -84,12 +84,18 @@ def screens(scene: Scene) -> list[tuple[str, Callable[[], None]]]:
         w.stack.setCurrentWidget(w.idle)
         w.idle.refresh()
 
-    def idle_problems() -> None:
-        m.handle(ReaderStatus("disconnected", "usb", "unplugged", "カードリーダーが外れました",
-                              "The card reader was unplugged", scene.clock.boottime_us()))
-        scene.site.sync_summary = SyncSummary(unsent=128, oldest_unsent_at=scene.clock.wall() - timedelta(days=2),
-                                              last_error="network")
-        idle()
+    def idle_problems(n: int) -> Callable[[], None]:
+        """``n`` problems at once in the banner (the reader unplugged, no roster yet, an update needed), and
+        records stuck unsent in the status lines."""
+        def go() -> None:
+            m.handle(ReaderStatus("disconnected", "usb", "unplugged", "カードリーダーが外れました",
+                                  "The card reader was unplugged", scene.clock.boottime_us()))
+            scene.site.sync_summary = SyncSummary(unsent=128, oldest_unsent_at=scene.clock.wall() - timedelta(days=2),
+                                                  last_error="network")
+            scene.site.site_settings = replace(settings, problems=("roster_missing", "app_outdated")[:n - 1],
+                                               min_app_version="0.2.0")
+            idle()
+        return go
 
     def outdated() -> None:
         restore()
@@ -158,7 +164,8 @@ def screens(scene: Scene) -> list[tuple[str, Callable[[], None]]]:
         def tap() -> None:
             show(scene.tap(IDMS[2], 600))
 
-        return [(f"idle-{lang}", choose), (f"feedback-{lang}", tap), (f"_ja-{lang}", back_to_ja)]
+        return [(f"idle-{lang}", choose), (f"idle-problems-{lang}", idle_problems(3)), (f"_restore-{lang}", restore),
+                (f"feedback-{lang}", tap), (f"_ja-{lang}", back_to_ja)]
 
     def worker_language() -> None:
         show(scene.tap(IDMS[5], 5))
@@ -174,7 +181,8 @@ def screens(scene: Scene) -> list[tuple[str, Callable[[], None]]]:
 
     return [
         ("idle", idle),
-        ("idle-problems", idle_problems),
+        ("idle-problems", idle_problems(2)),
+        ("idle-problems-3", idle_problems(3)),
         ("idle-outdated", outdated),
         ("_restore", restore),
         ("feedback-entry", entry),

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.core import IdleStatus
 from kiosk.ui import texts
@@ -19,6 +28,59 @@ from kiosk.ui.phrases import PhraseLabel
 from kiosk.ui.theme import Metrics, named
 
 translate = QCoreApplication.translate
+
+MAX_PROBLEMS = 3
+"""Problems the idle banner names at once, most urgent first (the manager screen lists them all)."""
+
+
+class ProblemBanner(PhraseLabel):
+    """The red banner naming what is wrong, one problem a line (or two).
+
+    It is given a share of the screen's height (:meth:`IdleScreen.refresh`) and shrinks its type, down to
+    ``min_px``, until every problem fits in it, measured by QLabel itself (its padding, font fallback and CJK
+    leading included); it then takes exactly that height, so a second and a third problem never push a line
+    out of the box, whatever the size and the language."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.max_px, self.min_px, self.max_height = 22, 16, 10_000
+        self.px = 0
+        self._fitted: tuple[object, ...] = ()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(1)  # it wraps to whatever width it gets: it must never widen the window
+
+    def fit(self, *, max_px: int, min_px: int, max_height: int) -> None:
+        self.max_px, self.min_px, self.max_height = max_px, min_px, max_height
+        self._fit()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        width, text = self.width(), QLabel.text(self)
+        key = (text, width, self.max_px, self.min_px, self.max_height)
+        if width <= 1 or not text or key == self._fitted:
+            return  # the idle screen refreshes every few seconds: fit again only when something changed
+        self._fitted = key
+        px = self.max_px
+        while True:
+            self._use(px)
+            needed = self.heightForWidth(width)
+            if needed <= self.max_height or px <= self.min_px:
+                break
+            px -= 1
+        self.setFixedHeight(needed)
+
+    def _use(self, px: int) -> None:
+        if px != self.px:
+            self.px = px
+            # A widget's own style sheet outranks the window's, which sets every label's size by role.
+            self.setStyleSheet(f"font-size: {px}px;")
 
 
 class StatusItem(QWidget):
@@ -45,7 +107,7 @@ class StatusItem(QWidget):
         # The grid around these rows does not ask a wrapped label for its height at its width: claim the
         # lines the text needs, or a long status (Tagalog, Vietnamese) loses its second line.
         width = self.text.width()
-        if width > 1:
+        if width > 1 and self.text.wordWrap():
             self.text.setMinimumHeight(self.text.heightForWidth(width))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -70,7 +132,7 @@ class IdleScreen(QWidget):
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.mode = named(QLabel(), "chip")
         self.forced = named(QLabel(), "forced")
-        self.problems = named(PhraseLabel(), "problem")
+        self.problems = named(ProblemBanner(), "problem")
         self.people = StatusItem("people")
         self.reader = StatusItem("reader")
         self.sync = StatusItem("sync")
@@ -93,7 +155,7 @@ class IdleScreen(QWidget):
         self.chips = chips = QHBoxLayout()
         self.buttons = QGridLayout()
         self.statuses = QGridLayout()
-        outer = QVBoxLayout(self)
+        self.outer = outer = QVBoxLayout(self)
         outer.addLayout(top)
         outer.addStretch(1)
         outer.addWidget(self.clock)
@@ -131,6 +193,12 @@ class IdleScreen(QWidget):
         self.top.setDirection(QBoxLayout.Direction.TopToBottom if self.metrics.portrait
                               else QBoxLayout.Direction.LeftToRight)
         self.date.setAlignment(Qt.AlignmentFlag.AlignLeft if self.metrics.portrait else Qt.AlignmentFlag.AlignRight)
+        gap = self.metrics.px(6)
+        self.outer.setSpacing(gap)
+        self.outer.setContentsMargins(gap, gap, gap, gap)
+        self.statuses.setVerticalSpacing(self.metrics.px(2))
+        self.people.text.setWordWrap(self.metrics.portrait)
+        self.people.text.setMinimumHeight(0)
         cols = 2 if self.metrics.portrait else 4
         for i, b in enumerate((self.force_in, self.force_out, self.english, self.manager)):
             self.buttons.addWidget(b, i // cols, i % cols)
@@ -141,12 +209,12 @@ class IdleScreen(QWidget):
             self.chips.addStretch(1)
             for i, item in enumerate((self.people, self.reader, self.sync, self.sound)):
                 self.statuses.addWidget(item, i, 0)
-        else:  # landscape screens are short: people and sound beside the mode, reader and sync full width
-            self.chips.addWidget(self.people)
-            self.chips.addWidget(self.sound)
+        else:  # landscape screens are short: people beside the mode; reader, sync and (rare) no sound full width
+            self.chips.addWidget(self.people)  # one short line: it takes its own width beside the mode
             self.chips.addStretch(1)
             self.statuses.addWidget(self.reader, 0, 0)
             self.statuses.addWidget(self.sync, 1, 0)
+            self.statuses.addWidget(self.sound, 2, 0)
 
     def _force(self, direction: str) -> None:
         current = self.model.idle().forced
@@ -163,18 +231,24 @@ class IdleScreen(QWidget):
         s: IdleStatus = self.model.idle()
         m = self.metrics
         self.site.setText(s.site_name or (s.site or translate("Kiosk", "(no site)")))
-        self.date.setText(texts.date(s.now))
+        urgent = [p for p in s.problems if p not in ("sync_error",)]
+        shown = urgent[:MAX_PROBLEMS]
+        # The banner takes the big clock's place (the time moves up beside the date): a problem matters more
+        # than the clock, and up to three of them then fit at every size in every language.
+        compact = bool(shown)
+        # Hide one before showing the other: both showing for a moment would grow the window.
+        (self.clock if compact else self.problems).setVisible(False)
+        minimum = self.model.core.site.settings().min_app_version if "app_outdated" in shown else ""
+        self.problems.fit(max_px=m.px(22), min_px=m.px(15), max_height=int(m.height * (0.32 if m.portrait else 0.30)))
+        self.problems.setText("\n".join("⚠ " + texts.problem(p, minimum, short=True) for p in shown))
+        (self.problems if compact else self.clock).setVisible(True)
+        self.date.setText(texts.date(s.now) + (f"  {texts.clock(s.now)}" if compact else ""))
         self.clock.setText(texts.clock(s.now))
         self.prompt.setText(translate("Kiosk", "Please touch your card"))
         self.mode.setText(translate("Kiosk", "Mode: %1").replace("%1", texts.mode(s.mode)))
         if s.forced is not None:
             self.forced.setText(translate("Kiosk", "Next tap: %1").replace("%1", texts.direction(s.forced)))
         self.forced.setVisible(s.forced is not None)
-        urgent = [p for p in s.problems if p not in ("sync_error",)]
-        shown = urgent[:3] if m.height >= 700 else urgent[:2]  # the manager screen lists them all
-        minimum = self.model.core.site.settings().min_app_version if "app_outdated" in shown else ""
-        self.problems.setText("\n".join("⚠ " + texts.problem(p, minimum, short=True) for p in shown))
-        self.problems.setVisible(bool(urgent))
         self.force_in.setText(translate("Kiosk", "Next: Entry"))
         self.force_out.setText(translate("Kiosk", "Next: Exit"))
         self.force_in.setChecked(s.forced == "in")

@@ -23,8 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 TS = I18N_DIR / "kiosk_ja.ts"
 QM = I18N_DIR / "kiosk_ja.qm"
 BIN = Path(sys.executable).parent
-SCREENS = 31
+SCREENS = 36
 """Screens the tool renders per size (tools/render_screenshots.py)."""
+BANNER = {"idle-problems": 2, "idle-problems-3": 3,
+          **{f"idle-problems-{lang}": 3 for lang in TRANSLATED if lang != "ja"}}
+"""Idle screens with several problems at once, and how many the banner must name (issue 11: it was cut off)."""
 
 ALLOWED_LATIN = re.compile(r"^(English|Language|USB|PIN|IDm|genba|kiosk|set-pin|[A-Z])$")
 """Latin words that may appear on a Japanese screen: the language button, acronyms, commands, card IDs."""
@@ -88,6 +91,21 @@ def walk(tool: ModuleType, size: tuple[int, int], tmp: Path) -> Iterator[tuple[s
         scene.close()
 
 
+def check_banner(name: str, window: QWidget, problems: int) -> None:
+    """Every problem whole in the banner, in type a passer-by can read, and the window still its own size."""
+    idle = window.idle
+    banner = idle.problems
+    assert window.stack.currentWidget() is idle and banner.isVisibleTo(idle)
+    assert banner.text().count("⚠") == problems, f"{name}: {banner.text()!r}"
+    assert banner.heightForWidth(banner.width()) <= banner.height(), f"{name}: the banner is cut off"
+    bottom = banner.mapTo(idle, banner.rect().bottomLeft()).y()
+    assert bottom < min(b.mapTo(idle, b.rect().topLeft()).y() for b in (idle.force_in, idle.manager)), \
+        f"{name}: the banner runs under the buttons"
+    assert banner.px >= idle.metrics.px(15), f"{name}: banner type {banner.px} px is too small to read"
+    assert not idle.clock.isVisibleTo(idle) and idle.date.text().endswith(idle.clock.text()), \
+        f"{name}: the time moves beside the date while the banner takes the clock's place"
+
+
 @pytest.mark.parametrize("size", SCREEN_SIZES, ids=[f"{w}x{h}" for w, h in SCREEN_SIZES])
 def test_every_screen_fits_has_big_touch_targets_and_no_untranslated_text(
     tool: ModuleType, size: tuple[int, int], tmp_path: Path, qapp: QApplication
@@ -111,6 +129,8 @@ def test_every_screen_fits_has_big_touch_targets_and_no_untranslated_text(
                 needs = label.heightForWidth(label.width())
                 assert needs <= label.height() * 1.15 + 2, (
                     f"{name}: {label.text()!r} is cut off ({needs} > {label.height()})")
+        if name in BANNER:
+            check_banner(name, window, BANNER[name])
         lang = window.model.lang
         if lang == "en" or name == "language":
             continue  # English on purpose; the language list names every language in itself
