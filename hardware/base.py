@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from shared.ids import Idm
 from shared.messages import t
 
 StatusKind = Literal["connected", "disconnected", "error"]
@@ -26,8 +27,9 @@ StatusKind = Literal["connected", "disconnected", "error"]
 class Tap:
     """A card presented to a reader."""
 
-    idm: str
-    """FeliCa IDm, 16 upper-case hex digits (validated with shared.ids.normalize_idm)."""
+    idm: Idm
+    """FeliCa IDm, 16 upper-case hex digits: made by :func:`shared.ids.parse_idm` in the backend that read
+    the card, and not checked again downstream."""
     reader: str
     """Which reader saw it, e.g. ``usb:054c:06c3``, ``pcsc:SONY FeliCa RC-S300/P``, ``sim``."""
     mono_us: int

@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from shared.ids import normalize_idm
+from shared.ids import parse_idm
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class FelicaCardPeer:
 
     def present(self, idm: str | bytes, **card: object) -> None:
         """Lay a card on the reader (replacing any other)."""
-        raw = bytes.fromhex(normalize_idm(idm))
+        raw = bytes.fromhex(parse_idm(idm))
         with self._lock:
             self._card = EmulatedCard(raw, **card)  # type: ignore[arg-type]
             self.appeared_us = None

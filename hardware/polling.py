@@ -33,7 +33,7 @@ from hardware.errors import BadCard, HardwareError, ReadError, ReaderUnavailable
 from hardware.status import make_status, status_for_error
 from shared.clock import Clock, SystemClock
 from shared.errors import InvalidIdm
-from shared.ids import normalize_idm
+from shared.ids import Idm, parse_idm
 
 log = logging.getLogger(__name__)
 
@@ -157,10 +157,13 @@ class PresenceTracker:
         self.held, self._absent = None, 0
 
 
-def validate(read: CardRead) -> tuple[str, str | None, str | None]:
-    """The IDm, PMm and system code as hex text, or :class:`BadCard` (a wrong-length IDm, PMm or code)."""
+def validate(read: CardRead) -> tuple[Idm, str | None, str | None]:
+    """The IDm, PMm and system code as hex text, or :class:`BadCard` (a wrong-length IDm, PMm or code).
+
+    The hardware edge: the one place a card's IDm is checked (:func:`shared.ids.parse_idm`) for every
+    polling backend (nfcpy, PC/SC, the simulator); the :class:`~hardware.base.Tap` carries the typed IDm."""
     try:
-        idm = normalize_idm(bytes(read.idm))
+        idm = parse_idm(bytes(read.idm))
     except InvalidIdm as exc:
         raise BadCard(f"card answered an IDm of {len(read.idm)} bytes ({bytes(read.idm)[:16].hex()}): {exc.message}")\
             from None
@@ -269,7 +272,7 @@ class PollingReader:
 
     def _poll_once(self) -> Iterator[ReaderEvent]:
         events: list[ReaderEvent] = []
-        idm: str | None = None
+        idm: Idm | None = None
         pmm: str | None = None
         code: str | None = None
         detected = 0

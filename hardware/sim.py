@@ -61,7 +61,7 @@ from hardware.paths import reader_id as make_reader_id
 from hardware.polling import UNCHANGED, CardRead, Observation, PollingReader
 from shared.clock import Clock, SystemClock
 from shared.errors import InvalidIdm
-from shared.ids import normalize_idm
+from shared.ids import parse_idm
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def parse_command(line: str) -> Command | None:
 
 def _idm(text: str) -> str:
     try:
-        return normalize_idm(text)
+        return parse_idm(text)
     except InvalidIdm as exc:
         raise ValueError(exc.message) from None
 
@@ -330,7 +330,7 @@ class SimulatedReader:
 
     def present(self, idm: str | bytes) -> None:
         """Put a card on the reader; a tap is delivered unless the same card is already held."""
-        card = normalize_idm(idm)
+        card = parse_idm(idm)
         if not self._closed.is_set():
             self._device.present(card)
 
@@ -341,7 +341,7 @@ class SimulatedReader:
 
     def tap(self, idm: str | bytes) -> None:
         """Present and remove a card: exactly one tap (if the reader is plugged in)."""
-        card = normalize_idm(idm)
+        card = parse_idm(idm)
         with self._lock:  # present and remove together, so taps fed from several threads never interleave
             self.present(card)
             self.remove()

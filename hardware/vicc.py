@@ -29,7 +29,7 @@ import threading
 import time
 from typing import Literal
 
-from shared.ids import normalize_idm
+from shared.ids import parse_idm
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class ViccCard:
     def present(self, idm: str | bytes, *, timeout: float = 10.0) -> None:
         """Put a card on the reader: connect to vpcd (retrying while pcscd starts up)."""
         self.remove()
-        self._idm = bytes.fromhex(normalize_idm(idm))
+        self._idm = bytes.fromhex(parse_idm(idm))
         deadline = time.monotonic() + timeout
         while True:  # vpcd listens only once pcscd has loaded it
             try:

@@ -25,6 +25,7 @@ from kiosk.today import Today
 from shared.clock import Clock, SystemClock
 from shared.errors import GenbaError, JournalError
 from shared.event import NO_SITE, Direction
+from shared.ids import Idm
 from shared.journal import EventDraft, JournalWriter, StoredEvent
 from shared.kioskstatus import ERROR_WINDOW_S, KioskStatus, write_status
 from shared.paths import DataDir
@@ -132,7 +133,7 @@ class KioskCore:
         if close is not None:
             close()
 
-    def _resolve(self, idm: str) -> str | None:
+    def _resolve(self, idm: Idm) -> str | None:
         holder = self.site.lookup(idm)
         return None if holder is None else holder.worker
 
@@ -260,7 +261,7 @@ class KioskCore:
         # No site yet: the manager's action is journaled like a tap, with NO_SITE (attributed by the server).
         return ManagerActions(site=self.site.settings().site or NO_SITE, reader=KIOSK_READER)
 
-    def bind(self, idm: str, worker: str) -> StoredEvent:
+    def bind(self, idm: Idm, worker: str) -> StoredEvent:
         return self.pipeline.record(self._actions().bind(idm, worker, self.today))
 
     def amend(self, ref: int, direction: Direction) -> StoredEvent:

@@ -9,11 +9,12 @@ from collections.abc import Callable
 
 from hardware.sim import SimulatedReader
 from kiosk.sources import CardHolder, SiteSettings, StaticSiteView, SyncSummary
+from shared.ids import Idm, parse_idm
 
 DEMO_SITE = "90000000000001"
 DEMO_SITE_NAME = "渋谷駅前再開発 A棟"
 
-CARDS: dict[str, CardHolder] = {
+_CARDS: dict[str, CardHolder] = {
     "012E4CD2A1B30001": CardHolder("10000000000001", "山田 太郎", "山田建設株式会社", "ヤマダ タロウ", "型枠大工",
                                    "職長"),
     "012E4CD2A1B30002": CardHolder("10000000000002", "佐藤 花子", "佐藤電設", "サトウ ハナコ", "電工", "作業員"),
@@ -26,6 +27,7 @@ CARDS: dict[str, CardHolder] = {
                                    "鉄筋工", "作業員", language="vi"),
 }
 """Fictional workers; グエン・ヴァン・ナム's roster entry names Vietnamese, so his result screen is in Vietnamese."""
+CARDS: dict[Idm, CardHolder] = {parse_idm(idm): holder for idm, holder in _CARDS.items()}
 UNKNOWN_CARD = "012E99887766AA01"
 
 

@@ -23,7 +23,7 @@ from kiosk.errors import ManagerActionRefused, PinLocked, PinNotSet, WeakPin, Wr
 from kiosk.settings import PinHash
 from kiosk.today import Today
 from shared.event import Direction
-from shared.ids import check_ccus_id, normalize_idm
+from shared.ids import Idm, check_ccus_id
 from shared.journal import EventDraft
 from shared.timefmt import format_rfc3339
 
@@ -100,8 +100,7 @@ class ManagerActions:
     site: str
     reader: str
 
-    def bind(self, idm: str, worker: str, today: Today) -> EventDraft:
-        idm = normalize_idm(idm)
+    def bind(self, idm: Idm, worker: str, today: Today) -> EventDraft:
         check_ccus_id(worker, "worker")
         if today.bindings.get(idm) == worker:
             raise ManagerActionRefused("this card is already bound to this worker")

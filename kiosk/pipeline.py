@@ -30,9 +30,9 @@ from kiosk.direction import Decision, GateMode, TapMoment, decide
 from kiosk.sources import CardHolder, SiteView
 from kiosk.today import Today
 from shared.clock import Clock
-from shared.errors import GenbaError, InvalidIdm
+from shared.errors import GenbaError
 from shared.event import NO_SITE, Direction
-from shared.ids import normalize_idm, to_reader_id
+from shared.ids import Idm, to_reader_id
 from shared.journal import EventDraft, StoredEvent
 from shared.timefmt import parse_rfc3339
 
@@ -48,8 +48,6 @@ class OutcomeKind(StrEnum):
     """Recorded, but the worker is not registered on this site's roster."""
     NOT_RECORDED = "not_recorded"
     """The journal append failed: the tap was NOT recorded."""
-    BAD_CARD = "bad_card"
-    """The card could not be read properly (no valid IDm): nothing recorded, tap again."""
 
 
 log = logging.getLogger(__name__)
@@ -61,7 +59,7 @@ REASON_NOT_ON_ROSTER = "worker not on this site's roster"
 @dataclass(frozen=True, slots=True)
 class Outcome:
     kind: OutcomeKind
-    idm: str | None
+    idm: Idm | None
     holder: CardHolder | None = None
     direction: Direction | None = None
     at: datetime | None = None
@@ -74,7 +72,7 @@ class Outcome:
 
     @property
     def recorded(self) -> bool:
-        return self.kind not in (OutcomeKind.NOT_RECORDED, OutcomeKind.BAD_CARD)
+        return self.kind is not OutcomeKind.NOT_RECORDED
 
 
 class Appender(Protocol):
@@ -101,10 +99,9 @@ class TapPipeline:
         return stored
 
     def handle(self, tap: Tap) -> Outcome:
-        try:
-            idm = normalize_idm(tap.idm)
-        except InvalidIdm as exc:
-            return Outcome(OutcomeKind.BAD_CARD, None, error_code=exc.code, error_message=exc.message)
+        """Decide and journal one tap. The IDm was checked where the card was read (the hardware edge:
+        a card that answers no valid IDm is a reader status, never a tap), so it is not checked again."""
+        idm = tap.idm
         settings = self.site.settings()
         holder = self.site.lookup(idm)
         bound = self.today.bindings.get(idm)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, tzinfo
 from typing import Protocol
 
+from shared.ids import Idm
 from shared.siterules import DEFAULT_DAY_BOUNDARY, DEFAULT_REPEAT_WINDOW_S
 from shared.timefmt import JST
 
@@ -70,7 +71,7 @@ class SiteView(Protocol):
 
     def settings(self) -> SiteSettings: ...
 
-    def lookup(self, idm: str) -> CardHolder | None: ...
+    def lookup(self, idm: Idm) -> CardHolder | None: ...
 
     def worker(self, worker: str) -> CardHolder | None: ...
 
@@ -84,14 +85,14 @@ class StaticSiteView:
     """An in-memory SiteView for tests, screenshots and the demo."""
 
     site_settings: SiteSettings
-    cards: dict[str, CardHolder] = field(default_factory=dict)
+    cards: dict[Idm, CardHolder] = field(default_factory=dict)
     workers: list[CardHolder] = field(default_factory=list)
     sync_summary: SyncSummary = field(default_factory=SyncSummary)
 
     def settings(self) -> SiteSettings:
         return self.site_settings
 
-    def lookup(self, idm: str) -> CardHolder | None:
+    def lookup(self, idm: Idm) -> CardHolder | None:
         return self.cards.get(idm)
 
     def worker(self, worker: str) -> CardHolder | None:

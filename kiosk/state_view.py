@@ -21,6 +21,7 @@ from datetime import datetime, time
 from kiosk.appversion import is_outdated
 from kiosk.sources import CardHolder, SiteSettings, SyncSummary
 from shared.errors import GenbaError
+from shared.ids import Idm
 from shared.journal import JournalReader
 from shared.siterules import site_timezone
 from shared.state import RosterWorker, SiteConfig, StateReader
@@ -45,7 +46,7 @@ class StateSiteView:
         self.fallback_site = fallback_site
         self.journal = journal
         self._seen: dict[str, CardHolder] = {}
-        self._seen_cards: dict[str, str] = {}
+        self._seen_cards: dict[Idm, str] = {}
         """idm → worker, for every card of every roster worker seen since start."""
         self._problem: str | None = None
 
@@ -96,7 +97,7 @@ class StateSiteView:
             return dataclasses.replace(seen, on_site_roster=False)
         return None
 
-    def lookup(self, idm: str) -> CardHolder | None:
+    def lookup(self, idm: Idm) -> CardHolder | None:
         try:
             found = self._remember(self.state.worker_by_idm(idm))
         except GenbaError as exc:

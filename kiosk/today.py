@@ -29,6 +29,7 @@ from datetime import date, datetime, time, tzinfo
 
 from kiosk.direction import LastMark
 from shared.event import Direction, Event, Kind
+from shared.ids import Idm
 from shared.siterules import DEFAULT_DAY_BOUNDARY, work_day, worker_key
 from shared.state.siblings import SiblingFeed
 from shared.timefmt import JST, parse_rfc3339
@@ -41,7 +42,7 @@ STOP_AFTER_OLDER = 50
 (a few out-of-order wall clocks must not hide the rest of today)."""
 
 
-def card_key(idm: str) -> str:
+def card_key(idm: Idm) -> str:
     return worker_key(None, idm)
 
 
@@ -51,7 +52,7 @@ class Presence:
 
     key: str
     worker: str | None
-    idm: str | None
+    idm: Idm | None
     first_in: datetime | None = None
     last_out: datetime | None = None
     last: LastMark | None = None
@@ -70,7 +71,7 @@ class RecentEvent:
     direction: Direction | None
     at: datetime
     key: str
-    idm: str | None
+    idm: Idm | None
     worker: str | None
     amended_to: Direction | None = None
     device: str = ""
@@ -82,7 +83,7 @@ class Today:
 
     def __init__(
         self,
-        resolve: Callable[[str], str | None],
+        resolve: Callable[[Idm], str | None],
         *,
         day_boundary: time = DEFAULT_DAY_BOUNDARY,
         tz: tzinfo = JST,
@@ -92,7 +93,7 @@ class Today:
         self.tz = tz
         self.day: date | None = None
         self.people: dict[str, Presence] = {}
-        self.bindings: dict[str, str] = {}
+        self.bindings: dict[Idm, str] = {}
         self._recent: deque[RecentEvent] = deque(maxlen=RECENT_LIMIT)
         self._inside_count: int | None = 0
         self._siblings: SiblingFeed | None = None
@@ -101,10 +102,10 @@ class Today:
         """Why sibling events could not be read (state.db damaged); the fold goes on with this gate's own."""
 
     # -- queries -----------------------------------------------------------------------------
-    def worker_for(self, idm: str) -> str | None:
+    def worker_for(self, idm: Idm) -> str | None:
         return self.bindings.get(idm) or self._resolve(idm)
 
-    def key_for(self, idm: str) -> str:
+    def key_for(self, idm: Idm) -> str:
         worker = self.worker_for(idm)
         return worker_key(worker, idm)
 
@@ -191,7 +192,7 @@ class Today:
         self._roll(at)
         if work_day(at, self.day_boundary, self.tz) != self.day:
             return  # an event of an earlier day (a late manual entry, a clock set back): not today's state
-        idm: str | None
+        idm: Idm | None
         worker: str | None
         if event.kind == "manual":
             assert event.worker is not None
@@ -230,7 +231,7 @@ class Today:
                         person.first_in = old.at
                 return
 
-    def _bind(self, idm: str, worker: str) -> None:
+    def _bind(self, idm: Idm, worker: str) -> None:
         self.bindings[idm] = worker
         card = self.people.pop(card_key(idm), None)
         if card is None:

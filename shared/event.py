@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from shared.canonical import canonical_bytes, parse_canonical
 from shared.errors import FormatError, InvalidTimestamp
-from shared.ids import check_ccus_id, check_device_id, check_idm, check_reader_id
+from shared.ids import Idm, check_ccus_id, check_device_id, check_reader_id, parse_idm
 from shared.timefmt import parse_rfc3339
 
 FORMAT_VERSION = 1
@@ -79,7 +79,7 @@ class Event:
     reader: str
     site: str
     app: str
-    idm: str | None = None
+    idm: Idm | None = None
     direction: Direction | None = None
     ref: int | None = None
     worker: str | None = None
@@ -168,7 +168,7 @@ def validate_fields(obj: dict[str, Any]) -> None:
 
     idm, direction, ref, worker = obj.get("idm"), obj.get("direction"), obj.get("ref"), obj.get("worker")
     if idm is not None:
-        check_idm(idm)
+        parse_idm(idm, canonical=True)
     if direction is not None and direction not in DIRECTIONS:
         raise FormatError(f"event direction must be 'in' or 'out': {direction!r}")
     if ref is not None:

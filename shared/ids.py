@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from typing import NewType
 
 from shared.errors import InvalidId, InvalidIdm
 
@@ -20,31 +21,61 @@ _READER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]{0,63}")
 IDM_LENGTH = 8
 """A FeliCa IDm is 8 bytes; we store and show it as 16 upper-case hex digits."""
 
+Idm = NewType("Idm", str)
+"""A FeliCa IDm that has been validated: 16 upper-case hex digits.
 
-def normalize_idm(value: str | bytes) -> str:
-    """Return the IDm as 16 upper-case hex digits, or raise :class:`InvalidIdm`.
+The one IDm type. It is made only by :func:`parse_idm` (a test checks that no
+other module writes ``Idm(...)``), at the edges where an IDm enters the system:
+the hardware backends when a card is read, the roster file, command-line
+arguments, the manager's and the tablet's input, the server's API, and the
+event format when a journal or a batch is read. Everything downstream (the tap
+pipeline, today's state, the site view, state.db look-ups) takes an ``Idm`` and
+does not check it again.
+"""
+
+
+def parse_idm(value: object, *, canonical: bool = False) -> Idm:
+    """The one IDm check: return the :data:`Idm`, or raise :class:`InvalidIdm` with a clear message.
 
     Accepts the 8 raw bytes, or hex text in either case (a reader or a CSV may
-    give lower case). Separators, spaces and any other length are refused.
+    give lower case); separators, spaces and any other length are refused.
+    With ``canonical=True`` only the stored form (16 upper-case hex digits) is
+    accepted: for signed bytes (events, batches), where normalising would
+    change what was signed.
     """
     if isinstance(value, bytes | bytearray):
+        if canonical:
+            raise InvalidIdm(f"IDm must be 16 upper-case hex digits, got {len(value)} raw bytes")
         if len(value) != IDM_LENGTH:
             raise InvalidIdm(f"IDm must be {IDM_LENGTH} bytes, got {len(value)}")
-        return bytes(value).hex().upper()
+        return Idm(bytes(value).hex().upper())
     if not isinstance(value, str):
         raise InvalidIdm(f"IDm must be text or bytes, got {type(value).__name__}")
+    if canonical:
+        if not _IDM_RE.fullmatch(value):
+            raise InvalidIdm(f"IDm must be 16 upper-case hex digits: {value[:40]!r}")
+        return Idm(value)
     if not _HEXISH_RE.fullmatch(value):
         raise InvalidIdm(f"IDm must be hexadecimal digits only: {value[:40]!r}")
     if len(value) != 2 * IDM_LENGTH:
         raise InvalidIdm(f"IDm must be {2 * IDM_LENGTH} hex digits, got {len(value)}")
-    return value.upper()
+    return Idm(value.upper())
 
 
-def check_idm(value: object) -> str:
-    """Check an IDm that must already be canonical (16 upper-case hex digits)."""
-    if not isinstance(value, str) or not _IDM_RE.fullmatch(value):
-        raise InvalidIdm(f"IDm must be 16 upper-case hex digits: {str(value)[:40]!r}")
-    return value
+def stored_idm(value: str) -> Idm:
+    """An IDm read back from a store that only :func:`parse_idm`'s results are written to (state.db's
+    cards and bindings): typed, not checked again, as :meth:`shared.event.Event.from_stored` reads events."""
+    return Idm(value)
+
+
+def normalize_idm(value: str | bytes) -> Idm:
+    """:func:`parse_idm` under its former name (kept for callers outside the kiosk's edge)."""
+    return parse_idm(value)
+
+
+def check_idm(value: object) -> Idm:
+    """:func:`parse_idm` with ``canonical=True`` under its former name."""
+    return parse_idm(value, canonical=True)
 
 
 def check_ccus_id(value: object, what: str = "id") -> str:
@@ -80,6 +111,13 @@ def to_reader_id(name: str) -> str:
     """
     cleaned = _READER_UNSAFE_RE.sub("_", name).lstrip("._:/@-")[:64]
     return cleaned or "reader"
+
+
+WORKER_LANGUAGES: tuple[str, ...] = ("ja", "en", "vi", "zh", "id", "tl")
+"""A worker's own language in the server's registry: the languages the kiosk has a result screen in, as
+lower-case BCP 47 primary tags (``zh``: simplified Chinese; ``tl``: Tagalog/Filipino). The kiosk maps a
+roster's tag to its screen (kiosk.ui.i18n.for_worker; tests/kiosk checks each of these maps to its own
+translation). Empty means not set: the kiosk's own language (Japanese)."""
 
 
 def new_device_id() -> str:

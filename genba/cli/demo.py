@@ -25,6 +25,7 @@ from genba.cli.common import fail, reported
 from genba.cli.demo_console import show_console
 from genba.cli.server_domain import show_demo_site
 from shared.device import DeviceIdentity, load_or_create_identity, load_or_create_key
+from shared.ids import Idm
 from shared.journal import EventDraft, JournalReader, JournalWriter, verify_journal
 from shared.keys import SigningKey
 from shared.messages import t
@@ -33,7 +34,7 @@ from shared.state import StateReader, StateWriter
 
 
 def _record_taps(data: DataDir, identity: DeviceIdentity, key: SigningKey, n: int, rng: random.Random,
-                 pool: list[str], inside: set[str], label: str) -> None:
+                 pool: list[Idm], inside: set[str], label: str) -> None:
     from genba.cli.journal import DEMO_SITE
 
     writer = JournalWriter.open(data.journal, identity, key)

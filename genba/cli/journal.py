@@ -13,7 +13,7 @@ from genba.cli.common import data_dir, fail, reported
 from shared.device import load_identity, load_or_create_identity
 from shared.errors import JournalDamaged
 from shared.event import Direction
-from shared.ids import check_ccus_id
+from shared.ids import Idm, check_ccus_id, parse_idm
 from shared.journal import EventDraft, JournalReader, JournalWriter, verify_journal
 from shared.journal.store import CLOCK_BEHIND
 from shared.messages import explain, t
@@ -23,9 +23,9 @@ app = typer.Typer(help="The edge journal (journal.db): simulate, verify, tail. /
 DEMO_SITE = "90000000000001"
 
 
-def simulated_idm(rng: random.Random) -> str:
+def simulated_idm(rng: random.Random) -> Idm:
     """A plausible FeliCa IDm: manufacturer code 01 2E (as on many cards), then random bytes."""
-    return "012E" + "".join(rng.choice("0123456789ABCDEF") for _ in range(12))
+    return parse_idm("012E" + "".join(rng.choice("0123456789ABCDEF") for _ in range(12)))
 
 
 @app.command()

@@ -29,7 +29,7 @@ from genba.cli.server_domain_seed import (
 from server.context import ServerContext
 from server.domain import corrections as corr
 from server.domain import structure as st
-from server.domain.registry import CardBinding, Company, Site, Worker
+from server.domain.registry import CardBinding, Company, Site, Worker, card_idm
 from server.domain.roster import RosterEntry
 from server.reports.demo import seed_details
 from server.store import domain_records as rec
@@ -98,7 +98,7 @@ def _registry(ctx: ServerContext, month: str, rng: random.Random) -> list[tuple[
                                             level=1 + (n % 4), health_insurance=True, pension=True,
                                             employment_insurance=n % 9 != 0, retirement_fund=n % 5 != 0,
                                             origin="ccus"))
-                idm = f"012E{n:012X}"
+                idm = card_idm(f"012E{n:012X}")
                 rec.add_binding(conn, CardBinding(idm, worker, first - timedelta(days=60)))
                 if n == 60:
                     people.append((worker, idm, cid, False))

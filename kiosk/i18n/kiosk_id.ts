@@ -51,18 +51,6 @@
             <translation>perusahaan Anda</translation>
         </message>
         <message>
-            <source>Card not read</source>
-            <translation>Kartu tidak terbaca</translation>
-        </message>
-        <message>
-            <source>Nothing was recorded. Hold the card flat on the reader and touch again.</source>
-            <translation>Tidak ada yang tercatat. Letakkan kartu rata di pembaca lalu sentuhkan lagi.</translation>
-        </message>
-        <message>
-            <source>This kiosk has no site yet. Tell the site manager, and write your entry or exit on the paper sheet.</source>
-            <translation>Kios ini belum punya lokasi. Beri tahu manajer lokasi, dan tulis jam masuk atau keluar Anda di lembar kertas.</translation>
-        </message>
-        <message>
             <source>The record could not be saved (the disk may be full or read-only). Tell the site manager now and write your entry or exit on the paper sheet.</source>
             <translation>Catatan tidak dapat disimpan (penyimpanan mungkin penuh atau tidak bisa ditulis). Segera beri tahu manajer lokasi dan tulis jam masuk atau keluar Anda di lembar kertas.</translation>
         </message>

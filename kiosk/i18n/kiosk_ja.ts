@@ -51,18 +51,6 @@
             <translation>所属会社</translation>
         </message>
         <message>
-            <source>Card not read</source>
-            <translation>カードを読み取れませんでした</translation>
-        </message>
-        <message>
-            <source>Nothing was recorded. Hold the card flat on the reader and touch again.</source>
-            <translation>記録されていません。カードをリーダーに平らに当てて、もう一度タッチしてください。</translation>
-        </message>
-        <message>
-            <source>This kiosk has no site yet. Tell the site manager, and write your entry or exit on the paper sheet.</source>
-            <translation>この端末には現場が設定されていません。現場管理者に伝え、紙の入退場簿に記入してください。</translation>
-        </message>
-        <message>
             <source>The record could not be saved (the disk may be full or read-only). Tell the site manager now and write your entry or exit on the paper sheet.</source>
             <translation>記録を保存できませんでした（ディスクが満杯か書き込み禁止の可能性）。すぐに現場管理者に伝え、紙の入退場簿に記入してください。</translation>
         </message>

@@ -51,18 +51,6 @@
             <translation>ang iyong kompanya</translation>
         </message>
         <message>
-            <source>Card not read</source>
-            <translation>Hindi nabasa ang card</translation>
-        </message>
-        <message>
-            <source>Nothing was recorded. Hold the card flat on the reader and touch again.</source>
-            <translation>Walang naitala. Ilapat nang pantay ang card sa reader at i-tap ulit.</translation>
-        </message>
-        <message>
-            <source>This kiosk has no site yet. Tell the site manager, and write your entry or exit on the paper sheet.</source>
-            <translation>Wala pang site ang kiosk na ito. Sabihan ang site manager, at isulat ang iyong pasok o labas sa papel.</translation>
-        </message>
-        <message>
             <source>The record could not be saved (the disk may be full or read-only). Tell the site manager now and write your entry or exit on the paper sheet.</source>
             <translation>Hindi na-save ang tala (maaaring puno o hindi masulatan ang storage). Sabihan agad ang site manager at isulat ang iyong pasok o labas sa papel.</translation>
         </message>

@@ -51,18 +51,6 @@
             <translation>công ty của bạn</translation>
         </message>
         <message>
-            <source>Card not read</source>
-            <translation>Không đọc được thẻ</translation>
-        </message>
-        <message>
-            <source>Nothing was recorded. Hold the card flat on the reader and touch again.</source>
-            <translation>Chưa ghi nhận gì. Hãy đặt thẻ nằm phẳng trên đầu đọc và chạm lại.</translation>
-        </message>
-        <message>
-            <source>This kiosk has no site yet. Tell the site manager, and write your entry or exit on the paper sheet.</source>
-            <translation>Máy này chưa được gán công trường. Hãy báo người quản lý và ghi giờ vào/ra vào sổ giấy.</translation>
-        </message>
-        <message>
             <source>The record could not be saved (the disk may be full or read-only). Tell the site manager now and write your entry or exit on the paper sheet.</source>
             <translation>Không lưu được (bộ nhớ có thể đã đầy hoặc không ghi được). Hãy báo ngay người quản lý công trường và ghi giờ vào/ra vào sổ giấy.</translation>
         </message>

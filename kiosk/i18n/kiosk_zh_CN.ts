@@ -51,18 +51,6 @@
             <translation>您的公司</translation>
         </message>
         <message>
-            <source>Card not read</source>
-            <translation>未能读取卡片</translation>
-        </message>
-        <message>
-            <source>Nothing was recorded. Hold the card flat on the reader and touch again.</source>
-            <translation>没有记录。请把卡平放在读卡器上再刷一次。</translation>
-        </message>
-        <message>
-            <source>This kiosk has no site yet. Tell the site manager, and write your entry or exit on the paper sheet.</source>
-            <translation>本终端尚未设定工地。请告知现场管理人员，并在纸质登记表上填写进出场。</translation>
-        </message>
-        <message>
             <source>The record could not be saved (the disk may be full or read-only). Tell the site manager now and write your entry or exit on the paper sheet.</source>
             <translation>记录未能保存（存储可能已满或无法写入）。请立即告知现场管理人员，并在纸质登记表上填写进出场。</translation>
         </message>

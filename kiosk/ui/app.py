@@ -140,7 +140,6 @@ def log_line(outcome: Outcome, lang: str | None = None) -> str:
                                     lang),
         OutcomeKind.NOT_ON_ROSTER: t("名簿外（記録済み・登録を）", "not on the site roster (recorded; register)", lang),
         OutcomeKind.NOT_RECORDED: t("記録されていません", "NOT RECORDED", lang),
-        OutcomeKind.BAD_CARD: t("読み取り失敗（記録なし）", "card not read (nothing recorded)", lang),
     }[outcome.kind]
     direction = {"in": t("入場", "entry", lang), "out": t("退場", "exit", lang), None: "-"}[outcome.direction]
     who = outcome.holder.name if outcome.holder is not None else "-"

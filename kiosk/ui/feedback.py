@@ -77,15 +77,8 @@ def view_for(o: Outcome) -> View:
                     .replace("%1", name or translate("Kiosk", "This worker"))
                     .replace("%2", employer or translate("Kiosk", "your employer"))
                     + ("\n" + gate if gate else ""))
-    if o.kind is OutcomeKind.BAD_CARD:
-        return View("error", "error", "cross", translate("Kiosk", "Card not read"), "", "",
-                    translate("Kiosk", "Nothing was recorded. Hold the card flat on the reader and touch again."))
-    if o.error_code == "no_site":
-        what = translate("Kiosk", "This kiosk has no site yet. Tell the site manager, and write your entry "
-                                  "or exit on the paper sheet.")
-    else:
-        what = translate("Kiosk", "The record could not be saved (the disk may be full or read-only). "
-                                  "Tell the site manager now and write your entry or exit on the paper sheet.")
+    what = translate("Kiosk", "The record could not be saved (the disk may be full or read-only). "
+                              "Tell the site manager now and write your entry or exit on the paper sheet.")
     return View("error", "error", "cross", translate("Kiosk", "NOT recorded"), name, employer, what,
                 tech=f"{o.error_code}: {o.error_message}" if o.error_code else "")
 

@@ -23,6 +23,7 @@ from kiosk.ui.i18n import Translations, for_worker
 from kiosk.ui.i18n import translations as shared_translations
 from kiosk.ui.sound import SoundPlayer
 from shared.event import Direction
+from shared.ids import parse_idm
 from shared.journal import StoredEvent
 from shared.kioskstatus import HEARTBEAT_S
 
@@ -204,7 +205,8 @@ class KioskModel(QObject):
         self.idle_changed.emit()
 
     def bind(self, idm: str, worker: str) -> StoredEvent:
-        stored = self.core.bind(idm, worker)
+        """Bind a card picked on the manager screen (a Qt widget's text: parsed here, the input boundary)."""
+        stored = self.core.bind(parse_idm(idm), worker)
         self.today_changed.emit()
         return stored
 

@@ -24,6 +24,7 @@ from kiosk.errors import ManagerActionRefused
 from kiosk.manager import MANUAL_REASON, ManagerActions
 from kiosk.web.errors import KioskUnavailable
 from shared.event import Direction
+from shared.ids import Idm
 from shared.journal import StoredEvent
 
 T = TypeVar("T")
@@ -47,7 +48,7 @@ class KioskActions:
     def status(self) -> IdleStatus:
         return self.core.idle()
 
-    def bind(self, idm: str, worker: str) -> StoredEvent:
+    def bind(self, idm: Idm, worker: str) -> StoredEvent:
         stored = self.core.bind(idm, worker)
         self._changed()
         return stored

@@ -387,7 +387,7 @@ class SiteDay:
             day = work_day(parse_rfc3339(stamp), today.day_boundary, today.tz)
             if day >= current:
                 return None
-            worker = event.worker if event.kind == "manual" else today.worker_for(event.idm or "")
+            worker = event.worker if event.kind == "manual" else today.worker_for(event.idm) if event.idm else None
             if worker:
                 by_day[day].add(worker)
             else:

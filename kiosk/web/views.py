@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from kiosk.errors import ManagerActionRefused
 from kiosk.web.errors import BadInput, TabletError
@@ -17,7 +17,7 @@ from kiosk.web.http import Response
 from kiosk.web.rows import hm
 from shared.errors import GenbaError
 from shared.event import Direction
-from shared.ids import check_ccus_id, normalize_idm
+from shared.ids import check_ccus_id, parse_idm
 from shared.messages import CATALOG
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def routes(app: TabletApp) -> dict[tuple[str, str], Callable[[Ctx], Response]]:
 
     def bind(ctx: Ctx) -> Response:
         need_actions()
-        idm = _field(ctx, "idm", normalize_idm)
+        idm = _field(ctx, "idm", parse_idm)
         worker = _field(ctx, "worker", lambda v: check_ccus_id(v, "worker"))
         _on_roster(app, worker)
         if idm in app.day.roster()[worker].idms:
@@ -203,7 +203,10 @@ def routes(app: TabletApp) -> dict[tuple[str, str], Callable[[Ctx], Response]]:
     }
 
 
-def _field(ctx: Ctx, name: str, check: Callable[[str], str]) -> str:
+_T = TypeVar("_T")
+
+
+def _field(ctx: Ctx, name: str, check: Callable[[str], _T]) -> _T:
     value = ctx.req.form.get(name, "").strip()
     if not value:
         raise BadInput(f"{name} is required")

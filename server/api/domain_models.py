@@ -87,6 +87,9 @@ class WorkerOut(Out):
     retirement_fund: bool | None = None
     qualifications: list[str] | None = None
     origin: str | None = None
+    language: str | None = Field(default=None, description="The worker's own language (ja, en, vi, zh, id, tl); "
+                                                           "empty: not set. Shown to the admin, the employer and "
+                                                           "the worker.")
 
 
 class WorkersOut(Out):

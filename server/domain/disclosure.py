@@ -129,7 +129,7 @@ def worker_view(p: Principal, worker: Worker, *, active_rosters: Iterable[tuple[
         "trade_major": worker.trade_major, "trade_minor": worker.trade_minor, "trade_name": worker.trade_name,
         "level": worker.level, "health_insurance": worker.health_insurance, "pension": worker.pension,
         "employment_insurance": worker.employment_insurance, "retirement_fund": worker.retirement_fund,
-        "qualifications": list(worker.qualifications), "origin": worker.origin,
+        "qualifications": list(worker.qualifications), "origin": worker.origin, "language": worker.language,
     }
     if p.role == "admin" or (p.is_company and p.company == worker.employer) or p.worker == worker.worker:
         return full

@@ -12,6 +12,7 @@ never here.
     ├── Forbidden                    code "forbidden"                  the caller's role may not do this
     ├── Invalid                      code "invalid"                    well-formed but not acceptable
     │   ├── EmployerNotOnSite        code "employer_not_on_site"       roster entry for a company not on the site
+    │   ├── UnsupportedLanguage      code "unsupported_language"       a worker's language the kiosk has no screen in
     │   ├── CorrectionInFuture       code "correction_in_future"
     │   └── CorrectionTooLate        code "correction_past_deadline"   past the end of the month after the work day
     └── Conflict                     code "conflict"                   contradicts the current state
@@ -66,6 +67,11 @@ class Invalid(DomainError):
 class EmployerNotOnSite(Invalid):
     code = "employer_not_on_site"
     message_ja = "この事業者は現場の施工体制に登録（承認済み）されていません。先に施工体制登録を完了してください。"
+
+
+class UnsupportedLanguage(Invalid):
+    code = "unsupported_language"
+    message_ja = "この言語には対応していません。ja, en, vi, zh, id, tl のいずれか（未設定は空）を指定してください。"
 
 
 class CorrectionInFuture(Invalid):

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Literal
 
-from server.domain.errors import Invalid, OverlappingBinding
+from server.domain.errors import Invalid, OverlappingBinding, UnsupportedLanguage
 from shared.errors import GenbaError
-from shared.ids import check_ccus_id, check_idm
+from shared.ids import WORKER_LANGUAGES, Idm, check_ccus_id, parse_idm
 from shared.siterules import DEFAULT_DAY_BOUNDARY, DEFAULT_REPEAT_WINDOW_S, DEFAULT_TIMEZONE, MAX_REPEAT_WINDOW_S
 
 Origin = Literal["ccus", "local"]
@@ -34,6 +34,15 @@ def checked_id(value: str, what: str) -> str:
         return check_ccus_id(value, what)
     except GenbaError as exc:
         raise Invalid(exc.message, message_ja=f"{what} は14桁の数字で指定してください。", field=what) from None
+
+
+def checked_language(value: object) -> str:
+    """A worker's language: one of :data:`shared.ids.WORKER_LANGUAGES`, or empty (not set); anything else is
+    refused as :class:`UnsupportedLanguage` (HTTP 422, code ``unsupported_language``, with the list)."""
+    if value == "" or value in WORKER_LANGUAGES:
+        return str(value)
+    raise UnsupportedLanguage(f"language must be one of {', '.join(WORKER_LANGUAGES)} (or empty for none): "
+                              f"{str(value)[:40]!r}", field="language", allowed=list(WORKER_LANGUAGES))
 
 
 def _text(value: str, what: str, max_len: int = 200) -> str:
@@ -86,12 +95,16 @@ class Worker:
     """建退共 membership"""
     qualifications: tuple[str, ...] = ()
     origin: Origin = "local"
+    language: str = ""
+    """The worker's own language (:data:`shared.ids.WORKER_LANGUAGES`): the kiosk shows the result of a tap
+    in it. Empty: not set (Japanese)."""
 
     def __post_init__(self) -> None:
         checked_id(self.worker, "worker")
         checked_id(self.employer, "employer")
         _text(self.name, "name")
         _text(self.furigana, "furigana")
+        checked_language(self.language)
         if self.level not in (1, 2, 3, 4):
             raise Invalid("level must be 1–4", message_ja="レベルは1〜4です。", field="level")
 
@@ -130,21 +143,28 @@ class Site:
             raise Invalid(f"repeat_window_s must be 0–{MAX_REPEAT_WINDOW_S}", field="repeat_window_s")
 
 
+def card_idm(value: object) -> Idm:
+    """A card's IDm from the API, the console or a load file: :func:`shared.ids.parse_idm` in its canonical form
+    (16 upper-case hex digits, as the kiosks send it), refused as :class:`Invalid` (HTTP 422, code invalid)."""
+    try:
+        return parse_idm(value, canonical=True)
+    except GenbaError as exc:
+        raise Invalid(exc.message, message_ja="カードのIDmは16桁の16進数（大文字）です。", field="idm") from None
+
+
 @dataclass(frozen=True, slots=True)
 class CardBinding:
     """キャリアアップカード IDm → worker, valid from ``valid_from`` through ``valid_to`` (inclusive, open if None)."""
 
-    idm: str
+    idm: Idm
+    """Made with :func:`shared.ids.parse_idm` (the one IDm check) at the boundary: :func:`card_idm`."""
     worker: str
     valid_from: date
     valid_to: date | None = None
     id: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
-        try:
-            check_idm(self.idm)
-        except GenbaError as exc:
-            raise Invalid(exc.message, message_ja="カードのIDmは16桁の16進数（大文字）です。", field="idm") from None
+        card_idm(self.idm)
         checked_id(self.worker, "worker")
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise Invalid("valid_to is before valid_from",

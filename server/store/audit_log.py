@@ -42,6 +42,19 @@ a company, a site, a proxy consent, a worker's 作業員名簿 details and new-e
 the reports part's tables sit in a layer this one may not import, and are read by reflection."""
 
 
+ADDED_LATER: dict[str, dict[str, Any]] = {"dom_workers": {"language": ""}}
+"""Columns added to a registry table after its records were first logged, with the value every earlier record
+took: left out of a record's entry while they hold it, so records logged before the column existed still verify
+(and a record is logged anew when the column is changed through the application)."""
+
+
+def _logged_values(tbl: str, values: dict[str, Any]) -> dict[str, Any]:
+    later = ADDED_LATER.get(tbl)
+    if not later:
+        return values
+    return {k: v for k, v in values.items() if k not in later or v != later[k]}
+
+
 def lock(conn: sa.Connection) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
@@ -220,7 +233,7 @@ def keyed_row(conn: sa.Connection, tbl: str, row_key: str) -> dict[str, Any] | N
         return None
     table = _keyed_table(conn, tbl)
     row = conn.execute(sa.select(table).where(*(table.c[c] == v for c, v in zip(cols, parts, strict=True)))).first()
-    return None if row is None else dict(row._mapping)
+    return None if row is None else _logged_values(tbl, dict(row._mapping))
 
 
 def keyed_rows(conn: sa.Connection, tbl: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -229,7 +242,7 @@ def keyed_rows(conn: sa.Connection, tbl: str) -> Iterator[tuple[str, dict[str, A
     table = _keyed_table(conn, tbl)
     for row in conn.execute(sa.select(table).order_by(*(table.c[c] for c in cols))):
         values = dict(row._mapping)
-        yield ":".join(str(values[c]) for c in cols), values
+        yield ":".join(str(values[c]) for c in cols), _logged_values(tbl, values)
 
 
 def key_queued(conn: sa.Connection) -> set[tuple[str, str]]:

@@ -75,7 +75,7 @@ def add_worker(conn: sa.Connection, w: Worker) -> None:
         worker=w.worker, name=w.name, furigana=w.furigana, employer=w.employer, trade_major=w.trade_major,
         trade_minor=w.trade_minor, trade_name=w.trade_name, level=w.level, health_insurance=w.health_insurance,
         pension=w.pension, employment_insurance=w.employment_insurance, retirement_fund=w.retirement_fund,
-        qualifications=json.dumps(list(w.qualifications), ensure_ascii=False), origin=w.origin))
+        qualifications=json.dumps(list(w.qualifications), ensure_ascii=False), origin=w.origin, language=w.language))
     queue_key_change(conn, t.workers.name, w.worker)
 
 
@@ -84,7 +84,7 @@ def _worker(row: Any) -> Worker:
                   trade_major=row.trade_major, trade_minor=row.trade_minor, trade_name=row.trade_name, level=row.level,
                   health_insurance=row.health_insurance, pension=row.pension,
                   employment_insurance=row.employment_insurance, retirement_fund=row.retirement_fund,
-                  qualifications=tuple(json.loads(row.qualifications)), origin=row.origin)
+                  qualifications=tuple(json.loads(row.qualifications)), origin=row.origin, language=row.language)
 
 
 def get_worker(conn: sa.Connection, worker: str) -> Worker:
@@ -99,6 +99,14 @@ def list_workers(conn: sa.Connection, employer: str | None = None) -> list[Worke
     if employer is not None:
         q = q.where(t.workers.c.employer == employer)
     return [_worker(r) for r in conn.execute(q)]
+
+
+def set_language(conn: sa.Connection, worker: str, language: str) -> Worker:
+    """Change a worker's own language (checked by :class:`Worker`); the audit log is told, as for every record."""
+    w = replace(get_worker(conn, worker), language=language)
+    conn.execute(t.workers.update().where(t.workers.c.worker == worker).values(language=w.language))
+    queue_key_change(conn, t.workers.name, worker)
+    return w
 
 
 def consents(conn: sa.Connection, worker: str) -> tuple[list[str], list[str]]:

@@ -49,6 +49,8 @@ workers = sa.Table(
     sa.Column("consent_worker", sa.Text, nullable=False, server_default="[]", comment="fields the worker discloses"),
     sa.Column("consent_employer", sa.Text, nullable=False, server_default="[]",
               comment="fields the employer discloses"),
+    sa.Column("language", sa.String(8), nullable=False, server_default="",
+              comment="the worker's own language (shared.ids.WORKER_LANGUAGES); empty: not set"),
 )
 
 sites = sa.Table(

@@ -50,7 +50,7 @@ def roster_snapshot(conn: sa.Connection, site: str, today: date) -> RosterSnapsh
     wc = t.workers.c
     people = {}
     for i in range(0, len(ids), 500):
-        q = sa.select(wc.worker, wc.name, wc.furigana).where(wc.worker.in_(ids[i:i + 500]))
+        q = sa.select(wc.worker, wc.name, wc.furigana, wc.language).where(wc.worker.in_(ids[i:i + 500]))
         people.update({r.worker: r for r in conn.execute(q)})
     cards: dict[str, list[str]] = {}
     bc = t.card_bindings.c
@@ -68,7 +68,7 @@ def roster_snapshot(conn: sa.Connection, site: str, today: date) -> RosterSnapsh
     workers = tuple(
         PulledRosterWorker(e.worker, people[e.worker].name, people[e.worker].furigana, e.employer,
                      names.get(e.employer, ""), e.trade_name or "", e.trade_code or "", e.position or "",
-                     tuple(sorted(cards.get(e.worker, ()))))
+                     tuple(sorted(cards.get(e.worker, ()))), language=people[e.worker].language)
         for e in entries)
     return RosterSnapshot(site, workers + _cardholders_off_roster(conn, site, today, set(ids)))
 
@@ -113,7 +113,7 @@ def _cardholders_off_roster(conn: sa.Connection, site: str, today: date,
     wc, bc, cc = t.workers.c, t.card_bindings.c, t.companies.c
     day = today.isoformat()
     rows = conn.execute(
-        sa.select(wc.worker, wc.name, wc.furigana, wc.employer, cc.name.label("employer_name"), bc.idm)
+        sa.select(wc.worker, wc.name, wc.furigana, wc.employer, cc.name.label("employer_name"), bc.idm, wc.language)
         .join(t.card_bindings, bc.worker == wc.worker).join(t.companies, cc.company == wc.employer)
         .where(wc.employer.in_(companies), bc.valid_from <= day, sa.or_(bc.valid_to.is_(None), bc.valid_to >= day))
     ).all()
@@ -123,7 +123,7 @@ def _cardholders_off_roster(conn: sa.Connection, site: str, today: date,
             found.setdefault(r.worker, (r, []))[1].append(r.idm)
     return tuple(
         PulledRosterWorker(r.worker, r.name, r.furigana, r.employer, r.employer_name, "", "", "", tuple(sorted(idms)),
-                     on_roster=False)
+                           on_roster=False, language=r.language)
         for r, idms in found.values())
 
 

@@ -42,6 +42,7 @@ from shared.clockrules import SET_BACK_TOLERANCE, clock_set_back
 from shared.device import DeviceIdentity
 from shared.errors import ForeignJournal, FormatError, JournalBusy, JournalDamaged, JournalWriteFailed
 from shared.event import Direction, Event, Kind
+from shared.ids import Idm
 from shared.journal.guard import check_intact, guarded, guarded_iter, translate
 from shared.journal.migrations import apply as apply_migrations
 from shared.keys import SigningKey, VerifierKey
@@ -122,7 +123,7 @@ class EventDraft:
     kind: Kind
     reader: str
     site: str
-    idm: str | None = None
+    idm: Idm | None = None
     direction: Direction | None = None
     ref: int | None = None
     worker: str | None = None

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from shared.errors import FormatError, GenbaError
-from shared.ids import check_ccus_id, normalize_idm
+from shared.ids import Idm, check_ccus_id, parse_idm
 from shared.siterules import DEFAULT_DAY_BOUNDARY_TEXT, DEFAULT_REPEAT_WINDOW_S, DEFAULT_TIMEZONE
 from shared.state.errors import RosterInvalid
 
@@ -49,7 +49,7 @@ class RosterWorker:
     trade_code: str = ""
     position: str = ""
     """立場: 職長, 班長, …"""
-    idms: tuple[str, ...] = ()
+    idms: tuple[Idm, ...] = ()
     on_roster: bool = True
     """False: a cardholder the server knows (employed by a company on this site's structure) who has no
     roster entry on this site today — the kiosk records the tap and names the missing registration."""
@@ -224,14 +224,14 @@ def check_worker(raw: Mapping[str, Any], line: int, problems: list[tuple[int, st
             ("position", "position (立場)"),
         )
     }
-    idms: list[str] = []
+    idms: list[Idm] = []
     raw_idms = raw.get("idms", [])
     if not isinstance(raw_idms, list | tuple):
         problems.append((line, "card IDm list must be a list"))
         raw_idms = []
     for value in raw_idms:
         try:
-            idm = normalize_idm(value.strip() if isinstance(value, str) else value)
+            idm = parse_idm(value.strip() if isinstance(value, str) else value)
         except GenbaError as exc:
             problems.append((line, f"card IDm: {exc.message}"))
             continue

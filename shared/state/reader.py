@@ -16,8 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Self
 
-from shared.errors import GenbaError
-from shared.ids import normalize_idm
+from shared.ids import Idm, stored_idm
 from shared.journal import JournalReader
 from shared.state.errors import StateDamaged
 from shared.state.migrations import known as known_migrations
@@ -47,7 +46,7 @@ def _opt(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _row_worker(row: tuple[object, ...], idms: Sequence[str]) -> RosterWorker:
+def _row_worker(row: tuple[object, ...], idms: Sequence[Idm]) -> RosterWorker:
     w, name, furi, emp, emp_name, trade, code, pos = (str(v) for v in row[:8])
     return RosterWorker(worker=w, name=name, furigana=furi, employer=emp, employer_name=emp_name, trade=trade,
                         trade_code=code, position=pos, idms=tuple(idms), on_roster=bool(_i(row[8])),
@@ -162,15 +161,11 @@ class StateReader:
         if self._bindings:
             sql += " UNION SELECT idm FROM bindings WHERE worker = ? AND idm NOT IN (SELECT idm FROM cards)"
         args = (row[0], row[0]) if self._bindings else (row[0],)
-        idms = sorted(str(r[0]) for r in self._all(sql, args))
+        idms = sorted(stored_idm(str(r[0])) for r in self._all(sql, args))
         return _row_worker(row, idms)
 
-    def worker_by_idm(self, idm: str | bytes) -> RosterWorker | None:
-        """The roster worker bound to this card, or None (unknown card). Accepts raw bytes or hex."""
-        try:
-            key = normalize_idm(idm)
-        except GenbaError:
-            return None
+    def worker_by_idm(self, key: Idm) -> RosterWorker | None:
+        """The roster worker bound to this card, or None (unknown card)."""
         if self._db() is None:
             return None
         row = self._one(f"SELECT {self._cols} FROM cards c JOIN workers w USING (worker) WHERE c.idm = ?", (key,))
@@ -192,13 +187,13 @@ class StateReader:
         if self._db() is None:
             return []
         rows = self._all(f"SELECT {self._cols} FROM workers w ORDER BY w.furigana, w.worker")
-        cards: dict[str, list[str]] = {}
+        cards: dict[str, list[Idm]] = {}
         for idm, worker in self._all("SELECT idm, worker FROM cards ORDER BY idm"):
-            cards.setdefault(str(worker), []).append(str(idm))
+            cards.setdefault(str(worker), []).append(stored_idm(str(idm)))
         if self._bindings:
             for idm, worker in self._all("SELECT idm, worker FROM bindings WHERE idm NOT IN (SELECT idm FROM cards) "
                                          "ORDER BY idm"):
-                cards.setdefault(str(worker), []).append(str(idm))
+                cards.setdefault(str(worker), []).append(stored_idm(str(idm)))
         return [_row_worker(r, cards.get(str(r[0]), [])) for r in rows]
 
     def roster_size(self) -> int:

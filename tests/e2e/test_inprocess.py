@@ -63,7 +63,7 @@ def test_roster_and_site_config_are_pulled_and_unchanged_ones_cost_a_304(tmp_pat
             roster = state.roster()
             assert len(roster) >= 50
             carded = next(w for w in roster if w.idms)
-            found = state.worker_by_idm(carded.idms[0].lower())
+            found = state.worker_by_idm(carded.idms[0])
             assert found is not None and found.worker == carded.worker and found.name
             assert state.site_config().name, "the site's name came with the configuration"
             assert state.sync_status(dev.writer).roster_source == "server"

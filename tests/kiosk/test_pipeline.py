@@ -157,9 +157,11 @@ def test_read_only_journal_says_not_recorded_then_recovers(rig: Rig, tmp_path: P
     assert "journal_write_failed" not in rig.core.idle().problems
 
 
-def test_a_card_without_a_valid_idm_is_refused_and_not_journaled(rig: Rig) -> None:
+def test_a_card_without_a_valid_idm_never_reaches_the_journal(rig: Rig) -> None:
+    """The IDm is checked once, at the hardware edge (tests/hardware/test_polling.py: a bad card is a status,
+    never a tap). A Tap built around that edge is still refused by the event format: nothing journaled."""
     out = rig.tap("12345")
-    assert out.kind is OutcomeKind.BAD_CARD and not out.recorded
+    assert out.kind is OutcomeKind.NOT_RECORDED and not out.recorded and out.error_code == "invalid_idm"
     assert events(rig) == []
 
 

@@ -132,16 +132,18 @@ def test_receipt_with_a_head_the_journal_lacks_is_a_mismatch(data: DataDir, writ
         assert state.acked_through(1) is None
 
 
-def test_roster_lookup_by_idm_accepts_bytes_and_lower_case(data: DataDir) -> None:
+def test_roster_lookup_by_an_idm_read_as_bytes_or_lower_case(data: DataDir) -> None:
+    """The reader's edge makes the Idm (shared.ids.parse_idm); the look-up takes it as it is."""
+    from shared.ids import parse_idm
+
     w = RosterWorker(worker="10000000000001", name="山田 太郎", furigana="ヤマダ タロウ", employer="20000000000001",
                      employer_name="山田建設", trade="型枠", trade_code="0101", position="職長",
                      idms=("012E000000000001", "012E000000000002"))
     with StateWriter.open(data.state) as state:
         state.replace_roster([w], version="v1", etag='"v1"', source="server")
     reader = StateReader(data.state)
-    assert reader.worker_by_idm("012e000000000002") == w
-    assert reader.worker_by_idm(bytes.fromhex("012E000000000001")) == w
-    assert reader.worker_by_idm("nonsense") is None
+    assert reader.worker_by_idm(parse_idm("012e000000000002")) == w
+    assert reader.worker_by_idm(parse_idm(bytes.fromhex("012E000000000001"))) == w
     assert reader.worker_by_idm("012E0000000000FF") is None
     assert reader.roster() == [w]
     assert reader.roster_etag() == '"v1"'

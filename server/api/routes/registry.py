@@ -50,12 +50,16 @@ from server.api.routes.registry_common import (
 from server.context import ServerContext
 from server.domain.disclosure import DISCLOSABLE, may_view_site, worker_view
 from server.domain.errors import Invalid, NotFound
-from server.domain.registry import CardBinding, Company, Site, Worker
+from server.domain.registry import CardBinding, Company, Site, Worker, card_idm, checked_language
 from server.store import domain_records as rec
 from server.store.domain_reconcile import recompute_card
+from shared.ids import WORKER_LANGUAGES
 from shared.siterules import DEFAULT_DAY_BOUNDARY, DEFAULT_REPEAT_WINDOW_S, MAX_REPEAT_WINDOW_S
 
 router = APIRouter(tags=["registry"])
+
+LANGUAGE_HELP = (f"The worker's own language, one of {', '.join(WORKER_LANGUAGES)}, or empty for none (Japanese): "
+                 "the site's kiosks show the result of a tap in it. Anything else: 422 unsupported_language.")
 
 
 class CompanyIn(Body):
@@ -82,6 +86,11 @@ class WorkerIn(Body):
     retirement_fund: bool | None = None
     qualifications: list[ShortText] = Field(default_factory=list, max_length=50)
     origin: Literal["ccus", "local"] = "local"
+    language: str = Field(default="", description=LANGUAGE_HELP)
+
+
+class LanguageIn(Body):
+    language: str = Field(description=LANGUAGE_HELP)
 
 
 class SiteIn(Body):
@@ -253,6 +262,27 @@ def list_workers(p: Caller, ctx: Context, employer: CcusQuery = None) -> dict[st
         return {"workers": plain(rec.list_workers(conn, employer))}
 
 
+@router.put("/workers/{worker}/language", response_model=WorkerOut, response_model_exclude_unset=True,
+             responses=errors(*WRITE))
+def set_language(worker: CcusId, body: LanguageIn, p: Caller, ctx: Context) -> dict[str, Any]:
+    """The worker's own language (admin, the worker's employer, or the worker): the site's kiosks get it with
+    the next roster pull and show the result of the worker's taps in it."""
+    checked_language(body.language)
+    with writing(ctx) as conn:
+        try:
+            w = rec.get_worker(conn, worker)
+        except NotFound:
+            if p.role == "admin":
+                raise
+            w = None
+        if p.role != "admin" and not (w is not None and ((p.is_company and p.company == w.employer and p.site is None)
+                                                          or (p.role == "worker" and p.worker == worker))):
+            # one and the same answer for an unknown worker and another company's (no existence oracle)
+            raise NotFound(f"worker {worker} is not registered or not yours to change", worker=worker)
+        rec.set_language(conn, worker, body.language)
+        return visible_worker(ctx, conn, p, worker)
+
+
 @router.put("/workers/{worker}/consent", response_model=ConsentOut, response_model_exclude_unset=True,
              responses=errors(*WRITE))
 def set_consent(worker: CcusId, body: ConsentIn, p: Caller, ctx: Context) -> dict[str, Any]:
@@ -279,7 +309,7 @@ def set_consent(worker: CcusId, body: ConsentIn, p: Caller, ctx: Context) -> dic
              responses=errors(*WRITE))
 def bind_card(body: CardIn, p: Caller, ctx: Context) -> dict[str, Any]:
     """Bind a card (IDm) to a worker for a period; overlapping bindings of one card are refused."""
-    b = CardBinding(body.idm, body.worker, body.valid_from, body.valid_to)
+    b = CardBinding(card_idm(body.idm), body.worker, body.valid_from, body.valid_to)
     with writing(ctx) as conn:
         w = rec.get_worker(conn, b.worker)
         require(p.role == "admin" or (p.is_company and p.company == w.employer),
