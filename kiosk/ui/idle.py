@@ -7,8 +7,10 @@ records stuck unsent (count and age of the oldest).
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QBoxLayout,
     QGridLayout,
@@ -33,13 +35,39 @@ MAX_PROBLEMS = 3
 """Problems the idle banner names at once, most urgent first (the manager screen lists them all)."""
 
 
+def text_height(label: QLabel, width: int) -> int:
+    """The height a word-wrapped label's text takes ``width`` wide in its current type, laid out as QLabel draws it
+    (line by line, with the fallback fonts' own line heights), padding included. QLabel's heightForWidth
+    over-counts text with phrase marks (Japanese, Chinese) by a line or more, and the layout then squeezes."""
+    label.ensurePolished()  # the style sheet's type and padding
+    margins = label.contentsMargins()
+    layout = QTextLayout(QLabel.text(label).replace("\n", "\u2028"), label.font())
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    height = 0.0
+    layout.beginLayout()
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(max(1, width - margins.left() - margins.right()))
+        height += line.height()
+    layout.endLayout()
+    return math.ceil(height) + margins.top() + margins.bottom() + 2
+
+
+class StatusText(PhraseLabel):
+    """A status line's words: asked for its height at a width, it answers with :func:`text_height`, so the grid
+    of status rows gives a wrapped line the room it really takes."""
+
+    def heightForWidth(self, width: int) -> int:
+        return text_height(self, width) if self.wordWrap() else super().heightForWidth(width)
+
+
 class ProblemBanner(PhraseLabel):
     """The red banner naming what is wrong, one problem a line (or two).
 
     It is given a share of the screen's height (:meth:`IdleScreen.refresh`) and shrinks its type, down to
-    ``min_px``, until every problem fits in it, measured by QLabel itself (its padding, font fallback and CJK
-    leading included); it then takes exactly that height, so a second and a third problem never push a line
-    out of the box, whatever the size and the language."""
+    ``min_px``, until every problem fits in it (:meth:`needed`); it then takes exactly that height, so a second and
+    a third problem never push a line out of the box, whatever the size and the language."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -70,11 +98,17 @@ class ProblemBanner(PhraseLabel):
         px = self.max_px
         while True:
             self._use(px)
-            needed = self.heightForWidth(width)
+            needed = self.needed(width)
             if needed <= self.max_height or px <= self.min_px:
                 break
             px -= 1
         self.setFixedHeight(needed)
+
+    def needed(self, width: int) -> int:
+        return text_height(self, width)
+
+    def heightForWidth(self, width: int) -> int:
+        return self.needed(width)
 
     def _use(self, px: int) -> None:
         if px != self.px:
@@ -90,25 +124,29 @@ class StatusItem(QWidget):
         super().__init__(parent)
         self.icon_name = icon_name
         self.icon = QLabel()
-        self.text = named(PhraseLabel(), "status")
-        row = QHBoxLayout(self)
+        self.text = named(StatusText(), "status")
+        self.row = row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.icon)
         row.addWidget(self.text, 1)
         self._size = 24
 
-    def show_state(self, text: str, color: str, size: int) -> None:
+    def show_state(self, text: str, color: str, size: int, width: int | None = None) -> None:
+        """Show ``text``; ``width``: the row's width on this screen, so the lines are claimed before the layout
+        runs (claimed after it, a second line would show only at the next layout)."""
         self._size = size
         self.icon.setPixmap(icon(self.icon_name, size, color))
         self.text.setText(text)
-        self._claim_height()
+        self._claim_height(None if width is None else width - size - max(0, self.row.spacing()))
 
-    def _claim_height(self) -> None:
+    def _claim_height(self, width: int | None = None) -> None:
         # The grid around these rows does not ask a wrapped label for its height at its width: claim the
         # lines the text needs, or a long status (Tagalog, Vietnamese) loses its second line.
-        width = self.text.width()
+        width = self.text.width() if width is None else width
         if width > 1 and self.text.wordWrap():
-            self.text.setMinimumHeight(self.text.heightForWidth(width))
+            height = max(text_height(self.text, width), self._size)
+            if height != self.height() or height != self.minimumHeight():
+                self.setFixedHeight(height)  # the row itself: the grid around it takes a fixed height as it is
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -154,7 +192,11 @@ class IdleScreen(QWidget):
         top.addWidget(self.date)
         self.chips = chips = QHBoxLayout()
         self.buttons = QGridLayout()
-        self.statuses = QGridLayout()
+        # The status rows sit in a box of their own whose height refresh() sets to the rows' sum: the layouts
+        # around do not ask a wrapped row for its height at its width, and would squeeze a second line away.
+        self.status_box = QWidget()
+        self.statuses = QGridLayout(self.status_box)
+        self.statuses.setContentsMargins(0, 0, 0, 0)
         self.outer = outer = QVBoxLayout(self)
         outer.addLayout(top)
         outer.addStretch(1)
@@ -164,7 +206,7 @@ class IdleScreen(QWidget):
         outer.addWidget(self.problems)
         outer.addStretch(1)
         outer.addLayout(self.buttons)
-        outer.addLayout(self.statuses)
+        outer.addWidget(self.status_box)
         self._place()
         model.idle_changed.connect(self._refresh_if_shown)
         model.language_changed.connect(lambda _lang: self._refresh_if_shown())
@@ -257,33 +299,42 @@ class IdleScreen(QWidget):
         self.english.setChecked(self.model.english_for_next_tap)
         self.manager.setText(translate("Kiosk", "Manager"))
         size = max(24, m.px(28))
-        self.people.show_state(texts.people(s.inside), m.colors.text, size)
+        full = self._row_width()
+        self.people.show_state(texts.people(s.inside), m.colors.text, size, full)
         self._reader_state(s, size)
         self._sync_state(s, size)
         if self.model.sound.available:
             self.sound.hide()
         else:
             self.sound.show()
-            self.sound.show_state(translate("Kiosk", "No audio output: the kiosk is silent"), m.colors.warn, size)
+            self.sound.show_state(translate("Kiosk", "No audio output: the kiosk is silent"), m.colors.warn, size, full)
+        rows = [r for r in (self.people, self.reader, self.sync, self.sound)
+                if self.statuses.indexOf(r) >= 0 and not r.isHidden()]
+        spacing = max(0, self.statuses.verticalSpacing())
+        self.status_box.setFixedHeight(sum(r.minimumHeight() for r in rows) + spacing * max(0, len(rows) - 1))
+
+    def _row_width(self) -> int:
+        """A status row's width: the screen less the margins (:meth:`_place`)."""
+        return self.metrics.width - 2 * self.metrics.px(6)
 
     def _reader_state(self, s: IdleStatus, size: int) -> None:
         c = self.metrics.colors
         r = s.reader
         if r is None:
-            self.reader.show_state(translate("Kiosk", "Reader: starting…"), c.warn, size)
+            self.reader.show_state(translate("Kiosk", "Reader: starting…"), c.warn, size, self._row_width())
         elif r.kind == "connected":
-            self.reader.show_state(translate("Kiosk", "Reader: ready"), c.ok, size)
+            self.reader.show_state(translate("Kiosk", "Reader: ready"), c.ok, size, self._row_width())
         else:
             word = translate("Kiosk", "Reader: NOT connected") if r.kind == "disconnected" else translate(
                 "Kiosk", "Reader: error")
             message = r.message("en" if self.model.lang == "en" else "ja")
-            self.reader.show_state(f"{word} — {message}", c.error, size)
+            self.reader.show_state(f"{word} — {message}", c.error, size, self._row_width())
 
     def _sync_state(self, s: IdleStatus, size: int) -> None:
         c = self.metrics.colors
         sync = s.sync
         if sync.unsent is None:
-            self.sync.show_state(translate("Kiosk", "Sync: unknown"), c.warn, size)
+            self.sync.show_state(translate("Kiosk", "Sync: unknown"), c.warn, size, self._row_width())
             return
         if sync.unsent == 0:
             text = translate("Kiosk", "Sync: all records sent")
@@ -299,4 +350,4 @@ class IdleScreen(QWidget):
         if sync.last_error:
             text += " · " + translate("Kiosk", "offline / sync failed")
             color = c.error
-        self.sync.show_state(text, color, size)
+        self.sync.show_state(text, color, size, self._row_width())

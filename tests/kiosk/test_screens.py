@@ -97,7 +97,7 @@ def check_banner(name: str, window: QWidget, problems: int) -> None:
     banner = idle.problems
     assert window.stack.currentWidget() is idle and banner.isVisibleTo(idle)
     assert banner.text().count("⚠") == problems, f"{name}: {banner.text()!r}"
-    assert banner.heightForWidth(banner.width()) <= banner.height(), f"{name}: the banner is cut off"
+    assert banner.needed(banner.width()) <= banner.height(), f"{name}: the banner is cut off"
     bottom = banner.mapTo(idle, banner.rect().bottomLeft()).y()
     assert bottom < min(b.mapTo(idle, b.rect().topLeft()).y() for b in (idle.force_in, idle.manager)), \
         f"{name}: the banner runs under the buttons"
