@@ -24,7 +24,7 @@ def events(site_data: DataDir) -> list[tuple[str, str | None]]:
         conn = sqlite3.connect(f"file:{site_data.journal}?mode=ro", uri=True)
         try:
             return [(r[0], r[1]) for r in conn.execute(
-                "SELECT json_extract(site_data, '$.kind'), json_extract(site_data, '$.idm') FROM events ORDER BY seq")]
+                "SELECT json_extract(data, '$.kind'), json_extract(data, '$.idm') FROM events ORDER BY seq")]
         finally:
             conn.close()
     except sqlite3.OperationalError:
