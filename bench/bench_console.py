@@ -4,11 +4,14 @@
   with N devices (default 1,000) enrolled, each with a status report and a clock sample;
 - calendar: ``GET /sites/S/calendar?month=M`` vs ``GET /api/v1/sites/S/history?month=M`` for a site with W
   workers (default 1,000) each with a row on every day of a 31-day month;
-- live refresh: ``GET /fleet/live`` (what an open fleet page polls every 30 s) as a share of one core: the render
-  time, measured over HTTP, as a share of the poll interval (an upper bound: wall time includes waiting).
+- live refresh: ``GET /fleet/live`` (what an open fleet page polls every 30 s) as a share of one core, when a
+  device reported since the last poll (rendered) and when nothing changed (204, nothing rendered): wall time over
+  HTTP and CPU time, each as a share of the poll interval (see :func:`_live`).
 
 The production configuration: the real app served by uvicorn on a SQLite file, over HTTP on loopback. Rounds
-interleave A, B, A, B …; the JSON line has the medians, the spread (p10–p90) and the ratios.
+interleave A, B, A, B …; the JSON line has the medians, the spread (p10–p90) and the ratios, of wall time and of
+the process's CPU time per request (server and client together, both sides alike; CPU time, unlike wall time,
+is not inflated by other work on a busy machine).
 Data is written straight into the tables (a bench's setup; the pages only read).
 
 Run: ``uv run --frozen python bench/bench_console.py [--devices N] [--workers W] [--rounds R] [--quick]``.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -103,6 +107,51 @@ def _stats(samples: list[float]) -> dict[str, float]:
     return {"median_ms": round(statistics.median(ordered), 1), "p10_ms": round(q[0], 1), "p90_ms": round(q[-1], 1)}
 
 
+VERSION = r"X-Genba-Version(?:\"|&#34;): (?:\"|&#34;)([0-9a-f]+)"
+"""The version token in the fragment's hx-headers attribute (JSON, HTML-escaped in the attribute)."""
+
+
+def _live(w: WebWorld, browser: httpx.Client, rounds: int) -> dict[str, object]:
+    """The fleet page's live refresh, as an open page polls it (``X-Genba-Version``: the version it shows).
+
+    Interleaved: ``changed`` — one device reported since the last poll (a busy fleet: 1,000 devices each
+    reporting every minute change something between any two polls), so the table is rendered; ``unchanged`` —
+    nothing changed, the server answers 204 without rendering. Per poll: wall time over HTTP, and the process's
+    CPU time (server and this client together: an upper bound on the server's, and unlike wall time not inflated
+    by other work on the machine)."""
+    headers = {"X-Genba-Poll": "1", "HX-Request": "true"}
+    first = browser.get("/fleet/live", headers=headers)
+    version = re.search(VERSION, first.text)
+    assert first.status_code == 200 and version, first.text[:300]
+    sides: dict[str, dict[str, list[float]]] = {k: {"wall": [], "cpu": []} for k in ("changed", "unchanged")}
+    for i in range(max(rounds, 5)):
+        for side in ("changed", "unchanged"):
+            if side == "changed":  # one device reports (the bench's setup, outside the timing)
+                with write_transaction(w.ctx.engine) as conn:
+                    conn.execute(sync.device_status.update().where(sync.device_status.c.device == "kiosk-0000")
+                                 .values(unsent=i + 1, reported_at=format_rfc3339(w.ctx.now())))
+            cpu0, t0 = time.process_time(), time.perf_counter()
+            r = browser.get("/fleet/live", headers={**headers, "X-Genba-Version": version.group(1)})
+            wall, cpu = (time.perf_counter() - t0) * 1000, (time.process_time() - cpu0) * 1000
+            assert r.status_code == (200 if side == "changed" else 204), (side, r.status_code)
+            if side == "changed":
+                found = re.search(VERSION, r.text)
+                assert found and found.group(1) != version.group(1)
+                version = found
+            sides[side]["wall"].append(wall)
+            sides[side]["cpu"].append(cpu)
+    every = Policy().poll_seconds
+    result: dict[str, object] = {"poll_every_s": every}
+    for side, m in sides.items():
+        result[side] = {**_stats(m["wall"]), "cpu_median_ms": round(statistics.median(m["cpu"]), 1),
+                        "cpu_share_per_browser_pct": round(100 * statistics.median(m["cpu"]) / 1000 / every, 2),
+                        "wall_share_per_browser_pct": round(100 * statistics.median(m["wall"]) / 1000 / every, 2)}
+    changed = result["changed"]
+    assert isinstance(changed, dict)
+    result["cpu_share_per_browser_pct"] = changed["cpu_share_per_browser_pct"]  # the busy fleet: the worst case
+    return result
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--devices", type=int, default=1000)
@@ -137,17 +186,19 @@ def main() -> None:
             _time(pc, page_path, **pk), _time(ac, api_path, **ak)  # warm both
             page_ms: list[float] = []
             api_ms: list[float] = []
+            page_cpu: list[float] = []
+            api_cpu: list[float] = []
             for _ in range(args.rounds):
-                page_ms.append(_time(pc, page_path, **pk))
-                api_ms.append(_time(ac, api_path, **ak))
-            out[name] = {"page": _stats(page_ms), "json": _stats(api_ms),
-                         "ratio_median": round(statistics.median(page_ms) / statistics.median(api_ms), 2)}
-        live = [_time(browser, "/fleet/live", headers={"X-Genba-Poll": "1", "HX-Request": "true"})
-                for _ in range(args.rounds)]
-        median = statistics.median(live)
-        every = Policy().poll_seconds
-        out["live_refresh"] = {**_stats(live), "poll_every_s": every,
-                               "cpu_share_per_browser_pct": round(100 * median / 1000 / every, 2)}
+                for path, client, kw, wall, cpu in ((page_path, pc, pk, page_ms, page_cpu),
+                                                    (api_path, ac, ak, api_ms, api_cpu)):
+                    cpu0 = time.process_time()
+                    wall.append(_time(client, path, **kw))
+                    cpu.append((time.process_time() - cpu0) * 1000)
+            out[name] = {"page": {**_stats(page_ms), "cpu_median_ms": round(statistics.median(page_cpu), 1)},
+                         "json": {**_stats(api_ms), "cpu_median_ms": round(statistics.median(api_cpu), 1)},
+                         "ratio_median": round(statistics.median(page_ms) / statistics.median(api_ms), 2),
+                         "cpu_ratio_median": round(statistics.median(page_cpu) / statistics.median(api_cpu), 2)}
+        out["live_refresh"] = _live(w, browser, args.rounds)
     ctx.close()
     print(json.dumps(out, ensure_ascii=False))
 

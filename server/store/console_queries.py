@@ -6,10 +6,12 @@ the other parts, for pages only (no writes).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
 
+from server.store import console_schema as web
 from server.store import domain_schema as dom
 from server.store import schema as sync
 
@@ -49,3 +51,42 @@ def worker_rows(conn: sa.Connection, workers: set[str]) -> list[Any]:
     for i in range(0, len(ids), 500):
         out += conn.execute(sa.select(dom.workers).where(wc.worker.in_(ids[i:i + 500]))).all()
     return out
+
+
+@functools.cache
+def _fingerprint_statement() -> sa.Select[Any]:
+    """The aggregates of :func:`fleet_fingerprint` as one statement, built once (it is the same every time)."""
+    d, c, s, k = sync.devices.c, sync.chains.c, sync.device_status.c, sync.device_clock.c
+    g, th, f = web.gate_names.c, web.thresholds.c, sync.forks.c
+    per_table = [  # one row of aggregates per table, each table read once
+        sa.select(sa.func.count(d.device), sa.func.max(d.enrolled_at), sa.func.max(d.revoked_at),
+                  sa.func.count(d.revoked_at), sa.func.sum(d.epoch), sa.func.max(d.app), sa.func.min(d.app),
+                  sa.func.max(d.site), sa.func.min(d.site)),
+        sa.select(sa.func.max(c.updated_at), sa.func.sum(c.last_seq)),
+        sa.select(sa.func.count(s.device), sa.func.max(s.last_seen), sa.func.max(s.reported_at), sa.func.sum(s.unsent),
+                  sa.func.sum(s.oldest_unsent_age_s), sa.func.sum(s.reader_errors), sa.func.sum(s.disk_free_bytes),
+                  sa.func.count(s.reader_state), sa.func.max(s.reader_state), sa.func.min(s.reader_state),
+                  sa.func.max(s.reader_code)),
+        sa.select(sa.func.count(k.device), sa.func.max(k.server_time), sa.func.sum(k.offset_us)),
+        sa.select(sa.func.count(f.device)),
+        sa.select(sa.func.count(g.device), sa.func.max(g.updated_at)),
+        sa.select(sa.func.count(th.name), sa.func.sum(th.value)),
+    ]
+    subs = [q.subquery(f"fp{i}") for i, q in enumerate(per_table)]
+    joined: Any = subs[0]
+    for sub in subs[1:]:
+        joined = joined.join(sub, sa.true())
+    return sa.select(*subs).select_from(joined)
+
+
+def fleet_fingerprint(conn: sa.Connection) -> tuple[Any, ...]:
+    """Aggregates that change whenever what the fleet page shows from the database changes.
+
+    Every write behind the page stamps the time or moves a counter: enrollment and revocation (devices), an
+    upload (chains), a status report or a contact (device_status), a clock sample (device_clock), a fork, a gate
+    name, a threshold, a site's name. Sums cover a change that keeps the newest stamp (two reports in the same
+    millisecond). The fleet page's live refresh skips rendering while this (and the minute) stays the same:
+    one statement of aggregates (and the sites' names) takes about a millisecond at 1,000 devices, where
+    building the table takes tens."""
+    row = conn.execute(_fingerprint_statement()).one()
+    return (*row, tuple(sorted(site_info(conn).items())))

@@ -45,8 +45,9 @@ class Policy:
     client_limit: int = 30
     """Failed sign-ins from one client address within ``lock_window`` (guessing across many names)."""
     poll_seconds: int = 30
-    """How often an open fleet page refreshes its table: at 1,000 devices one refresh costs the server about
-    0.15 s of CPU, so 30 s keeps an open page under 1 % of a core (bench/bench_console.py)."""
+    """How often an open fleet page refreshes its table: at 1,000 devices a refresh after a change costs the
+    server about 0.05 s of CPU and one with nothing changed a few milliseconds (204, nothing rendered), so an open
+    page stays far under 1 % of a core (bench/bench_console.py, docs/console.md "Performance")."""
     touch_every: timedelta = timedelta(seconds=60)
     """Write last-seen at most this often (a page view is a read, not a write)."""
 

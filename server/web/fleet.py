@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from server.store import console_queries as queries
 from server.store import console_store as store
 from server.store.devices import device_overview
-from server.web.alarms import READER_ALARM_STATES, Thresholds, device_alarms
+from server.web.alarms import READER_ALARM_STATES, AlarmJudge, Thresholds
 
 SORT_KEYS = ("device", "site", "gate", "last_contact", "unsent", "oldest", "acked", "app", "reader", "disk", "offset",
              "forks", "alarms")
@@ -28,19 +28,28 @@ SORT_KEYS = ("device", "site", "gate", "last_contact", "unsent", "oldest", "acke
 
 def fleet_rows(conn: sa.Connection, now: datetime, th: Thresholds,
                scope: set[str] | None = None) -> list[dict[str, Any]]:
-    """Every device's row with its alarms; ``scope``: only the devices of these sites (None: all)."""
+    """Every device's row with its alarms; ``scope``: only the devices of these sites (None: all).
+
+    The overview's own dicts are completed in place (no copy per row), the alarm rules are prepared once for all
+    rows (:class:`server.web.alarms.AlarmJudge`), and each site's local hour is computed once."""
     sites, forks, gates = queries.site_info(conn), queries.fork_counts(conn), store.gate_names(conn)
+    judge = AlarmJudge(th)
     hours: dict[str, float] = {}
     out = []
-    for r in device_overview(conn, now):
-        if scope is not None and r["site"] not in scope:
+    for row in device_overview(conn, now):
+        site = row["site"]
+        if scope is not None and site not in scope:
             continue
-        name, tz = sites.get(r["site"], ("", "Asia/Tokyo"))
-        if tz not in hours:
+        name, tz = sites.get(site, ("", "Asia/Tokyo"))
+        hour = hours.get(tz)
+        if hour is None:
             local = now.astimezone(ZoneInfo(tz))
-            hours[tz] = local.hour + local.minute / 60
-        row = {**r, "site_name": name, "gate": gates.get(r["device"], ""), "forks": forks.get(r["device"], 0)}
-        row["alarms"] = device_alarms(row, th, hours[tz])
+            hour = hours[tz] = local.hour + local.minute / 60
+        device = row["device"]
+        row["site_name"] = name
+        row["gate"] = gates.get(device, "")
+        row["forks"] = forks.get(device, 0)
+        row["alarms"] = judge(row, hour)
         out.append(row)
     return out
 
@@ -68,22 +77,19 @@ class View:
         return urlencode({k: val for k, val in v.items() if val})
 
 
-def _key(row: dict[str, Any], sort: str) -> Any:
-    def num(value: Any) -> float:
-        return float("inf") if value is None else float(value)
+def _num(value: Any) -> float:
+    return float("inf") if value is None else float(value)
 
-    getters: dict[str, Callable[[], Any]] = {
-        "device": lambda: row["device"], "site": lambda: (row["site_name"], row["site"]),
-        "gate": lambda: row["gate"], "last_contact": lambda: num(row["last_seen_age_s"]),
-        "unsent": lambda: num(row["unsent"]), "oldest": lambda: num(row["oldest_unsent_age_s"]),
-        "acked": lambda: row["acked"], "app": lambda: row["app"],
-        "reader": lambda: (row["reader_state"] in READER_ALARM_STATES, row["reader_errors"] or 0,
-                           row["reader_state"] or ""),
-        "disk": lambda: num(row["disk_free_bytes"]),
-        "offset": lambda: abs(num(row["clock_offset_s"])), "forks": lambda: row["forks"],
-        "alarms": lambda: (len(row["alarms"]), num(row["last_seen_age_s"])),
-    }
-    return getters[sort]()
+
+SORTERS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "device": lambda r: r["device"], "site": lambda r: (r["site_name"], r["site"]), "gate": lambda r: r["gate"],
+    "last_contact": lambda r: _num(r["last_seen_age_s"]), "unsent": lambda r: _num(r["unsent"]),
+    "oldest": lambda r: _num(r["oldest_unsent_age_s"]), "acked": lambda r: r["acked"], "app": lambda r: r["app"],
+    "reader": lambda r: (r["reader_state"] in READER_ALARM_STATES, r["reader_errors"] or 0, r["reader_state"] or ""),
+    "disk": lambda r: _num(r["disk_free_bytes"]), "offset": lambda r: abs(_num(r["clock_offset_s"])),
+    "forks": lambda r: r["forks"], "alarms": lambda r: (len(r["alarms"]), _num(r["last_seen_age_s"])),
+}
+"""The sort key of each column (one function per column, chosen once per page)."""
 
 
 def select(rows: list[dict[str, Any]], view: View) -> list[dict[str, Any]]:
@@ -92,7 +98,8 @@ def select(rows: list[dict[str, Any]], view: View) -> list[dict[str, Any]]:
            if (not view.site or r["site"] == view.site) and (not view.only_alarms or r["alarms"])
            and (not q or q in r["device"].lower() or q in r["site"] or q in r["site_name"].lower()
                 or q in r["gate"].lower())]
-    return sorted(out, key=lambda r: (_key(r, view.sort), r["device"]), reverse=view.desc)
+    by = SORTERS[view.sort]
+    return sorted(out, key=lambda r: (by(r), r["device"]), reverse=view.desc)
 
 
 def device_row(conn: sa.Connection, now: datetime, th: Thresholds, device: str) -> dict[str, Any] | None:

@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from server.http_errors import http_status
+from server.reports import FORMATS
 from server.web import i18n
 from server.web.auth import LANG_COOKIE, Viewer, lang_of
 from server.web.errors import CsrfRefused, SignInRequired
@@ -80,7 +81,7 @@ def disk_cell(r: dict[str, Any], _: Callable[..., str]) -> str:
 
 env.globals.update(clock=clock, ago=ago, local_time=local_time, reader_cell=reader_cell, disk_cell=disk_cell,
                    tojson=lambda v: json.dumps(v, ensure_ascii=False),
-                   W=i18n.W)
+                   W=i18n.W, REPORT_FORMATS=tuple(FORMATS))
 
 NAV = (
     ("nav_fleet", "/fleet", ("admin", "prime")),  # a prime user only when it is the prime of a site

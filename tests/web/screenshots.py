@@ -84,6 +84,14 @@ def main() -> None:
         shots(prime, "fleet-prime", "/fleet", w.url)
         shots(prime, "corrections", "/corrections", w.url)
         shots(prime, "correction", "/corrections/1", w.url)
+        from server.domain.registry import Company
+        from server.store import domain_records as rec
+        from tests.web.world import add_console_user
+
+        with write_transaction(w.ctx.engine) as conn:  # a prime contractor's user whose company has no site yet
+            rec.add_company(conn, Company("30000000000099", "新規建設(株)", origin="ccus"))
+        lonely = add_console_user(w.ctx, "prime", "新規 一郎", company="30000000000099", login="lonely")
+        shots(signed_in_page(browser, w.url, lonely), "sites-empty", "/sites", w.url)
         browser.close()
     w.ctx.close()
     print(f"wrote {len(list(OUT.glob('*.png')))} screenshots to {OUT}", file=sys.stderr)

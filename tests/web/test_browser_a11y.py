@@ -53,6 +53,24 @@ def test_set_password_page_is_accessible_also_with_its_field_errors(anonymous: P
     assert axe_violations(anonymous) == []
 
 
+def test_the_empty_sites_page_of_a_user_with_no_site_is_accessible(browser: Browser, live: WebWorld) -> None:
+    from server.domain.registry import Company
+    from server.store import domain_records as rec
+    from tests.web.browser import signed_in_page
+    from tests.web.world import add_console_user
+
+    with write_transaction(live.ctx.engine) as conn:
+        rec.add_company(conn, Company("30000000000098", "空き建設(株)", origin="ccus"))
+    login = add_console_user(live.ctx, "prime", "空き 一郎", company="30000000000098", login="a11y-empty")
+    page = signed_in_page(browser, live.url, login)
+    try:
+        assert page.url.endswith("/sites") and page.locator("#h-none").count() == 1
+        assert page.locator("nav a[href='/fleet']").count() == 0
+        assert axe_violations(page) == []
+    finally:
+        page.context.close()
+
+
 def test_the_standalone_calendar_cell_page_is_accessible(pages: dict[str, Page], live: WebWorld) -> None:
     page = pages["prime"]
     path = _cell_path(page, live)

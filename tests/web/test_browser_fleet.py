@@ -44,13 +44,22 @@ def test_fleet_sorts_and_filters_on_the_server(pages: dict[str, Page], live: Web
 
 
 def test_fleet_refreshes_itself_without_a_reload(pages: dict[str, Page], live: WebWorld) -> None:
+    """Each poll sends the version the page shows: unchanged, the server answers 204 and nothing is swapped;
+    once the minute moves on (the ages change), the new table is swapped in place."""
     page = pages["admin"]
     page.goto(live.url + "/fleet")
     page.evaluate("window.__marker = 1")
-    with page.expect_response(lambda r: "/fleet/live" in r.url and r.status == 200, timeout=10_000) as got:
+    shown = page.locator("#fleet-live").get_attribute("hx-headers")
+    with page.expect_response(lambda r: "/fleet/live" in r.url, timeout=10_000) as got:
         pass
-    assert got.value.request.headers.get("x-genba-poll") == "1"
+    assert got.value.status == 204 and got.value.request.headers.get("x-genba-poll") == "1"
+    assert got.value.request.headers.get("x-genba-version") in (shown or "")
+    live.clock.advance(60)  # a minute later: every "… min ago" moves on
+    with page.expect_response(lambda r: "/fleet/live" in r.url and r.status == 200, timeout=10_000):
+        pass
+    page.wait_for_function(f"document.querySelector('#fleet-live').getAttribute('hx-headers') !== {shown!r}")
     assert page.evaluate("window.__marker") == 1  # same document: swapped in place
+    assert page.locator("table.fleet tbody tr").count() == 2
 
 
 def test_device_page_shows_its_14_day_chart(pages: dict[str, Page], live: WebWorld) -> None:

@@ -130,3 +130,19 @@ def test_alarm_thresholds_are_checked_and_stored(world: WebWorld) -> None:
                       follow_redirects=False).status_code == 303
     with world.ctx.engine.connect() as conn:
         assert store.thresholds(conn)["work_start_hour"] == 6
+
+
+@pytest.mark.parametrize(("path", "kinds"), [
+    ("/calendar?month=2026-11", ("calendar", "attendance", "monthly-totals", "labour")),
+    ("/roster", ("roster", "roster-insurance")),
+    ("", ("structure-chart", "structure-ledger", "subcontractors")),
+])
+def test_each_page_offers_its_own_reports_for_download(world: WebWorld, path: str, kinds: tuple[str, ...]) -> None:
+    c = _client(world, "prime")
+    html = c.get(f"/sites/{SITE}{path}").text
+    for kind in kinds:
+        for fmt in ("csv", "csv-cp932", "xlsx", "pdf"):
+            assert f'href="/sites/{SITE}/reports/{kind}.{fmt}?month=2026-11"' in html, (kind, fmt)
+    first = c.get(f"/sites/{SITE}/reports/{kinds[0]}.csv?month=2026-11")
+    assert first.status_code == 200 and first.content.startswith(b"\xef\xbb\xbf")
+    assert first.headers["content-type"].startswith("text/csv")

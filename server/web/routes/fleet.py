@@ -8,12 +8,15 @@ where the store allows it.
 
 from __future__ import annotations
 
-from collections import Counter
+import hashlib
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import asdict, fields
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
@@ -29,6 +32,7 @@ from server.web.alarms import LIMITS, Thresholds
 from server.web.auth import SignedIn, Viewer, get_ctx, policy_of
 from server.web.i18n import translator
 from server.web.render import WebRoute, page
+from shared import __version__
 from shared.ids import check_device_id
 from shared.timefmt import format_rfc3339, parse_rfc3339
 
@@ -56,10 +60,62 @@ def thresholds(ctx: ServerContext) -> Thresholds:
         return Thresholds.from_stored(store.thresholds(conn))
 
 
-def _fleet(ctx: ServerContext, view: fleet.View, poll: int, scope: set[str] | None = None) -> dict[str, Any]:
-    now = ctx.now()
-    th = thresholds(ctx)
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def on_the_minute(moment: datetime) -> datetime:
+    """The fleet is computed as of the start of the current minute: its ages are shown to the minute, so the
+    page is a function of the database and the minute, which is what its version token names."""
+    return moment.replace(second=0, microsecond=0)
+
+
+def fleet_version(conn: sa.Connection, now: datetime, th: Thresholds, view: fleet.View, lang: str,
+                  scope: set[str] | None, poll: int) -> str:
+    """A token naming the fleet table as it would be rendered now: the database's fingerprint
+    (:func:`server.store.console_queries.fleet_fingerprint`), the minute, the thresholds, the view (filter and
+    sort), the language, the viewer's sites and the code's version. Equal tokens, equal tables."""
+    raw = repr((queries.fleet_fingerprint(conn), now.isoformat(), asdict(th), view.query(), lang,
+                sorted(scope) if scope is not None else None, poll, __version__))
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+class LiveCache:
+    """Rendered live fragments by version token, shared by every open fleet page: several browsers showing the
+    same view in the same language cost one render per change (or minute), not one each."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: str, value: bytes) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def live_cache(request: Request) -> LiveCache:
+    state = request.app.state
+    if not hasattr(state, "genba_fleet_live"):
+        state.genba_fleet_live = LiveCache()
+    cache: LiveCache = state.genba_fleet_live
+    return cache
+
+
+def _fleet(ctx: ServerContext, view: fleet.View, poll: int, scope: set[str] | None, lang: str) -> dict[str, Any]:
+    now = on_the_minute(ctx.now())
     with ctx.engine.connect() as conn:
+        th = Thresholds.from_stored(store.thresholds(conn))
+        version = fleet_version(conn, now, th, view, lang, scope, poll)  # before the data: never newer than it
         rows = fleet.fleet_rows(conn, now, th, scope)
         sites = queries.site_info(conn)
     if scope is not None:
@@ -67,26 +123,47 @@ def _fleet(ctx: ServerContext, view: fleet.View, poll: int, scope: set[str] | No
     shown = fleet.select(rows, view)
     return {"rows": shown, "total": len(rows), "alarmed": sum(1 for r in rows if r["alarms"]), "view": view,
             "sites": sorted((s, n) for s, (n, _tz) in sites.items()), "updated": now, "poll": poll,
-            "sort_keys": fleet.SORT_KEYS}
+            "sort_keys": fleet.SORT_KEYS, "version": version}
 
 
 @router.get("/fleet")
 async def fleet_page(request: Request, v: SignedIn) -> Response:
     ctx = get_ctx(request)
-    scope = await run_in_threadpool(fleet_scope, ctx, v)
+    scope = fleet_scope(ctx, v)
     data = await run_in_threadpool(_fleet, ctx, fleet.View.from_query(dict(request.query_params)),
-                                   policy_of(request).poll_seconds, scope)
+                                   policy_of(request).poll_seconds, scope, v.lang)
     return page(request, "fleet.html", v, body=tables.fleet_body(data["rows"], translator(v.lang)), **data)
 
 
 @router.get("/fleet/live")
 async def fleet_live(request: Request, v: SignedIn) -> Response:
-    """The live part of the fleet page (htmx polls it); the same template block the page renders."""
+    """The live part of the fleet page (htmx polls it with the version it shows in ``X-Genba-Version``).
+
+    Unchanged (same version token): 204, which htmx does not swap — a few aggregate queries and nothing
+    rendered. Changed: the fragment, rendered once per version for every browser showing it."""
     ctx = get_ctx(request)
-    scope = await run_in_threadpool(fleet_scope, ctx, v)
-    data = await run_in_threadpool(_fleet, ctx, fleet.View.from_query(dict(request.query_params)),
-                                   policy_of(request).poll_seconds, scope)
-    return page(request, "_fleet_live.html", v, body=tables.fleet_body(data["rows"], translator(v.lang)), **data)
+    scope = fleet_scope(ctx, v)
+    view = fleet.View.from_query(dict(request.query_params))
+    poll = policy_of(request).poll_seconds
+    known = request.headers.get("x-genba-version", "")[:64]
+    cache = live_cache(request)
+
+    def answer() -> Response:
+        now = on_the_minute(ctx.now())
+        with ctx.engine.connect() as conn:
+            version = fleet_version(conn, now, Thresholds.from_stored(store.thresholds(conn)), view, v.lang,
+                                    scope, poll)
+        if known and known == version:
+            return Response(status_code=204, headers=NO_STORE)
+        body = cache.get(version)
+        if body is None:
+            data = _fleet(ctx, view, poll, scope, v.lang)
+            body = bytes(page(request, "_fleet_live.html", v,
+                              body=tables.fleet_body(data["rows"], translator(v.lang)), **data).body)
+            cache.put(data["version"], body)
+        return Response(body, media_type="text/html; charset=utf-8", headers=NO_STORE)
+
+    return await run_in_threadpool(answer)
 
 
 def _device_page(request: Request, v: Viewer, device: str, *, status: int = 200, errors: dict[str, str] | None = None,

@@ -32,7 +32,7 @@ def _roster_page(request: Request, v: Viewer, site: str, *, status: int = 200, e
     return page(request, "roster.html", v, status=status, site=s, entries=entries, names=names, errors=errors or {},
                 alert=alert, form=form or {"valid_from": today}, preview=preview, tab="roster",
                 columns=",".join(roster_import.COLUMNS), csv_text=csv_text,
-                may_edit=v.role in ("admin", "prime", "company"))
+                may_edit=v.role in ("admin", "prime", "company"), month=today[:7])
 
 
 @router.get("/sites/{site}/roster")

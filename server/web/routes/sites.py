@@ -78,7 +78,8 @@ def _site_page(request: Request, v: Viewer, site: str, *, status: int = 200, err
     acting = v.principal.is_company and (v.principal.site in (None, site))
     mine = {m["member"] for m in members if m["company"] == v.principal.company and m["status"] == "registered"}
     return page(request, "site.html", v, status=status, site=s, members=members, children=children,
-                acting=acting, mine=mine, errors=errors or {}, alert=alert, form=form or {}, tab="structure")
+                acting=acting, mine=mine, errors=errors or {}, alert=alert, form=form or {}, tab="structure",
+                month=ctx.now().date().isoformat()[:7])
 
 
 @router.get("/sites/{site}")
