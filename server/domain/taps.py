@@ -214,8 +214,12 @@ class LogEvent(NamedTuple):
 
     @classmethod
     def of(cls, e: Event, corrected: datetime | None = None, flagged: bool = False) -> LogEvent:
-        return cls(e.device, e.epoch, e.seq, e.kind, e.at, e.boot, e.mono_us, e.site, e.idm, e.direction, e.ref,
-                   e.worker, e.claimed_at, e.reason, corrected, flagged)
+        """The row of a parsed event: ``ref`` kept for amends only, ``worker``, ``claimed_at`` and ``reason``
+        for events other than taps (what the columns read back carry; nothing reads them elsewhere)."""
+        card = e.kind == "tap" or e.kind == "repeat"
+        return cls(e.device, e.epoch, e.seq, e.kind, e.at, e.boot, e.mono_us, e.site, e.idm, e.direction,
+                   e.ref if e.kind == "amend" else None, None if card else e.worker,
+                   None if card else e.claimed_at, None if card else e.reason, corrected, flagged)
 
 
 def _wall(text: str) -> datetime:

@@ -296,3 +296,44 @@ def test_a_card_bound_at_one_kiosk_is_in_every_gates_roster_pull(
     with write_transaction(engine) as conn:
         rec.add_binding(conn, CardBinding(CARD3, W1, date(2026, 11, 5)))  # the registry decides
     assert cards() == {W1: sorted([CARD1, CARD3]), W2: [CARD2]}
+
+
+def test_events_read_back_as_columns_are_the_parsed_events(engine: sa.Engine) -> None:
+    """What rebuild and a worker without the hand-off read (the database extracts the JSON fields) is exactly
+    what the parsed events give: every kind, a Japanese reason with escapes, corrected times and flags."""
+    from server.domain.taps import LogEvent
+    from server.store import schema as st
+    from server.store.domain_reconcile import _log_select, parse_rows
+    from shared.event import Event
+    from tests.server_domain.factory import Kiosk
+
+    k = Kiosk("kiosk-cols")
+    k.tap(CARD1, "in", jst(2, 7, 30))
+    k.repeat(CARD1, "in", jst(2, 7, 31), ref=1)
+    k.amend(1, "out", jst(2, 7, 40))
+    k.bind(CARD3, W2, jst(2, 7, 45))
+    k.manual(W1, "out", jst(2, 17, 0), jst(2, 18, 0))
+    k.add("manual", jst(2, 18, 5), worker=W2, direction="in", claimed_at=format_rfc3339(jst(2, 8, 0)),
+          reason="カードを忘れた \"本人\" 申告\\n")
+    k.add("amend", jst(2, 18, 6), ref=4, direction="in")  # an amend of a bind: refers to no tap
+    flags = ["", "clock_jump", "uncorrected", "uncorrected,clock_backwards", "", "", ""]
+    stamp = "2026-11-03T00:00:00.000Z"
+    with write_transaction(engine) as conn:
+        conn.execute(st.devices.insert().values(device=k.device, epoch=1, site=SITE, verifier_key="-", app="t",
+                                                enrolled_at=stamp))
+        conn.execute(st.chains.insert().values(device=k.device, epoch=1, last_seq=k.seq, head=b"\0" * 32,
+                                               updated_at=stamp))
+        conn.execute(st.events.insert(), [
+            {"device": e.device, "epoch": 1, "seq": e.seq, "data": e.to_bytes(), "head": b"\0" * 32, "site": e.site,
+             "kind": e.kind, "at": e.at, "boot": e.boot, "mono_us": e.mono_us,
+             "server_at": format_rfc3339(jst(2, 7) + timedelta(minutes=e.seq)), "time_flags": f,
+             "received_at": stamp} for e, f in zip(k.events, flags, strict=True)])
+    with engine.connect() as conn:
+        got = parse_rows(conn.execute(_log_select(conn, "device = :d", "seq"), {"d": k.device}).all())
+    suspect = {"clock_jump", "clock_backwards"}
+    expected = [LogEvent.of(Event.from_bytes(e.to_bytes()), (jst(2, 7) + timedelta(minutes=e.seq)).astimezone(),
+                            bool(suspect & set(f.split(","))))
+                for e, f in zip(k.events, flags, strict=True)]
+    assert got == expected
+    assert [x.reason for x in got][4:6] == ["card forgotten", "カードを忘れた \"本人\" 申告\\n"]
+    assert got[6].ref == 4 and got[2].ref == 1 and got[1].ref is None
