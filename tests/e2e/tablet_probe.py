@@ -4,6 +4,9 @@
 
 Pairs with the pairing CODE, then runs each STEP: ``bind:IDM:WORKER`` (the カード登録 form) or ``get:PATH``
 (prints the page between marker lines). Exits non-zero on any refusal.
+
+CODE ``-``: a LAN host that never paired; each STEP ``refused:METHOD:PATH`` must be refused (401,
+``tablet_not_paired``); exits non-zero if anything is served.
 """
 
 from __future__ import annotations
@@ -15,6 +18,16 @@ import httpx
 
 def main(argv: list[str]) -> int:
     url, code, *steps = argv
+    if code == "-":
+        with httpx.Client(base_url=url, timeout=30) as stranger:
+            for step in steps:
+                _, method, path = step.split(":", 2)
+                r = stranger.request(method, path, data={"idm": "012E000000000001"} if method == "POST" else None)
+                if r.status_code != 401 or r.headers.get("X-Genba-Error") != "tablet_not_paired":
+                    print(f"{method} {path} from a host with no session: {r.status_code}", file=sys.stderr)
+                    return 1
+                print(f"refused {method} {path}")
+        return 0
     with httpx.Client(base_url=url, timeout=30) as client:
         r = client.post("/pair", data={"code": code, "label": "e2e tablet"})
         if r.status_code != 303:

@@ -263,6 +263,11 @@ def test_two_gates_and_a_server_on_a_lan_with_the_server_cut_for_a_day(tmp_path:
             page = until(inside, f"gate {host}'s roll call to count the whole site")
             assert "田中 拓也" in page and "加藤 亮" not in page and "吉田 勇気" not in page  # worker 2 only
 
+        # another host on the LAN (the rogue's namespace) with no session: every page and form is refused
+        url_a = f"http://{net.address('a')}:{L.ports['a'][1]}"
+        stranger = L.run("r", "tests.e2e.tablet_probe", url_a, "-", "refused:GET:/rollcall", "refused:GET:/gates",
+                         "refused:POST:/cards/bind", "refused:POST:/corrections/manual")
+        assert stranger.returncode == 0 and stranger.stdout.count("refused ") == 4, stranger.stderr
         # the rogue sibling: B refuses its fork and shows the alarm on its tablet
         L.start("rogue", "r", ["genba", "--data-dir", str(rogue), "syncd", "--verbose"])
         alarm = until(lambda: [x for x in sibling_alarms(state_of(b)) if x.code == "sibling_forked"],
