@@ -79,6 +79,10 @@ def main() -> None:
         shots(prime, "site-calendar", f"/sites/{SITE}/calendar?month={MONTH}", w.url,
               "document.querySelector('table.cal tbody tr:nth-child(4) td:nth-child(8) a').click();"
               "setTimeout(() => document.querySelector('#cell').scrollIntoView({block: 'end'}), 300)")
+        cell = prime.evaluate("document.querySelector('table.cal tbody tr:nth-child(4) td:nth-child(8) a')"
+                              ".getAttribute('href')")
+        cell = cell if cell.startswith("/") else f"/sites/{SITE}/{cell}"  # the link is relative to the site
+        shots(prime, "calendar-cell", cell, w.url)  # the cell's own page: what a browser without JavaScript opens
         shots(prime, "site-unknown", f"/sites/{SITE}/unknown?month={MONTH}", w.url)
         shots(prime, "site-reports", f"/sites/{SITE}/reports?month={MONTH}", w.url)
         shots(prime, "fleet-prime", "/fleet", w.url)
@@ -92,6 +96,7 @@ def main() -> None:
             rec.add_company(conn, Company("30000000000099", "新規建設(株)", origin="ccus"))
         lonely = add_console_user(w.ctx, "prime", "新規 一郎", company="30000000000099", login="lonely")
         shots(signed_in_page(browser, w.url, lonely), "sites-empty", "/sites", w.url)
+        shots(signed_in_page(browser, w.url, w.logins["company"]), "forbidden", "/users", w.url)  # the 403 page
         browser.close()
     w.ctx.close()
     print(f"wrote {len(list(OUT.glob('*.png')))} screenshots to {OUT}", file=sys.stderr)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from server.domain.registry import Company
+from server.store import domain_records as rec
+from server.store.engine import write_transaction
 from server.web import wants_page
 from tests.web.conftest import sign_in
+from tests.web.world import WebWorld, add_console_user
 
 
 @pytest.mark.parametrize("path", ["/no-such-page", "/sites/x/y/z", "/fleet/nothing", "/devices"])
@@ -61,3 +65,16 @@ def test_the_rule_itself() -> None:
     assert wants_page("/x", "*/*") and wants_page("/x", "")
     assert not wants_page("/api/v1/x", "text/html") and not wants_page("/metrics", "text/html")
     assert not wants_page("/openapi.json", "text/html") and not wants_page("/x", "application/json")
+
+
+def test_a_page_the_role_may_not_open_is_a_403_page_that_says_what_to_do(bare: WebWorld, client: TestClient) -> None:
+    with write_transaction(bare.ctx.engine) as conn:
+        rec.add_company(conn, Company("30000000000099", "新規設備(株)", origin="ccus"))
+    add_console_user(bare.ctx, "company", "設備 花子", company="30000000000099", login="sub-b")
+    sign_in(client, "sub-b")
+    r = client.get("/users")
+    assert r.status_code == 403 and r.headers["content-type"].startswith("text/html")
+    assert "このページを見る権限がありません。必要なら管理者に役割か担当現場の変更を依頼してください。" in r.text
+    assert 'href="/"' in r.text
+    client.cookies.set("genba_lang", "en")
+    assert "ask an administrator to change your role or sites" in client.get("/users").text
