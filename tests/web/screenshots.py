@@ -53,6 +53,7 @@ def main() -> None:
         shots(anon, "sign-in", "/sign-in", w.url)
         shots(anon, "set-password", link, w.url)
         shots(anon, "docs", "/docs", w.url)
+        shots(anon, "redoc", "/redoc", w.url)
         shots(anon, "not-found", "/no-such-page", w.url)
         with write_transaction(w.ctx.engine) as conn:
             from server.web.passwords import hash_password
