@@ -61,6 +61,7 @@ say "system packages and Python environment in $prefix/app"
 if ! staged; then
   # shellcheck source=../tools/bootstrap.sh
   source "$repo/tools/bootstrap.sh"
+  uv_environment   # uv trusts the system's CA store (a TLS-inspecting proxy's CA) and uses the system Python
   install_system "${APT_RUNTIME[@]}"
 fi
 # The application: the repository's tracked files at HEAD, or the working tree when it is not a git checkout.

@@ -78,7 +78,7 @@ cleanup() {
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null || true; done
 }
 trap cleanup EXIT
-in_root() { chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
+in_root() { chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive \
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 
 if [ "$fresh" = 1 ]; then rm -rf "$root" "$root.tmp"; fi
@@ -101,14 +101,24 @@ mount -t proc proc "$root/proc"; mounted+=("$root/proc")
 mount --bind /dev "$root/dev"; mounted+=("$root/dev")
 mount -t devpts devpts "$root/dev/pts" -o newinstance,ptmxmode=0666 2>/dev/null && mounted+=("$root/dev/pts") || true
 mount -t tmpfs tmpfs "$root/dev/shm"; mounted+=("$root/dev/shm")
+# The host's network settings: its DNS, and any CA it trusts locally (a company's TLS-inspecting proxy), which
+# pip and uv inside the chroot must trust too to reach PyPI.
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+shopt -s nullglob
+for ca in /usr/local/share/ca-certificates/*.crt; do
+  install -D -m 0644 "$ca" "$root/usr/local/share/ca-certificates/$(basename "$ca")"
+  bundle="$root/etc/ssl/certs/ca-certificates.crt"  # appended now; update-ca-certificates keeps it on later runs
+  if ! grep -qF "$(sed -n 2p "$ca")" "$bundle" 2>/dev/null; then cat "$ca" >> "$bundle"; fi
+done
+shopt -u nullglob
 # No service starts inside the chroot (pcscd's package would try).
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"; chmod 0755 "$root/usr/sbin/policy-rc.d"
 
 step base "what every Raspberry Pi OS image has: systemd, udev, kmod, sudo, git; the user pi"
+in_root dpkg --configure -a  # finishes what an interrupted earlier run left half-installed (nothing otherwise)
 if ! in_root dpkg-query -W systemd udev kmod sudo git >/dev/null 2>&1; then
   in_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive in_root apt-get install -y -qq --no-install-recommends \
+  in_root apt-get install -y -qq --no-install-recommends \
     systemd udev kmod sudo git >/dev/null
 fi
 in_root id pi >/dev/null 2>&1 || in_root useradd --create-home --shell /bin/bash pi
