@@ -118,8 +118,9 @@ for rules in "$repo"/packaging/udev/*.rules; do
   install -m 0644 "$rules" "$(dest /etc/udev/rules.d/)"
 done
 shopt -u nullglob
-run udevadm control --reload-rules
-run udevadm trigger --subsystem-match=usb
+# Without a running udevd (a chroot, an image being prepared) the rules take effect at the next boot.
+run udevadm control --reload-rules || say "udevd is not running: the reader rules apply from the next boot"
+run udevadm trigger --subsystem-match=usb || true
 if [ "$role" != server ]; then
   # The kernel's port100 driver would claim the RC-S380 before nfcpy can open it.
   install -d "$(dest /etc/modprobe.d)"
