@@ -136,7 +136,8 @@ step install "packaging/install.sh --role kiosk --desktop-user pi --no-start (ap
 # As `sudo bash packaging/install.sh …` run by pi sets it (sudo itself cannot run under qemu-user: the setuid bit
 # does not reach the emulated program), so git accepts pi's checkout as root's.
 pi_uid=$(in_root id -u pi) pi_gid=$(in_root id -g pi)
-in_root env SUDO_USER=pi SUDO_UID="$pi_uid" SUDO_GID="$pi_gid" \
+# SYSTEMD_OFFLINE: systemd is not PID 1 here, so systemctl enables units offline (as in an image build).
+in_root env SUDO_USER=pi SUDO_UID="$pi_uid" SUDO_GID="$pi_gid" SYSTEMD_OFFLINE=1 \
   bash /home/pi/genba/packaging/install.sh --role kiosk --desktop-user pi --no-start
 
 step check "checks: nothing left missing for tools/bootstrap.sh, genba --help, imports, versions"
