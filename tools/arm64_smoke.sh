@@ -172,7 +172,7 @@ echo "rendered $shots screens at 800x480"
 summary+=("screens_rendered=$shots")
 
 step tests "pytest in the installed kiosk environment (the lock's pytest, pytest-qt, pytest-timeout added)"
-in_root sh -c "cd /opt/genba/app && .tools/uv/bin/uv export --frozen --all-extras --group dev --no-hashes \
+in_root sh -c "cd /opt/genba/app && export UV_NATIVE_TLS=1 UV_SYSTEM_CERTS=1 && .tools/uv/bin/uv export --frozen --all-extras --group dev --no-hashes \
   --no-emit-project --quiet > /tmp/constraints.txt \
   && .tools/uv/bin/uv pip install --quiet --python $py -c /tmp/constraints.txt pytest pytest-qt pytest-timeout"
 tests=(tests/kiosk/test_qt_refcounts.py tests/hardware/test_nfcpy_udp.py tests/kiosk/test_watchdog.py
