@@ -19,6 +19,7 @@ ERROR_MODULES = (dom, srv, audit, reports)
 # Every refusal's status as it was when the errors carried it themselves (issue 10 item 7 changes none).
 STATUS = {
     dom.DomainError: 400, dom.NotFound: 404, dom.Forbidden: 403, dom.Invalid: 422, dom.EmployerNotOnSite: 422,
+    dom.UnsupportedLanguage: 422,
     dom.CorrectionInFuture: 422, dom.CorrectionTooLate: 422, dom.Conflict: 409, dom.AlreadyApproved: 409,
     dom.WrongApprover: 403, dom.Cycle: 409, dom.AlreadyOnSite: 409, dom.NotPlaceholder: 409,
     dom.PendingBelowPlaceholder: 409, dom.OverlappingBinding: 409, dom.AlreadyDecided: 409, dom.Duplicate: 409,
