@@ -221,18 +221,24 @@ def _active_rosters(conn: Any, worker: str, today: date) -> list[tuple[Site, Any
     return out
 
 
+def _worker_or_hidden(conn: Any, p: Any, worker: str) -> Any:
+    """The worker record, or None when there is none: only the admin is told that (NotFound); every other
+    caller gets the same None for an unknown worker as for one it may not see, and answers with one 404."""
+    try:
+        return rec.get_worker(conn, worker)
+    except NotFound:
+        if p.role == "admin":
+            raise
+        return None
+
+
 def visible_worker(ctx: ServerContext, conn: Any, p: Any, worker: str) -> dict[str, Any]:
     """What ``p`` may see of a worker; one and the same 404 for an unknown worker and one ``p`` may not see.
 
     The same answer for both, so that no caller learns whether another company's worker
     exists (issue 9 item 10); only the admin is told which it is.
     """
-    try:
-        w = rec.get_worker(conn, worker)
-    except NotFound:
-        if p.role == "admin":
-            raise
-        w = None
+    w = _worker_or_hidden(conn, p, worker)
     view = None
     if w is not None:
         by_worker, by_employer = rec.consents(conn, worker)
@@ -269,12 +275,7 @@ def set_language(worker: CcusId, body: LanguageIn, p: Caller, ctx: Context) -> d
     the next roster pull and show the result of the worker's taps in it."""
     checked_language(body.language)
     with writing(ctx) as conn:
-        try:
-            w = rec.get_worker(conn, worker)
-        except NotFound:
-            if p.role == "admin":
-                raise
-            w = None
+        w = _worker_or_hidden(conn, p, worker)
         if p.role != "admin" and not (w is not None and ((p.is_company and p.company == w.employer and p.site is None)
                                                           or (p.role == "worker" and p.worker == worker))):
             # one and the same answer for an unknown worker and another company's (no existence oracle)
