@@ -158,12 +158,7 @@ def derive(
         before = (previous or {}).get((device, epoch))
         walls = {(e.device, e.epoch, e.seq): parse_rfc3339(e.at) for e in log}
         suspect = clock_jumps([before, *log] if before is not None else log, walls) | set(extra_suspect)
-        amended: dict[int, tuple[int, str]] = {}
-        for e in log:
-            if e.kind == "amend" and e.ref is not None and e.direction is not None:
-                seen = amended.get(e.ref)
-                if seen is None or e.seq > seen[0]:
-                    amended[e.ref] = (e.seq, e.direction)
+        amended = _latest_amends(log)
         amends.update({(device, epoch, ref): fix[1] for ref, fix in amended.items()})
         for e in log:
             key = (e.device, e.epoch, e.seq)
@@ -222,6 +217,17 @@ class LogEvent(NamedTuple):
                    None if card else e.claimed_at, None if card else e.reason, corrected, flagged)
 
 
+def _latest_amends(log: Sequence[Event | LogEvent]) -> dict[int, tuple[int, str]]:
+    """Per amended seq of one device log, the latest amend's (seq, direction): the last word wins."""
+    amended: dict[int, tuple[int, str]] = {}
+    for e in log:
+        if e.kind == "amend" and e.ref is not None and e.direction is not None:
+            seen = amended.get(e.ref)
+            if seen is None or e.seq > seen[0]:
+                amended[e.ref] = (e.seq, e.direction)
+    return amended
+
+
 def _wall(text: str) -> datetime:
     """A stored (verified) wall clock: the C parser, the validating one only for what it cannot read."""
     try:
@@ -243,12 +249,7 @@ def derive_log(log: Sequence[LogEvent], previous: LogEvent | None = None) -> Der
     amends: dict[EventKey, str] = {}
     if not log:
         return Derived(taps=taps, binds=binds, manuals=manuals, amends=amends)
-    amended: dict[int, tuple[int, str]] = {}
-    for e in log:
-        if e.kind == "amend" and e.ref is not None and e.direction is not None:
-            seen = amended.get(e.ref)
-            if seen is None or e.seq > seen[0]:
-                amended[e.ref] = (e.seq, e.direction)
+    amended = _latest_amends(log)
     if amended:
         device, epoch = log[0].device, log[0].epoch
         amends.update({(device, epoch, ref): fix[1] for ref, fix in amended.items()})
