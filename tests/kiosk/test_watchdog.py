@@ -20,8 +20,9 @@ from pytestqt.qtbot import QtBot
 from kiosk.sdnotify import Notifier
 from kiosk.ui.app import Watchdog
 from tests.kiosk.conftest import SITE
+from tests.slowdown import allow
 
-WAIT_MS = 10_000
+WAIT_MS = round(allow(10) * 1000)
 """Upper bound for a message to arrive; only reached when a test is failing."""
 
 
@@ -101,7 +102,7 @@ def test_the_kiosk_process_says_ready_feeds_the_watchdog_and_says_stopping(
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "NOTIFY_SOCKET": path, "WATCHDOG_USEC": "600000"}
     proc = subprocess.Popen([sys.executable, "-m", "genba", "--data-dir", str(data.root), "kiosk", "--windowed",
                              "--reader", "sim:-"], stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    sock.settimeout(60)
+    sock.settimeout(allow(60))
     try:
         first = sock.recv(4096).decode()
         assert first.startswith("READY=1\nSTATUS=kiosk window open"), first
@@ -110,7 +111,7 @@ def test_the_kiosk_process_says_ready_feeds_the_watchdog_and_says_stopping(
         rest = []
         while "STOPPING=1" not in rest:
             rest.append(sock.recv(4096).decode())
-        assert proc.wait(timeout=60) == 0
+        assert proc.wait(timeout=allow(60)) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
