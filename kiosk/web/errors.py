@@ -8,7 +8,7 @@
     ├── PairingLocked           code "tablet_pairing_locked"   429  too many wrong tries: .retry_in_s
     ├── BadInput                code "tablet_bad_input"        400  a malformed field (which one is said)
     ├── TooLarge                code "tablet_too_large"        413  a request body over the limit
-    ├── TabletNotFound                code "tablet_not_found"        404
+    ├── TabletNotFound          code "tablet_not_found"        404  no such page or file
     └── KioskUnavailable        code "tablet_kiosk_busy"       503  the kiosk did not answer in time
 
 Manager actions refused by the kiosk's own rules stay :class:`kiosk.errors.ManagerActionRefused` (409).
