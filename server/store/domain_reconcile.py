@@ -306,7 +306,8 @@ def _subject(worker: str | None, idm: str | None) -> str:
     return worker if worker is not None else f"card:{idm}"
 
 
-def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | None = None) -> int:
+def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | None = None,
+              rules: Rules | None = None) -> int:
     """Replace the site's rows for ``days`` by a fresh reconciliation; returns the number of rows written.
 
     With ``idms``, only the subjects those cards stand for on those days are recomputed (the workers
@@ -316,12 +317,14 @@ def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | 
     if not days:
         return 0
     lock_site(conn, site)  # every path that rewrites a site's rows serializes on the site (re-entrant)
-    rules = rules_for(conn, site)
+    if rules is None:
+        rules = rules_for(conn, site)
     lo, hi = window(days, rules)
     binds = _kiosk_binds(conn, site)
     tc = t.taps.c
     query = sa.select(*_TAP_COLUMNS).where(tc.site == site, tc.at >= _utc(lo), tc.at < _utc(hi))
     targets: set[str] | None = None
+    workers: set[str] | None = None
     if idms is not None:
         who = Attribution(rec.bindings_for(conn, idms), binds, rules)
         attributed = {(idm, who.worker(idm, d)) for idm in idms for d in days}
@@ -334,7 +337,8 @@ def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | 
         query = query.where(tc.idm.in_(sorted(cards)))
     taps = _read_taps(conn, query)
     bindings = rec.bindings_for(conn, {x.idm for x in taps})
-    roster = rec.roster_of(conn, site)
+    # only the recomputed workers' roster entries: a 1,000-worker site's whole roster was most of a small round
+    roster = rec.roster_of(conn, site, workers=workers)
     approved = [c for c in rec.corrections_of(conn, site=site, status="approved", days=days)
                 if targets is None or c.worker in targets]
     workers_seen = {b.worker for b in bindings} | {b.worker for b in binds} | {c.worker for c in approved}
@@ -367,8 +371,8 @@ def recompute_moments(conn: sa.Connection, touched: Touched) -> int:
         moments = set().union(*by_idm.values()) if by_idm else set()
         if not moments:
             continue
-        days = affected_days(moments, rules_for(conn, site))
-        n += recompute(conn, site, days, None if ALL in by_idm else set(by_idm))
+        rules = rules_for(conn, site)
+        n += recompute(conn, site, affected_days(moments, rules), None if ALL in by_idm else set(by_idm), rules)
     return n
 
 

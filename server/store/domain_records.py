@@ -291,11 +291,18 @@ def _entry(r: Any) -> RosterEntry:
                        qualifications=tuple(json.loads(r.qualifications)), id=r.id)
 
 
-def roster_of(conn: sa.Connection, site: str, worker: str | None = None) -> list[RosterEntry]:
+def roster_of(conn: sa.Connection, site: str, worker: str | None = None,
+              workers: Iterable[str] | None = None) -> list[RosterEntry]:
+    """The site's roster entries by worker and start; only ``worker``'s / ``workers``' when given (the
+    reconciling worker asks for the few workers a round recomputes, not a 1,000-worker site's whole roster)."""
     q = sa.select(t.roster).where(t.roster.c.site == site).order_by(t.roster.c.worker, t.roster.c.valid_from)
     if worker is not None:
         q = q.where(t.roster.c.worker == worker)
-    return [_entry(r) for r in conn.execute(q)]
+    if workers is None:
+        return [_entry(r) for r in conn.execute(q)]
+    ids = sorted(set(workers))
+    return [_entry(r) for i in range(0, len(ids), _IN_CHUNK)
+            for r in conn.execute(q.where(t.roster.c.worker.in_(ids[i:i + _IN_CHUNK])))]
 
 
 def roster_entries_of_worker(conn: sa.Connection, worker: str) -> list[RosterEntry]:

@@ -1,0 +1,60 @@
+"""What a worker round reads: only the recomputed workers' roster entries, never the site's whole roster
+(in a 1,000-worker site that read was most of a one-tap round), with the same rows as a rebuild.
+
+On SQLite and PostgreSQL, through the real ingest path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from server.domain.roster import RosterEntry
+from server.ingest import IngestService
+from server.store import domain_records as rec
+from server.store.engine import write_transaction
+from tests.server_domain.factory import CARD1, CARD2, SITE, SUB1, W1, W2, jst
+from tests.server_domain.test_store_reconcile import check_rebuild_equals_incremental, registry
+
+
+def test_a_round_reads_the_roster_of_the_workers_it_recomputes_only(
+        engine: sa.Engine, service: IngestService, kiosks: Callable,  # type: ignore[type-arg]
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    registry(engine)  # W1 on the roster (complete); W2 not yet
+    with write_transaction(engine) as conn:
+        rec.add_roster_entry(conn, RosterEntry(SITE, W2, SUB1, date(2026, 11, 1), trade_code="0201"))  # no position
+    asked: list[Any] = []
+    real = rec.roster_of
+
+    def spying(conn: sa.Connection, site: str, worker: str | None = None, workers: Any = None) -> Any:
+        asked.append(None if workers is None else sorted(workers))
+        return real(conn, site, worker, workers)
+
+    monkeypatch.setattr(rec, "roster_of", spying)
+    gate = kiosks("kiosk-gate", SITE)
+    gate.tap(CARD1, "in", jst(2, 7, 50))
+    gate.ship(service, size=1, limit=1)
+    gate.tap(CARD2, "in", jst(2, 8, 0))
+    gate.tap(CARD2, "out", jst(2, 17, 0))
+    gate.ship(service, size=2, limit=1)
+    assert asked == [[W1], [W2]]
+    rows = {r[2]: r for r in check_rebuild_equals_incremental(engine)}
+    assert asked[-1] is None  # rebuild reads the whole roster once per site
+    assert "roster_incomplete" in str(rows[W2]) and "not_on_roster" not in str(rows[W1])
+
+
+def test_roster_of_many_workers_reads_in_chunks(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    registry(engine)
+    with write_transaction(engine) as conn:
+        rec.add_roster_entry(conn, RosterEntry(SITE, W2, SUB1, date(2026, 11, 1), trade_code="0201", position="職長"))
+    with engine.connect() as conn:
+        everything = rec.roster_of(conn, SITE)
+        monkeypatch.setattr(rec, "_IN_CHUNK", 1)
+        assert rec.roster_of(conn, SITE, workers=[W2, W1, W1]) == everything
+        assert [e.worker for e in rec.roster_of(conn, SITE, workers=[W2])] == [W2]
+        assert rec.roster_of(conn, SITE, workers=[]) == []
+        assert rec.roster_of(conn, SITE, W1, workers=[W2]) == []
