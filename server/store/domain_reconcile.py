@@ -41,7 +41,7 @@ import sqlalchemy as sa
 from server import devtime, site_policy
 from server.domain import corrections as corr
 from server.domain.errors import DomainError
-from server.domain.reconcile import Attribution, Rules, WorkDay, affected_days, reconcile, window
+from server.domain.reconcile import STORED, Attribution, Rules, affected_days, reconcile_stored, window
 from server.domain.taps import Derived, LogEvent, SiteTap, derive_log
 from server.store import domain_records as rec
 from server.store import domain_schema as t
@@ -282,30 +282,6 @@ def _read_taps(conn: sa.Connection, query: sa.Select[Any]) -> list[SiteTap]:
         result.close()
 
 
-def _local_text(moment: datetime) -> str:
-    """``format_rfc3339`` of an aware datetime (a row's site-local time), without its checks: one per row time."""
-    text = moment.isoformat(timespec="milliseconds")
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-_ROW_INSERT = ("site", "work_day", "subject", "worker", "idm", "employer", "trade_code", "trade_name", "position",
-               "work_content", "hazardous", "first_entry", "last_exit", "minutes_on_site", "source", "taps", "devices",
-               "flags")
-
-
-def _row_values(w: WorkDay) -> tuple[Any, ...]:
-    """A work-history row as stored, in :data:`_ROW_INSERT` order."""
-    first, last = w.first_entry, w.last_exit
-    return (w.site, w.work_day.isoformat(), w.worker if w.worker is not None else f"card:{w.idm}", w.worker, w.idm,
-            w.employer, w.trade_code, w.trade_name, w.position, w.work_content, w.hazardous,
-            _local_text(first) if first else None, _local_text(last) if last else None, w.minutes_on_site, w.source,
-            w.taps, " ".join(w.devices), " ".join(w.flags))
-
-
-def _subject(worker: str | None, idm: str | None) -> str:
-    return worker if worker is not None else f"card:{idm}"
-
-
 def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | None = None,
               rules: Rules | None = None) -> int:
     """Replace the site's rows for ``days`` by a fresh reconciliation; returns the number of rows written.
@@ -326,26 +302,26 @@ def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | 
     targets: set[str] | None = None
     workers: set[str] | None = None
     if idms is not None:
-        who = Attribution(rec.bindings_for(conn, idms), binds, rules)
+        who = Attribution(rec.binding_terms(conn, idms), binds, rules)
         attributed = {(idm, who.worker(idm, d)) for idm in idms for d in days}
         workers = {w for _, w in attributed if w is not None}
         targets = workers | {f"card:{idm}" for idm, w in attributed if w is None}
         cards = set(idms)
         if workers:  # every card of those workers: one query for all of them
-            cards |= {b.idm for b in rec.bindings_for(conn, workers=workers)}
+            cards |= {b.idm for b in rec.binding_terms(conn, workers=workers)}
         cards |= {b.idm for b in binds if b.worker in workers}
         query = query.where(tc.idm.in_(sorted(cards)))
     taps = _read_taps(conn, query)
-    bindings = rec.bindings_for(conn, {x.idm for x in taps})
+    bindings = rec.binding_terms(conn, {x.idm for x in taps})
     # only the recomputed workers' roster entries: a 1,000-worker site's whole roster was most of a small round
-    roster = rec.roster_of(conn, site, workers=workers)
+    roster = rec.roster_terms(conn, site, workers)
     approved = [c for c in rec.corrections_of(conn, site=site, status="approved", days=days)
                 if targets is None or c.worker in targets]
     workers_seen = {b.worker for b in bindings} | {b.worker for b in binds} | {c.worker for c in approved}
-    rows = reconcile(site, taps, rules=rules, bindings=bindings, binds=binds, roster=roster, corrections=approved,
-                     employers=rec.employers_of(conn, workers_seen), days=days)
+    rows = reconcile_stored(site, taps, rules=rules, bindings=bindings, binds=binds, roster=roster,
+                            corrections=approved, employers=rec.employers_of(conn, workers_seen), days=days)
     if targets is not None:
-        rows = [w for w in rows if _subject(w.worker, w.idm) in targets]
+        rows = [r for r in rows if r[2] in targets]
     day_text = sorted(d.isoformat() for d in days)
     wc = t.work_days.c
     for i in range(0, len(day_text), _CHUNK):
@@ -353,7 +329,7 @@ def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | 
         if targets is not None:
             delete = delete.where(wc.subject.in_(sorted(targets)))
         conn.execute(delete)
-    insert_tuples(conn, t.work_days, _ROW_INSERT, [_row_values(w) for w in rows])
+    insert_tuples(conn, t.work_days, STORED, rows)
     return len(rows)
 
 
@@ -591,12 +567,13 @@ def _reconcile_site(conn: sa.Connection, site: str, taps: list[SiteTap] | None) 
     if taps is None:
         taps = _read_taps(conn, sa.select(*_TAP_COLUMNS).where(t.taps.c.site == site))
     binds = _kiosk_binds(conn, site)
-    bindings = rec.bindings_for(conn, {x.idm for x in taps}) if taps else []
+    bindings = rec.binding_terms(conn, {x.idm for x in taps}) if taps else []
     approved = rec.corrections_of(conn, site=site, status="approved")
     workers_seen = {b.worker for b in bindings} | {b.worker for b in binds} | {c.worker for c in approved}
-    rows = reconcile(site, taps, rules=rules, bindings=bindings, binds=binds, roster=rec.roster_of(conn, site),
-                     corrections=approved, employers=rec.employers_of(conn, workers_seen))
-    insert_tuples(conn, t.work_days, _ROW_INSERT, [_row_values(w) for w in rows])
+    rows = reconcile_stored(site, taps, rules=rules, bindings=bindings, binds=binds,
+                            roster=rec.roster_terms(conn, site), corrections=approved,
+                            employers=rec.employers_of(conn, workers_seen))
+    insert_tuples(conn, t.work_days, STORED, rows)
     return len(rows)
 
 

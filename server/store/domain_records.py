@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from server.domain import structure as st
 from server.domain.corrections import AuditStep, Correction
 from server.domain.errors import Duplicate, Invalid, NotFound
+from server.domain.reconcile import BindingTerms, RosterTerms
 from server.domain.registry import CardBinding, Company, Site, Worker, check_new_binding
 from server.domain.roster import RosterEntry, check_roster_entry
 from server.store import domain_schema as t
@@ -281,6 +282,32 @@ def bindings_for(conn: sa.Connection, idms: Iterable[str] | None = None,
 _IN_CHUNK = 5000
 
 
+def _in_chunks(conn: sa.Connection, q: sa.Select[Any], column: sa.ColumnElement[Any],
+               values: Iterable[str] | None) -> list[Any]:
+    """The rows of ``q`` (all, or those whose ``column`` is in ``values``, read in chunks of :data:`_IN_CHUNK`),
+    as plain tuples from the driver's cursor."""
+    if values is None:
+        return list(conn.execute(q))
+    ids = sorted(set(values))
+    return [r for i in range(0, len(ids), _IN_CHUNK) for r in conn.execute(q.where(column.in_(ids[i:i + _IN_CHUNK])))]
+
+
+def binding_terms(conn: sa.Connection, idms: Iterable[str] | None = None,
+                  workers: Iterable[str] | None = None) -> list[BindingTerms]:
+    """:func:`bindings_for` as reconciliation reads it (rule 1): the bindings of ``idms`` or of ``workers`` (one of
+    the two, or all), by id, as :class:`BindingTerms` — no checked :class:`CardBinding` per binding (a worker
+    round over a 1,000-card batch reads a few thousand)."""
+    c = t.card_bindings.c
+    q = sa.select(c.id, c.idm, c.worker, c.valid_from, c.valid_to).order_by(c.id)
+    column = c.idm if idms is not None else c.worker
+    values = idms if idms is not None else workers
+    rows = _in_chunks(conn, q, column, values)
+    if values is not None:
+        rows.sort(key=lambda r: r[0])  # by id across chunks, as bindings_for
+    fromiso = date.fromisoformat
+    return [BindingTerms(r[1], r[2], fromiso(r[3]), fromiso(r[4]) if r[4] else None) for r in rows]
+
+
 # ---------------------------------------------------------------- roster
 
 def _entry(r: Any) -> RosterEntry:
@@ -303,6 +330,17 @@ def roster_of(conn: sa.Connection, site: str, worker: str | None = None,
     ids = sorted(set(workers))
     return [_entry(r) for i in range(0, len(ids), _IN_CHUNK)
             for r in conn.execute(q.where(t.roster.c.worker.in_(ids[i:i + _IN_CHUNK])))]
+
+
+def roster_terms(conn: sa.Connection, site: str, workers: Iterable[str] | None = None) -> list[RosterTerms]:
+    """:func:`roster_of` as reconciliation reads it (rule 6), in the same order: :class:`RosterTerms`, without
+    the entries' lists (JSON) and checks; only ``workers``' entries when given."""
+    c = t.roster.c
+    q = (sa.select(c.site, c.worker, c.employer, c.valid_from, c.valid_to, c.trade_code, c.trade_name, c.position,
+                   c.work_content, c.hazardous).where(c.site == site).order_by(c.worker, c.valid_from))
+    fromiso = date.fromisoformat
+    return [RosterTerms(r[0], r[1], r[2], fromiso(r[3]), fromiso(r[4]) if r[4] else None, r[5], r[6], r[7], r[8],
+                        r[9]) for r in _in_chunks(conn, q, c.worker, workers)]
 
 
 def roster_entries_of_worker(conn: sa.Connection, worker: str) -> list[RosterEntry]:

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from server.domain.reconcile import BindingTerms, RosterTerms
+from server.domain.registry import CardBinding
 from server.domain.roster import RosterEntry
 from server.ingest import IngestService
 from server.store import domain_records as rec
@@ -28,13 +30,13 @@ def test_a_round_reads_the_roster_of_the_workers_it_recomputes_only(
     with write_transaction(engine) as conn:
         rec.add_roster_entry(conn, RosterEntry(SITE, W2, SUB1, date(2026, 11, 1), trade_code="0201"))  # no position
     asked: list[Any] = []
-    real = rec.roster_of
+    real = rec.roster_terms
 
-    def spying(conn: sa.Connection, site: str, worker: str | None = None, workers: Any = None) -> Any:
+    def spying(conn: sa.Connection, site: str, workers: Any = None) -> Any:
         asked.append(None if workers is None else sorted(workers))
-        return real(conn, site, worker, workers)
+        return real(conn, site, workers)
 
-    monkeypatch.setattr(rec, "roster_of", spying)
+    monkeypatch.setattr(rec, "roster_terms", spying)
     gate = kiosks("kiosk-gate", SITE)
     gate.tap(CARD1, "in", jst(2, 7, 50))
     gate.ship(service, size=1, limit=1)
@@ -47,14 +49,36 @@ def test_a_round_reads_the_roster_of_the_workers_it_recomputes_only(
     assert "roster_incomplete" in str(rows[W2]) and "not_on_roster" not in str(rows[W1])
 
 
-def test_roster_of_many_workers_reads_in_chunks(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def _terms(e: RosterEntry) -> RosterTerms:
+    return RosterTerms(e.site, e.worker, e.employer, e.valid_from, e.valid_to, e.trade_code, e.trade_name,
+                       e.position, e.work_content, e.hazardous)
+
+
+def test_roster_and_bindings_read_as_terms_are_the_checked_records_in_the_same_order(
+        engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What reconciliation reads (terms, in chunks) is what the registry holds, in the order it is read."""
     registry(engine)
     with write_transaction(engine) as conn:
-        rec.add_roster_entry(conn, RosterEntry(SITE, W2, SUB1, date(2026, 11, 1), trade_code="0201", position="職長"))
+        rec.add_roster_entry(conn, RosterEntry(SITE, W2, SUB1, date(2026, 11, 1), date(2026, 11, 9),
+                                               trade_code="0201", position="職長", work_content="型枠",
+                                               hazardous="石綿", health_checks=("じん肺",)))
+        rec.add_roster_entry(conn, RosterEntry(SITE, W2, SUB1, date(2026, 11, 10), trade_name="鳶"))
+        [second] = [b for b in rec.bindings_for(conn, [CARD2])]
+        assert second.id is not None
+        rec.end_binding(conn, second.id, date(2026, 11, 5))
+        rec.add_binding(conn, CardBinding(CARD2, W1, date(2026, 11, 6)))
     with engine.connect() as conn:
         everything = rec.roster_of(conn, SITE)
-        monkeypatch.setattr(rec, "_IN_CHUNK", 1)
-        assert rec.roster_of(conn, SITE, workers=[W2, W1, W1]) == everything
-        assert [e.worker for e in rec.roster_of(conn, SITE, workers=[W2])] == [W2]
-        assert rec.roster_of(conn, SITE, workers=[]) == []
-        assert rec.roster_of(conn, SITE, W1, workers=[W2]) == []
+        bindings = rec.bindings_for(conn)
+        for chunk in (1, 5000):
+            monkeypatch.setattr(rec, "_IN_CHUNK", chunk)
+            assert rec.roster_terms(conn, SITE) == [_terms(e) for e in everything]
+            assert rec.roster_terms(conn, SITE, [W2, W1, W1]) == [_terms(e) for e in everything]
+            assert [e.worker for e in rec.roster_terms(conn, SITE, [W2])] == [W2, W2]
+            assert rec.roster_terms(conn, SITE, []) == []
+            for idms in ([CARD2, CARD1], [CARD2]):
+                assert rec.binding_terms(conn, idms) == [
+                    BindingTerms(b.idm, b.worker, b.valid_from, b.valid_to) for b in rec.bindings_for(conn, idms)]
+            assert rec.binding_terms(conn, workers=[W1]) == [
+                BindingTerms(b.idm, b.worker, b.valid_from, b.valid_to) for b in bindings if b.worker == W1]
+            assert len(rec.binding_terms(conn)) == len(bindings) == 3
