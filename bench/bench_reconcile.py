@@ -11,7 +11,12 @@ Prints ONE JSON line. Figures:
   spread (min–max) of each, ``rebuild_vs_fetch`` = median A ÷ median B (aim ≤ 3) and the rebuild rate
   in events/s (aim ≥ 20,000); also each side's CPU seconds in this process (the machine is shared,
   so wall-clock rates fall with other load; on PostgreSQL the server's own CPU is not included).
-  ``--postgresql`` runs it on a throwaway cluster with fsync on.
+  ``--postgresql`` runs it on a throwaway cluster with fsync on;
+- the worker (P3's reconciliation share, P6's fixed cost per round), after the rebuilds, on the same
+  month: the real :class:`server.worker.ReconcileWorker` with ingest's hand-off, timed per round (wall and
+  CPU) for three shapes, ``--worker-rounds`` (≥ 3) each — one 1,000-event batch (1,000 cards, a gate's
+  morning), 50 one-event batches in one round (a burst of small syncs), one one-event batch — as CPU µs per
+  event and ms per round.
 
     uv run python bench/bench_reconcile.py            # 1,000 workers, one month (~30 s)
     uv run python bench/bench_reconcile.py --quick    # 100 workers
@@ -28,7 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -132,6 +137,60 @@ def load_database(conn: sa.Connection, sites: dict[int, list[Event]], workers: i
                      "server_at": e.at, "time_flags": "", "received_at": stamp} for e in evs[i:i + 5000]])
 
 
+def worker_rounds(engine: sa.Engine, month: list[Event], workers: int, rounds: int) -> dict[str, object]:
+    """The reconciling worker on top of the rebuilt month: new events stored as ingest stores them (with their
+    queue row, in one transaction), handed off as ingest hands them, then one timed ``run_once``."""
+    from server.ingest import IngestedBatch, IngestedEvent
+    from server.store import queue
+    from server.worker import ReconcileWorker
+
+    worker = ReconcileWorker(engine)
+    last = {}
+    for e in month:
+        last[e.device] = max(last.get(e.device, 0), e.seq)
+    clock = {"t": datetime(MONTH.year, MONTH.month, MONTH.day, 6, 0, tzinfo=JST) + timedelta(days=40)}
+    start = datetime(MONTH.year, MONTH.month, MONTH.day, tzinfo=JST) - timedelta(days=1)
+
+    def batch(device: str, n: int, first_card: int) -> IngestedBatch:
+        evs = []
+        for i in range(n):
+            last[device] += 1
+            clock["t"] += timedelta(seconds=1)
+            at = clock["t"]
+            evs.append(Event(device=device, epoch=1, seq=last[device], boot=BOOT,
+                             mono_us=int((at - start).total_seconds() * 1_000_000), at=format_rfc3339(at), kind="tap",
+                             reader="sim", site=site_id(1), app="bench", idm=idm_of(1, (first_card + i) % workers),
+                             direction="in"))
+        stamp = format_rfc3339(clock["t"].astimezone(UTC))
+        with write_transaction(engine) as conn:
+            stored = []
+            for e in evs:
+                corrected = datetime.fromisoformat(e.at).astimezone(UTC)
+                stored.append(IngestedEvent(e.seq, e, e.to_bytes(), format_rfc3339(corrected), (), corrected))
+            conn.execute(st.events.insert(), [
+                {"device": e.device, "epoch": 1, "seq": e.seq, "data": x.data, "head": b"\0" * 32, "site": e.site,
+                 "kind": e.kind, "at": e.at, "boot": e.boot, "mono_us": e.mono_us, "server_at": x.server_at,
+                 "time_flags": "", "received_at": stamp} for e, x in zip(evs, stored, strict=True)])
+            qid = queue.enqueue(conn, device=device, epoch=1, first_seq=evs[0].seq, last_seq=evs[-1].seq,
+                                site=site_id(1), at=stamp)
+        return IngestedBatch(device, 1, site_id(1), tuple(stored), None, qid)
+
+    shapes = {"batch_1000": (1, 1000), "burst_50x1": (50, 1), "single_1": (1, 1)}
+    out: dict[str, object] = {}
+    for name, (n_batches, size) in shapes.items():
+        walls, cpus = [], []
+        for r in range(max(3, rounds)):
+            for b in range(n_batches):
+                worker.offer(batch("bench-1-a" if (r + b) % 2 else "bench-1-b", size, r * 997 + b * 13))
+            _, took, cpu = timed_cpu(worker.run_once)
+            walls.append(took)
+            cpus.append(cpu)
+        n = n_batches * size
+        out[name] = {"round_ms": spread([w * 1000 for w in walls]), "round_cpu_ms": spread([c * 1000 for c in cpus]),
+                     "cpu_us_per_event": round(statistics.median(cpus) * 1e6 / n, 1)}
+    return out
+
+
 def spread(values: list[float]) -> dict[str, float]:
     return {"median": round(statistics.median(values), 4), "min": round(min(values), 4),
             "max": round(max(values), 4)}
@@ -158,6 +217,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     ap.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     ap.add_argument("--postgresql", action="store_true", help="a throwaway PostgreSQL cluster with fsync on")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds, at least 3")
+    ap.add_argument("--worker-rounds", type=int, default=3, help="worker rounds per shape, at least 3 (0: none)")
     args = ap.parse_args(argv)
     workers = 100 if args.quick else args.workers
     rng = random.Random(7)
@@ -204,6 +264,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         fetch_s.append(took)
         fetch_cpu.append(cpu)
         assert fetched == len(events)
+    worker = worker_rounds(engine, events, workers, args.worker_rounds) if args.worker_rounds else {}
     engine.dispose()
     if cluster is not None:
         cluster.stop()
@@ -219,6 +280,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "db_fetch_cpu_s": spread(fetch_cpu), "db_rebuild_cpu_s": spread(rebuild_cpu),
         "rebuild_events_per_cpu_s": round(len(events) / statistics.median(rebuild_cpu)),
         "db_rows_per_s": round(counts["rows"] / med_rebuild),
+        "worker": worker,
     }
     print(json.dumps(result))
     return result
