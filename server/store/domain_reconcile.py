@@ -297,8 +297,9 @@ def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | 
         rules = rules_for(conn, site)
     lo, hi = window(days, rules)
     binds = _kiosk_binds(conn, site)
-    tc = t.taps.c
-    query = sa.select(*_TAP_COLUMNS).where(tc.site == site, tc.at >= _utc(lo), tc.at < _utc(hi))
+    query = (f"SELECT site, device, epoch, seq, at, kind, idm, direction, orig_direction, clock_suspect "
+             f"FROM {t.taps.name} WHERE site = ? AND at >= ? AND at < ?")
+    cards: set[str] | None = None
     targets: set[str] | None = None
     workers: set[str] | None = None
     if idms is not None:
@@ -310,8 +311,9 @@ def recompute(conn: sa.Connection, site: str, days: set[date], idms: set[str] | 
         if workers:  # every card of those workers: one query for all of them
             cards |= {b.idm for b in rec.binding_terms(conn, workers=workers)}
         cards |= {b.idm for b in binds if b.worker in workers}
-        query = query.where(tc.idm.in_(sorted(cards)))
-    taps = _read_taps(conn, query)
+    # the driver's tuples, without the SQL expression layer: this runs in every worker round
+    taps = [_tap(r) for r in rec.driver_rows(conn, query, (site, _utc(lo), _utc(hi)),
+                                             None if cards is None else "idm", cards)]
     bindings = rec.binding_terms(conn, {x.idm for x in taps})
     # only the recomputed workers' roster entries: a 1,000-worker site's whole roster was most of a small round
     roster = rec.roster_terms(conn, site, workers)
