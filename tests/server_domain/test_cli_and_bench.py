@@ -82,6 +82,7 @@ def test_benchmarks_run_in_a_tiny_configuration(tmp_path: Path, monkeypatch) -> 
 
     r = bench_reconcile.main(["--workers", "20", "--days", "3", "--database-url", f"sqlite:///{tmp_path}/r.db"])
     assert r["rows"] == r["db_rows"] and r["events"] > 0
+    assert set(r["worker"]) == {"batch_1000", "burst_50x1", "single_1"}  # the worker's rounds ran
     [n] = bench_national.main(["--quick", "--database-url", f"sqlite:///{tmp_path}/n.db"])
     assert n["sites"] == 2 and n["site_month_rows"] > 0 and n["rows"] > 0
     sys.modules.pop("bench_reconcile", None)
