@@ -130,12 +130,12 @@ def set_consent(conn: sa.Connection, worker: str, *, by_worker: list[str] | None
 
 
 def employers_of(conn: sa.Connection, workers: Iterable[str]) -> dict[str, str]:
-    ids = sorted(set(workers))
-    out: dict[str, str] = {}
-    for i in range(0, len(ids), 500):
-        q = sa.select(t.workers.c.worker, t.workers.c.employer).where(t.workers.c.worker.in_(ids[i:i + 500]))
-        out.update({r.worker: r.employer for r in conn.execute(q)})
-    return out
+    """worker → registry employer (reconciliation, every round: literal SQL, see :func:`driver_rows`)."""
+    ids = list(workers)
+    if not ids:
+        return {}
+    return {r[0]: r[1] for r in driver_rows(conn, f"SELECT worker, employer FROM {t.workers.name} WHERE 1 = 1", (),
+                                            "worker", ids)}
 
 
 # ---------------------------------------------------------------- sites and structure
@@ -283,7 +283,7 @@ _IN_CHUNK = 5000
 
 
 def driver_rows(conn: sa.Connection, sql: str, params: tuple[Any, ...], column: str | None = None,
-                values: Iterable[str] | None = None, tail: str = "") -> list[tuple[Any, ...]]:
+                values: Iterable[str] | None = None, tail: str = "") -> list[Any]:
     """Rows of literal SQL as the driver's tuples, bypassing the SQL expression layer: reconciliation's reads run
     in every worker round, where building and compiling a statement cost more than SQLite running it.
 
@@ -296,7 +296,7 @@ def driver_rows(conn: sa.Connection, sql: str, params: tuple[Any, ...], column: 
     else:
         ids = sorted(set(values))
         chunks = [ids[i:i + _IN_CHUNK] for i in range(0, len(ids), _IN_CHUNK)]
-    out: list[tuple[Any, ...]] = []
+    out: list[Any] = []
     for chunk in chunks:
         text = sql
         if column is not None:
@@ -451,6 +451,27 @@ def corrections_of(conn: sa.Connection, *, site: str | None = None, worker: str 
     if days is not None:
         q = q.where(t.corrections.c.work_day.in_(sorted(d.isoformat() for d in days)))
     return [_correction(r) for r in conn.execute(q)]
+
+
+_CORRECTION_COLUMNS = ", ".join(c.name for c in t.corrections.columns)
+
+
+def approved_corrections(conn: sa.Connection, site: str, days: Iterable[date] | None = None) -> list[Correction]:
+    """:func:`corrections_of` ``(site=…, status="approved", days=…)`` for reconciliation (every worker round; mostly
+    none): literal SQL, see :func:`driver_rows`."""
+    rows = driver_rows(conn, f"SELECT {_CORRECTION_COLUMNS} FROM {t.corrections.name} WHERE site = ? AND status = ?",
+                       (site, "approved"), None if days is None else "work_day",
+                       None if days is None else [d.isoformat() for d in days], " ORDER BY id")
+    rows.sort(key=lambda r: r.id)  # by id across chunks
+    return [_correction(r) for r in rows]
+
+
+def site_rules(conn: sa.Connection, site: str) -> tuple[str, str, int] | None:
+    """The registry's (day boundary, time zone, repeat window in s) of ``site``, None if it is not registered
+    (reconciliation reads this in every worker round: literal SQL, see :func:`driver_rows`)."""
+    rows = driver_rows(conn, f"SELECT day_boundary, timezone, repeat_window_s FROM {t.sites.name} WHERE site = ?",
+                       (site,))
+    return (rows[0][0], rows[0][1], int(rows[0][2])) if rows else None
 
 
 def audit_of(conn: sa.Connection, cid: int) -> list[AuditStep]:

@@ -179,7 +179,7 @@ taps = sa.Table(
     sa.Column("orig_direction", sa.String(3), nullable=False),
     sa.Column("clock_suspect", sa.Boolean, nullable=False),
     sa.Index("ix_dom_taps_site_at", "site", "at"),
-    sa.Index("ix_dom_taps_site_idm", "site", "idm"),
+    sa.Index("ix_dom_taps_site_idm_at", "site", "idm", "at"),
 )
 
 binds = sa.Table(

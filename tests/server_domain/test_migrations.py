@@ -25,7 +25,8 @@ def test_every_domain_revision_is_on_the_domain_branch(engine: sa.Engine) -> Non
 
     script = ScriptDirectory.from_config(alembic_config())
     domain = [r for r in script.walk_revisions() if r.revision.startswith("01")]
-    assert {"0101_domain", "0102_domain_proxies", "0103_worker_language"} <= {r.revision for r in domain}
+    assert {"0101_domain", "0102_domain_proxies", "0103_worker_language", "0104_taps_by_card_and_time"} <= {
+        r.revision for r in domain}
     assert "domain" in script.get_revision("0101_domain").branch_labels
     [head] = [r.revision for r in script.get_revisions("heads") if r.revision.startswith("01")]
     lineage = {r.revision for r in script.iterate_revisions(head, "base")}

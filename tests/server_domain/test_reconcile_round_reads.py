@@ -82,3 +82,24 @@ def test_roster_and_bindings_read_as_terms_are_the_checked_records_in_the_same_o
             assert rec.binding_terms(conn, workers=[W1]) == [
                 BindingTerms(b.idm, b.worker, b.valid_from, b.valid_to) for b in bindings if b.worker == W1]
             assert len(rec.binding_terms(conn)) == len(bindings) == 3
+
+
+@pytest.mark.parametrize("many", [0, 500])
+def test_a_round_reads_its_cards_taps_by_card_or_by_time_with_the_same_rows(
+        engine: sa.Engine, service: IngestService, kiosks: Callable,  # type: ignore[type-arg]
+        monkeypatch: pytest.MonkeyPatch, many: int) -> None:
+    """Few cards: through (site, idm, at); many (here: any, with the limit at 0): one time range of the site."""
+    from server.store import domain_reconcile as dr
+
+    monkeypatch.setattr(dr, "_MANY_CARDS", many)
+    registry(engine)
+    gate, office = kiosks("kiosk-gate", SITE), kiosks("kiosk-office", SITE)
+    for day in (2, 3):
+        gate.tap(CARD1, "in", jst(day, 7, 50))
+        office.tap(CARD1, "out", jst(day, 17, 0))
+        office.tap(CARD2, "in", jst(day, 22, 5))  # a night shift: out the next morning
+        gate.tap(CARD2, "out", jst(day + 1, 6, 30))
+        gate.ship(service, size=1, limit=2)
+        office.ship(service, size=1, limit=2)
+    rows = check_rebuild_equals_incremental(engine)
+    assert len(rows) == 4 and all("entry_without_exit" not in str(r) for r in rows)
