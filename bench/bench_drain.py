@@ -309,6 +309,7 @@ def main() -> None:
                    help="server database, e.g. postgresql+psycopg://…/genba (a second one named <db>_2 must "
                         "exist too); default: SQLite files on disk")
     p.add_argument("--quick", action="store_true", help="tiny configuration for tests")
+    p.add_argument("--small-only", action="store_true", help="only the small syncs (P6) and their baselines")
     args = p.parse_args()
     if args.quick:
         args.events, args.devices, args.syncs = 600, 2, 3
@@ -325,10 +326,11 @@ def main() -> None:
         syncd_server = Server(root / "server-syncd", _db(args.database_url, 1))
         try:
             for r in range(rounds):  # A, B, A, B …: every side once per round, on fresh devices
-                a = device(root, syncd_server, f"drain{r}", args.events)
-                b = device(root, raw_server, f"raw{r}", args.events)
-                drain_rates.append(args.events / drain(a, args.max_events))
-                raw_rates.append(args.events / raw_post(b, raw_server.url, args.max_events))
+                if not args.small_only:
+                    a = device(root, syncd_server, f"drain{r}", args.events)
+                    b = device(root, raw_server, f"raw{r}", args.events)
+                    drain_rates.append(args.events / drain(a, args.max_events))
+                    raw_rates.append(args.events / raw_post(b, raw_server.url, args.max_events))
                 smalls = [device(root, syncd_server, f"small{r}-{i}", 0) for i in range(args.devices)]
                 raws = [device(root, raw_server, f"rawsmall{r}-{i}", args.syncs) for i in range(args.devices)]
                 n = args.devices * args.syncs
@@ -351,10 +353,11 @@ def main() -> None:
         "rounds": rounds,
         "events": args.events,
         "batch_events": args.max_events,
-        "drain_events_per_s": spread(drain_rates),
-        "baseline_raw_post_events_per_s": spread(raw_rates),
-        "drain_ratio": round(med(drain_rates) / med(raw_rates), 3),
-        "drain_round_ratios": [round(x / y, 3) for x, y in zip(drain_rates, raw_rates, strict=True)],
+        **({} if args.small_only else {
+            "drain_events_per_s": spread(drain_rates),
+            "baseline_raw_post_events_per_s": spread(raw_rates),
+            "drain_ratio": round(med(drain_rates) / med(raw_rates), 3),
+            "drain_round_ratios": [round(x / y, 3) for x, y in zip(drain_rates, raw_rates, strict=True)]}),
         "devices": args.devices,
         "small_syncs": args.devices * args.syncs,
         "small_syncs_per_s": spread(small_rates),

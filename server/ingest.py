@@ -104,6 +104,19 @@ class IngestResult:
     """The transparency log's newest checkpoint, read in the ingest transaction (answered with the receipt)."""
 
 
+class _KeptVerifier:
+    """A :class:`shared.note.Signer` whose verifier (public key and key hash) is derived once, not per receipt:
+    a key's verifier never changes, and deriving it cost as much as the signature (issue 10, P6)."""
+
+    __slots__ = ("_signer", "name", "verifier")
+
+    def __init__(self, signer: Signer) -> None:
+        self._signer, self.name, self.verifier = signer, signer.name, signer.verifier
+
+    def sign(self, message: bytes) -> bytes:
+        return self._signer.sign(message)
+
+
 class HeldChain:
     """:class:`shared.verify.ChainView` over the ``chains`` and ``events`` tables, inside the ingest transaction."""
 
@@ -145,6 +158,7 @@ class IngestService:
 
     def __post_init__(self) -> None:
         self.committer = GroupCommit(self.engine)
+        self._receipt_signer: Signer = _KeptVerifier(self.server_key)
 
     def now(self) -> datetime:
         return self.clock.wall().astimezone(UTC)
@@ -237,7 +251,7 @@ class IngestService:
         events, previous = self._append(conn, verified, new, kept, seen, stamp, prior)
         queue_id = queue.enqueue(conn, device=batch.device, epoch=batch.epoch, first_seq=events[0].seq,
                                  last_seq=events[-1].seq, site=chain.site, at=stamp)
-        receipt = Receipt(batch.device, batch.epoch, batch.last, verified.head, stamp).sign(self.server_key)
+        receipt = Receipt(batch.device, batch.epoch, batch.last, verified.head, stamp).sign(self._receipt_signer)
         store.advance_chain(conn, device=batch.device, epoch=batch.epoch, last=batch.last, head=verified.head,
                             receipt=receipt, stamp=stamp)
         ingested = IngestedBatch(batch.device, batch.epoch, chain.site, events, previous, queue_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -51,6 +52,7 @@ _APP_RE = re.compile(r"[0-9A-Za-z.+_-]{1,32}")
 _REQUIRED = ("v", "device", "epoch", "seq", "boot", "mono_us", "at", "kind", "reader", "site", "app")
 _OPTIONAL = ("idm", "direction", "ref", "worker", "claimed_at", "reason")
 _ALLOWED = frozenset(_REQUIRED + _OPTIONAL)
+_REQUIRED_SET = frozenset(_REQUIRED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +109,7 @@ class Event:
         """Parse and strictly validate stored or received event bytes."""
         obj = parse_canonical(data, max_bytes=MAX_EVENT_BYTES)
         validate_fields(obj)
-        # Validated above: build without running __post_init__'s validation a second time.
-        event = object.__new__(cls)
-        for name in _FIELD_NAMES:
-            object.__setattr__(event, name, obj.get(name))
-        return event
-
+        return _build(obj)  # validated above: no second validation in __post_init__
 
     @classmethod
     def from_stored(cls, data: bytes) -> Event:
@@ -121,14 +118,56 @@ class Event:
         The canonical check and field validation ran once, at ingest; a rebuild
         that reads millions of stored events back must not pay for them again.
         """
-        obj = json.loads(data)
-        event = object.__new__(cls)
-        for name in _FIELD_NAMES:
-            object.__setattr__(event, name, obj.get(name))
-        return event
+        return _build(json.loads(data))
 
 
 _FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Event))
+_SETTERS: tuple[tuple[Callable[[Event, Any], None], str], ...] = tuple(
+    (getattr(Event, name).__set__, name) for name in _FIELD_NAMES)
+"""The slots' own setters: a frozen dataclass's fields, set without its ``__setattr__`` (which refuses)."""
+
+
+def _build(obj: dict[str, Any]) -> Event:
+    """An :class:`Event` from a validated object (no validation here)."""
+    event = object.__new__(Event)
+    get = obj.get
+    for setter, name in _SETTERS:
+        setter(event, get(name))
+    return event
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+""":func:`shared.canonical.canonical_bytes`'s fast form (a validated event is a flat object), built once."""
+
+
+def events_from_bytes(datas: Sequence[bytes]) -> list[Event] | None:
+    """:meth:`Event.from_bytes` of every item, in one pass, or None when any item would be refused.
+
+    The fast path of a batch's events (issue 10: a 1,000-event batch is verified per event, and each
+    ``json.loads`` call and each canonical re-encoding had a fixed cost larger than its work): the items
+    are parsed by ONE ``json.loads`` of ``[item,item,…]``, and each parsed object is re-encoded and compared
+    with its item's bytes, then validated. An item is accepted only if its bytes are exactly the canonical
+    encoding of a valid event object — which is :meth:`Event.from_bytes`' condition — so a joined parse
+    that straddled items can only make the comparison fail. On None the caller runs
+    :meth:`Event.from_bytes` per item, which raises the precise error (same code and message as always);
+    ``tests/shared/test_event_batch_parse.py`` checks both agree on valid and mutated input.
+    """
+    if not datas or any(len(d) > MAX_EVENT_BYTES for d in datas):
+        return None
+    try:
+        objs = json.loads(b"[" + b",".join(datas) + b"]")
+        if type(objs) is not list or len(objs) != len(datas):
+            return None
+        encode = _ENCODER.encode
+        for obj, data in zip(objs, datas, strict=True):
+            if type(obj) is not dict:
+                return None
+            validate_fields(obj)  # first: a valid event is a flat object, whose canonical form is encode()'s
+            if encode(obj).encode("utf-8") != data:
+                return None
+    except (ValueError, TypeError, RecursionError, FormatError):
+        return None  # refused: the per-item path names the error
+    return [_build(obj) for obj in objs]
 
 
 def _int(obj: dict[str, Any], name: str, lo: int) -> None:
@@ -137,38 +176,86 @@ def _int(obj: dict[str, Any], name: str, lo: int) -> None:
         raise FormatError(f"event field {name!r} must be an integer from {lo}: {value!r}")
 
 
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "tap": ("idm", "direction"),
+    "repeat": ("idm", "direction", "ref"),
+    "amend": ("direction", "ref"),
+    "manual": ("worker", "direction", "claimed_at"),
+    "bind": ("idm", "worker"),
+}
+"""The fields each kind needs."""
+
+_CHECKED: dict[tuple[str, str], bool] = {}
+"""Text values that passed a pure check (device, boot, reader, site, app, IDm, worker): a batch repeats most of
+them in every event. Only successes are kept, so every refusal runs its check (and says the same); bounded."""
+
+
+def _checked(name: str, value: object, check: Callable[[object], object]) -> None:
+    if type(value) is str:
+        if (name, value) in _CHECKED:
+            return
+        check(value)
+        if len(_CHECKED) >= 4096:
+            _CHECKED.clear()
+        _CHECKED[(name, value)] = True
+        return
+    check(value)
+
+
+def _check_boot(value: object) -> None:
+    if not isinstance(value, str) or not _BOOT_RE.fullmatch(value):
+        raise FormatError(f"event field 'boot' must be a lower-case UUID: {value!r}")
+
+
+def _check_site(value: object) -> None:
+    if value != NO_SITE:
+        check_ccus_id(value, "site")
+
+
+def _check_app(value: object) -> None:
+    if not isinstance(value, str) or not _APP_RE.fullmatch(value):
+        raise FormatError(f"event field 'app' must be a version string: {value!r}")
+
+
+def _check_idm(value: object) -> None:
+    parse_idm(value, canonical=True)
+
+
+def _check_worker(value: object) -> None:
+    check_ccus_id(value, "worker")
+
+
 def validate_fields(obj: dict[str, Any]) -> None:
     """Check an event object field by field; raise :class:`FormatError` naming the first problem."""
-    missing = [k for k in _REQUIRED if k not in obj or obj[k] is None]
-    if missing:
-        raise FormatError(f"event is missing required field(s): {', '.join(missing)}")
-    nulls = sorted(k for k in _OPTIONAL if k in obj and obj[k] is None)
-    if nulls:  # an absent optional field is omitted, never null: one form per event, so one hash
-        raise FormatError(f"event optional field(s) must be omitted, not null: {', '.join(nulls)}")
-    if not _ALLOWED.issuperset(obj):
-        unknown = sorted(set(obj) - _ALLOWED)
-        raise FormatError(f"event has unknown field(s): {', '.join(unknown)}")
+    keys = obj.keys()
+    if not (keys >= _REQUIRED_SET and keys <= _ALLOWED) or None in obj.values():  # one test when all is well
+        missing = [k for k in _REQUIRED if k not in obj or obj[k] is None]
+        if missing:
+            raise FormatError(f"event is missing required field(s): {', '.join(missing)}")
+        nulls = sorted(k for k in _OPTIONAL if k in obj and obj[k] is None)
+        if nulls:  # an absent optional field is omitted, never null: one form per event, so one hash
+            raise FormatError(f"event optional field(s) must be omitted, not null: {', '.join(nulls)}")
+        if not _ALLOWED.issuperset(obj):
+            unknown = sorted(set(obj) - _ALLOWED)
+            raise FormatError(f"event has unknown field(s): {', '.join(unknown)}")
     if obj["v"] != FORMAT_VERSION or type(obj["v"]) is not int:
         raise FormatError(f"unsupported event format version {obj['v']!r}")
-    check_device_id(obj["device"])
+    _checked("device", obj["device"], check_device_id)
     _int(obj, "epoch", 1)
     _int(obj, "seq", 1)
     _int(obj, "mono_us", 0)
-    if not isinstance(obj["boot"], str) or not _BOOT_RE.fullmatch(obj["boot"]):
-        raise FormatError(f"event field 'boot' must be a lower-case UUID: {obj['boot']!r}")
+    _checked("boot", obj["boot"], _check_boot)
     parse_rfc3339(obj["at"])
     kind = obj["kind"]
     if kind not in KINDS:
         raise FormatError(f"event kind must be one of {', '.join(KINDS)}: {kind!r}")
-    check_reader_id(obj["reader"])
-    if obj["site"] != NO_SITE:
-        check_ccus_id(obj["site"], "site")
-    if not isinstance(obj["app"], str) or not _APP_RE.fullmatch(obj["app"]):
-        raise FormatError(f"event field 'app' must be a version string: {obj['app']!r}")
+    _checked("reader", obj["reader"], check_reader_id)
+    _checked("site", obj["site"], _check_site)
+    _checked("app", obj["app"], _check_app)
 
     idm, direction, ref, worker = obj.get("idm"), obj.get("direction"), obj.get("ref"), obj.get("worker")
     if idm is not None:
-        parse_idm(idm, canonical=True)
+        _checked("idm", idm, _check_idm)
     if direction is not None and direction not in DIRECTIONS:
         raise FormatError(f"event direction must be 'in' or 'out': {direction!r}")
     if ref is not None:
@@ -176,7 +263,7 @@ def validate_fields(obj: dict[str, Any]) -> None:
         if ref >= obj["seq"]:
             raise FormatError("event 'ref' must point to an earlier seq")
     if worker is not None:
-        check_ccus_id(worker, "worker")
+        _checked("worker", worker, _check_worker)
     if obj.get("claimed_at") is not None:
         claimed = parse_rfc3339(obj["claimed_at"])
         if claimed.year not in CLAIM_YEARS:  # typed by a person, not read from a clock: refuse at the source
@@ -186,13 +273,7 @@ def validate_fields(obj: dict[str, Any]) -> None:
     if reason is not None and (not isinstance(reason, str) or not 0 < len(reason) <= MAX_REASON_CHARS):
         raise FormatError(f"event 'reason' must be 1–{MAX_REASON_CHARS} characters")
 
-    needs = {
-        "tap": ("idm", "direction"),
-        "repeat": ("idm", "direction", "ref"),
-        "amend": ("direction", "ref"),
-        "manual": ("worker", "direction", "claimed_at"),
-        "bind": ("idm", "worker"),
-    }[kind]
+    needs = _NEEDS[kind]
     lacking = [k for k in needs if obj.get(k) is None]
     if lacking:
         raise FormatError(f"a {kind!r} event needs field(s): {', '.join(lacking)}")

@@ -20,7 +20,7 @@ from shared.batch import Batch
 from shared.chain import extend
 from shared.checkpoint import Checkpoint
 from shared.errors import BrokenChain, Fork, FormatError, Gap, UnknownKey, WrongDevice
-from shared.event import Event
+from shared.event import Event, events_from_bytes
 from shared.keys import VerifierKey
 
 KeyLookup = Callable[[str, int], Iterable[VerifierKey]]
@@ -58,15 +58,20 @@ def verify_batch(batch: Batch | bytes, keys_for: KeyLookup) -> VerifiedBatch:
     if (checkpoint.device, checkpoint.epoch) != (batch.device, batch.epoch):
         raise WrongDevice("checkpoint is for another device or epoch than the batch")
 
-    parsed: list[Event] = []
-    for position, data in enumerate(batch.events):
-        try:
-            event = Event.from_bytes(data)
-        except FormatError as exc:
-            raise type(exc)(f"event at position {position}: {exc.message}") from None
+    parsed = events_from_bytes(batch.events)  # one pass for the whole batch, or None: one by one names the error
+    if parsed is None:
+        parsed = []
+        for position, data in enumerate(batch.events):
+            try:
+                parsed.append(Event.from_bytes(data))
+            except FormatError as exc:
+                raise type(exc)(f"event at position {position}: {exc.message}") from None
+            event = parsed[-1]
+            if (event.device, event.epoch) != (batch.device, batch.epoch):
+                raise WrongDevice(f"event seq {event.seq} belongs to {event.device} epoch {event.epoch}")
+    for event in parsed:
         if (event.device, event.epoch) != (batch.device, batch.epoch):
             raise WrongDevice(f"event seq {event.seq} belongs to {event.device} epoch {event.epoch}")
-        parsed.append(event)
     seqs = [e.seq for e in parsed]
     if seqs != sorted(seqs) or len(set(seqs)) != len(seqs):
         raise BrokenChain("events are out of order or repeated")

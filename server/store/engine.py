@@ -84,6 +84,39 @@ def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
 T = TypeVar("T")
 
 
+class Prepared:
+    """A statement built once, compiled once per dialect, and run on the DBAPI connection under the caller's.
+
+    For the few statements every upload runs (issue 10, P6): SQLAlchemy's per-execution work (cache key,
+    execution context, result wrapper) cost more than SQLite's own work on such a statement. It runs in the
+    caller's transaction (the same DBAPI connection, as :mod:`server.store.bulk`'s ``COPY`` does). Only for
+    statements whose bound values and result columns need no type conversion (text, integers, bytes).
+    """
+
+    __slots__ = ("_by_dialect", "statement")
+
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+        self._by_dialect: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+
+    def _compiled(self, dialect: sa.Dialect) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+        found = self._by_dialect.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect)
+            order = tuple(compiled.positiontup or ()) if dialect.paramstyle in ("qmark", "numeric") else None
+            fixed = {k: b.value for k, b in compiled.binds.items() if b.value is not None}  # e.g. LIMIT 1
+            found = self._by_dialect[dialect.name] = (str(compiled), order, fixed)
+        return found
+
+    def run(self, conn: sa.Connection, params: dict[str, Any]) -> Any:
+        """Execute with ``params`` (by bind name); returns the DBAPI cursor (``fetchone``/``fetchall``)."""
+        sql, order, fixed = self._compiled(conn.dialect)
+        if fixed:
+            params = {**fixed, **params}
+        raw: Any = conn.connection.driver_connection
+        return raw.execute(sql, tuple(params[k] for k in order) if order is not None else params)
+
+
 class _Job(Generic[T]):
     __slots__ = ("error", "finished", "fn", "result", "wake")
 
@@ -161,15 +194,17 @@ class GroupCommit:
                 if len(group) == 1:  # alone: its failure rolls back the transaction, no savepoint needed
                     group[0].result = group[0].fn(conn)
                 else:
+                    raw: Any = conn.connection.driver_connection  # savepoints in SQL: SQLite only, see below
                     for job in group:
-                        savepoint = conn.begin_nested()
+                        raw.execute("SAVEPOINT genba_job")
                         try:
                             job.result = job.fn(conn)
                         except BaseException as exc:
-                            savepoint.rollback()
+                            raw.execute("ROLLBACK TO SAVEPOINT genba_job")
+                            raw.execute("RELEASE SAVEPOINT genba_job")
                             job.error = exc
                         else:
-                            savepoint.commit()
+                            raw.execute("RELEASE SAVEPOINT genba_job")
         except BaseException as exc:
             for job in group:
                 if job.error is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -18,6 +18,7 @@ from server.store import schema as t
 from server.store.audit_schema import checkpoints as audit_checkpoints
 from server.store.bulk import insert_rows
 from server.store.clock import clock_from_row
+from server.store.engine import Prepared
 
 
 def lock_chain(conn: sa.Connection, device: str, epoch: int) -> Any:
@@ -64,13 +65,38 @@ def _chain_state_query(postgresql: bool) -> Any:
     return query
 
 
-_CHAIN_STATE = {False: _chain_state_query(False), True: _chain_state_query(True)}
+_CHAIN_STATE = {False: Prepared(_chain_state_query(False)), True: Prepared(_chain_state_query(True))}
+
+
+class _ChainRow(NamedTuple):
+    """A row of the chain-state query, by name (what :func:`server.store.clock.clock_from_row` reads)."""
+
+    last_seq: int
+    head: bytes
+    receipt: str | None
+    revoked_at: str | None
+    site: str
+    newest_from_seq: int | None
+    newest_site: str | None
+    boot: str | None
+    mono_us: int | None
+    device_time: str | None
+    server_time: str | None
+    seen_boot: str | None
+    seen_mono_us: int | None
+    seen_server_time: str | None
+
+
+assert _ChainRow._fields == tuple(c.name for c in _chain_state_query(False).selected_columns)
 
 
 def chain_state(conn: sa.Connection, device: str, epoch: int) -> ChainState:
     """The chain row (locked: ``FOR UPDATE`` on PostgreSQL; SQLite holds the write lock), whether and when the
     device epoch was revoked, its site, its newest site assignment and its clock state — one statement."""
-    row = conn.execute(_CHAIN_STATE[conn.dialect.name == "postgresql"], {"device": device, "epoch": epoch}).one()
+    found = _CHAIN_STATE[conn.dialect.name == "postgresql"].run(conn, {"device": device, "epoch": epoch}).fetchone()
+    if found is None:
+        raise sa.exc.NoResultFound("No row was found when one was required")
+    row = _ChainRow(*found)
     kept, seen = clock_from_row(row) if row.device_time is not None else (None, None)
     return ChainState(int(row.last_seq), bytes(row.head), row.receipt,
                       str(row.revoked_at) if row.revoked_at is not None else None, row.site,
@@ -88,7 +114,7 @@ def _held_query() -> Any:
                    e.seq.between(lo, sa.bindparam("hi"))))
 
 
-_HELD = _held_query()
+_HELD = Prepared(_held_query())
 
 
 def held_range(conn: sa.Connection, device: str, epoch: int, lo: int, hi: int,
@@ -97,10 +123,11 @@ def held_range(conn: sa.Connection, device: str, epoch: int, lo: int, hi: int,
     the range): one statement for what placing and re-timing a batch needs of what is held."""
     heads: dict[int, bytes] = {}
     prior: tuple[bytes, str] | None = None
-    for r in conn.execute(_HELD, {"device": device, "epoch": epoch, "lo": lo, "hi": hi, "before": before}):
-        heads[int(r.seq)] = bytes(r.head)
-        if r.data is not None:
-            prior = (bytes(r.data), r.server_at)
+    for seq, head, data, server_at in _HELD.run(conn, {"device": device, "epoch": epoch, "lo": lo, "hi": hi,
+                                                      "before": before}).fetchall():
+        heads[int(seq)] = bytes(head)
+        if data is not None:
+            prior = (bytes(data), server_at)
     return heads, prior
 
 
@@ -134,28 +161,30 @@ def append_events(conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> Non
     insert_rows(conn, t.events, rows)
 
 
-_ADVANCE = (t.chains.update()
+_ADVANCE = Prepared(t.chains.update()
             .where(t.chains.c.device == sa.bindparam("d"), t.chains.c.epoch == sa.bindparam("e"))
             .values(last_seq=sa.bindparam("last"), head=sa.bindparam("head"), receipt=sa.bindparam("note"),
                     updated_at=sa.bindparam("stamp")))
-_RECEIPT = t.receipts.insert().values(device=sa.bindparam("d"), epoch=sa.bindparam("e"), acked=sa.bindparam("last"),
-                                      note=sa.bindparam("note"), issued_at=sa.bindparam("stamp"))
+_RECEIPT = Prepared(t.receipts.insert().values(device=sa.bindparam("d"), epoch=sa.bindparam("e"),
+                                               acked=sa.bindparam("last"), note=sa.bindparam("note"),
+                                               issued_at=sa.bindparam("stamp")))
 
 
 def advance_chain(conn: sa.Connection, *, device: str, epoch: int, last: int, head: bytes, receipt: str,
                   stamp: str) -> None:
     values = {"d": device, "e": epoch, "last": last, "head": head, "note": receipt, "stamp": stamp}
-    conn.execute(_ADVANCE, values)
-    conn.execute(_RECEIPT, values)
+    _ADVANCE.run(conn, values)
+    _RECEIPT.run(conn, values)
 
 
-_LATEST_CHECKPOINT = (sa.select(audit_checkpoints.c.note).order_by(audit_checkpoints.c.size.desc())
-                      .limit(1))
+_LATEST_CHECKPOINT = Prepared(sa.select(audit_checkpoints.c.note).order_by(audit_checkpoints.c.size.desc())
+                              .limit(1))
 
 
 def latest_checkpoint(conn: sa.Connection) -> str | None:
     """The transparency log's newest checkpoint (answered with every receipt), None before the first."""
-    return conn.execute(_LATEST_CHECKPOINT).scalar_one_or_none()
+    row = _LATEST_CHECKPOINT.run(conn, {}).fetchone()
+    return row[0] if row is not None else None
 
 
 def keep_fork(conn: sa.Connection, *, device: str, epoch: int, seq: int, batch: bytes, detail: str,

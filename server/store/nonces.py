@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from server.store.engine import write_transaction
+from server.store.engine import Prepared, write_transaction
 from server.store.schema import metadata
 from shared.request_auth import MAX_SKEW, DeviceAuth, Replayed
 from shared.timefmt import format_rfc3339
@@ -30,6 +31,16 @@ request_nonces = sa.Table(
     sa.Column("expires_at", sa.String(32), nullable=False),
     sa.Index("ix_request_nonces_expires_at", "expires_at"),
 )
+
+
+def _remember(insert: Any) -> Prepared:
+    values: dict[str, Any] = {name: sa.bindparam(name) for name in ("device", "epoch", "nonce", "expires_at")}
+    return Prepared(insert(request_nonces).values(values).on_conflict_do_nothing()
+                    .returning(request_nonces.c.nonce))
+
+
+_REMEMBER = {False: _remember(sqlite.insert), True: _remember(postgresql.insert)}
+"""The insert that is the check, built and compiled once (every signed request runs it)."""
 
 
 class DatabaseReplayGuard:
@@ -51,9 +62,7 @@ class DatabaseReplayGuard:
         """
         values = {"device": auth.device, "epoch": auth.epoch, "nonce": auth.nonce,
                   "expires_at": format_rfc3339(now + self._window)}
-        insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(request_nonces)
-        stmt = insert.values(**values).on_conflict_do_nothing().returning(request_nonces.c.nonce)
-        stored = len(conn.execute(stmt).all())
+        stored = len(_REMEMBER[conn.dialect.name == "postgresql"].run(conn, values).fetchall())
         if random.randrange(self._sweep_every) == 0:  # amortised clean-up; nothing depends on its timing
             conn.execute(request_nonces.delete().where(request_nonces.c.expires_at < format_rfc3339(now)))
         if stored != 1:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from server.store.engine import Prepared
 from server.store.schema import metadata
 
 reconcile_queue = sa.Table(
@@ -57,12 +58,15 @@ class Backlog:
 def enqueue(conn: sa.Connection, *, device: str, epoch: int, first_seq: int, last_seq: int, site: str,
             at: str) -> int:
     """Record a stored batch for reconciliation (call inside the ingest transaction); returns the row id."""
-    return int(conn.execute(_ENQUEUE, {"device": device, "epoch": epoch, "first_seq": first_seq,
-                                       "last_seq": last_seq, "site": site, "enqueued_at": at}).scalar_one())
+    row = _ENQUEUE.run(conn, {"device": device, "epoch": epoch, "first_seq": first_seq, "last_seq": last_seq,
+                              "site": site, "enqueued_at": at}).fetchone()
+    return int(row[0])
 
 
-_ENQUEUE = reconcile_queue.insert().returning(reconcile_queue.c.id)
-"""Built once (the values are bound per call): ingest runs it on every stored batch."""
+_ENQUEUE = Prepared(reconcile_queue.insert().values(
+    {name: sa.bindparam(name) for name in ("device", "epoch", "first_seq", "last_seq", "site", "enqueued_at")})
+    .returning(reconcile_queue.c.id))
+"""Built and compiled once (the values are bound per call): ingest runs it on every stored batch."""
 
 
 def claim(conn: sa.Connection, limit: int) -> list[Queued]:
