@@ -20,7 +20,7 @@ A real server (uvicorn in its own process on 127.0.0.1, SQLite on disk unless
 Every side runs once per round on fresh devices, interleaved, for ``--rounds``
 (≥ 3) rounds; medians and spread (min–max). Also printed: the CPU milliseconds
 per small sync and per no-op request, of the server process and of this
-(client) process. Prints ONE JSON line. ``--quick`` runs a tiny configuration (the test suite
+(client) process, over the timed span (set-up not counted). Prints ONE JSON line. ``--quick`` runs a tiny configuration (the test suite
 uses it to prove the benchmark works).
 """
 
@@ -185,7 +185,7 @@ def raw_post(data: DataDir, url: str, max_events: int) -> float:
         return time.perf_counter() - t0
 
 
-def small_syncs(datas: list[DataDir], rounds: int, server: Server) -> float:
+def small_syncs(datas: list[DataDir], rounds: int, server: Server, meter: CpuMeter | None = None) -> float:
     """Each device thread: append one tap, run one upload cycle; repeat. Returns elapsed seconds until the
     server has reconciled them all (lag zero)."""
 
@@ -207,7 +207,7 @@ def small_syncs(datas: list[DataDir], rounds: int, server: Server) -> float:
             client.close()
             state.close()
 
-    return timed_in_threads(run, datas, finish=lambda: wait_lag_zero(server))
+    return timed_in_threads(run, datas, finish=lambda: wait_lag_zero(server), meter=meter)
 
 
 def small_raw(datas: list[DataDir], url: str) -> float:
@@ -229,10 +229,10 @@ def small_raw(datas: list[DataDir], url: str) -> float:
 
 
 def timed_in_threads(work: Callable[[T, Callable[[], None]], None], items: Sequence[T],
-                     finish: Callable[[], None] | None = None) -> float:
+                     finish: Callable[[], None] | None = None, meter: CpuMeter | None = None) -> float:
     """One thread per item; each calls ``start()`` when its set-up is done, and the clock runs from the moment
     all have started until the last finishes (and then ``finish()`` returns). The first error in any thread is
-    raised here."""
+    raised here. ``meter``: CPU seconds measured over the same span (set-up excluded)."""
     errors: list[BaseException] = []
     barrier = threading.Barrier(len(items) + 1)
 
@@ -248,6 +248,8 @@ def timed_in_threads(work: Callable[[T, Callable[[], None]], None], items: Seque
         th.start()
     with contextlib.suppress(threading.BrokenBarrierError):  # a thread failed in set-up: raised below
         barrier.wait()
+    if meter is not None:
+        meter.__enter__()
     t0 = time.perf_counter()
     for th in threads:
         th.join()
@@ -255,7 +257,10 @@ def timed_in_threads(work: Callable[[T, Callable[[], None]], None], items: Seque
         raise errors[0]
     if finish is not None:
         finish()
-    return time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0
+    if meter is not None:
+        meter.__exit__()
+    return elapsed
 
 
 def wait_lag_zero(server: Server, timeout_s: float = 600) -> None:
@@ -282,7 +287,7 @@ def _db(url: str | None, n: int) -> str | None:
     return f"{base}/{name}_2"
 
 
-def noop_requests(server: Server, devices: int, per_device: int) -> float:
+def noop_requests(server: Server, devices: int, per_device: int, meter: CpuMeter | None = None) -> float:
     """P6's baseline: the same number of requests from the same number of threads to the server's no-op
     endpoint (``GET /healthz``: one ``SELECT 1``), each thread on its own keep-alive connection."""
     def run(_: int, start: Callable[[], None]) -> None:
@@ -290,7 +295,7 @@ def noop_requests(server: Server, devices: int, per_device: int) -> float:
             start()
             for _ in range(per_device):
                 http.get("/healthz").raise_for_status()
-    return timed_in_threads(run, list(range(devices)))
+    return timed_in_threads(run, list(range(devices)), meter=meter)
 
 
 def spread(values: list[float]) -> dict[str, float]:
@@ -334,12 +339,12 @@ def main() -> None:
                 smalls = [device(root, syncd_server, f"small{r}-{i}", 0) for i in range(args.devices)]
                 raws = [device(root, raw_server, f"rawsmall{r}-{i}", args.syncs) for i in range(args.devices)]
                 n = args.devices * args.syncs
-                with CpuMeter(syncd_server) as m:
-                    small_rates.append(n / small_syncs(smalls, args.syncs, syncd_server))
+                m = CpuMeter(syncd_server)  # over the timed span only (the devices' set-up is not counted)
+                small_rates.append(n / small_syncs(smalls, args.syncs, syncd_server, meter=m))
                 cpu["sync_server_ms"].append(1000 * m.server / n)
                 cpu["sync_client_ms"].append(1000 * m.client / n)
-                with CpuMeter(syncd_server) as m:
-                    noop_rates.append(n / noop_requests(syncd_server, args.devices, args.syncs))
+                m = CpuMeter(syncd_server)
+                noop_rates.append(n / noop_requests(syncd_server, args.devices, args.syncs, meter=m))
                 cpu["noop_server_ms"].append(1000 * m.server / n)
                 cpu["noop_client_ms"].append(1000 * m.client / n)
                 raw_small_rates.append(n / small_raw(raws, raw_server.url))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from email.utils import formatdate
@@ -44,6 +45,18 @@ def _is_json(scope: Scope) -> bool:
     return ctype in (b"", b"application/json") or ctype.endswith(b"+json")  # FastAPI parses a body without a type
 
 
+_DATE: tuple[int, bytes] = (0, b"")
+
+
+def _http_date() -> bytes:
+    """The ``Date`` header's value, formatted once per second (it has one-second resolution)."""
+    global _DATE
+    now = int(time.time())
+    if _DATE[0] != now:
+        _DATE = (now, formatdate(now, usegmt=True).encode())
+    return _DATE[1]
+
+
 class HttpEdges:
     """Pure ASGI middleware: a ``Date`` header on every response, and body limits before parsing.
 
@@ -70,7 +83,7 @@ class HttpEdges:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 if not any(k.lower() == b"date" for k, _ in headers):
-                    headers.append((b"date", formatdate(usegmt=True).encode()))
+                    headers.append((b"date", _http_date()))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import Context, remember_nonce, verify_device
+from server.api.deps import Context, authenticate, remember_nonce
 from server.api.models import BatchResponse, ErrorBody
 from server.context import ServerContext
 from server.errors import BodyTooLarge, UnsupportedMediaType
+from server.ingest import IngestResult
 from shared.batch import BATCH_MEDIA_TYPE, Batch
 from shared.errors import GenbaError
 
@@ -54,22 +53,24 @@ async def ingest_request(request: Request, ctx: ServerContext, via: str) -> Batc
     except GenbaError as exc:
         ctx.metrics.refused.labels(reason=exc.code).inc()
         raise
-    sample = None
-    batch: bytes | Batch = body
-    also: Callable[[sa.Connection], None] | None = None
     if via == "http" and "authorization" in request.headers:
         # A device-signed upload: its time headers are a clock sample of the signer. Unsigned uploads
         # (relays, USB files, replays) are authenticated by the batch alone and never touch the clock.
-        signer = await verify_device(request, ctx, body, received=received)
-        batch = Batch.from_bytes(body)
-        if (signer.device, signer.epoch) == (batch.device, batch.epoch):
-            sample = signer.sample
-        # the request's nonce goes into the ingest transaction: one write transaction per upload
+        # Authentication and ingest run in ONE worker thread (one hop per upload, issue 10 P6).
 
-        def also(conn: sa.Connection) -> None:
-            remember_nonce(ctx, conn, signer)
+        def signed() -> IngestResult:
+            signer = authenticate(request, ctx, body, received=received)
+            batch = Batch.from_bytes(body)
+            sample = signer.sample if (signer.device, signer.epoch) == (batch.device, batch.epoch) else None
 
-    result = await run_in_threadpool(lambda: ctx.ingest.ingest(batch, sample=sample, via=via, also=also))
+            def also(conn: sa.Connection) -> None:  # the nonce in the ingest transaction: one write per upload
+                remember_nonce(ctx, conn, signer)
+
+            return ctx.ingest.ingest(batch, sample=sample, via=via, also=also)
+
+        result = await run_in_threadpool(signed)
+    else:
+        result = await run_in_threadpool(lambda: ctx.ingest.ingest(body, via=via))
     return BatchResponse(outcome=result.outcome, acked=result.acked, receipt=result.receipt,
                          server_time=result.server_time, log_checkpoint=result.log_checkpoint)
 
