@@ -20,8 +20,9 @@ A real server (uvicorn in its own process on 127.0.0.1, SQLite on disk unless
 Every side runs once per round on fresh devices, interleaved, for ``--rounds``
 (≥ 3) rounds; medians and spread (min–max). Also printed: the CPU milliseconds
 per small sync and per no-op request, of the server process and of this
-(client) process, over the timed span (set-up not counted). Prints ONE JSON line. ``--quick`` runs a tiny configuration (the test suite
-uses it to prove the benchmark works).
+(client) process, over the timed span (set-up not counted). Prints ONE JSON
+line. ``--quick`` runs a tiny configuration (the test suite uses it to prove
+the benchmark works). ``--small-only``: only the small syncs and their baselines.
 """
 
 from __future__ import annotations

@@ -275,16 +275,15 @@ class IngestService:
                 previous, previous_at = Event.from_stored(prior[0]), parse_rfc3339(prior[1])
         before = previous
         received = parse_rfc3339(stamp)
-        rows: list[dict[str, object]] = []
+        rows: list[tuple[object, ...]] = []
         out: list[IngestedEvent] = []
         for ve in new:
             ev = ve.event
             timed = retime(ev, previous, kept, seen, received=received, previous_server_at=previous_at)
             corrected = timed.server_at.astimezone(UTC)
             server_at = format_rfc3339(corrected)
-            rows.append({"device": ev.device, "epoch": ev.epoch, "seq": ev.seq, "data": ve.data, "head": ve.head,
-                         "site": ev.site, "kind": ev.kind, "at": ev.at, "boot": ev.boot, "mono_us": ev.mono_us,
-                         "server_at": server_at, "time_flags": ",".join(timed.flags), "received_at": stamp})
+            rows.append((ev.device, ev.epoch, ev.seq, ve.data, ve.head, ev.site, ev.kind, ev.at, ev.boot, ev.mono_us,
+                         server_at, ",".join(timed.flags), stamp))
             out.append(IngestedEvent(ev.seq, ev, ve.data, server_at, timed.flags, corrected))
             previous, previous_at = ev, timed.server_at
         store.append_events(conn, rows)

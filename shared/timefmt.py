@@ -50,6 +50,8 @@ def parse_rfc3339(text: object) -> datetime:
 
 def format_rfc3339(moment: datetime) -> str:
     """Format an aware datetime as RFC 3339 with millisecond precision and its own offset."""
+    if moment.tzinfo is UTC:  # the server's own times (corrected times, stamps): one call, no offset arithmetic
+        return moment.isoformat(timespec="milliseconds")[:-6] + "Z"
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise InvalidTimestamp("refusing to format a naive datetime: the offset is part of the evidence")
     text = moment.isoformat(timespec="milliseconds")

@@ -6,7 +6,7 @@ decision is made here (they are :func:`shared.verify.place_batch`'s).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -16,7 +16,7 @@ from server.devtime import DeviceClockReading, SeenServerTime
 from server.security.schema import device_sites
 from server.store import schema as t
 from server.store.audit_schema import checkpoints as audit_checkpoints
-from server.store.bulk import insert_rows
+from server.store.bulk import insert_tuples
 from server.store.clock import clock_from_row
 from server.store.engine import Prepared
 
@@ -157,8 +157,14 @@ def event_data_and_time(conn: sa.Connection, device: str, epoch: int, seq: int) 
     return (bytes(row.data), row.server_at) if row is not None else None
 
 
-def append_events(conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    insert_rows(conn, t.events, rows)
+EVENT_COLUMNS = ("device", "epoch", "seq", "data", "head", "site", "kind", "at", "boot", "mono_us", "server_at",
+                 "time_flags", "received_at")
+"""The order of :func:`append_events`' row tuples."""
+
+
+def append_events(conn: sa.Connection, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert event rows given as tuples in :data:`EVENT_COLUMNS` order (``COPY`` / one multi-row INSERT)."""
+    insert_tuples(conn, t.events, EVENT_COLUMNS, rows)
 
 
 _ADVANCE = Prepared(t.chains.update()
