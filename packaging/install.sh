@@ -77,11 +77,16 @@ mv "$(dest "$prefix/app.new")" "$(dest "$prefix/app")"
 # Only this role's libraries (pyproject.toml's extras): a server gets no Qt, a kiosk no database stack.
 extra=server
 case "$role" in kiosk|kiosk-headless) extra=kiosk ;; esac
+# Bytecode is compiled now, as root: the services run as users who cannot write into $prefix, so otherwise every
+# start of the kiosk would compile its modules again (slow on a Pi).
+packages=(genba shared hardware kiosk syncd server)
 if staged; then
-  echo "would run: uv sync --frozen --no-dev --extra $extra (in $prefix/app, environment $prefix/venv)"
+  echo "would run: uv sync --frozen --no-dev --extra $extra --compile-bytecode (in $prefix/app, environment $prefix/venv)"
+  echo "would run: python -m compileall -q ${packages[*]} (in $prefix/app)"
 else
   (cd "$prefix/app" && ensure_uv && UV_PROJECT_ENVIRONMENT="$prefix/venv" "${UV[@]}" sync --frozen --no-dev \
-    --extra "$extra" --quiet)
+    --extra "$extra" --compile-bytecode --quiet \
+    && "$prefix/venv/bin/python" -m compileall -q "${packages[@]}" >/dev/null)
 fi
 ln -sfn "$prefix/venv/bin/genba" "$(dest /usr/local/bin/genba)"
 

@@ -95,6 +95,7 @@ def test_systemd_units_pass_systemd_analyze_verify(tmp_path: Path, unit: Path) -
 def test_each_role_installs_only_its_own_extra(tmp_path: Path, role: str, extra: str) -> None:
     result = stage(tmp_path, "--role", role)
     assert result.returncode == 0, result.stderr
-    assert f"would run: uv sync --frozen --no-dev --extra {extra} " in result.stdout
+    assert f"would run: uv sync --frozen --no-dev --extra {extra} --compile-bytecode " in result.stdout
+    assert "would run: python -m compileall -q genba shared hardware kiosk syncd server" in result.stdout
     other = "server" if extra == "kiosk" else "kiosk"
     assert f"--extra {other}" not in result.stdout
