@@ -18,12 +18,16 @@ import sqlalchemy as sa
 from server.security.schema import device_sites
 from server.store import schema as t
 
+_ASSIGNMENTS = (sa.select(device_sites.c.from_seq, device_sites.c.site, device_sites.c.previous_site,
+                          device_sites.c.assigned_at, device_sites.c.assigned_by, device_sites.c.reason)
+                .where(device_sites.c.device == sa.bindparam("device"), device_sites.c.epoch == sa.bindparam("epoch"))
+                .order_by(device_sites.c.id))
+"""Built once: the worker reads every touched device's assignments in every round (issue 10, P6)."""
+
 
 def assignment_rows(conn: sa.Connection, device: str, epoch: int) -> list[Any]:
     """The assignment rows of (device, epoch) in the order written."""
-    c = device_sites.c
-    return list(conn.execute(sa.select(c.from_seq, c.site, c.previous_site, c.assigned_at, c.assigned_by, c.reason)
-                             .where(c.device == device, c.epoch == epoch).order_by(c.id)).all())
+    return list(conn.execute(_ASSIGNMENTS, {"device": device, "epoch": epoch}).all())
 
 
 def enrolled_site(conn: sa.Connection, device: str, epoch: int) -> str | None:
