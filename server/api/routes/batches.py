@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import Context, authenticate, remember_nonce
+from server.api.deps import authenticate, get_context, remember_nonce
 from server.api.models import BatchResponse, ErrorBody
 from server.context import ServerContext
 from server.errors import BodyTooLarge, UnsupportedMediaType
@@ -76,13 +76,13 @@ async def ingest_request(request: Request, ctx: ServerContext, via: str) -> Batc
 
 
 @router.post("/batches", response_model=BatchResponse, responses=ERRORS, openapi_extra=BATCH_BODY)
-async def upload_batch(request: Request, ctx: Context) -> Response:
+async def upload_batch(request: Request) -> Response:
     """Ingest one signed batch (the checkpoint signature authenticates it).
 
     Idempotent: a re-send is answered with the same receipt and stores nothing.
     An optional device signature (``Authorization: Genba-Device …``) makes the
     time headers count as the device's clock sample; without one they are ignored.
     """
-    answer = await ingest_request(request, ctx, "http")
+    answer = await ingest_request(request, get_context(request), "http")  # no dependency to solve per upload
     # Built and checked once (BatchResponse); returned as is, so FastAPI does not validate and encode it again.
     return JSONResponse(answer.model_dump())
