@@ -169,7 +169,9 @@ def test_reader_errors_and_an_unplugged_reader_reach_the_fleet_page_with_alarms(
             assert "リーダーのエラーが" not in fleet_row(office.get("/fleet").text, rig.device)
 
             # the same on the device page, in English
-            device_page = office.get(f"/devices/{rig.device}", cookies={"genba_lang": "en"}).text
+            office.cookies.set("genba_lang", "en")
+            device_page = office.get(f"/devices/{rig.device}").text
+            office.cookies.delete("genba_lang")
             assert "disconnected" in device_page and "The card reader cannot be used (unplugged)" in device_page
         finally:
             core.close()
