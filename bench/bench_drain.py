@@ -3,12 +3,16 @@
 A real server (uvicorn in its own process on 127.0.0.1, SQLite on disk unless
 ``--database-url``) and real devices (enrolled, journals on disk, state.db).
 
-- **drain**: a journal holding ``--events`` (default 14,000 ≈ seven days of a
-  busy gate) is uploaded by one ``SyncEngine`` cycle: build batches from the
-  journal, POST, verify each receipt with the pinned key, store it in state.db.
-- **drain baseline**: the same number of events of another device, batches
-  pre-built in memory, POSTed back to back with bare httpx — no journal
-  reads, no receipt verification, no state writes: the transport + server floor.
+- **drain** (P4): a journal holding ``--events`` (default 14,000 ≈ seven days of
+  a busy gate) is uploaded by one ``SyncEngine`` cycle: build batches from the
+  journal, POST, verify each receipt with the pinned key, store it in state.db;
+  timed until the server has reconciled every event (lag zero).
+- **drain baseline** (P3's rate on the same workload): the same number of events
+  of another device, as signed ``--max-events`` batches (1,000 by default, as P3
+  sends them) pre-built in memory, POSTed back to back with bare httpx — no journal
+  reads, no receipt verification, no state writes — and timed until lag zero, as
+  P3 is. ``drain_ratio`` is P4 as issue 10 defines it: the drain ÷ P3's rate,
+  both measured in the same run, interleaved.
 - **small syncs** (P6): ``--devices`` devices (default 50) in threads, each
   repeatedly appending one tap and running an upload cycle (one event per
   batch): syncs per second, timed until the server's reconciliation queue is
@@ -22,7 +26,8 @@ Every side runs once per round on fresh devices, interleaved, for ``--rounds``
 per small sync and per no-op request, of the server process and of this
 (client) process, over the timed span (set-up not counted). Prints ONE JSON
 line. ``--quick`` runs a tiny configuration (the test suite uses it to prove
-the benchmark works). ``--small-only``: only the small syncs and their baselines.
+the benchmark works). ``--small-only``: only the small syncs and their baselines;
+``--drain-only``: only the drain and its baseline.
 """
 
 from __future__ import annotations
@@ -153,12 +158,13 @@ def engine_for(data: DataDir, max_events: int) -> tuple[SyncEngine, StateWriter,
     return SyncEngine(data, identity, state, client, max_events=max_events), state, client
 
 
-def drain(data: DataDir, max_events: int) -> float:
+def drain(data: DataDir, max_events: int, server: Server) -> float:
     engine, state, client = engine_for(data, max_events)
     try:
         engine.reconcile()  # start-up question, not part of the drain
         t0 = time.perf_counter()
         report = engine.run_once(pull=False, report_status=False)
+        wait_lag_zero(server)
         elapsed = time.perf_counter() - t0
         assert report.ok, report.errors
     finally:
@@ -168,7 +174,7 @@ def drain(data: DataDir, max_events: int) -> float:
     return elapsed
 
 
-def raw_post(data: DataDir, url: str, max_events: int) -> float:
+def raw_post(data: DataDir, server: Server, max_events: int) -> float:
     with JournalReader(data.journal) as journal:
         last, _ = journal.last(1)
         bodies = []
@@ -178,11 +184,12 @@ def raw_post(data: DataDir, url: str, max_events: int) -> float:
             assert batch is not None
             bodies.append(batch.to_bytes())
             first = batch.last + 1
-    with httpx.Client(base_url=url, timeout=60) as http:
+    with httpx.Client(base_url=server.url, timeout=60) as http:
         t0 = time.perf_counter()
         for body in bodies:
             r = http.post("/api/v1/batches", content=body, headers={"Content-Type": BATCH_MEDIA_TYPE})
             assert r.status_code == 200, r.text
+        wait_lag_zero(server)
         return time.perf_counter() - t0
 
 
@@ -316,7 +323,10 @@ def main() -> None:
                         "exist too); default: SQLite files on disk")
     p.add_argument("--quick", action="store_true", help="tiny configuration for tests")
     p.add_argument("--small-only", action="store_true", help="only the small syncs (P6) and their baselines")
+    p.add_argument("--drain-only", action="store_true", help="only the drain (P4) and its baseline")
     args = p.parse_args()
+    if args.small_only and args.drain_only:
+        p.error("--small-only and --drain-only exclude each other")
     if args.quick:
         args.events, args.devices, args.syncs = 600, 2, 3
     rounds = max(3, args.rounds)
@@ -335,8 +345,10 @@ def main() -> None:
                 if not args.small_only:
                     a = device(root, syncd_server, f"drain{r}", args.events)
                     b = device(root, raw_server, f"raw{r}", args.events)
-                    drain_rates.append(args.events / drain(a, args.max_events))
-                    raw_rates.append(args.events / raw_post(b, raw_server.url, args.max_events))
+                    drain_rates.append(args.events / drain(a, args.max_events, syncd_server))
+                    raw_rates.append(args.events / raw_post(b, raw_server, args.max_events))
+                if args.drain_only:
+                    continue
                 smalls = [device(root, syncd_server, f"small{r}-{i}", 0) for i in range(args.devices)]
                 raws = [device(root, raw_server, f"rawsmall{r}-{i}", args.syncs) for i in range(args.devices)]
                 n = args.devices * args.syncs
@@ -364,14 +376,15 @@ def main() -> None:
             "baseline_raw_post_events_per_s": spread(raw_rates),
             "drain_ratio": round(med(drain_rates) / med(raw_rates), 3),
             "drain_round_ratios": [round(x / y, 3) for x, y in zip(drain_rates, raw_rates, strict=True)]}),
-        "devices": args.devices,
-        "small_syncs": args.devices * args.syncs,
-        "small_syncs_per_s": spread(small_rates),
-        "baseline_noop_requests_per_s": spread(noop_rates),
-        "small_ratio": round(med(small_rates) / med(noop_rates), 3),
-        "small_round_ratios": [round(x / y, 3) for x, y in zip(small_rates, noop_rates, strict=True)],
-        "raw_small_posts_per_s": spread(raw_small_rates),
-        "cpu_ms_per_request": {k: round(med(v), 2) for k, v in cpu.items()},
+        **({} if args.drain_only else {
+            "devices": args.devices,
+            "small_syncs": args.devices * args.syncs,
+            "small_syncs_per_s": spread(small_rates),
+            "baseline_noop_requests_per_s": spread(noop_rates),
+            "small_ratio": round(med(small_rates) / med(noop_rates), 3),
+            "small_round_ratios": [round(x / y, 3) for x, y in zip(small_rates, noop_rates, strict=True)],
+            "raw_small_posts_per_s": spread(raw_small_rates),
+            "cpu_ms_per_request": {k: round(med(v), 2) for k, v in cpu.items()}}),
     }))
 
 

@@ -22,3 +22,9 @@ def test_drain_benchmark_prints_one_json_line_with_baselines() -> None:
     for key in ("drain_events_per_s", "baseline_raw_post_events_per_s", "small_syncs_per_s",
                 "baseline_noop_requests_per_s", "raw_small_posts_per_s"):
         assert figures[key]["min"] > 0
+
+
+def test_drain_only_and_small_only_exclude_each_other() -> None:
+    proc = subprocess.run([sys.executable, str(BENCH), "--small-only", "--drain-only"], capture_output=True,
+                          text=True, timeout=60, cwd=BENCH.parents[1])
+    assert proc.returncode == 2 and "exclude each other" in proc.stderr and proc.stdout == ""
