@@ -21,14 +21,6 @@ from server.store.clock import clock_from_row
 from server.store.engine import Prepared
 
 
-def lock_chain(conn: sa.Connection, device: str, epoch: int) -> Any:
-    """The chain row, locked for this transaction (``FOR UPDATE`` on PostgreSQL; SQLite holds the write lock)."""
-    query = sa.select(t.chains).where(t.chains.c.device == device, t.chains.c.epoch == epoch)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    return conn.execute(query).one()
-
-
 @dataclass(frozen=True, slots=True)
 class ChainState:
     """Everything ingest reads about a chain before placing a batch, in one query (the chain row locked)."""
@@ -129,24 +121,6 @@ def held_range(conn: sa.Connection, device: str, epoch: int, lo: int, hi: int,
         if data is not None:
             prior = (bytes(data), server_at)
     return heads, prior
-
-
-def revoked_at(conn: sa.Connection, device: str, epoch: int) -> str | None:
-    d = t.devices.c
-    value = conn.execute(sa.select(d.revoked_at).where(d.device == device, d.epoch == epoch)).scalar_one()
-    return str(value) if value is not None else None
-
-
-def held_heads(conn: sa.Connection, device: str, epoch: int, lo: int, hi: int) -> dict[int, bytes]:
-    e = t.events.c
-    rows = conn.execute(sa.select(e.seq, e.head).where(e.device == device, e.epoch == epoch, e.seq.between(lo, hi)))
-    return {int(r.seq): bytes(r.head) for r in rows}
-
-
-def event_data(conn: sa.Connection, device: str, epoch: int, seq: int) -> bytes | None:
-    e = t.events.c
-    data = conn.execute(sa.select(e.data).where(e.device == device, e.epoch == epoch, e.seq == seq)).scalar()
-    return bytes(data) if data is not None else None
 
 
 def event_data_and_time(conn: sa.Connection, device: str, epoch: int, seq: int) -> tuple[bytes, str] | None:
