@@ -79,7 +79,7 @@ class _ChainRow(NamedTuple):
     seen_server_time: str | None
 
 
-assert _ChainRow._fields == tuple(c.name for c in _chain_state_query(False).selected_columns)
+assert _ChainRow._fields == tuple(c.name for c in _CHAIN_STATE[False].statement.selected_columns)
 
 
 def chain_state(conn: sa.Connection, device: str, epoch: int) -> ChainState:
