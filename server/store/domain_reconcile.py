@@ -457,11 +457,6 @@ def reconcile_logs(conn: sa.Connection, logs: Mapping[tuple[str, int], tuple[Seq
     return n_events, recompute_moments(conn, touched)
 
 
-def after_ingest(conn: sa.Connection, site: str, device: str, epoch: int) -> int:
-    """Catch one device log up and recompute the days it touched (tests and tools; the worker batches this)."""
-    return reconcile_logs(conn, {(device, epoch): ((), None)}, [site])[1]
-
-
 REBUILD_FETCH = 20_000
 """Raw rows taken per fetch by :func:`rebuild` (one ordered query, streamed), and per indexed range of a log."""
 REBUILD_KEEP = 2_000_000
@@ -624,7 +619,3 @@ def all_rows(conn: sa.Connection) -> list[tuple[Any, ...]]:
     """Every derived row, in a stable order (used to compare rebuild with incremental)."""
     c = t.work_days.c
     return [tuple(r) for r in conn.execute(sa.select(t.work_days).order_by(c.site, c.work_day, c.subject))]
-
-
-def sites_with_history(conn: sa.Connection) -> Iterable[str]:
-    return [r.site for r in conn.execute(sa.select(t.work_days.c.site).distinct().order_by(t.work_days.c.site))]
