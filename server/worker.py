@@ -8,6 +8,19 @@ a hundred one-tap batches costs one recomputation, not a hundred) and deletes
 the queue rows in the same transaction. A worker killed at any point leaves
 the queue as it was; the next run redoes the work (indexing is idempotent).
 
+Pacing (issue 10 P6): a round costs a fixed few milliseconds plus a little per
+batch, so the thread gathers before it works. Woken by an upload, it waits
+while uploads keep arriving: until none came for ``quiet_s`` (a lone upload is
+reconciled ``quiet_s`` after it), until ``gather_events`` events are waiting
+(a big batch goes at once), or until ``max_delay_s`` after the first of them,
+whichever comes first. So under a steady stream of one-event uploads a round
+takes every upload of the last ``max_delay_s`` at once, and no upload waits for
+its round longer than ``max_delay_s`` (or the end of the round running when it
+arrived, if that is later). A backlog bigger than one round (``batch_limit``)
+is worked off round after round, each followed by a rest as long as it took.
+Without the in-process hand-off (``genba server worker``) the thread looks
+every ``poll_s``. :meth:`stop` interrupts any wait.
+
 It runs as a thread inside ``genba server run`` (default) and as its own
 process (``genba server worker``). On PostgreSQL any number of processes may
 run one; an advisory lock lets one reconcile at a time (the others wait for
@@ -75,14 +88,22 @@ def lag_of(conn: sa.Connection, now: datetime) -> Lag:
 
 class ReconcileWorker:
     def __init__(self, engine: sa.Engine, *, metrics: Metrics | None = None, clock: Clock | None = None,
-                 batch_limit: int = 500, quiet_s: float = 0.05, poll_s: float = 1.0, max_pause_s: float = 2.0) -> None:
+                 batch_limit: int = 500, quiet_s: float = 0.05, max_delay_s: float = 0.5, gather_events: int = 1000,
+                 poll_s: float = 1.0, max_pause_s: float = 2.0) -> None:
         self.engine, self.clock = engine, clock or SystemClock()
         self.batch_limit, self.quiet_s, self.poll_s, self.max_pause_s = batch_limit, quiet_s, poll_s, max_pause_s
+        self.max_delay_s, self.gather_events = max_delay_s, gather_events
+        self.rounds = 0
+        """Rounds that reconciled something, since this worker was made (tests and benchmarks count them)."""
         self._handoff: dict[int, IngestedBatch] = {}
         self._handoff_events = 0
         self._lock = threading.Lock()
         self._wake = threading.Event()
+        self._enough = threading.Event()  # set by offer() once gather_events are waiting, and by stop()
         self._stop = threading.Event()
+        self._first_offer: float | None = None  # monotonic time of the first offer since the last claim
+        self._last_offer = 0.0
+        self._offered_events = 0
         self._thread: threading.Thread | None = None
         self._done: Counter | None = None
         self._failed: Counter | None = None
@@ -97,10 +118,17 @@ class ReconcileWorker:
 
     def offer(self, batch: IngestedBatch) -> None:
         """Commit listener: keep the parsed events for the worker and wake it (never blocks on the database)."""
+        now = time.monotonic()
         with self._lock:
             if self._handoff_events + len(batch.events) <= MAX_HANDOFF_EVENTS:
                 self._handoff[batch.queue_id] = batch
                 self._handoff_events += len(batch.events)
+            if self._first_offer is None:
+                self._first_offer = now
+            self._last_offer = now
+            self._offered_events += max(1, len(batch.events))
+            if self._offered_events >= self.gather_events:
+                self._enough.set()
         self._wake.set()
 
     # ------------------------------------------------------------ the work
@@ -114,6 +142,9 @@ class ReconcileWorker:
         with write_transaction(self.engine) as conn:
             if not queue.try_lock_worker(conn):
                 return 0
+            with self._lock:  # what is offered from here on waits for the next round
+                self._first_offer, self._offered_events = None, 0
+                self._enough.clear()
             items = queue.claim(conn, self.batch_limit)
             if not items:
                 return 0
@@ -133,6 +164,7 @@ class ReconcileWorker:
                 n_events, n_rows = reconcile_logs(conn, logs, {i.site for i in items})
             queue.done(conn, [i.id for i in items])
         with self._lock:
+            self.rounds += 1
             for i in items:
                 gone = self._handoff.pop(i.id, None)
                 if gone is not None:
@@ -171,6 +203,7 @@ class ReconcileWorker:
         """Stop after the current round (its transaction commits or rolls back whole)."""
         self._stop.set()
         self._wake.set()
+        self._enough.set()
         if self._thread is not None:
             self._thread.join(timeout_s)
             self._thread = None
@@ -180,6 +213,19 @@ class ReconcileWorker:
         self._stop.clear()
         self._loop()
 
+    def _gather(self) -> None:
+        """Wait while uploads keep coming (see the module docstring): until quiet, enough, or max_delay_s."""
+        while not self._stop.is_set():
+            with self._lock:
+                first, last = self._first_offer, self._last_offer
+            if first is None:
+                return  # nothing offered since the last claim (woken by the poll, or already taken)
+            now = time.monotonic()
+            until = min(last + self.quiet_s, first + self.max_delay_s)
+            if now >= until or self._enough.is_set():
+                return
+            self._enough.wait(until - now)  # an offer only moves `last`: looked at again when this wait ends
+
     def _loop(self) -> None:
         pause = 0.0
         while not self._stop.is_set():
@@ -187,15 +233,14 @@ class ReconcileWorker:
             self._wake.clear()
             if self._stop.is_set():
                 break
-            time.sleep(self.quiet_s)  # a burst of uploads becomes one round
+            self._gather()  # a stream of uploads becomes one round
             try:
                 while not self._stop.is_set():
                     began = time.monotonic()
-                    if not self.run_once():
-                        break
-                    # Pace: rest as long as the round took (at most max_pause_s). Uploads meanwhile get the
-                    # database (SQLite has one writer) and the CPU, and the next round takes them all at once:
-                    # one recomputation of a site's days for many batches, at most ~2 rounds of lag.
+                    if self.run_once() < self.batch_limit:
+                        break  # the queue is empty: wait for the next uploads (they wake the thread)
+                    # A backlog: rest as long as the round took (at most max_pause_s). Uploads meanwhile get
+                    # the database (SQLite has one writer) and the CPU.
                     self._stop.wait(min(self.max_pause_s, time.monotonic() - began))
                 pause = 0.0
             except Exception:
