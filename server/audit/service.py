@@ -25,6 +25,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from hashlib import sha256
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,7 +35,7 @@ from server.store import audit_log as store
 from server.store.engine import write_transaction
 from shared.errors import BadSignature, FormatError, UnknownKey
 from shared.keys import VerifierKey
-from shared.merkle import MemoryTree, consistency_proof, inclusion_proof, leaf_hash, node_hash, root
+from shared.merkle import MemoryTree, consistency_proof, inclusion_proof, leaf_hash, root
 from shared.note import Signer, split_note
 from shared.tlog import MAX_LEAF_BYTES, LogCheckpoint, leaf_bytes, log_origin
 
@@ -62,33 +63,39 @@ def event_entry_of(values: Mapping[str, Any]) -> tuple[str, bytes]:
     return f"{values['device']}:{values['epoch']}:{values['seq']}", leaf_bytes("event", body)
 
 
-_FAST_COLUMNS = ("device", "epoch", "seq", "data", "head", "site", "kind", "at", "boot", "mono_us", "server_at",
-                 "time_flags", "received_at")
-_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_FAST_COLUMNS = store.EVENT_COLUMNS
 _SAFE = 2**53
+_str = json.encoder.encode_basestring  # the C escaper json.dumps(ensure_ascii=False) uses for every string
+_EVENT_ENTRY = ('{"at":%s,"boot":%s,"device":%s,"epoch":%d,"event_leaf":"%s","head":"%s","kind":%s,"mono_us":%d,'
+                '"received_at":%s,"seq":%d,"server_at":%s,"site":%s,"time_flags":%s,"type":"event"}')
+"""An event's entry with its keys in canonical order: what :func:`event_entry` writes for a row of the schema's
+types (``tests/server/test_audit_pinned.py`` pins the bytes)."""
 
 
 def event_entry_fast(row: Any) -> tuple[str, bytes]:
-    """:func:`event_entry` in half the time, for the sequencer and ``verify``, which build one per event.
+    """:func:`event_entry` several times faster, for the sequencer and ``verify``, which build one per event.
 
-    The same bytes (``tests/server/test_audit_log.py`` checks): the object is built with its keys already in
-    canonical order and encoded without sorting. Only for a row of exactly the ``events`` columns in schema
-    order with the schema's types; anything else goes the general way."""
+    The same bytes (``tests/server/test_audit_log.py`` and ``test_audit_pinned.py`` check): the keys are written
+    in canonical order and each string escaped as the canonical encoder escapes it. Only for a row of exactly the
+    ``events`` columns in schema order with the schema's types; anything else goes the general way."""
     if row._fields != _FAST_COLUMNS:
         return event_entry(row)
+    return event_entry_tuple(tuple(row))
+
+
+def event_entry_tuple(row: tuple[Any, ...]) -> tuple[str, bytes]:
+    """:func:`event_entry_fast` for a plain tuple of :data:`server.store.audit_log.EVENT_COLUMNS`."""
     device, epoch, seq, data, head, site, kind, at, boot, mono_us, server_at, time_flags, received_at = row
     if not (type(device) is type(site) is type(kind) is type(at) is type(boot) is type(server_at)
             is type(time_flags) is type(received_at) is str and type(epoch) is type(seq) is type(mono_us) is int
             and type(head) is bytes and -_SAFE < mono_us < _SAFE and -_SAFE < seq < _SAFE and -_SAFE < epoch < _SAFE
             and device.isascii()):
-        return event_entry(row)
-    entry = _encode({
-        "at": at, "boot": boot, "device": device, "epoch": epoch,
-        "event_leaf": hashlib.sha256(b"\x00" + bytes(data)).hexdigest(), "head": head.hex(), "kind": kind,
-        "mono_us": mono_us, "received_at": received_at, "seq": seq, "server_at": server_at, "site": site,
-        "time_flags": time_flags, "type": "event"}).encode("utf-8")
+        return event_entry_of(dict(zip(_FAST_COLUMNS, row, strict=True)))
+    entry = (_EVENT_ENTRY % (
+        _str(at), _str(boot), _str(device), epoch, sha256(b"\x00" + bytes(data)).hexdigest(), head.hex(), _str(kind),
+        mono_us, _str(received_at), seq, _str(server_at), _str(site), _str(time_flags))).encode("utf-8")
     if len(entry) > MAX_LEAF_BYTES:
-        return event_entry(row)  # raises the general path's clear error
+        return event_entry_of(dict(zip(_FAST_COLUMNS, row, strict=True)))  # raises the general path's clear error
     return f"{device}:{epoch}:{seq}", entry
 
 
@@ -108,28 +115,37 @@ def keyed_entry(tbl: str, row_key: str, values: Mapping[str, Any] | None) -> byt
 
 
 class _Appender:
-    """Extends the stored tree in memory from its right edge; collects the new leaves and completed subtrees."""
+    """Extends the stored tree in memory from its right edge; collects the new entries and completed subtrees.
 
-    def __init__(self, conn: sa.Connection) -> None:
+    Entries are kept as the tuples :func:`server.store.audit_log.append` writes (one bulk statement per table)."""
+
+    def __init__(self, conn: sa.Connection, stamp: str) -> None:
         self.size = store.size(conn)
         self._known = store.frontier(conn, self.size)
-        self.leaves: list[store.NewLeaf] = []
-        self.completed: list[tuple[int, int, bytes]] = []
+        self.stamp = stamp
+        self.leaves: list[tuple[int, str, str, bytes | None, bytes, str]] = []
+        self.nodes: list[tuple[int, int, bytes]] = []
 
     def add(self, tbl: str, row_key: str, data: bytes, *, keep: bool = True) -> None:
         """Append one entry; ``keep=False`` stores only its hash (an event's entry is recomputed from its row)."""
-        h = leaf_hash(data)
+        self.add_all(tbl, [(row_key, data)], keep=keep)
+
+    def add_all(self, tbl: str, entries: list[tuple[str, bytes]], *, keep: bool = True) -> None:
+        """Append entries in order: each one's leaf hash, and every perfect subtree it completes, in one pass."""
+        known, leaves, nodes, stamp = self._known, self.leaves, self.nodes, self.stamp
         idx = self.size
-        self.leaves.append(store.NewLeaf(idx, tbl, row_key, data if keep else None, h))
-        self.completed.append((0, idx, h))
-        self._known[(0, idx)] = h
-        level, index, node = 0, idx, h
-        while index & 1:
-            node = node_hash(self._known[(level, index - 1)], node)
-            level, index = level + 1, index >> 1
-            self._known[(level, index)] = node
-            self.completed.append((level, index, node))
-        self.size += 1
+        for row_key, data in entries:
+            node = sha256(b"\x00" + data).digest()
+            leaves.append((idx, tbl, row_key, data if keep else None, node, stamp))
+            level, index = 0, idx
+            known[(0, idx)] = node
+            while index & 1:
+                node = sha256(b"\x01" + known[(level, index - 1)] + node).digest()
+                level, index = level + 1, index >> 1
+                known[(level, index)] = node
+                nodes.append((level, index, node))
+            idx += 1
+        self.size = idx
 
     def subtree(self, level: int, index: int) -> bytes:
         return self._known[(level, index)]
@@ -151,7 +167,7 @@ def sequence(engine: sa.Engine, key: Signer, stamp: str) -> str | None:
 def sequence_on(conn: sa.Connection, key: Signer, stamp: str) -> tuple[str, bool] | None:
     """One sequencer step inside the caller's write transaction: (checkpoint note, more waiting?) or None."""
     store.lock(conn)
-    app = _Appender(conn)
+    app = _Appender(conn, stamp)
     _collect(conn, app)
     if not app.leaves:
         return None
@@ -160,7 +176,7 @@ def sequence_on(conn: sa.Connection, key: Signer, stamp: str) -> tuple[str, bool
 
 def _commit(conn: sa.Connection, app: _Appender, key: Signer, stamp: str) -> str:
     """Store the appended entries and their subtrees, and sign and store the checkpoint of the new size."""
-    store.append(conn, app.leaves, app.completed, stamp)
+    store.append(conn, app.leaves, app.nodes)
     note = LogCheckpoint(log_origin(key.name), app.size, root(app, app.size), stamp).sign(key)
     store.add_checkpoint(conn, app.size, note, stamp)
     return note
@@ -175,7 +191,7 @@ def record(conn: sa.Connection, key: Signer, kind: str, row_key: str, body: Mapp
     """Log one thing the server itself did (a restore from backup…) after what is waiting; return the new size."""
     sequence_on(conn, key, stamp)
     store.lock(conn)
-    app = _Appender(conn)
+    app = _Appender(conn, stamp)
     app.add(kind, row_key, leaf_bytes(kind, dict(body)))
     _commit(conn, app, key, stamp)
     return app.size
@@ -183,14 +199,12 @@ def record(conn: sa.Connection, key: Signer, kind: str, row_key: str, body: Mapp
 
 def _collect(conn: sa.Connection, app: _Appender) -> None:
     for device, epoch, logged, held in store.unlogged_chains(conn):
-        through = logged
-        for row in store.events_between(conn, device, epoch, logged, held):
-            row_key, data = event_entry_fast(row)
-            app.add(EVENTS, row_key, data, keep=False)
-            through = int(row.seq)
-            if len(app.leaves) >= MAX_PER_RUN:
-                break
-        store.set_chain_logged(conn, device, epoch, through, logged)
+        found = store.events_between(conn, device, epoch, logged, held, MAX_PER_RUN - len(app.leaves))
+        if not found:  # the chain head says more, but the rows are not there (deleted by hand): as before
+            store.set_chain_logged(conn, device, epoch, logged, logged)
+            continue
+        app.add_all(EVENTS, list(map(event_entry_tuple, found)), keep=False)
+        store.set_chain_logged(conn, device, epoch, int(found[-1][2]), logged)
         if len(app.leaves) >= MAX_PER_RUN:
             return
     snapshot: list[tuple[str, int]] = []

@@ -8,7 +8,6 @@ Appends are serialized: on PostgreSQL by a transaction-level advisory lock, on S
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +16,8 @@ import sqlalchemy as sa
 from server.store import audit_schema as a
 from server.store import domain_schema as d
 from server.store import schema as s
-from server.store.bulk import insert_rows
+from server.store.bulk import insert_tuples
+from server.store.engine import Prepared
 from shared.timefmt import format_rfc3339
 
 _LOCK_ID = 0x67656E6261  # "genba": the advisory lock that serializes appends to the audit log
@@ -107,24 +107,16 @@ def frontier(conn: sa.Connection, n: int) -> dict[tuple[int, int], bytes]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class NewLeaf:
-    idx: int
-    tbl: str
-    row_key: str
-    data: bytes | None
-    leaf: bytes
+LEAF_COLUMNS = ("idx", "tbl", "row_key", "data", "leaf", "logged_at")
+NODE_COLUMNS = ("level", "idx", "hash")
 
 
-def append(conn: sa.Connection, new: Sequence[NewLeaf], completed: Iterable[tuple[int, int, bytes]],
-           stamp: str) -> None:
-    """Store entries and the perfect subtrees they completed."""
-    if not new:
-        return
-    insert_rows(conn, a.leaves, [
-        {"idx": x.idx, "tbl": x.tbl, "row_key": x.row_key, "data": x.data, "leaf": x.leaf, "logged_at": stamp}
-        for x in new])
-    insert_rows(conn, a.nodes, [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in completed if lv > 0])
+def append(conn: sa.Connection, leaves: Sequence[tuple[int, str, str, bytes | None, bytes, str]],
+           nodes: Sequence[tuple[int, int, bytes]]) -> None:
+    """Store entries (tuples in :data:`LEAF_COLUMNS` order) and the perfect subtrees of height ≥ 1 they completed
+    (:data:`NODE_COLUMNS`): ``COPY`` on PostgreSQL, multi-row ``INSERT`` on SQLite."""
+    insert_tuples(conn, a.leaves, LEAF_COLUMNS, leaves)
+    insert_tuples(conn, a.nodes, NODE_COLUMNS, nodes)
 
 
 def add_checkpoint(conn: sa.Connection, n: int, note: str, stamp: str) -> None:
@@ -156,11 +148,25 @@ def unlogged_chains(conn: sa.Connection) -> list[tuple[str, int, int, int]]:
     return [(r.device, int(r.epoch), int(r.logged), int(r.last_seq)) for r in conn.execute(q)]
 
 
-def events_between(conn: sa.Connection, device: str, epoch: int, after: int, through: int) -> Iterator[Any]:
-    e = s.events.c
-    q = (sa.select(s.events).where(e.device == device, e.epoch == epoch, e.seq > after, e.seq <= through)
-         .order_by(e.seq))
-    yield from conn.execute(q)
+EVENT_COLUMNS = ("device", "epoch", "seq", "data", "head", "site", "kind", "at", "boot", "mono_us", "server_at",
+                 "time_flags", "received_at")
+"""The ``events`` columns in schema order: what :func:`events_between` returns, as plain tuples."""
+
+_e = s.events.c
+_EVENTS_BETWEEN = Prepared(
+    sa.select(*(_e[c] for c in EVENT_COLUMNS))
+    .where(_e.device == sa.bindparam("device"), _e.epoch == sa.bindparam("epoch"),
+           _e.seq > sa.bindparam("after"), _e.seq <= sa.bindparam("through"))
+    .order_by(_e.seq).limit(sa.bindparam("n")))
+
+
+def events_between(conn: sa.Connection, device: str, epoch: int, after: int, through: int,
+                   limit: int) -> list[tuple[Any, ...]]:
+    """One chain's events after ``after`` through ``through`` (at most ``limit``), in seq order: the driver's
+    tuples of :data:`EVENT_COLUMNS` (one statement, no per-row result objects)."""
+    cur = _EVENTS_BETWEEN.run(conn, {"device": device, "epoch": epoch, "after": after, "through": through,
+                                     "n": limit})
+    return cur.fetchall()  # type: ignore[no-any-return]
 
 
 def set_chain_logged(conn: sa.Connection, device: str, epoch: int, seq: int, had: int) -> None:
