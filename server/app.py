@@ -36,7 +36,8 @@ from shared.json_limits import check_json_limits
 API_PREFIX = "/api/v1"
 
 
-BATCH_PATHS = (f"{API_PREFIX}/batches", f"{API_PREFIX}/admin/import")
+UPLOAD_PATH = f"{API_PREFIX}/batches"
+BATCH_PATHS = (UPLOAD_PATH, f"{API_PREFIX}/admin/import")
 
 
 def _is_json(scope: Scope) -> bool:
@@ -68,11 +69,13 @@ class HttpEdges:
     is read whole (it is small) and checked by
     :func:`shared.json_limits.check_json_limits` before any route parses it: too
     deep or an over-long number is 400 ``malformed`` (issue 9 item 2).
+    ``POST /api/v1/batches`` then goes to ``upload`` (the lean upload path,
+    :func:`server.api.routes.batches.serve_upload`) instead of FastAPI's routing, when given.
     (Not a BaseHTTPMiddleware: that would wrap errors raised while reading.)
     """
 
-    def __init__(self, app: ASGIApp, *, json_limit: int, batch_limit: int) -> None:
-        self.app, self.json_limit, self.batch_limit = app, json_limit, batch_limit
+    def __init__(self, app: ASGIApp, *, json_limit: int, batch_limit: int, upload: ASGIApp | None = None) -> None:
+        self.app, self.json_limit, self.batch_limit, self.upload = app, json_limit, batch_limit, upload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -97,7 +100,8 @@ class HttpEdges:
             await refuse(BodyTooLarge(f"body of {int(length)} bytes is over the limit of {limit}", limit=limit), 413)
             return
         if batch:
-            await self.app(scope, receive, send_with_date)
+            lean = self.upload is not None and scope["path"] == UPLOAD_PATH and scope["method"] == "POST"
+            await (self.upload if lean and self.upload is not None else self.app)(scope, receive, send_with_date)
             return
         if _is_json(scope):
             chunks, seen, last = [], 0, None
@@ -145,8 +149,12 @@ class HttpEdges:
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
-               context: ServerContext | None = None) -> FastAPI:
-    """Build the sync server. Pass ``clock`` (a ManualClock) in tests; ``context`` to share one."""
+               context: ServerContext | None = None, lean_uploads: bool = True) -> FastAPI:
+    """Build the sync server. Pass ``clock`` (a ManualClock) in tests; ``context`` to share one.
+
+    ``lean_uploads``: serve ``POST /api/v1/batches`` by the plain ASGI handler in front of FastAPI's routing
+    (the default); False sends it through the FastAPI route (the same answers; tests compare the two).
+    """
     settings = settings or load_settings()
     configure(settings.log_level, json_lines=settings.log_json)
     ctx = context or open_context(settings, clock=clock)
@@ -175,7 +183,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     )
     app.state.genba = ctx
     api_errors.install(app)
-    app.add_middleware(HttpEdges, json_limit=settings.max_json_bytes, batch_limit=settings.max_batch_bytes)
+    app.add_middleware(HttpEdges, json_limit=settings.max_json_bytes, batch_limit=settings.max_batch_bytes,
+                       upload=batches.serve_upload if lean_uploads else None)
     for router in (enroll.router, batches.router, device.router, admin.router, log.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops.router)

@@ -67,19 +67,28 @@ def document_refusals(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def error_response(request: Request, exc: GenbaError) -> JSONResponse:
+    """The answer to a refusal: its status, its body with the server time, a log line when it is the server's fault.
+
+    The one mapping for the JSON API: FastAPI's exception handler and the lean upload path
+    (:func:`server.api.routes.batches.serve_upload`) both answer with it.
+    """
+    status = http_status(exc)
+    if status >= 500:
+        log.error("request_failed", extra={"code": exc.code, "detail": exc.message, "path": request.url.path})
+    body = to_body(exc)
+    ctx = getattr(request.app.state, "genba", None)
+    if ctx is not None:  # every JSON answer tells the device the server's time (docs/api.md)
+        body.setdefault("server_time", ctx.stamp())
+    return JSONResponse(body, status_code=status)
+
+
 def install(app: FastAPI) -> None:
     document_refusals(app)
 
     @app.exception_handler(GenbaError)
     async def genba_error(request: Request, exc: GenbaError) -> JSONResponse:
-        status = http_status(exc)
-        if status >= 500:
-            log.error("request_failed", extra={"code": exc.code, "detail": exc.message, "path": request.url.path})
-        body = to_body(exc)
-        ctx = getattr(request.app.state, "genba", None)
-        if ctx is not None:  # every JSON answer tells the device the server's time (docs/api.md)
-            body.setdefault("server_time", ctx.stamp())
-        return JSONResponse(body, status_code=status)
+        return error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

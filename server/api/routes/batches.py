@@ -1,4 +1,11 @@
-"""``POST /api/v1/batches``: a signed batch in, a signed receipt out (the ingest path; see server.ingest)."""
+"""``POST /api/v1/batches``: a signed batch in, a signed receipt out (the ingest path; see server.ingest).
+
+Two doors, one route: :func:`serve_upload` answers it as plain ASGI in front of FastAPI's routing (the app's
+edge middleware sends it there: no routing, no request/response machinery per upload, issue 10 P6), and the
+FastAPI route :func:`upload_batch` documents it in the OpenAPI schema and serves it when the app is built
+without the lean path. Both run :func:`ingest_request` and answer refusals with
+:func:`server.api.errors.error_response`, so every answer is the same whichever door it came through.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,10 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from server.api.deps import authenticate, get_context, remember_nonce
+from server.api.errors import error_response
 from server.api.models import BatchResponse, ErrorBody
 from server.context import ServerContext
 from server.errors import BodyTooLarge, UnsupportedMediaType
@@ -86,3 +95,19 @@ async def upload_batch(request: Request) -> Response:
     answer = await ingest_request(request, get_context(request), "http")  # no dependency to solve per upload
     # Built and checked once (BatchResponse); returned as is, so FastAPI does not validate and encode it again.
     return JSONResponse(answer.model_dump())
+
+
+async def serve_upload(scope: Scope, receive: Receive, send: Send) -> None:
+    """``POST /api/v1/batches`` as a plain ASGI handler: the route's work and answers, without FastAPI's routing.
+
+    The body limits before it (413 on a declared length) and the ``Date`` header are the app's edge
+    middleware's, as for every route; an unexpected exception goes on to the app's 500 handler, as from the
+    route.
+    """
+    request = Request(scope, receive)
+    try:
+        answer = await ingest_request(request, get_context(request), "http")
+    except GenbaError as exc:
+        await error_response(request, exc)(scope, receive, send)
+        return
+    await JSONResponse(answer.model_dump())(scope, receive, send)
