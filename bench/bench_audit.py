@@ -13,6 +13,12 @@ throwaway cluster with default durability (fsync on).
 (the perfect-subtree rows a log of that size holds: about 2 per entry), then the time of an inclusion proof
 for entries spread over the log, and the queries it took. Reported, not compared (nothing to compare to).
 
+**The sequencer alone** (``--sequencer-only``; issue 10, P3's audit share): the same signed batches ingested and
+reconciled in-process, and the sequencer run after every ``--every`` batches (``genba server run`` runs it every
+2 s, which at P3's rate is several batches); the CPU time of this process inside the sequencer runs, per event
+logged, median and spread over ``--rounds`` fresh databases (PostgreSQL's own CPU is not counted). Run from a
+checkout of the previous code for the comparison (the figure needs nothing but ``service.sequence``).
+
 ``--quick`` is a tiny configuration for the test suite (proves the benchmark runs; its figures mean nothing).
 """
 
@@ -68,6 +74,39 @@ def ingest_run(url: str, root: Path, batches: list[Any], key: SigningKey, *, wit
         return events / elapsed
     finally:
         ctx.close()
+
+
+def sequencer_run(url: str, root: Path, batches: list[Any], key: SigningKey, every: int) -> float:
+    """CPU µs per event spent in the sequencer, on a fresh database (ingest and reconciliation not counted)."""
+    ctx = open_context(Settings(data_dir=root, database_url=url, admin_token=TOKEN, audit_interval_s=0))
+    try:
+        now = datetime.now(UTC)
+        code, _ = create_code(ctx.engine, site=SITE, ttl=timedelta(minutes=5), now=now)
+        enroll(ctx.engine, code=code, device="bench-kiosk", epoch=1, key=key.verifier, app="0.1.0", now=now)
+        service.sequence(ctx.engine, ctx.server_key, ctx.stamp())  # the enrollment's own entries
+        events = sum(b.last - b.first + 1 for b in batches)
+        cpu = 0.0
+        for i, batch in enumerate(batches, 1):
+            ctx.ingest.ingest(batch, via="bench")
+            ctx.worker.drain()
+            if i % every == 0 or i == len(batches):
+                started = time.process_time()
+                service.sequence(ctx.engine, ctx.server_key, ctx.stamp())
+                cpu += time.process_time() - started
+        with ctx.engine.connect() as conn:
+            assert audit_log.size(conn) >= events, "the log missed events: the figure would be a lie"
+        return 1e6 * cpu / events
+    finally:
+        ctx.close()
+
+
+def sequencer_cost(kind: str, make_url: Any, tmp: Path, batches: list[Any], key: SigningKey, rounds: int,
+                   every: int) -> dict[str, Any]:
+    per_event = [sequencer_run(make_url(f"{kind}-s{r}"), tmp / f"{kind}-s{r}", batches, key, every)
+                 for r in range(rounds)]
+    return {"sequencer_cpu_us_per_event": {"median": round(statistics.median(per_event), 1),
+                                           "min": round(min(per_event), 1), "max": round(max(per_event), 1)},
+            "runs": [round(x, 1) for x in per_event]}
 
 
 def cost_of_log(kind: str, make_url: Any, tmp: Path, batches: list[Any], key: SigningKey,
@@ -153,6 +192,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--proof-entries", type=int, default=10_000_000, help="log size for the proof timing")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--sequencer-only", action="store_true",
+                        help="only the sequencer's CPU per event (no ingest ratio, no 10 M proof)")
+    parser.add_argument("--every", type=int, default=5, help="batches between sequencer runs (default 5)")
     parser.add_argument("--quick", action="store_true", help="tiny configuration for the test suite")
     args = parser.parse_args()
     if args.quick:
@@ -160,6 +202,23 @@ def main() -> None:
     key = SigningKey.generate("bench-kiosk.e1")
     batches = make_batches("bench-kiosk", key, args.events, 1000)
     out: dict[str, Any] = {"bench": "audit", "events": args.events, "rounds": args.rounds}
+    if args.sequencer_only:
+        out["every"] = args.every
+        with tempfile.TemporaryDirectory() as tmp_s:
+            tmp = Path(tmp_s)
+            out["sqlite"] = sequencer_cost("sqlite", lambda n: f"sqlite:///{tmp / n / 'server.db'}", tmp, batches, key,
+                                           args.rounds, args.every)
+            if not args.no_postgres:
+                from tests.pg import start_cluster
+
+                cluster = start_cluster()
+                try:
+                    out["postgresql"] = sequencer_cost("pg", lambda _n: cluster.create_database(), tmp, batches, key,
+                                                       args.rounds, args.every)
+                finally:
+                    cluster.stop()
+        print(json.dumps(out))
+        return
     with tempfile.TemporaryDirectory() as tmp_s:
         tmp = Path(tmp_s)
         out["sqlite"] = cost_of_log("sqlite", lambda n: f"sqlite:///{tmp / n / 'server.db'}", tmp, batches, key,
