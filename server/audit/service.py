@@ -99,6 +99,37 @@ def event_entry_tuple(row: tuple[Any, ...]) -> tuple[str, bytes]:
     return f"{device}:{epoch}:{seq}", entry
 
 
+def event_entries(rows: list[tuple[Any, ...]]) -> list[tuple[str, bytes]]:
+    """:func:`event_entry_tuple` of every row, with the strings a chain repeats in every event (device, boot,
+    kind, site, receive time, flags) escaped once per call rather than once per event."""
+    esc: dict[str, str] = {}
+
+    def memo(value: str) -> str:
+        found = esc[value] = _str(value)
+        return found
+
+    out: list[tuple[str, bytes]] = []
+    add = out.append
+    for row in rows:
+        device, epoch, seq, data, head, site, kind, at, boot, mono_us, server_at, time_flags, received_at = row
+        if not (type(device) is type(site) is type(kind) is type(at) is type(boot) is type(server_at)
+                is type(time_flags) is type(received_at) is str and type(epoch) is type(seq) is type(mono_us) is int
+                and type(head) is bytes and type(data) is bytes and -_SAFE < mono_us < _SAFE
+                and -_SAFE < seq < _SAFE and -_SAFE < epoch < _SAFE and device.isascii()):
+            add(event_entry_tuple(row))
+            continue
+        entry = (_EVENT_ENTRY % (
+            _str(at), esc.get(boot) or memo(boot), esc.get(device) or memo(device), epoch,
+            sha256(b"\x00" + data).hexdigest(), head.hex(), esc.get(kind) or memo(kind), mono_us,
+            esc.get(received_at) or memo(received_at), seq, _str(server_at), esc.get(site) or memo(site),
+            esc.get(time_flags) or memo(time_flags))).encode("utf-8")
+        if len(entry) > MAX_LEAF_BYTES:
+            add(event_entry_tuple(row))  # raises the general path's clear error
+            continue
+        add((f"{device}:{epoch}:{seq}", entry))
+    return out
+
+
 def row_entry(tbl: str, row: Any) -> tuple[str, bytes]:
     return row_entry_of(tbl, dict(row._mapping))
 
@@ -203,7 +234,7 @@ def _collect(conn: sa.Connection, app: _Appender) -> None:
         if not found:  # the chain head says more, but the rows are not there (deleted by hand): as before
             store.set_chain_logged(conn, device, epoch, logged, logged)
             continue
-        app.add_all(EVENTS, list(map(event_entry_tuple, found)), keep=False)
+        app.add_all(EVENTS, event_entries(found), keep=False)
         store.set_chain_logged(conn, device, epoch, int(found[-1][2]), logged)
         if len(app.leaves) >= MAX_PER_RUN:
             return

@@ -156,3 +156,14 @@ def test_an_integer_past_the_safe_range_still_stops_the_sequencer_with_the_same_
             assert store.size(conn) == 0  # nothing partial
     finally:
         engine.dispose()
+
+
+def test_the_batched_entries_are_the_general_ones_row_by_row() -> None:
+    """The sequencer's batch builder (strings a chain repeats escaped once) against the definition, per row,
+    including rows it must hand to the general way (a memoryview, a non-ASCII device)."""
+    rows = [tuple(r[c] for c in store.EVENT_COLUMNS) for r in _rows(1, 30)]
+    rows.append(("kiosk-a", 1, 31, memoryview(b"{}"), bytes(32), "12345678901234", "in", "x", "b", 1, "y", "", "z"))
+    rows.append(("キオスク", 1, 32, b"{}", bytes(32), "12345678901234", "in", "x", "b", 1, "y", "", "z"))
+    want = [service.event_entry_of(dict(zip(store.EVENT_COLUMNS, r, strict=True))) for r in rows]
+    assert service.event_entries(rows) == want
+    assert [service.event_entry_tuple(r) for r in rows] == want
