@@ -167,3 +167,32 @@ def test_the_batched_entries_are_the_general_ones_row_by_row() -> None:
     want = [service.event_entry_of(dict(zip(store.EVENT_COLUMNS, r, strict=True))) for r in rows]
     assert service.event_entries(rows) == want
     assert [service.event_entry_tuple(r) for r in rows] == want
+
+
+def _entries_and_nodes(engine: sa.Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as conn:
+        leaves = [(int(r.idx), r.tbl, r.row_key, r.data, bytes(r.leaf))
+                  for r in conn.execute(sa.select(a.leaves).order_by(a.leaves.c.idx))]
+        nodes = [(int(r.level), int(r.idx), bytes(r.hash))
+                 for r in conn.execute(sa.select(a.nodes).order_by(a.nodes.c.level, a.nodes.c.idx))]
+    return [*leaves, *nodes]
+
+
+def test_a_run_cut_at_its_limit_goes_on_where_it_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``MAX_PER_RUN`` entries per transaction: a chain cut in the middle (and the next chain) continue in the
+    next step, giving the same entries and subtrees as one uncut run."""
+    whole, cut = (make_engine(f"sqlite:///{tmp_path / name}.db") for name in ("whole", "cut"))
+    try:
+        for engine in (whole, cut):
+            migrate(engine)
+            _fill(engine, 1, 20)
+        assert service.sequence(whole, KEY, STAMP) is not None
+        monkeypatch.setattr(service, "MAX_PER_RUN", 7)
+        assert service.sequence(cut, KEY, STAMP) is not None
+        assert _entries_and_nodes(cut) == _entries_and_nodes(whole)
+        with cut.connect() as conn:
+            assert [n for n, _ in store.all_checkpoints(conn)] == [7, 14, 21, 28, 35, 43]  # events capped at 7 a step
+            assert service.verify_on(conn, [KEY.verifier]).ok
+    finally:
+        whole.dispose()
+        cut.dispose()
