@@ -1,0 +1,70 @@
+"""Rebuild drops the derived tables' secondary indexes while it writes and builds them again (and, on PostgreSQL,
+empties the tables with TRUNCATE): afterwards the schema is exactly the migrations' again, and a rebuild that
+fails half-way leaves the indexes and the previous rows as they were (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from server.ingest import IngestService
+from server.store import domain_reconcile as dr
+from server.store import domain_schema as t
+from server.store.domain_schema import metadata
+from server.store.engine import write_transaction
+from tests.server_domain.factory import CARD1, CARD2, SITE, jst
+from tests.server_domain.test_store_reconcile import registry
+
+
+def _drift(engine: sa.Engine) -> list[Any]:
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        return [d for d in compare_metadata(ctx, metadata)
+                if not (d[0] == "remove_table" and not d[1].name.startswith("dom_"))
+                and not (d[0] == "remove_index" and not d[1].table.name.startswith("dom_"))]
+
+
+def _indexes(engine: sa.Engine) -> dict[str, list[str | None]]:
+    inspector = sa.inspect(engine)
+    return {table.name: sorted(i["name"] for i in inspector.get_indexes(table.name))
+            for table in (t.taps, t.work_days)}
+
+
+def test_rebuild_leaves_the_schema_as_migrated_and_a_failed_one_changes_nothing(
+        engine: sa.Engine, service: IngestService, kiosks: Callable,  # type: ignore[type-arg]
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    registry(engine)
+    gate = kiosks("kiosk-gate", SITE)
+    gate.tap(CARD1, "in", jst(2, 7, 50))
+    gate.tap(CARD2, "in", jst(2, 8, 0))
+    gate.tap(CARD1, "out", jst(2, 17, 0))
+    gate.ship(service)
+    indexes = _indexes(engine)
+    assert all(len(names) >= 2 for names in indexes.values()), indexes
+    with engine.connect() as conn:
+        before = dr.all_rows(conn)
+    assert len(before) == 2
+
+    with write_transaction(engine) as conn:
+        assert dr.rebuild(conn) == {"events": 3, "rows": 2, "sites": 1}
+    assert _indexes(engine) == indexes
+    assert _drift(engine) == []
+    with engine.connect() as conn:
+        assert dr.all_rows(conn) == before
+
+    def broken(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(dr, "_reconcile_site", broken)
+    with pytest.raises(RuntimeError, match="disk full"), write_transaction(engine) as conn:
+        dr.rebuild(conn)
+    assert _indexes(engine) == indexes
+    assert _drift(engine) == []
+    with engine.connect() as conn:
+        assert dr.all_rows(conn) == before
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.taps)).scalar_one() == 3
