@@ -1,6 +1,7 @@
 """Rebuild drops the derived tables' secondary indexes while it writes and builds them again (and, on PostgreSQL,
 empties the tables with TRUNCATE): afterwards the schema is exactly the migrations' again, and a rebuild that
-fails half-way leaves the indexes and the previous rows as they were (SQLite and PostgreSQL)."""
+fails half-way (in the main thread or in the thread that builds the taps' indexes beside reconciliation) leaves the
+indexes and the previous rows as they were (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -68,3 +69,36 @@ def test_rebuild_leaves_the_schema_as_migrated_and_a_failed_one_changes_nothing(
     with engine.connect() as conn:
         assert dr.all_rows(conn) == before
         assert conn.execute(sa.select(sa.func.count()).select_from(t.taps)).scalar_one() == 3
+
+
+def test_a_failure_building_the_taps_indexes_beside_reconciliation_changes_nothing(
+        engine: sa.Engine, service: IngestService, kiosks: Callable,  # type: ignore[type-arg]
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The taps' indexes are built in a thread while the first site is reconciled; its error is the rebuild's."""
+    registry(engine)
+    gate = kiosks("kiosk-gate", SITE)
+    gate.tap(CARD1, "in", jst(2, 7, 50))
+    gate.tap(CARD1, "out", jst(2, 17, 0))
+    gate.ship(service)
+    indexes = _indexes(engine)
+    with engine.connect() as conn:
+        before = dr.all_rows(conn)
+    threads: list[str] = []
+    real = dr._create_indexes
+
+    def failing(conn: sa.Connection, built: Any) -> None:
+        if built and built[0].table is t.taps:
+            import threading
+
+            threads.append(threading.current_thread().name)
+            raise RuntimeError("no space left for the index")
+        real(conn, built)
+
+    monkeypatch.setattr(dr, "_create_indexes", failing)
+    with pytest.raises(RuntimeError, match="no space left"), write_transaction(engine) as conn:
+        dr.rebuild(conn)
+    assert threads == ["genba-rebuild-indexes"]
+    assert _indexes(engine) == indexes
+    assert _drift(engine) == []
+    with engine.connect() as conn:
+        assert dr.all_rows(conn) == before
