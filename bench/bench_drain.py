@@ -24,7 +24,9 @@ A real server (uvicorn in its own process on 127.0.0.1, SQLite on disk unless
 Every side runs once per round on fresh devices, interleaved, for ``--rounds``
 (≥ 3) rounds; medians and spread (min–max). Also printed: the CPU milliseconds
 per small sync and per no-op request, of the server process and of this
-(client) process, over the timed span (set-up not counted). Prints ONE JSON
+(client) process, over the timed span (set-up not counted), and the worker's
+rounds per round of small syncs (``small_worker_rounds``, from the server's
+``genba_reconcile_rounds_total``). Prints ONE JSON
 line. ``--quick`` runs a tiny configuration (the test suite uses it to prove
 the benchmark works). ``--small-only``: only the small syncs and their baselines;
 ``--drain-only``: only the drain and its baseline.
@@ -271,6 +273,14 @@ def timed_in_threads(work: Callable[[T, Callable[[], None]], None], items: Seque
     return elapsed
 
 
+def worker_rounds(server: Server) -> float | None:
+    """The server's ``genba_reconcile_rounds_total`` (None from a server that does not count its rounds)."""
+    text = httpx.get(f"{server.url}/metrics", headers={"Authorization": f"Bearer {server.token}"},
+                     timeout=60).raise_for_status().text
+    return next((float(line.split()[-1]) for line in text.splitlines()
+                 if line.startswith("genba_reconcile_rounds_total ")), None)
+
+
 def wait_lag_zero(server: Server, timeout_s: float = 600) -> None:
     """Until the server's reconciliation queue is empty (``genba_reconcile_queue_batches`` 0 in /metrics)."""
     deadline = time.monotonic() + timeout_s
@@ -331,6 +341,7 @@ def main() -> None:
         args.events, args.devices, args.syncs = 600, 2, 3
     rounds = max(3, args.rounds)
     drain_rates, raw_rates, small_rates, noop_rates, raw_small_rates = [], [], [], [], []
+    small_rounds: list[float] = []  # the worker's rounds per round of small syncs (with its counter)
     cpu: dict[str, list[float]] = {k: [] for k in ("sync_server_ms", "sync_client_ms", "noop_server_ms",
                                                     "noop_client_ms")}
     with tempfile.TemporaryDirectory(prefix="genba-bench-drain-") as tmp:
@@ -353,7 +364,11 @@ def main() -> None:
                 raws = [device(root, raw_server, f"rawsmall{r}-{i}", args.syncs) for i in range(args.devices)]
                 n = args.devices * args.syncs
                 m = CpuMeter(syncd_server)  # over the timed span only (the devices' set-up is not counted)
+                before = worker_rounds(syncd_server)
                 small_rates.append(n / small_syncs(smalls, args.syncs, syncd_server, meter=m))
+                after = worker_rounds(syncd_server)
+                if before is not None and after is not None:
+                    small_rounds.append(after - before)
                 cpu["sync_server_ms"].append(1000 * m.server / n)
                 cpu["sync_client_ms"].append(1000 * m.client / n)
                 m = CpuMeter(syncd_server)
@@ -384,6 +399,7 @@ def main() -> None:
             "small_ratio": round(med(small_rates) / med(noop_rates), 3),
             "small_round_ratios": [round(x / y, 3) for x, y in zip(small_rates, noop_rates, strict=True)],
             "raw_small_posts_per_s": spread(raw_small_rates),
+            **({"small_worker_rounds": spread(small_rounds)} if small_rounds else {}),
             "cpu_ms_per_request": {k: round(med(v), 2) for k, v in cpu.items()}}),
     }))
 

@@ -90,7 +90,7 @@ class ReconcileWorker:
     def __init__(self, engine: sa.Engine, *, metrics: Metrics | None = None, clock: Clock | None = None,
                  batch_limit: int = 500, quiet_s: float = 0.05, max_delay_s: float = 0.5, gather_events: int = 1000,
                  poll_s: float = 1.0, max_pause_s: float = 2.0) -> None:
-        self.engine, self.clock = engine, clock or SystemClock()
+        self.engine, self.clock, self.metrics = engine, clock or SystemClock(), metrics
         self.batch_limit, self.quiet_s, self.poll_s, self.max_pause_s = batch_limit, quiet_s, poll_s, max_pause_s
         self.max_delay_s, self.gather_events = max_delay_s, gather_events
         self.rounds = 0
@@ -107,7 +107,10 @@ class ReconcileWorker:
         self._thread: threading.Thread | None = None
         self._done: Counter | None = None
         self._failed: Counter | None = None
+        self._rounds: Counter | None = None
         if metrics is not None:
+            self._rounds = Counter("genba_reconcile_rounds", "Worker rounds that reconciled queued batches.",
+                                   registry=metrics.registry)
             self._done = Counter("genba_reconciled_batches", "Queued batches reconciled into work history.",
                                  registry=metrics.registry)
             self._failed = Counter("genba_reconcile_failures", "Worker rounds that failed (retried).",
@@ -169,8 +172,9 @@ class ReconcileWorker:
                 gone = self._handoff.pop(i.id, None)
                 if gone is not None:
                     self._handoff_events -= len(gone.events)
-        if self._done is not None:
+        if self._done is not None and self._rounds is not None:
             self._done.inc(len(items))
+            self._rounds.inc()
         log.info("reconciled", extra={"batches": len(items), "events": n_events, "rows": n_rows,
                                       "handed_off": len(handed)})
         return len(items)

@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
+from prometheus_client import CollectorRegistry
 
 from server.ingest import IngestService
+from server.metrics import Metrics
 from server.store.domain_reconcile import history
 from server.worker import ReconcileWorker
 from shared.clock import ManualClock
@@ -34,7 +36,8 @@ def paced(engine: sa.Engine, server_clock: ManualClock) -> Iterator[Paced]:  # n
     started: list[ReconcileWorker] = []
 
     def make(**pacing: float) -> tuple[ReconcileWorker, IngestService]:
-        worker = ReconcileWorker(engine, clock=server_clock, poll_s=HOUR, **pacing)  # type: ignore[arg-type]
+        worker = ReconcileWorker(engine, clock=server_clock, poll_s=HOUR, metrics=Metrics(),
+                                 **pacing)  # type: ignore[arg-type]
         svc = IngestService(engine, SigningKey.generate("test-server"), server_clock)
         svc.listeners.append(worker.offer)
         registry(engine)
@@ -61,6 +64,11 @@ def one_event_uploads(make_kiosk: Callable, svc: IngestService, days: int) -> in
     return sent
 
 
+def worker_metrics(worker: ReconcileWorker) -> CollectorRegistry:
+    assert worker.metrics is not None
+    return worker.metrics.registry
+
+
 def wait_for_lag_zero(worker: ReconcileWorker) -> None:
     for _ in range(1200):  # bounded (60 s); passes as soon as it is true, never asserts on how long it took
         if worker.lag().pending == 0:
@@ -76,6 +84,9 @@ def test_a_stream_of_uploads_is_gathered_into_one_round(
     assert one_event_uploads(kiosks, svc, days=4) == 16
     wait_for_lag_zero(worker)
     assert worker.rounds == 1  # sixteen uploads, one round (the un-gathered thread took one per wake-up)
+    registry = worker_metrics(worker)
+    assert registry.get_sample_value("genba_reconcile_rounds_total") == 1
+    assert registry.get_sample_value("genba_reconciled_batches_total") == 16
     with engine.connect() as conn:
         assert len(history(conn, site=SITE)) == 8
     check_rebuild_equals_incremental(engine)

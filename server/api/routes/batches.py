@@ -9,10 +9,15 @@ without the lean path. Both run :func:`ingest_request` and answer refusals with
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
 import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from server.api.deps import authenticate, get_context, remember_nonce
@@ -25,6 +30,21 @@ from shared.batch import BATCH_MEDIA_TYPE, Batch
 from shared.errors import GenbaError
 
 router = APIRouter(tags=["ingest"])
+
+T = TypeVar("T")
+
+UPLOAD_THREADS = 40
+"""Uploads ingested at once per process (the same bound as Starlette's thread pool, which they no longer use)."""
+_uploads = ThreadPoolExecutor(max_workers=UPLOAD_THREADS, thread_name_prefix="genba-upload")
+
+
+def in_upload_thread(work: Callable[[], T]) -> Awaitable[T]:
+    """Run ``work`` in the uploads' thread pool, with the caller's context variables.
+
+    A plain executor: the hop costs about half the CPU of Starlette's ``run_in_threadpool`` (anyio's worker
+    threads and capacity limiter), measured 45 against 85 µs per call with 50 at once (issue 10 P6).
+    """
+    return asyncio.get_running_loop().run_in_executor(_uploads, contextvars.copy_context().run, work)
 
 BATCH_BODY = {
     "requestBody": {
@@ -77,9 +97,9 @@ async def ingest_request(request: Request, ctx: ServerContext, via: str) -> Batc
 
             return ctx.ingest.ingest(batch, sample=sample, via=via, also=also)
 
-        result = await run_in_threadpool(signed)
+        result = await in_upload_thread(signed)
     else:
-        result = await run_in_threadpool(lambda: ctx.ingest.ingest(body, via=via))
+        result = await in_upload_thread(lambda: ctx.ingest.ingest(body, via=via))
     return BatchResponse(outcome=result.outcome, acked=result.acked, receipt=result.receipt,
                          server_time=result.server_time, log_checkpoint=result.log_checkpoint)
 
