@@ -8,7 +8,7 @@ commands are documented in docs/domain.md.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -16,7 +16,6 @@ import typer
 
 from genba.cli.common import data_dir, fail, reported
 from shared.messages import t
-from shared.timefmt import JST
 
 
 def _open(ctx: typer.Context) -> Any:
@@ -31,14 +30,25 @@ def previous_month(today: date) -> str:
     return f"{last.year:04d}-{last.month:02d}"
 
 
+def last_month(now: datetime | None = None) -> str:
+    """The demo's default month: the one before the current WORK day (the day boundary at 04:00 JST).
+
+    Not the calendar date: between midnight and 04:00 JST on the 1st the work day is still the last day of
+    the previous month, and seeding "last month" by the calendar would fill today's work day with demo taps.
+    """
+    from shared.siterules import work_day
+
+    return previous_month(work_day(now or datetime.now(UTC)))
+
+
 def seed_demo(
     ctx: typer.Context,
-    month: Annotated[str | None, typer.Option("--month", help="Month of taps, YYYY-MM (default: last month).")]
+    month: Annotated[str | None, typer.Option(
+        "--month", help="Month of taps, YYYY-MM (default: the month before the current work day).")]
     = None,
 ) -> None:
     """Create the demo site (prime, two tiers, an unregistered company, 60 workers, two kiosks) and a month of
     taps ingested through the normal path; prints the site id and the month on the last two lines."""
-    from datetime import datetime
 
     from genba.cli.server_domain_demo import seed_demo as build
     from server.domain.report import check_month
@@ -49,7 +59,7 @@ def seed_demo(
     with reported():
         c = _open(ctx)
         try:
-            chosen = check_month(month or previous_month(datetime.now(JST).date()))
+            chosen = check_month(month or last_month())
             with c.engine.connect() as conn:
                 if rec.find_site(conn, "90000000000001") is not None:
                     fail(t("デモ現場はこのデータベースに作成済みです。別の --data-dir を使ってください。",
@@ -268,7 +278,6 @@ def show_demo_site(root: Any, step: int, *, context: Any = None, month: str | No
     there yet. Returns the next step number.
     """
     from collections import Counter
-    from datetime import datetime
     from pathlib import Path
 
     from genba.cli.server_domain_demo import seed_demo as build
@@ -285,7 +294,7 @@ def show_demo_site(root: Any, step: int, *, context: Any = None, month: str | No
     try:
         with ctx.engine.connect() as conn:
             exists = rec.find_site(conn, DEMO_SITE_ID) is not None
-        chosen = month or previous_month(datetime.now(JST).date())
+        chosen = month or last_month()
         if not exists:
             typer.echo(t(f"[{step}] デモ現場（元請・1次・2次・CCUS未登録、技能者60人、端末2台）の1か月分のタッチを"
                          "署名付きバッチで取り込み中…",

@@ -131,3 +131,16 @@ def test_load_users_and_history_by_worker_and_company(tmp_path: Path) -> None:
         assert code == 0 and out.startswith("site,work_day"), out
     code, out = run("--data-dir", d, "server", "history", "--month", "2026-11")
     assert code == 1 and "--site" in out
+
+
+def test_the_demo_month_defaults_to_the_month_before_the_current_work_day() -> None:
+    """Between midnight and 04:00 JST on the 1st the work day is still the previous month's last day: "last
+    month" is then the month before THAT, so the demo never fills the work day in progress."""
+    from datetime import UTC, datetime
+
+    from genba.cli.server_domain import last_month
+
+    assert last_month(datetime(2026, 11, 30, 15, 50, tzinfo=UTC)) == "2026-10"  # 1 Dec 00:50 JST: work day 30 Nov
+    assert last_month(datetime(2026, 11, 30, 19, 0, tzinfo=UTC)) == "2026-11"  # 1 Dec 04:00 JST: work day 1 Dec
+    assert last_month(datetime(2026, 1, 1, 3, 0, tzinfo=UTC)) == "2025-12"  # 1 Jan 12:00 JST
+    assert last_month(datetime(2025, 12, 31, 18, 0, tzinfo=UTC)) == "2025-11"  # 1 Jan 03:00 JST: work day 31 Dec
