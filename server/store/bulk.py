@@ -77,3 +77,23 @@ def _multi_values(conn: sa.Connection, table: sa.Table, cols: list[str], rows: S
         params = list(chain.from_iterable(map(values, chunk)))
         sql = f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([one] * len(chunk))
         conn.exec_driver_sql(sql, tuple(params))
+
+
+def upsert_tuples(conn: sa.Connection, table: sa.Table, cols: Sequence[str], key: Sequence[str],
+                  rows: Sequence[Sequence[Any]]) -> None:
+    """Insert ``rows`` (tuples in ``cols`` order), or where a row with the same ``key`` columns exists, set its other
+    columns to the given values: multi-row ``INSERT … ON CONFLICT … DO UPDATE`` (both databases), in as few
+    statements as the parameter limit allows. ``rows`` must not repeat a key."""
+    if not rows:
+        return
+    names = ", ".join(f'"{c}"' for c in cols)
+    update = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c not in key)
+    conflict = f' ON CONFLICT ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in key)}) '
+    conflict += f"DO UPDATE SET {update}" if update else "DO NOTHING"
+    mark = "%s" if conn.dialect.name == "postgresql" else "?"
+    one = "(" + ", ".join([mark] * len(cols)) + ")"
+    per = max(1, SQLITE_MAX_PARAMS // len(cols))
+    for i in range(0, len(rows), per):
+        chunk = rows[i:i + per]
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([one] * len(chunk)) + conflict
+        conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))

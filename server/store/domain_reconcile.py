@@ -45,7 +45,7 @@ from server.domain.reconcile import STORED, Attribution, Rules, affected_days, r
 from server.domain.taps import Derived, LogEvent, SiteTap, derive_log
 from server.store import domain_records as rec
 from server.store import domain_schema as t
-from server.store.bulk import insert_rows, insert_tuples
+from server.store.bulk import insert_rows, insert_tuples, upsert_tuples
 from server.store.queue import lock_worker
 from server.store.schema import events as raw_events
 from server.store.schema import site_config
@@ -78,6 +78,11 @@ def rules_for(conn: sa.Connection, site: str) -> Rules:
 # ---------------------------------------------------------------- indexing
 
 def _log_select(conn: sa.Connection, where: str, order: str, limit: str = "") -> sa.TextClause:
+    """:func:`_log_sql` as a SQLAlchemy text clause (named ``:binds`` in ``where``)."""
+    return sa.text(_log_sql(conn, where, order, limit))
+
+
+def _log_sql(conn: sa.Connection, where: str, order: str, limit: str = "") -> str:
     """Stored events as :class:`LogEvent` columns: the database reads the fields reconciliation needs out of the
     stored JSON (C speed, in the query), so no Python JSON parsing or event object per event (issue 10).
 
@@ -107,7 +112,7 @@ def _log_select(conn: sa.Connection, where: str, order: str, limit: str = "") ->
            f"CASE WHEN {other} THEN {field('claimed_at')} END AS claimed_at, "
            f"CASE WHEN {other} THEN {field('reason')} END AS reason, server_at, time_flags "
            f"FROM ({inner}) AS e WHERE {where} ORDER BY {order} {limit}")
-    return sa.text(sql)
+    return sql
 
 
 def _card_fields_pg() -> tuple[str, str]:
@@ -415,53 +420,126 @@ def lock_site(conn: sa.Connection, site: str) -> None:
 
 def catch_up(conn: sa.Connection, device: str, epoch: int, *, handed: Sequence[Parsed] = (),
              handed_previous: Event | None = None, chunk: int = 5000) -> tuple[int, Touched]:
-    """Index the device log's events after its mark, in seq order; return (events indexed, touched times).
+    """Index one device log's events after its mark (:func:`catch_up_logs` for one log)."""
+    return catch_up_logs(conn, {(device, epoch): (handed, handed_previous)}, chunk=chunk)
 
-    ``handed`` are events ingest already parsed (the worker's hand-off): the
-    run of them that continues the mark is indexed as given, without reading
-    or parsing their raw bytes again; anything else (events of another
-    process, a restart, a rebuild) is read from ``events`` and parsed.
+
+Handed = Mapping[tuple[str, int], tuple[Sequence[Parsed], Event | None]]
+"""Device log → (events ingest parsed and handed off for it, possibly none; the event before the first)."""
+
+_MARKS_PER_READ = 500
+"""Device logs whose marks one statement reads, and whose events after the mark one statement reads."""
+
+
+def catch_up_logs(conn: sa.Connection, logs: Handed, *, chunk: int = 5000) -> tuple[int, Touched]:
+    """Index each device log's events after its mark, in seq order; return (events indexed, touched times).
+
+    The hand-off (``logs``): the run of handed events that continues a log's
+    mark is indexed as given, without reading or parsing their raw bytes again;
+    anything else (events of another process, a restart, a rebuild) is read
+    from ``events`` and parsed. A constant number of statements however many
+    logs (one a :data:`_MARKS_PER_READ`), not one per log (P6: 50 one-event
+    logs a round): one read of every log's mark, one read of every log's events
+    after what was handed off (``chunk`` rows at most per statement, repeated
+    while a statement comes back full), one upsert of the marks. Literal SQL on
+    the driver, as reconciliation's other per-round reads.
     """
-    mc = t.index_marks.c
-    mark = conn.execute(sa.select(mc.last_seq).where(mc.device == device, mc.epoch == epoch)).scalar_one_or_none()
-    start = int(mark or 0)
+    keys = sorted(logs)
+    chunk = max(chunk, 2)  # a read may begin with a log's event before its next (see below): always progress
+    marks = _read_marks(conn, keys)
     touched = _touched()
     n = 0
-    by_seq = {p.event.seq: p for p in handed}
-    run: list[LogEvent] = []
-    while start + len(run) + 1 in by_seq:
-        run.append(by_seq[start + len(run) + 1].log_event())
-    if run:
-        previous: LogEvent | None
-        if start == 0:
-            previous = None
-        elif start in by_seq:
-            previous = by_seq[start].log_event()
-        elif handed_previous is not None and handed_previous.seq == start:
-            previous = LogEvent.of(handed_previous)
-        else:
-            previous = _previous(conn, device, epoch, start + 1)
-        merge(touched, index_parsed(conn, run, previous))
-        n += len(run)
-        start += len(run)
-    query = _log_select(conn, "device = :d AND epoch = :e AND seq > :s", "seq", f"LIMIT {int(chunk)}")
-    while True:
-        rows = conn.execute(query, {"d": device, "e": epoch, "s": start}).all()
-        if not rows:
-            break
-        merge(touched, index_log(conn, rows))
-        n += len(rows)
-        start = int(rows[-1].seq)
-    if n:
-        if mark is None:
-            conn.execute(t.index_marks.insert().values(device=device, epoch=epoch, last_seq=start))
-        else:
-            conn.execute(t.index_marks.update().where(mc.device == device, mc.epoch == epoch).values(last_seq=start))
+    start: dict[tuple[str, int], int] = {}
+    last: dict[tuple[str, int], LogEvent] = {}  # the last event indexed per log (the next range's previous)
+    for key in keys:
+        handed, handed_previous = logs[key]
+        s = marks.get(key, 0)
+        by_seq = {p.event.seq: p for p in handed}
+        run: list[LogEvent] = []
+        while s + len(run) + 1 in by_seq:
+            run.append(by_seq[s + len(run) + 1].log_event())
+        if run:
+            previous: LogEvent | None
+            if s == 0:
+                previous = None
+            elif s in by_seq:
+                previous = by_seq[s].log_event()
+            elif handed_previous is not None and handed_previous.seq == s:
+                previous = LogEvent.of(handed_previous)
+            else:
+                previous = _previous(conn, key[0], key[1], s + 1)
+            merge(touched, index_parsed(conn, run, previous))
+            n += len(run)
+            s += len(run)
+            last[key] = run[-1]
+        start[key] = s
+    pending = keys
+    while pending:
+        part, rest = pending[:_MARKS_PER_READ], pending[_MARKS_PER_READ:]
+        # from the event before a log's next one when no range of it was indexed yet (its ``previous``)
+        rows = _events_from(conn, [(k, start[k] + (k in last or start[k] == 0)) for k in part], chunk)
+        seen: set[tuple[str, int]] = set()
+        i = 0
+        while i < len(rows):
+            key = (rows[i][0], int(rows[i][1]))
+            j = i + 1
+            while j < len(rows) and rows[j][0] == key[0] and int(rows[j][1]) == key[1]:
+                j += 1
+            parsed = parse_rows(rows[i:j])
+            seen.add(key)
+            i = j
+            previous = last.get(key)
+            if parsed[0].seq == start[key]:  # the one before, read with them
+                previous = last[key] = parsed.pop(0)
+                if not parsed:
+                    continue
+            if previous is None and start[key] > 0:  # pragma: no cover - a log's seqs have no gaps
+                previous = _previous(conn, key[0], key[1], parsed[0].seq)
+            merge(touched, index_parsed(conn, parsed, previous))
+            n += len(parsed)
+            start[key] = parsed[-1].seq
+            last[key] = parsed[-1]
+        if len(rows) < chunk:
+            pending = rest
+        else:  # full: the last log read may have more, and logs not read may not have been reached; read again
+            seen.discard((rows[-1][0], int(rows[-1][1])))
+            pending = [k for k in part if k not in seen] + rest
+    moved = [(k[0], k[1], start[k]) for k in keys if start[k] != marks.get(k, 0)]
+    upsert_tuples(conn, t.index_marks, ("device", "epoch", "last_seq"), ("device", "epoch"), moved)
     return n, touched
 
 
-def reconcile_logs(conn: sa.Connection, logs: Mapping[tuple[str, int], tuple[Sequence[Parsed], Event | None]],
-                   sites: Iterable[str]) -> tuple[int, int]:
+def _read_marks(conn: sa.Connection, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """The index marks of the device logs ``keys`` (absent: nothing indexed yet), one statement per
+    :data:`_MARKS_PER_READ` devices."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    devices = sorted({k[0] for k in keys})
+    found: dict[tuple[str, int], int] = {}
+    m = t.index_marks.name
+    for i in range(0, len(devices), _MARKS_PER_READ):
+        part = devices[i:i + _MARKS_PER_READ]
+        for r in rec.driver_rows(conn, f"SELECT device, epoch, last_seq FROM {m} WHERE device IN "
+                                       f"({', '.join('?' * len(part))})", tuple(part)):
+            key = (r[0], int(r[1]))
+            if key in wanted:
+                found[key] = int(r[2])
+    return found
+
+
+def _events_from(conn: sa.Connection, after: Sequence[tuple[tuple[str, int], int]], chunk: int) -> list[Any]:
+    """Stored events (as :func:`_log_sql` gives them) of each device log from its seq on, ordered by log and seq,
+    at most ``chunk``: one statement for all the logs."""
+    where = " OR ".join(["(device = ? AND epoch = ? AND seq >= ?)"] * len(after))
+    sql = _log_sql(conn, f"({where})", "device, epoch, seq", f"LIMIT {int(chunk)}")
+    if conn.dialect.name == "postgresql":
+        sql = sql.replace("?", "%s")
+    params = tuple(v for (device, epoch), seq in after for v in (device, epoch, seq))
+    return list(conn.exec_driver_sql(sql, params).all())
+
+
+def reconcile_logs(conn: sa.Connection, logs: Handed, sites: Iterable[str]) -> tuple[int, int]:
     """The worker's work, in one transaction: catch the device logs up, recompute the days they touched.
 
     ``logs`` maps each device log to what was handed off for it (possibly
@@ -470,12 +548,7 @@ def reconcile_logs(conn: sa.Connection, logs: Mapping[tuple[str, int], tuple[Seq
     writers (the worker, a correction) never wait on each other in a cycle.
     Returns (events indexed, rows written).
     """
-    touched = _touched()
-    n_events = 0
-    for (device, epoch), (handed, previous) in sorted(logs.items()):
-        n, more = catch_up(conn, device, epoch, handed=handed, handed_previous=previous)
-        n_events += n
-        merge(touched, more)
+    n_events, touched = catch_up_logs(conn, logs)
     for site in sorted(set(sites) | set(touched)):
         lock_site(conn, site)
     return n_events, recompute_moments(conn, touched)
