@@ -15,8 +15,8 @@ Prints ONE JSON line. Figures:
 - the worker (P3's reconciliation share, P6's fixed cost per round), after the rebuilds, on the same
   month: the real :class:`server.worker.ReconcileWorker` with ingest's hand-off, timed per round (wall and
   CPU) for three shapes, ``--worker-rounds`` (≥ 3) each — one 1,000-event batch (1,000 cards, a gate's
-  morning), 50 one-event batches in one round (a burst of small syncs), one one-event batch — as CPU µs per
-  event and ms per round.
+  morning), 50 one-event batches in one round from 50 kiosks (a burst of small syncs, P6's round: 50 device
+  logs, each indexed before), one one-event batch — as CPU µs per event and ms per round.
 
     uv run python bench/bench_reconcile.py            # 1,000 workers, one month (~30 s)
     uv run python bench/bench_reconcile.py --quick    # 100 workers
@@ -182,13 +182,32 @@ def worker_rounds(engine: sa.Engine, month: list[Event], workers: int, rounds: i
                                 site=site_id(1), at=stamp)
         return IngestedBatch(device, 1, site_id(1), tuple(stored), None, qid)
 
-    shapes = {"batch_1000": (1, 1000), "burst_50x1": (50, 1), "single_1": (1, 1)}
+    def two_kiosks(r: int, b: int) -> str:
+        return "bench-1-a" if (r + b) % 2 else "bench-1-b"
+
+    def fifty_kiosks(r: int, b: int) -> str:  # P6's shape: each device syncs its one new event
+        return f"bench-1-d{b:02d}"
+
+    shapes = {"batch_1000": (1, 1000, two_kiosks), "burst_50x1": (50, 1, fifty_kiosks),
+              "single_1": (1, 1, two_kiosks)}
     out: dict[str, object] = {}
-    for name, (n_batches, size) in shapes.items():
+    for name, (n_batches, size, device_of) in shapes.items():
         walls, cpus = [], []
+        if device_of is fifty_kiosks:  # enrolled, their first events, so every timed round continues 50 marks
+            stamp = format_rfc3339(clock["t"].astimezone(UTC))
+            with write_transaction(engine) as conn:
+                for b in range(n_batches):
+                    conn.execute(st.devices.insert().values(device=device_of(0, b), epoch=1, site=site_id(1),
+                                                            verifier_key="-", app="bench", enrolled_at=stamp))
+                    conn.execute(st.chains.insert().values(device=device_of(0, b), epoch=1, last_seq=0,
+                                                           head=b"\0" * 32, updated_at=stamp))
+            for b in range(n_batches):
+                last[device_of(0, b)] = 0
+                worker.offer(batch(device_of(0, b), 1, b))
+            worker.run_once()
         for r in range(max(3, rounds)):
             for b in range(n_batches):
-                worker.offer(batch("bench-1-a" if (r + b) % 2 else "bench-1-b", size, r * 997 + b * 13))
+                worker.offer(batch(device_of(r, b), size, r * 997 + b * 13))
             _, took, cpu = timed_cpu(worker.run_once)
             walls.append(took)
             cpus.append(cpu)
