@@ -146,15 +146,20 @@ def load_database(conn: sa.Connection, sites: dict[int, list[Event]], workers: i
 
 def worker_rounds(engine: sa.Engine, month: list[Event], workers: int, rounds: int) -> dict[str, object]:
     """The reconciling worker on top of the rebuilt month: new events stored as ingest stores them (with their
-    queue row, in one transaction), handed off as ingest hands them, then one timed ``run_once``."""
+    queue row, in one transaction), handed off as ingest hands them (with the log's event before them), then one
+    timed ``run_once``."""
     from server.ingest import IngestedBatch, IngestedEvent
+    from server.security.schema import device_sites
     from server.store import queue
     from server.worker import ReconcileWorker
 
     worker = ReconcileWorker(engine)
     last = {}
+    prior: dict[str, Event] = {}  # each device's last stored event: ingest hands it off with the next batch
     for e in month:
         last[e.device] = max(last.get(e.device, 0), e.seq)
+        if e.seq == last[e.device]:
+            prior[e.device] = e
     clock = {"t": datetime(MONTH.year, MONTH.month, MONTH.day, 6, 0, tzinfo=JST) + timedelta(days=40)}
     start = datetime(MONTH.year, MONTH.month, MONTH.day, tzinfo=JST) - timedelta(days=1)
 
@@ -180,7 +185,8 @@ def worker_rounds(engine: sa.Engine, month: list[Event], workers: int, rounds: i
                  "time_flags": "", "received_at": stamp} for e, x in zip(evs, stored, strict=True)])
             qid = queue.enqueue(conn, device=device, epoch=1, first_seq=evs[0].seq, last_seq=evs[-1].seq,
                                 site=site_id(1), at=stamp)
-        return IngestedBatch(device, 1, site_id(1), tuple(stored), None, qid)
+        previous, prior[device] = prior.get(device), evs[-1]
+        return IngestedBatch(device, 1, site_id(1), tuple(stored), previous, qid)
 
     def two_kiosks(r: int, b: int) -> str:
         return "bench-1-a" if (r + b) % 2 else "bench-1-b"
@@ -201,6 +207,9 @@ def worker_rounds(engine: sa.Engine, month: list[Event], workers: int, rounds: i
                                                             verifier_key="-", app="bench", enrolled_at=stamp))
                     conn.execute(st.chains.insert().values(device=device_of(0, b), epoch=1, last_seq=0,
                                                            head=b"\0" * 32, updated_at=stamp))
+                    conn.execute(device_sites.insert().values(device=device_of(0, b), epoch=1, from_seq=1,
+                                                              site=site_id(1), assigned_at=stamp,
+                                                              assigned_by="enrollment"))
             for b in range(n_batches):
                 last[device_of(0, b)] = 0
                 worker.offer(batch(device_of(0, b), 1, b))

@@ -43,10 +43,12 @@ from server.domain import corrections as corr
 from server.domain.errors import DomainError
 from server.domain.reconcile import STORED, Attribution, Rules, affected_days, reconcile_stored, window
 from server.domain.taps import Derived, LogEvent, SiteTap, derive_log
+from server.security.schema import device_sites
 from server.store import domain_records as rec
 from server.store import domain_schema as t
 from server.store.bulk import insert_rows, insert_tuples, upsert_tuples
 from server.store.queue import lock_worker
+from server.store.schema import devices as raw_devices
 from server.store.schema import events as raw_events
 from server.store.schema import site_config
 from shared.event import Event
@@ -165,12 +167,15 @@ def parse_rows(rows: Sequence[Any]) -> list[LogEvent]:
             for r in rows]
 
 
-def _assigned(conn: sa.Connection, events: Sequence[LogEvent]) -> Sequence[LogEvent]:
+def _assigned(conn: sa.Connection, events: Sequence[LogEvent],
+              assignments: Sequence[site_policy.Assignment] | None = None) -> Sequence[LogEvent]:
     """The site an event counts for is its device's assignment at its seq, never the event's word alone
-    (:func:`server.site_policy.as_assigned`, for one device log given as rows)."""
+    (:func:`server.site_policy.as_assigned`, for one device log given as rows); ``assignments`` as
+    :func:`server.site_policy.load` gives them, else read here."""
     if not events:
         return events
-    assignments = site_policy.load(conn, events[0].device, events[0].epoch)
+    if assignments is None:
+        assignments = site_policy.load(conn, events[0].device, events[0].epoch)
     if len(assignments) == 1 and assignments[0].from_seq <= events[0].seq:
         only = assignments[0].site
         if all(e.site == only for e in events):
@@ -182,9 +187,30 @@ def _assigned(conn: sa.Connection, events: Sequence[LogEvent]) -> Sequence[LogEv
     return out
 
 
-def _interpret(conn: sa.Connection, events: Sequence[LogEvent], previous: LogEvent | None) -> Derived:
+def _interpret(conn: sa.Connection, events: Sequence[LogEvent], previous: LogEvent | None,
+               assignments: Sequence[site_policy.Assignment] | None = None) -> Derived:
     """Events of one device log, contiguous, ascending; ``previous`` the one before the first."""
-    return derive_log(_assigned(conn, events), previous)
+    return derive_log(_assigned(conn, events, assignments), previous)
+
+
+def _assignments_of(conn: sa.Connection,
+                    keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], list[site_policy.Assignment]]:
+    """:func:`server.site_policy.load` for many device logs: their assignment rows in one statement, and the
+    enrolled sites of those without any in one more (a worker round, not one read per log)."""
+    if not keys:
+        return {}
+    history: dict[tuple[str, int], list[site_policy.Assignment]] = defaultdict(list)
+    for r in rec.driver_rows(conn, "SELECT device, epoch, from_seq, site, previous_site, assigned_at, assigned_by, "
+                                   f"reason FROM {device_sites.name} WHERE 1 = 1", (), column="device",
+                             values=[k[0] for k in keys], tail=" ORDER BY id"):
+        history[(r[0], int(r[1]))].append(site_policy.Assignment(int(r[2]), r[3], r[4], r[5], r[6], r[7]))
+    bare = {k[0] for k in keys if k not in history}
+    if bare:
+        for r in rec.driver_rows(conn, f"SELECT device, epoch, site FROM {raw_devices.name} WHERE 1 = 1", (),
+                                 column="device", values=bare):
+            if r[2] is not None:
+                history.setdefault((r[0], int(r[1])), [site_policy.Assignment(1, str(r[2]))])
+    return {k: site_policy.effective(history[k]) if k in history else [] for k in keys}
 
 
 ALL = "*"
@@ -212,12 +238,13 @@ def index_log(conn: sa.Connection, rows: Sequence[Any]) -> Touched:
     return index_parsed(conn, parsed, _previous(conn, first.device, first.epoch, first.seq))
 
 
-def index_parsed(conn: sa.Connection, events: Sequence[LogEvent], previous: LogEvent | None) -> Touched:
+def index_parsed(conn: sa.Connection, events: Sequence[LogEvent], previous: LogEvent | None,
+                 assignments: Sequence[site_policy.Assignment] | None = None) -> Touched:
     """Index a contiguous range of one device log; return what must be recomputed (see :data:`Touched`)."""
     if not events:
         return {}
     touched = _touched()
-    _store(conn, _interpret(conn, events, previous), touched)
+    _store(conn, _interpret(conn, events, previous, assignments), touched)
     return touched
 
 
@@ -439,7 +466,8 @@ def catch_up_logs(conn: sa.Connection, logs: Handed, *, chunk: int = 5000) -> tu
     anything else (events of another process, a restart, a rebuild) is read
     from ``events`` and parsed. A constant number of statements however many
     logs (one a :data:`_MARKS_PER_READ`), not one per log (P6: 50 one-event
-    logs a round): one read of every log's mark, one read of every log's events
+    logs a round): one read of every log's mark, one of their site assignments
+    (two when a log has none: its enrolled site), one read of every log's events
     after what was handed off (``chunk`` rows at most per statement, repeated
     while a statement comes back full), one upsert of the marks. Literal SQL on
     the driver, as reconciliation's other per-round reads.
@@ -447,6 +475,7 @@ def catch_up_logs(conn: sa.Connection, logs: Handed, *, chunk: int = 5000) -> tu
     keys = sorted(logs)
     chunk = max(chunk, 2)  # a read may begin with a log's event before its next (see below): always progress
     marks = _read_marks(conn, keys)
+    assigned = _assignments_of(conn, keys)
     touched = _touched()
     n = 0
     start: dict[tuple[str, int], int] = {}
@@ -468,7 +497,7 @@ def catch_up_logs(conn: sa.Connection, logs: Handed, *, chunk: int = 5000) -> tu
                 previous = LogEvent.of(handed_previous)
             else:
                 previous = _previous(conn, key[0], key[1], s + 1)
-            merge(touched, index_parsed(conn, run, previous))
+            merge(touched, index_parsed(conn, run, previous, assigned[key]))
             n += len(run)
             s += len(run)
             last[key] = run[-1]
@@ -495,7 +524,7 @@ def catch_up_logs(conn: sa.Connection, logs: Handed, *, chunk: int = 5000) -> tu
                     continue
             if previous is None and start[key] > 0:  # pragma: no cover - a log's seqs have no gaps
                 previous = _previous(conn, key[0], key[1], parsed[0].seq)
-            merge(touched, index_parsed(conn, parsed, previous))
+            merge(touched, index_parsed(conn, parsed, previous, assigned[key]))
             n += len(parsed)
             start[key] = parsed[-1].seq
             last[key] = parsed[-1]
