@@ -50,6 +50,8 @@ class Answer:
     status_code: int
     headers: httpx.Headers
     content: bytes
+    parsed: Any = None
+    """The body decoded once as JSON (``None`` when it is not JSON): read by :meth:`SyncClient._json`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,8 @@ class SyncClient:
             headers={"User-Agent": f"genba-syncd/{__version__}"},
             follow_redirects=False,
         )
+        self._urls: dict[str, httpx.URL] = {}
+        """Absolute URL per API path, merged with the base URL once (not re-parsed on every request)."""
 
     def close(self) -> None:
         self.http.close()
@@ -143,7 +147,12 @@ class SyncClient:
             )
         t0, m0 = self.clock.wall(), time.monotonic()
         try:
-            resp = self.http.send(self.http.build_request(method, full, content=body, headers=hdrs), stream=True)
+            url = self._urls.get(full)
+            if url is None:
+                url = self.http.build_request(method, full).url
+                if len(self._urls) < 64:  # the contract's few paths; audit proofs with queries may pass uncached
+                    self._urls[full] = url
+            resp = self.http.send(self.http.build_request(method, url, content=body, headers=hdrs), stream=True)
             try:
                 content = _read_limited(resp)
             finally:
@@ -177,14 +186,15 @@ class SyncClient:
                           status=resp.status_code, code=body_obj["code"], body=body_obj)
         if resp.status_code not in (200, 201, 204, 304):
             raise BadResponse(f"{method} {full}: unexpected HTTP {resp.status_code}")
+        obj = None
         if content and resp.headers.get("content-type", "").startswith("application/json"):
             obj = _json_or_none(content)
             if isinstance(obj, dict):
                 self._learn_time(obj.get("server_time"), t0, t1, rtt)
-        return Answer(resp.status_code, resp.headers, content)
+        return Answer(resp.status_code, resp.headers, content, obj)
 
     def _json(self, resp: Answer, what: str) -> dict[str, Any]:
-        obj = _json_or_none(resp.content)
+        obj = resp.parsed if resp.parsed is not None else _json_or_none(resp.content)
         if not isinstance(obj, dict):
             raise BadResponse(f"{what}: the answer is not a JSON object")
         return obj
