@@ -455,7 +455,7 @@ Handed = Mapping[tuple[str, int], tuple[Sequence[Parsed], Event | None]]
 """Device log → (events ingest parsed and handed off for it, possibly none; the event before the first)."""
 
 _MARKS_PER_READ = 500
-"""Device logs whose marks one statement reads, and whose events after the mark one statement reads."""
+"""Device logs whose events after the mark one statement reads."""
 
 
 def catch_up_logs(conn: sa.Connection, logs: Handed, *, chunk: int = 5000) -> tuple[int, Touched]:
@@ -539,21 +539,15 @@ def catch_up_logs(conn: sa.Connection, logs: Handed, *, chunk: int = 5000) -> tu
 
 
 def _read_marks(conn: sa.Connection, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], int]:
-    """The index marks of the device logs ``keys`` (absent: nothing indexed yet), one statement per
-    :data:`_MARKS_PER_READ` devices."""
-    if not keys:
-        return {}
+    """The index marks of the device logs ``keys`` (absent: nothing indexed yet), in one statement
+    (:func:`server.store.domain_records.driver_rows`, one per few thousand devices)."""
     wanted = set(keys)
-    devices = sorted({k[0] for k in keys})
     found: dict[tuple[str, int], int] = {}
-    m = t.index_marks.name
-    for i in range(0, len(devices), _MARKS_PER_READ):
-        part = devices[i:i + _MARKS_PER_READ]
-        for r in rec.driver_rows(conn, f"SELECT device, epoch, last_seq FROM {m} WHERE device IN "
-                                       f"({', '.join('?' * len(part))})", tuple(part)):
-            key = (r[0], int(r[1]))
-            if key in wanted:
-                found[key] = int(r[2])
+    for r in rec.driver_rows(conn, f"SELECT device, epoch, last_seq FROM {t.index_marks.name} WHERE 1 = 1", (),
+                             column="device", values=[k[0] for k in keys]):
+        key = (r[0], int(r[1]))
+        if key in wanted:
+            found[key] = int(r[2])
     return found
 
 
@@ -561,11 +555,8 @@ def _events_from(conn: sa.Connection, after: Sequence[tuple[tuple[str, int], int
     """Stored events (as :func:`_log_sql` gives them) of each device log from its seq on, ordered by log and seq,
     at most ``chunk``: one statement for all the logs."""
     where = " OR ".join(["(device = ? AND epoch = ? AND seq >= ?)"] * len(after))
-    sql = _log_sql(conn, f"({where})", "device, epoch, seq", f"LIMIT {int(chunk)}")
-    if conn.dialect.name == "postgresql":
-        sql = sql.replace("?", "%s")
     params = tuple(v for (device, epoch), seq in after for v in (device, epoch, seq))
-    return list(conn.exec_driver_sql(sql, params).all())
+    return rec.driver_rows(conn, _log_sql(conn, f"({where})", "device, epoch, seq", f"LIMIT {int(chunk)}"), params)
 
 
 def reconcile_logs(conn: sa.Connection, logs: Handed, sites: Iterable[str]) -> tuple[int, int]:
