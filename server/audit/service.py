@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import Any
@@ -85,18 +85,7 @@ def event_entry_fast(row: Any) -> tuple[str, bytes]:
 
 def event_entry_tuple(row: tuple[Any, ...]) -> tuple[str, bytes]:
     """:func:`event_entry_fast` for a plain tuple of :data:`server.store.audit_log.EVENT_COLUMNS`."""
-    device, epoch, seq, data, head, site, kind, at, boot, mono_us, server_at, time_flags, received_at = row
-    if not (type(device) is type(site) is type(kind) is type(at) is type(boot) is type(server_at)
-            is type(time_flags) is type(received_at) is str and type(epoch) is type(seq) is type(mono_us) is int
-            and type(head) is bytes and -_SAFE < mono_us < _SAFE and -_SAFE < seq < _SAFE and -_SAFE < epoch < _SAFE
-            and device.isascii()):
-        return event_entry_of(dict(zip(_FAST_COLUMNS, row, strict=True)))
-    entry = (_EVENT_ENTRY % (
-        _str(at), _str(boot), _str(device), epoch, sha256(b"\x00" + bytes(data)).hexdigest(), head.hex(), _str(kind),
-        mono_us, _str(received_at), seq, _str(server_at), _str(site), _str(time_flags))).encode("utf-8")
-    if len(entry) > MAX_LEAF_BYTES:
-        return event_entry_of(dict(zip(_FAST_COLUMNS, row, strict=True)))  # raises the general path's clear error
-    return f"{device}:{epoch}:{seq}", entry
+    return _formatted(row, _str) or event_entry_of(dict(zip(_FAST_COLUMNS, row, strict=True)))
 
 
 def event_entries(rows: list[tuple[Any, ...]]) -> list[tuple[str, bytes]]:
@@ -105,29 +94,30 @@ def event_entries(rows: list[tuple[Any, ...]]) -> list[tuple[str, bytes]]:
     esc: dict[str, str] = {}
 
     def memo(value: str) -> str:
-        found = esc[value] = _str(value)
+        found = esc.get(value)
+        if found is None:
+            found = esc[value] = _str(value)
         return found
 
-    out: list[tuple[str, bytes]] = []
-    add = out.append
-    for row in rows:
-        device, epoch, seq, data, head, site, kind, at, boot, mono_us, server_at, time_flags, received_at = row
-        if not (type(device) is type(site) is type(kind) is type(at) is type(boot) is type(server_at)
-                is type(time_flags) is type(received_at) is str and type(epoch) is type(seq) is type(mono_us) is int
-                and type(head) is bytes and type(data) is bytes and -_SAFE < mono_us < _SAFE
-                and -_SAFE < seq < _SAFE and -_SAFE < epoch < _SAFE and device.isascii()):
-            add(event_entry_tuple(row))
-            continue
-        entry = (_EVENT_ENTRY % (
-            _str(at), esc.get(boot) or memo(boot), esc.get(device) or memo(device), epoch,
-            sha256(b"\x00" + data).hexdigest(), head.hex(), esc.get(kind) or memo(kind), mono_us,
-            esc.get(received_at) or memo(received_at), seq, _str(server_at), esc.get(site) or memo(site),
-            esc.get(time_flags) or memo(time_flags))).encode("utf-8")
-        if len(entry) > MAX_LEAF_BYTES:
-            add(event_entry_tuple(row))  # raises the general path's clear error
-            continue
-        add((f"{device}:{epoch}:{seq}", entry))
-    return out
+    return [_formatted(row, memo) or event_entry_of(dict(zip(_FAST_COLUMNS, row, strict=True))) for row in rows]
+
+
+def _formatted(row: tuple[Any, ...], esc: Callable[[str], str]) -> tuple[str, bytes] | None:
+    """An event row's entry written straight from :data:`_EVENT_ENTRY` (``esc`` escapes the strings a chain
+    repeats), or None — the general way then gives it, or its clear error — for a row not of the schema's types
+    or an entry over :data:`MAX_LEAF_BYTES`."""
+    device, epoch, seq, data, head, site, kind, at, boot, mono_us, server_at, time_flags, received_at = row
+    if not (type(device) is type(site) is type(kind) is type(at) is type(boot) is type(server_at)
+            is type(time_flags) is type(received_at) is str and type(epoch) is type(seq) is type(mono_us) is int
+            and type(head) is bytes and -_SAFE < mono_us < _SAFE and -_SAFE < seq < _SAFE and -_SAFE < epoch < _SAFE
+            and device.isascii()):
+        return None
+    entry = (_EVENT_ENTRY % (
+        _str(at), esc(boot), esc(device), epoch, sha256(b"\x00" + bytes(data)).hexdigest(), head.hex(), esc(kind),
+        mono_us, esc(received_at), seq, _str(server_at), esc(site), esc(time_flags))).encode("utf-8")
+    if len(entry) > MAX_LEAF_BYTES:
+        return None
+    return f"{device}:{epoch}:{seq}", entry
 
 
 def row_entry(tbl: str, row: Any) -> tuple[str, bytes]:
