@@ -100,8 +100,8 @@ class HttpEdges:
             await refuse(BodyTooLarge(f"body of {int(length)} bytes is over the limit of {limit}", limit=limit), 413)
             return
         if batch:
-            lean = self.upload is not None and scope["path"] == UPLOAD_PATH and scope["method"] == "POST"
-            await (self.upload if lean and self.upload is not None else self.app)(scope, receive, send_with_date)
+            lean = self.upload if scope["path"] == UPLOAD_PATH and scope["method"] == "POST" else None
+            await (lean or self.app)(scope, receive, send_with_date)
             return
         if _is_json(scope):
             chunks, seen, last = [], 0, None
