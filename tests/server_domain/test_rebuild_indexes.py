@@ -36,19 +36,25 @@ def _indexes(engine: sa.Engine) -> dict[str, list[str | None]]:
             for table in (t.taps, t.work_days)}
 
 
+def _shipped(engine: sa.Engine, service: IngestService, kiosks: Callable,  # type: ignore[type-arg]
+             taps: list[tuple[str, str, int, int]]) -> tuple[dict[str, list[str | None]], list[Any]]:
+    """One gate's taps (card, direction, hour, minute on the 2nd) ingested and reconciled; the derived tables'
+    indexes and rows as they are then."""
+    registry(engine)
+    gate = kiosks("kiosk-gate", SITE)
+    for card, direction, hour, minute in taps:
+        gate.tap(card, direction, jst(2, hour, minute))
+    gate.ship(service)
+    with engine.connect() as conn:
+        return _indexes(engine), dr.all_rows(conn)
+
+
 def test_rebuild_leaves_the_schema_as_migrated_and_a_failed_one_changes_nothing(
         engine: sa.Engine, service: IngestService, kiosks: Callable,  # type: ignore[type-arg]
         monkeypatch: pytest.MonkeyPatch) -> None:
-    registry(engine)
-    gate = kiosks("kiosk-gate", SITE)
-    gate.tap(CARD1, "in", jst(2, 7, 50))
-    gate.tap(CARD2, "in", jst(2, 8, 0))
-    gate.tap(CARD1, "out", jst(2, 17, 0))
-    gate.ship(service)
-    indexes = _indexes(engine)
+    indexes, before = _shipped(engine, service, kiosks,
+                               [(CARD1, "in", 7, 50), (CARD2, "in", 8, 0), (CARD1, "out", 17, 0)])
     assert all(len(names) >= 2 for names in indexes.values()), indexes
-    with engine.connect() as conn:
-        before = dr.all_rows(conn)
     assert len(before) == 2
 
     with write_transaction(engine) as conn:
@@ -75,14 +81,8 @@ def test_a_failure_building_the_taps_indexes_beside_reconciliation_changes_nothi
         engine: sa.Engine, service: IngestService, kiosks: Callable,  # type: ignore[type-arg]
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The taps' indexes are built in a thread while the first site is reconciled; its error is the rebuild's."""
-    registry(engine)
-    gate = kiosks("kiosk-gate", SITE)
-    gate.tap(CARD1, "in", jst(2, 7, 50))
-    gate.tap(CARD1, "out", jst(2, 17, 0))
-    gate.ship(service)
-    indexes = _indexes(engine)
-    with engine.connect() as conn:
-        before = dr.all_rows(conn)
+    indexes, before = _shipped(engine, service, kiosks, [(CARD1, "in", 7, 50), (CARD1, "out", 17, 0)])
+    assert len(before) == 1
     threads: list[str] = []
     real = dr._create_indexes
 
