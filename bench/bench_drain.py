@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
+import multiprocessing
 import os
 import secrets
 import socket
@@ -48,7 +50,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -98,7 +100,7 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, root: Path, database_url: str | None) -> None:
+    def __init__(self, root: Path, database_url: str | None, http: str = "auto") -> None:
         self.token = secrets.token_urlsafe(32)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -107,7 +109,7 @@ class Server:
                "GENBA_DATABASE_URL": database_url or f"sqlite:///{root / 'server.db'}"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+             "--port", str(self.port), "--log-level", "warning", "--no-access-log", "--http", http],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while True:
@@ -195,47 +197,67 @@ def raw_post(data: DataDir, server: Server, max_events: int) -> float:
         return time.perf_counter() - t0
 
 
-def small_syncs(datas: list[DataDir], rounds: int, server: Server, meter: CpuMeter | None = None) -> float:
-    """Each device thread: append one tap, run one upload cycle; repeat. Returns elapsed seconds until the
-    server has reconciled them all (lag zero)."""
-
-    def run(data: DataDir, start: Callable[[], None]) -> None:
-        engine, state, client = engine_for(data, 1)
-        identity = engine.identity
-        writer = JournalWriter.open(data.journal, identity, load_or_create_key(data, identity))
-        try:
-            engine.reconcile()
-            start()
-            for _ in range(rounds):
-                writer.append(EventDraft(kind="tap", reader="sim", site=SITE, idm="012E0000000000AA",
-                                         direction="in"))
-                report = engine.run_once(pull=False, report_status=False)
-                assert report.ok and report.acknowledged == 1, report.errors
-        finally:
-            writer.close()
-            engine.close()
-            client.close()
-            state.close()
-
-    return timed_in_threads(run, datas, finish=lambda: wait_lag_zero(server), meter=meter)
+def sync_device(syncs: int, data: DataDir, start: Callable[[], None]) -> None:
+    """One device: append one tap, run one upload cycle; ``syncs`` times (P6's device)."""
+    engine, state, client = engine_for(data, 1)
+    identity = engine.identity
+    writer = JournalWriter.open(data.journal, identity, load_or_create_key(data, identity))
+    try:
+        engine.reconcile()
+        start()
+        for _ in range(syncs):
+            writer.append(EventDraft(kind="tap", reader="sim", site=SITE, idm="012E0000000000AA",
+                                     direction="in"))
+            report = engine.run_once(pull=False, report_status=False)
+            assert report.ok and report.acknowledged == 1, report.errors
+    finally:
+        writer.close()
+        engine.close()
+        client.close()
+        state.close()
 
 
-def small_raw(datas: list[DataDir], url: str) -> float:
+def post_bodies(url: str, bodies: list[bytes], start: Callable[[], None]) -> None:
+    """Pre-built batches POSTed back to back on one keep-alive connection with bare httpx."""
+    with httpx.Client(base_url=url, timeout=60) as http:
+        start()
+        for body in bodies:
+            r = http.post("/api/v1/batches", content=body, headers={"Content-Type": BATCH_MEDIA_TYPE})
+            assert r.status_code == 200, r.text
+
+
+def get_noop(url: str, requests: int, _: int, start: Callable[[], None]) -> None:
+    """``requests`` no-op requests (``GET /healthz``: one ``SELECT 1``) on one keep-alive connection."""
+    with httpx.Client(base_url=url, timeout=60) as http:
+        start()
+        for _ in range(requests):
+            http.get("/healthz").raise_for_status()
+
+
+def small_syncs(datas: list[DataDir], rounds: int, server: Server, meter: CpuMeter | None = None,
+                processes: int = 1) -> float:
+    """Each device: append one tap, run one upload cycle; repeat. Returns elapsed seconds until the server has
+    reconciled them all (lag zero)."""
+    return timed(functools.partial(sync_device, rounds), datas, processes,
+                 finish=lambda: wait_lag_zero(server), meter=meter)
+
+
+def small_raw(datas: list[DataDir], url: str, processes: int = 1) -> float:
     """The same number of one-event batches, pre-built, POSTed concurrently with bare httpx."""
     per: list[list[bytes]] = []
     for data in datas:
         with JournalReader(data.journal) as journal:
             last, _ = journal.last(1)
             per.append([b.to_bytes() for s in range(1, last + 1) if (b := journal.batch(1, s, 1)) is not None])
+    return timed(functools.partial(post_bodies, url), per, processes)
 
-    def run(bodies: list[bytes], start: Callable[[], None]) -> None:
-        with httpx.Client(base_url=url, timeout=60) as http:
-            start()
-            for body in bodies:
-                r = http.post("/api/v1/batches", content=body, headers={"Content-Type": BATCH_MEDIA_TYPE})
-                assert r.status_code == 200, r.text
 
-    return timed_in_threads(run, per)
+def timed(work: Callable[[T, Callable[[], None]], None], items: Sequence[T], processes: int,
+          finish: Callable[[], None] | None = None, meter: CpuMeter | None = None) -> float:
+    """One thread per item, in this process (``processes`` 1) or spread over that many client processes."""
+    if processes <= 1:
+        return timed_in_threads(work, items, finish=finish, meter=meter)
+    return timed_in_processes(work, items, processes, finish=finish, meter=meter)
 
 
 def timed_in_threads(work: Callable[[T, Callable[[], None]], None], items: Sequence[T],
@@ -273,6 +295,75 @@ def timed_in_threads(work: Callable[[T, Callable[[], None]], None], items: Seque
     return elapsed
 
 
+def _client_process(work: Callable[[T, Callable[[], None]], None], items: Sequence[T],
+                    go: Any, out: Any) -> None:
+    """A client process's share: its items in threads; all set up, it waits for every process (``go``, a
+    multiprocessing barrier), lets its threads run and puts (its CPU seconds from then on, the first error or
+    None) on ``out``."""
+    errors: list[BaseException] = []
+    ready = threading.Barrier(len(items) + 1)
+    running = threading.Event()
+
+    def start() -> None:
+        ready.wait()
+        running.wait()
+
+    def body(item: T) -> None:
+        try:
+            work(item, start)
+        except BaseException as exc:
+            errors.append(exc)
+            ready.abort()
+            running.set()
+
+    threads = [threading.Thread(target=body, args=(item,)) for item in items]
+    for th in threads:
+        th.start()
+    with contextlib.suppress(threading.BrokenBarrierError):
+        ready.wait()
+    with contextlib.suppress(threading.BrokenBarrierError):
+        if errors:
+            go.abort()
+        go.wait()
+    c0 = time.process_time()
+    running.set()
+    for th in threads:
+        th.join()
+    out.put((time.process_time() - c0, repr(errors[0]) if errors else None))
+
+
+def timed_in_processes(work: Callable[[T, Callable[[], None]], None], items: Sequence[T], processes: int,
+                       finish: Callable[[], None] | None = None, meter: CpuMeter | None = None) -> float:
+    """As :func:`timed_in_threads`, with the items spread round-robin over ``processes`` client processes
+    (spawned, each its own interpreter and GIL, as separate devices are); the clock starts once every process
+    has set up all its items. ``meter``'s client CPU is the client processes' together."""
+    ctx = multiprocessing.get_context("spawn")
+    groups = [list(items[i::processes]) for i in range(processes)]
+    go = ctx.Barrier(len(groups) + 1)
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_client_process, args=(work, g, go, out), daemon=True) for g in groups]
+    for proc in procs:
+        proc.start()
+    with contextlib.suppress(threading.BrokenBarrierError):  # a process failed in set-up: its error is queued
+        go.wait(timeout=600)
+    if meter is not None:
+        meter.__enter__()
+    t0 = time.perf_counter()
+    results = [out.get(timeout=3600) for _ in procs]
+    for proc in procs:
+        proc.join()
+    failed = [error for _, error in results if error is not None]
+    if failed:
+        raise SystemExit(f"a client process failed: {failed[0]}")
+    if finish is not None:
+        finish()
+    elapsed = time.perf_counter() - t0
+    if meter is not None:
+        meter.__exit__()
+        meter.client += sum(cpu for cpu, _ in results)
+    return elapsed
+
+
 def worker_rounds(server: Server) -> float | None:
     """The server's ``genba_reconcile_rounds_total`` (None from a server that does not count its rounds)."""
     text = httpx.get(f"{server.url}/metrics", headers={"Authorization": f"Bearer {server.token}"},
@@ -305,15 +396,12 @@ def _db(url: str | None, n: int) -> str | None:
     return f"{base}/{name}_2"
 
 
-def noop_requests(server: Server, devices: int, per_device: int, meter: CpuMeter | None = None) -> float:
-    """P6's baseline: the same number of requests from the same number of threads to the server's no-op
-    endpoint (``GET /healthz``: one ``SELECT 1``), each thread on its own keep-alive connection."""
-    def run(_: int, start: Callable[[], None]) -> None:
-        with httpx.Client(base_url=server.url, timeout=60) as http:
-            start()
-            for _ in range(per_device):
-                http.get("/healthz").raise_for_status()
-    return timed_in_threads(run, list(range(devices)), meter=meter)
+def noop_requests(server: Server, devices: int, per_device: int, meter: CpuMeter | None = None,
+                  processes: int = 1) -> float:
+    """P6's baseline: the same number of requests from the same number of threads (and processes) to the
+    server's no-op endpoint (``GET /healthz``: one ``SELECT 1``), each thread on its own keep-alive connection."""
+    return timed(functools.partial(get_noop, server.url, per_device), list(range(devices)), processes,
+                 meter=meter)
 
 
 def spread(values: list[float]) -> dict[str, float]:
@@ -331,12 +419,19 @@ def main() -> None:
     p.add_argument("--database-url", default=None,
                    help="server database, e.g. postgresql+psycopg://…/genba (a second one named <db>_2 must "
                         "exist too); default: SQLite files on disk")
+    p.add_argument("--http", choices=("auto", "h11", "httptools"), default="auto",
+                   help="uvicorn's HTTP parser for both servers (default: auto, httptools when installed)")
+    p.add_argument("--client-processes", type=int, default=1,
+                   help="spread P6's devices and its baselines' clients over this many processes (default 1: "
+                        "all threads of this process); the same for both sides")
     p.add_argument("--quick", action="store_true", help="tiny configuration for tests")
     p.add_argument("--small-only", action="store_true", help="only the small syncs (P6) and their baselines")
     p.add_argument("--drain-only", action="store_true", help="only the drain (P4) and its baseline")
     args = p.parse_args()
     if args.small_only and args.drain_only:
         p.error("--small-only and --drain-only exclude each other")
+    if args.client_processes < 1:
+        p.error("--client-processes must be at least 1")
     if args.quick:
         args.events, args.devices, args.syncs = 600, 2, 3
     rounds = max(3, args.rounds)
@@ -349,8 +444,8 @@ def main() -> None:
         # Two fresh servers with the same history, so neither side inherits the other's database growth.
         (root / "server-raw").mkdir()
         (root / "server-syncd").mkdir()
-        raw_server = Server(root / "server-raw", _db(args.database_url, 0))
-        syncd_server = Server(root / "server-syncd", _db(args.database_url, 1))
+        raw_server = Server(root / "server-raw", _db(args.database_url, 0), args.http)
+        syncd_server = Server(root / "server-syncd", _db(args.database_url, 1), args.http)
         try:
             for r in range(rounds):  # A, B, A, B …: every side once per round, on fresh devices
                 if not args.small_only:
@@ -365,17 +460,19 @@ def main() -> None:
                 n = args.devices * args.syncs
                 m = CpuMeter(syncd_server)  # over the timed span only (the devices' set-up is not counted)
                 before = worker_rounds(syncd_server)
-                small_rates.append(n / small_syncs(smalls, args.syncs, syncd_server, meter=m))
+                small_rates.append(n / small_syncs(smalls, args.syncs, syncd_server, meter=m,
+                                                    processes=args.client_processes))
                 after = worker_rounds(syncd_server)
                 if before is not None and after is not None:
                     small_rounds.append(after - before)
                 cpu["sync_server_ms"].append(1000 * m.server / n)
                 cpu["sync_client_ms"].append(1000 * m.client / n)
                 m = CpuMeter(syncd_server)
-                noop_rates.append(n / noop_requests(syncd_server, args.devices, args.syncs, meter=m))
+                noop_rates.append(n / noop_requests(syncd_server, args.devices, args.syncs, meter=m,
+                                                   processes=args.client_processes))
                 cpu["noop_server_ms"].append(1000 * m.server / n)
                 cpu["noop_client_ms"].append(1000 * m.client / n)
-                raw_small_rates.append(n / small_raw(raws, raw_server.url))
+                raw_small_rates.append(n / small_raw(raws, raw_server.url, args.client_processes))
         finally:
             raw_server.stop()
             syncd_server.stop()
@@ -383,6 +480,8 @@ def main() -> None:
     print(json.dumps({
         "bench": "drain",
         "database": "postgresql" if args.database_url else "sqlite",
+        "http": args.http,
+        "client_processes": args.client_processes,
         "rounds": rounds,
         "events": args.events,
         "batch_events": args.max_events,
