@@ -1,7 +1,10 @@
 """Crash safety, proven: SIGKILL a writer at random moments, at least 200 times.
 
-A forked child appends taps as fast as it can and reports each append that
-*returned* (so the worker would have seen "recorded") through a pipe. The
+A child process appends taps as fast as it can and reports each append that
+*returned* (so the worker would have seen "recorded") through a pipe. The child
+comes from a forkserver (a single-threaded process forked once, which forks the
+children): forking the test process itself, which has threads, can deadlock the
+child and is deprecated since Python 3.12. The
 parent kills it with SIGKILL at a random moment, reopens the journal and
 asserts that every reported append is present, seq is gapless, the chain and
 every signature verify, and SQLite's integrity check passes.
@@ -9,6 +12,7 @@ every signature verify, and SQLite's integrity check passes.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import select
@@ -16,6 +20,7 @@ import signal
 import sqlite3
 import struct
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from shared.chain import GENESIS, extend
@@ -29,8 +34,11 @@ KILLS = 200
 SITE = "12345678901234"
 
 
-def _child(data: DataDir, wfd: int) -> None:
-    """Append forever, reporting each returned seq. Never returns."""
+def _child(data: DataDir, pipe: Connection) -> None:
+    """Say it has started (seq 0), then append forever, reporting each returned seq (8 raw bytes each) on
+    ``pipe``. Never returns."""
+    wfd = pipe.fileno()
+    os.write(wfd, struct.pack("<Q", 0))
     try:
         identity, key = load_or_create_identity(data)
         writer = JournalWriter.open(data.journal, identity, key)
@@ -91,24 +99,30 @@ def test_sigkill_at_random_moments_never_loses_a_reported_append(tmp_path: Path)
     reported: set[int] = set()
     last_seq, last_head = 0, GENESIS
     kills_mid_run = 0
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["__main__", __name__])  # children start with these imported (pytest included)
     for round_no in range(KILLS):
-        rfd, wfd = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(rfd)
-            _child(data, wfd)
-        os.close(wfd)
+        reader, writer = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_child, args=(data, writer), daemon=True)
+        child.start()
+        writer.close()
+        rfd = reader.fileno()
+        # The kill window opens when the child runs (as it did when this process forked it), not while the
+        # forkserver starts it: it is killed as often before its first append, mid-open, as mid-stream.
+        assert select.select([rfd], [], [], 60)[0], f"round {round_no}: the writer did not start"
+        assert os.read(rfd, 8) == struct.pack("<Q", 0)
         # Let it run a random while: sometimes before the first append, mostly mid-stream.
         deadline = time.monotonic() + rng.uniform(0.0, 0.04)
         while time.monotonic() < deadline:
             _drain(rfd, reported)
             time.sleep(0.001)
-        os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-        assert os.WIFSIGNALED(status), f"round {round_no}: writer exited on its own (status {status})"
+        assert child.pid is not None
+        os.kill(child.pid, signal.SIGKILL)
+        child.join()
+        assert child.exitcode == -signal.SIGKILL, f"round {round_no}: writer exited on its own ({child.exitcode})"
         kills_mid_run += 1
         _drain(rfd, reported)
-        os.close(rfd)
+        reader.close()
 
         if data.journal.exists():
             last_seq, last_head = _check_incrementally(
