@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import SecretStr
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -55,12 +56,12 @@ TOKEN = "bench-admin-token-0123456789abcdef"
 
 def ingest_run(url: str, root: Path, batches: list[Any], key: SigningKey, *, with_log: bool) -> float:
     """Events per second through ingest + reconciliation (+ the sequencer), on a fresh database."""
-    ctx = open_context(Settings(data_dir=root, database_url=url, admin_token=TOKEN, audit_interval_s=0))
+    ctx = open_context(Settings(data_dir=root, database_url=url, admin_token=SecretStr(TOKEN), audit_interval_s=0))
     try:
         now = datetime.now(UTC)
         code, _ = create_code(ctx.engine, site=SITE, ttl=timedelta(minutes=5), now=now)
         enroll(ctx.engine, code=code, device="bench-kiosk", epoch=1, key=key.verifier, app="0.1.0", now=now)
-        events = sum(b.last - b.first + 1 for b in batches)
+        events: int = sum(b.last - b.first + 1 for b in batches)
         t0 = time.perf_counter()
         for batch in batches:
             ctx.ingest.ingest(batch, via="bench")
@@ -78,13 +79,13 @@ def ingest_run(url: str, root: Path, batches: list[Any], key: SigningKey, *, wit
 
 def sequencer_run(url: str, root: Path, batches: list[Any], key: SigningKey, every: int) -> float:
     """CPU µs per event spent in the sequencer, on a fresh database (ingest and reconciliation not counted)."""
-    ctx = open_context(Settings(data_dir=root, database_url=url, admin_token=TOKEN, audit_interval_s=0))
+    ctx = open_context(Settings(data_dir=root, database_url=url, admin_token=SecretStr(TOKEN), audit_interval_s=0))
     try:
         now = datetime.now(UTC)
         code, _ = create_code(ctx.engine, site=SITE, ttl=timedelta(minutes=5), now=now)
         enroll(ctx.engine, code=code, device="bench-kiosk", epoch=1, key=key.verifier, app="0.1.0", now=now)
         service.sequence(ctx.engine, ctx.server_key, ctx.stamp())  # the enrollment's own entries
-        events = sum(b.last - b.first + 1 for b in batches)
+        events: int = sum(b.last - b.first + 1 for b in batches)
         cpu = 0.0
         for i, batch in enumerate(batches, 1):
             ctx.ingest.ingest(batch, via="bench")

@@ -28,6 +28,7 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -177,7 +178,8 @@ def main() -> None:
         csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
         assert browser.post("/sign-in", data={"csrf": csrf, "login": "bench", "password": PASSWORD}).status_code \
             in (200, 303)
-        pairs = {
+        Side = tuple[str, httpx.Client, dict[str, Any]]
+        pairs: dict[str, tuple[Side, Side]] = {
             "fleet": (("/fleet", browser, {}), ("/api/v1/admin/devices", api, {})),
             "calendar": ((f"/sites/{SITE}/calendar?month={MONTH}", browser, {}),
                          (f"/api/v1/sites/{SITE}/history?month={MONTH}", api, {})),

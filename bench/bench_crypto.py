@@ -9,11 +9,13 @@ import argparse
 import hashlib
 import json
 import time
+from collections.abc import Callable
 
 from shared.batch import Batch
 from shared.chain import GENESIS, extend
 from shared.checkpoint import Checkpoint
 from shared.event import Event
+from shared.ids import Idm
 from shared.keys import SigningKey
 from shared.verify import verify_batch
 
@@ -25,12 +27,12 @@ def make_events(n: int) -> list[bytes]:
     return [
         Event(device=DEVICE, epoch=1, seq=i, boot="6f1c2e0a-5b7d-4c3e-9a8b-0d1e2f3a4b5c", mono_us=i * 1000,
               at="2026-11-02T07:42:05.120+09:00", kind="tap", reader="usb:054c:06c3", site="12345678901234",
-              app="0.1.0", idm=f"012E{i:012X}", direction="in").to_bytes()
+              app="0.1.0", idm=Idm(f"012E{i:012X}"), direction="in").to_bytes()
         for i in range(1, n + 1)
     ]
 
 
-def timed(fn, repeat: int) -> float:
+def timed(fn: Callable[[], object], repeat: int) -> float:
     t0 = time.perf_counter()
     for _ in range(repeat):
         fn()

@@ -62,6 +62,7 @@ if str(ROOT) not in sys.path:
 
 from shared.batch import BATCH_MEDIA_TYPE  # noqa: E402
 from shared.device import load_or_create_identity, load_or_create_key  # noqa: E402
+from shared.ids import Idm  # noqa: E402
 from shared.journal import EventDraft, JournalReader, JournalWriter  # noqa: E402
 from shared.paths import DataDir  # noqa: E402
 from shared.state import StateWriter  # noqa: E402
@@ -144,7 +145,7 @@ def device(root: Path, server: Server, name: str, taps: int) -> DataDir:
     writer = JournalWriter.open(data.journal, done.identity, load_or_create_key(data, done.identity))
     try:
         for i in range(taps):
-            writer.append(EventDraft(kind="tap", reader="sim", site=SITE, idm=f"012E{i % 997:012X}",
+            writer.append(EventDraft(kind="tap", reader="sim", site=SITE, idm=Idm(f"012E{i % 997:012X}"),
                                      direction="in" if i % 2 == 0 else "out"))
     finally:
         writer.close()
@@ -206,7 +207,7 @@ def sync_device(syncs: int, data: DataDir, start: Callable[[], None]) -> None:
         engine.reconcile()
         start()
         for _ in range(syncs):
-            writer.append(EventDraft(kind="tap", reader="sim", site=SITE, idm="012E0000000000AA",
+            writer.append(EventDraft(kind="tap", reader="sim", site=SITE, idm=Idm("012E0000000000AA"),
                                      direction="in"))
             report = engine.run_once(pull=False, report_status=False)
             assert report.ok and report.acknowledged == 1, report.errors
@@ -268,9 +269,12 @@ def timed_in_threads(work: Callable[[T, Callable[[], None]], None], items: Seque
     errors: list[BaseException] = []
     barrier = threading.Barrier(len(items) + 1)
 
+    def start() -> None:
+        barrier.wait()
+
     def body(item: T) -> None:
         try:
-            work(item, barrier.wait)
+            work(item, start)
         except BaseException as exc:
             errors.append(exc)
             barrier.abort()

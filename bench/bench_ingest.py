@@ -41,6 +41,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 import uvicorn
+from pydantic import SecretStr
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -55,6 +56,7 @@ from shared.batch import BATCH_MEDIA_TYPE, Batch  # noqa: E402
 from shared.chain import GENESIS, extend  # noqa: E402
 from shared.checkpoint import Checkpoint  # noqa: E402
 from shared.event import Event  # noqa: E402
+from shared.ids import Idm  # noqa: E402
 from shared.keys import SigningKey  # noqa: E402
 from shared.timefmt import format_rfc3339  # noqa: E402
 
@@ -74,7 +76,7 @@ def make_batches(device: str, key: SigningKey, total: int, size: int, cards: int
             seq += 1
             ev = Event(device=device, epoch=1, seq=seq, boot=BOOT, mono_us=5_000_000 + seq * 30_000_000,
                        at=format_rfc3339(T0 + timedelta(seconds=30 * seq)), kind="tap", reader="usb:054c:06c3",
-                       site=site, app="0.1.0", idm=f"{0x0123456789AB0000 + seq % cards:016X}",
+                       site=site, app="0.1.0", idm=Idm(f"{0x0123456789AB0000 + seq % cards:016X}"),
                        direction="in" if (seq // cards) % 2 == 0 else "out")
             data = ev.to_bytes()
             head = extend(head, data)
@@ -158,7 +160,7 @@ def spread(values: list[float]) -> dict[str, float]:
 
 
 def run_backend(url: str, data_dir: Path, total: int, size: int, rounds: int) -> dict[str, Any]:
-    settings = Settings(data_dir=data_dir, database_url=url, admin_token=TOKEN, log_level="WARNING")
+    settings = Settings(data_dir=data_dir, database_url=url, admin_token=SecretStr(TOKEN), log_level="WARNING")
     ctx = open_context(settings)
     server, thread, base = serve(create_app(settings, context=ctx))
     ingest: list[float] = []

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 
 from bench.common import percentiles
 from shared.device import load_or_create_identity
+from shared.ids import Idm
 from shared.journal import EventDraft, JournalWriter
 from shared.paths import DataDir
 
@@ -33,7 +34,7 @@ def bench_genba(root: Path, taps: int) -> dict[str, float]:
     samples = []
     with JournalWriter.open(data.journal, identity, key) as writer:
         for i in range(taps):
-            draft = EventDraft(kind="tap", reader="sim", site=SITE, idm=f"012E{i:012X}", direction="in")
+            draft = EventDraft(kind="tap", reader="sim", site=SITE, idm=Idm(f"012E{i:012X}"), direction="in")
             t0 = time.perf_counter_ns()
             writer.append(draft)
             samples.append((time.perf_counter_ns() - t0) / 1000)

@@ -43,6 +43,7 @@ from kiosk.ui.model import KioskModel
 from kiosk.ui.window import KioskWindow
 from shared.clock import SystemClock
 from shared.device import load_or_create_identity
+from shared.ids import Idm
 from shared.journal import JournalWriter
 from shared.paths import DataDir
 
@@ -56,8 +57,8 @@ def rss_kib() -> int:
     return 0
 
 
-def idm(i: int) -> str:
-    return f"012E{i:012X}"
+def idm(i: int) -> Idm:
+    return Idm(f"012E{i:012X}")
 
 
 def site(cards: int) -> StaticSiteView:

@@ -55,6 +55,7 @@ from shared.batch import BATCH_MEDIA_TYPE, Batch  # noqa: E402
 from shared.chain import GENESIS, extend  # noqa: E402
 from shared.checkpoint import Checkpoint, Receipt  # noqa: E402
 from shared.event import Event  # noqa: E402
+from shared.ids import Idm  # noqa: E402
 from shared.keys import SigningKey, VerifierKey  # noqa: E402
 from shared.timefmt import JST, format_rfc3339  # noqa: E402
 
@@ -75,8 +76,8 @@ class Device:
 
     def build(self, cards: int, backlog_days: int, rng: random.Random) -> None:
         """A backlog of ``backlog_days`` ordinary days, then the rush: each card in within a few minutes."""
-        moments: list[tuple[datetime, str, str]] = []
-        idms = [f"{rng.getrandbits(60) | (1 << 60):016X}" for _ in range(cards)]
+        moments: list[tuple[datetime, Idm, str]] = []
+        idms = [Idm(f"{rng.getrandbits(60) | (1 << 60):016X}") for _ in range(cards)]
         for day in range(backlog_days, 0, -1):
             base = RUSH - timedelta(days=day)
             for idm in idms:
@@ -268,7 +269,8 @@ def run(url: str, *, devices: int, cards: int, backlog_days: int, batch: int, pr
             with engine.connect() as conn:
                 held = conn.execute(sa.text(
                     "SELECT count(*), count(DISTINCT (device, epoch, seq)) FROM events")).one()
-                per_device = dict(conn.execute(sa.text("SELECT device, max(seq) FROM events GROUP BY device")).all())
+                per_device: dict[str, int] = {str(d): int(s) for d, s in conn.execute(
+                    sa.text("SELECT device, max(seq) FROM events GROUP BY device"))}
                 incremental = all_rows(conn)
             with write_transaction(engine) as conn:
                 rebuild(conn)
@@ -276,7 +278,7 @@ def run(url: str, *, devices: int, cards: int, backlog_days: int, batch: int, pr
                 rebuilt = all_rows(conn)
         finally:
             engine.dispose()
-    lost = sum(len(d.events) - int(per_device.get(d.name, 0)) for d in fleet)
+    lost = sum(len(d.events) - per_device.get(d.name, 0) for d in fleet)
     duplicated = int(held[0]) - int(held[1]) + max(0, int(held[0]) - total)
     assert lost == 0 and duplicated == 0, f"lost {lost}, duplicated {duplicated}"
     assert incremental == rebuilt and incremental, "incremental history differs from a rebuild"

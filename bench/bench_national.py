@@ -27,11 +27,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_reconcile import load_database, site_events, site_id
-
+from bench.bench_reconcile import load_database, site_events, site_id
 from server.store import schema as st
 from server.store.domain_reconcile import history, rebuild
 from server.store.engine import make_engine, migrate, write_transaction

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Generator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +63,8 @@ def bench_ours(peer: FelicaCardPeer, taps: int) -> tuple[list[float], list[float
                     break
     finally:
         reader.close()
-        events.close()
+        if isinstance(events, Generator):
+            events.close()
     return delivered_ms, detected_ms
 
 

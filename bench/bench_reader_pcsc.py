@@ -27,7 +27,7 @@ import platform
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,8 @@ def bench_taps(stack: PcscStack, card: ViccCard, taps: int) -> list[float]:
             stack.wait_for_card(present=False)
     finally:
         reader.close()
-        events.close()
+        if isinstance(events, Generator):
+            events.close()
     return samples
 
 
@@ -114,7 +115,8 @@ def bench_outages(stack: PcscStack, outages: int) -> tuple[list[float], list[flo
             up.append((boottime_us() - started) / 1000)
     finally:
         reader.close()
-        events.close()
+        if isinstance(events, Generator):
+            events.close()
     return down, up
 
 

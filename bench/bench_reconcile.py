@@ -32,9 +32,10 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -49,6 +50,7 @@ from server.store import schema as st
 from server.store.domain_reconcile import rebuild
 from server.store.engine import make_engine, migrate, write_transaction
 from shared.event import Event
+from shared.ids import Idm
 from shared.timefmt import JST, format_rfc3339
 
 BOOT = "00000000-0000-4000-8000-00000000b001"
@@ -64,13 +66,13 @@ def worker_id(site: int, n: int) -> str:
     return f"6{site:07d}{n:06d}"
 
 
-def idm_of(site: int, n: int) -> str:
-    return f"{site:08X}{n:08X}"
+def idm_of(site: int, n: int) -> Idm:
+    return Idm(f"{site:08X}{n:08X}")
 
 
 def site_events(site: int, workers: int, days: int, rng: random.Random) -> Iterator[Event]:
     """One site's month: two kiosks, weekday taps, a few repeats and forgotten exits."""
-    plans: dict[str, list[tuple[datetime, str, str]]] = {"a": [], "b": []}
+    plans: dict[str, list[tuple[datetime, Idm, str]]] = {"a": [], "b": []}
     for d in range(days):
         day = MONTH + timedelta(days=d)
         if day.weekday() == 6:
@@ -89,11 +91,11 @@ def site_events(site: int, workers: int, days: int, rng: random.Random) -> Itera
     for k, plan in plans.items():
         plan.sort()
         start = datetime(MONTH.year, MONTH.month, MONTH.day, tzinfo=JST) - timedelta(days=1)
-        for seq, (at, idm, direction) in enumerate(plan, 1):
+        for seq, (at, card, direction) in enumerate(plan, 1):
             mono = int((at - start).total_seconds() * 1_000_000)
             yield Event(device=f"bench-{site}-{k}", epoch=1, seq=seq, boot=BOOT, mono_us=mono,
                         at=format_rfc3339(at), kind="tap", reader="sim", site=site_id(site), app="bench",
-                        idm=idm, direction=direction)  # type: ignore[arg-type]
+                        idm=card, direction=direction)  # type: ignore[arg-type]
 
 
 def registry_rows(site: int, workers: int) -> tuple[list[CardBinding], list[RosterEntry]]:
@@ -154,7 +156,7 @@ def worker_rounds(engine: sa.Engine, month: list[Event], workers: int, rounds: i
     from server.worker import ReconcileWorker
 
     worker = ReconcileWorker(engine)
-    last = {}
+    last: dict[str, int] = {}
     prior: dict[str, Event] = {}  # each device's last stored event: ingest hands it off with the next batch
     for e in month:
         last[e.device] = max(last.get(e.device, 0), e.seq)
@@ -231,13 +233,16 @@ def spread(values: list[float]) -> dict[str, float]:
             "max": round(max(values), 4)}
 
 
-def timed(fn):  # type: ignore[no-untyped-def]
+R = TypeVar("R")
+
+
+def timed(fn: Callable[[], R]) -> tuple[R, float]:
     t0 = time.perf_counter()
     out = fn()
     return out, time.perf_counter() - t0
 
 
-def timed_cpu(fn):  # type: ignore[no-untyped-def]
+def timed_cpu(fn: Callable[[], R]) -> tuple[R, float, float]:
     """Wall-clock and this process's CPU seconds (the machine is shared: CPU time shows the work itself)."""
     t0, c0 = time.perf_counter(), time.process_time()
     out = fn()
@@ -290,7 +295,11 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         with write_transaction(engine) as conn:
             return rebuild(conn)
 
-    fetch_s, rebuild_s, fetch_cpu, rebuild_cpu, counts = [], [], [], [], {}
+    fetch_s: list[float] = []
+    rebuild_s: list[float] = []
+    fetch_cpu: list[float] = []
+    rebuild_cpu: list[float] = []
+    counts: dict[str, int] = {}
     for _ in range(max(3, args.rounds)):
         counts, took, cpu = timed_cpu(db_rebuild)
         rebuild_s.append(took)

@@ -73,7 +73,9 @@ def synthetic_month(workers: int, rng: random.Random) -> MonthData:
     days = month_days(MONTH)
     site = Site("90000000000001", "ベンチ現場", "10000000000001")
     companies = {f"2{i:013d}": Company(f"2{i:013d}", f"協力会社{i}(株)") for i in range(workers // 25 + 1)}
-    ws, roster, rows = {}, [], []
+    ws: dict[str, Worker] = {}
+    roster: list[RosterEntry] = []
+    rows: list[dict[str, Any]] = []
     for n in range(workers):
         wid, employer = f"5{n:013d}", f"2{n // 25:013d}"
         ws[wid] = Worker(wid, f"技能者 {n}", f"ギノウシャ {n}", employer, retirement_fund=n % 5 != 0)
@@ -132,7 +134,7 @@ def load_fleet(engine: sa.Engine, sites: int, per_site: int, rng: random.Random)
                 "site": f"9{s:013d}", "name": f"現場{s}", "prime": f"1{3 * s:013d}", "address": "", "order_type":
                 "private", "day_boundary": "04:00", "timezone": "Asia/Tokyo", "repeat_window_s": 120,
                 "origin": "ccus"} for s in chunk])
-            changes = []
+            changes: list[dict[str, Any]] = []
             for s in chunk:
                 base = {"site": f"9{s:013d}", "at": at, "work_name": "", "work_description": ""}
                 changes += [{**base, "action": "prime", "member": 1, "by_company": f"1{3 * s:013d}",

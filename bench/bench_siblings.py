@@ -43,6 +43,7 @@ from shared.batch import MAX_BATCH_EVENTS  # noqa: E402
 from shared.clock import ManualClock  # noqa: E402
 from shared.device import load_or_create_identity  # noqa: E402
 from shared.event import Event  # noqa: E402
+from shared.ids import Idm  # noqa: E402
 from shared.journal import EventDraft, JournalWriter  # noqa: E402
 from shared.paths import DataDir  # noqa: E402
 from shared.state import StateWriter  # noqa: E402
@@ -59,7 +60,7 @@ def build_gate_a(root: Path, n: int) -> tuple[DataDir, subprocess.Popen[bytes], 
     with JournalWriter.open(data.journal, identity, key, clock=clock) as journal:
         for i in range(n):
             clock.advance(2.5)
-            journal.append(EventDraft(kind="tap", reader="sim", site=SITE, idm=f"012E{i % 1000:012X}",
+            journal.append(EventDraft(kind="tap", reader="sim", site=SITE, idm=Idm(f"012E{i % 1000:012X}"),
                                       direction="in" if (i // 1000) % 2 == 0 else "out"))
     state = StateWriter.open(data.state)
     state.close()

@@ -43,6 +43,7 @@ from kiosk.settings import KioskSettings, save_settings  # noqa: E402
 from kiosk.web import KioskActions, QueueRunner, TabletOptions, TabletServer  # noqa: E402
 from shared.clock import ManualClock  # noqa: E402
 from shared.device import load_or_create_identity  # noqa: E402
+from shared.ids import Idm  # noqa: E402
 from shared.paths import DataDir  # noqa: E402
 from shared.state import RosterWorker, SiteConfig, StateWriter  # noqa: E402
 from shared.timefmt import JST  # noqa: E402
@@ -55,7 +56,7 @@ def site(root: Path, workers: int) -> DataDir:
     data = DataDir.resolve(root).ensure()
     load_or_create_identity(data, site=SITE)
     roster = [RosterWorker(f"1{n:013d}", f"作業員 {n:04d}", f"サギョウイン {n:04d}", "", f"協力会社{n % 40:02d}",
-                           "型枠大工", "", "職長" if n % 25 == 0 else "作業員", (f"012E4CD2{n:08X}",))
+                           "型枠大工", "", "職長" if n % 25 == 0 else "作業員", (Idm(f"012E4CD2{n:08X}"),))
               for n in range(workers)]
     writer = StateWriter.open(data.state)
     try:
@@ -74,13 +75,13 @@ def fill_day(data: DataDir, workers: int) -> None:
     try:
         for n in range(workers):
             clock.advance(7)
-            core.on_event(Tap(idm=f"012E4CD2{n:08X}", reader="bench", mono_us=clock.boottime_us()))
+            core.on_event(Tap(idm=Idm(f"012E4CD2{n:08X}"), reader="bench", mono_us=clock.boottime_us()))
         clock.advance(8 * 3600)
         for n in range(0, workers, 5):
             for m in (n, n + 1, n + 2):
                 if m < workers:
                     clock.advance(5)
-                    core.on_event(Tap(idm=f"012E4CD2{m:08X}", reader="bench", mono_us=clock.boottime_us()))
+                    core.on_event(Tap(idm=Idm(f"012E4CD2{m:08X}"), reader="bench", mono_us=clock.boottime_us()))
     finally:
         core.close()
 
