@@ -261,27 +261,36 @@ def timed(work: Callable[[T, Callable[[], None]], None], items: Sequence[T], pro
     return timed_in_processes(work, items, processes, finish=finish, meter=meter)
 
 
-def timed_in_threads(work: Callable[[T, Callable[[], None]], None], items: Sequence[T],
-                     finish: Callable[[], None] | None = None, meter: CpuMeter | None = None) -> float:
-    """One thread per item; each calls ``start()`` when its set-up is done, and the clock runs from the moment
-    all have started until the last finishes (and then ``finish()`` returns). The first error in any thread is
-    raised here. ``meter``: CPU seconds measured over the same span (set-up excluded)."""
+def _threads(work: Callable[[T, Callable[[], None]], None], items: Sequence[T], start: Callable[[], None],
+             on_error: Callable[[], None]) -> tuple[list[threading.Thread], list[BaseException]]:
+    """One started thread per item running ``work(item, start)``; a thread's error is appended to the list
+    returned (filled as they happen) and ``on_error()`` is called, so that nobody waits for it at a barrier."""
     errors: list[BaseException] = []
-    barrier = threading.Barrier(len(items) + 1)
-
-    def start() -> None:
-        barrier.wait()
 
     def body(item: T) -> None:
         try:
             work(item, start)
         except BaseException as exc:
             errors.append(exc)
-            barrier.abort()
+            on_error()
 
     threads = [threading.Thread(target=body, args=(item,)) for item in items]
     for th in threads:
         th.start()
+    return threads, errors
+
+
+def timed_in_threads(work: Callable[[T, Callable[[], None]], None], items: Sequence[T],
+                     finish: Callable[[], None] | None = None, meter: CpuMeter | None = None) -> float:
+    """One thread per item; each calls ``start()`` when its set-up is done, and the clock runs from the moment
+    all have started until the last finishes (and then ``finish()`` returns). The first error in any thread is
+    raised here. ``meter``: CPU seconds measured over the same span (set-up excluded)."""
+    barrier = threading.Barrier(len(items) + 1)
+
+    def start() -> None:
+        barrier.wait()
+
+    threads, errors = _threads(work, items, start, on_error=barrier.abort)
     with contextlib.suppress(threading.BrokenBarrierError):  # a thread failed in set-up: raised below
         barrier.wait()
     if meter is not None:
@@ -304,7 +313,6 @@ def _client_process(work: Callable[[T, Callable[[], None]], None], items: Sequen
     """A client process's share: its items in threads; all set up, it waits for every process (``go``, a
     multiprocessing barrier), lets its threads run and puts (its CPU seconds from then on, the first error or
     None) on ``out``."""
-    errors: list[BaseException] = []
     ready = threading.Barrier(len(items) + 1)
     running = threading.Event()
 
@@ -312,17 +320,11 @@ def _client_process(work: Callable[[T, Callable[[], None]], None], items: Sequen
         ready.wait()
         running.wait()
 
-    def body(item: T) -> None:
-        try:
-            work(item, start)
-        except BaseException as exc:
-            errors.append(exc)
-            ready.abort()
-            running.set()
+    def failed() -> None:
+        ready.abort()
+        running.set()
 
-    threads = [threading.Thread(target=body, args=(item,)) for item in items]
-    for th in threads:
-        th.start()
+    threads, errors = _threads(work, items, start, on_error=failed)
     with contextlib.suppress(threading.BrokenBarrierError):
         ready.wait()
     with contextlib.suppress(threading.BrokenBarrierError):
