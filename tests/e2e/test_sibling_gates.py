@@ -25,7 +25,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -296,13 +295,14 @@ def test_two_gates_and_a_server_on_a_lan_with_the_server_cut_for_a_day(tmp_path:
                 assert held == (len(journal_events(data)), len(journal_events(data)))
         finally:
             db.close()
-        month = datetime.now().astimezone().strftime("%Y-%m")
-        hist = L.run(None, "genba", "server", "history", "--site", SITE, "--month", month, "--format", "json",
+        # The month of the taps' work day (JST, from 04:00), not of this machine's calendar: from 04:00 JST on
+        # the 1st until midnight in a zone behind Tokyo, the two months differ.
+        today = work_day(parse_rfc3339(entered.at), DEFAULT_DAY_BOUNDARY, JST).isoformat()
+        hist = L.run(None, "genba", "server", "history", "--site", SITE, "--month", today[:7], "--format", "json",
                      env=L.server_env)
         assert hist.returncode == 0, hist.stderr
         rows = json.loads(hist.stdout)
         rows = rows["rows"] if isinstance(rows, dict) else rows
-        today = work_day(parse_rfc3339(entered.at), DEFAULT_DAY_BOUNDARY, JST).isoformat()
         day_rows = [r for r in rows if r["work_day"] == today]
         by_worker = {r["worker"]: r for r in day_rows}
         assert len(by_worker) == len(day_rows), f"one row per worker and day: {day_rows}"
