@@ -69,7 +69,13 @@ def require(allowed: bool, what: str, what_ja: str) -> None:
 
 
 def site_today(ctx: ServerContext, tz: str) -> date:
+    """Today's date where the site is (``ctx.now()`` is UTC: in Japan its date is yesterday's until 09:00)."""
     return ctx.now().astimezone(ZoneInfo(tz)).date()
+
+
+def default_month(ctx: ServerContext, tz: str) -> str:
+    """The month pages show when none is asked for: the current month where the site is (YYYY-MM)."""
+    return site_today(ctx, tz).isoformat()[:7]
 
 
 def plain(value: Any) -> Any:

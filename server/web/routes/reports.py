@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from server.api.routes import registry as api_registry
+from server.api.routes.registry_common import default_month, site_today
 from server.domain.errors import NotFound
 from server.domain.report import check_month
 from server.reports import FORMATS, KINDS, render
@@ -28,16 +28,11 @@ def _prev(month: str) -> str:
     return f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
 
 
-def default_month(ctx: Any, tz: str) -> str:
-    today = ctx.now().astimezone(ZoneInfo(tz)).date()
-    return f"{today.year:04d}-{today.month:02d}"
-
-
 def _view(request: Request, v: Viewer, site: str) -> dict[str, Any]:
     ctx = get_ctx(request)
     s = api_registry.get_site(site, v.principal, ctx)
     tz = s["timezone"]
-    today = ctx.now().astimezone(ZoneInfo(tz)).date()
+    today = site_today(ctx, tz)
     month = request.query_params.get("month") or default_month(ctx, tz)
     check_month(month)
     with ctx.engine.connect() as conn:

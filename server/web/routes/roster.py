@@ -11,6 +11,7 @@ from starlette.datastructures import UploadFile
 
 from server.api.routes import registry as api_registry
 from server.api.routes import roster as api_roster
+from server.api.routes.registry_common import site_today
 from server.web import forms, roster_import, sites
 from server.web.auth import SignedIn, Viewer, get_ctx
 from server.web.render import WebRoute, page
@@ -28,7 +29,7 @@ def _roster_page(request: Request, v: Viewer, site: str, *, status: int = 200, e
     entries = api_roster.get_roster(site, v.principal, ctx)["entries"]
     with ctx.engine.connect() as conn:
         names = sites.visible_names(conn, v.principal, site, {e["worker"] for e in entries})
-    today = ctx.now().date().isoformat()
+    today = site_today(ctx, s["timezone"]).isoformat()  # the site's date, not UTC's (9 hours behind in Japan)
     return page(request, "roster.html", v, status=status, site=s, entries=entries, names=names, errors=errors or {},
                 alert=alert, form=form or {"valid_from": today}, preview=preview, tab="roster",
                 columns=",".join(roster_import.COLUMNS), csv_text=csv_text,

@@ -15,6 +15,7 @@ from server.api.routes import corrections as api_corr
 from server.api.routes import registry as api_registry
 from server.api.routes import roster as api_roster
 from server.api.routes import structure as api_structure
+from server.api.routes.registry_common import default_month, site_today
 from server.domain.errors import Forbidden
 from server.domain.report import check_month
 from server.web import fleet, forms, kpis
@@ -22,6 +23,7 @@ from server.web import sites as site_data
 from server.web.auth import SignedIn, Viewer, get_ctx
 from server.web.render import WebRoute, page
 from server.web.routes.fleet import thresholds
+from shared.siterules import DEFAULT_TIMEZONE
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -36,12 +38,11 @@ def _sites(request: Request, v: Viewer) -> list[dict[str, Any]]:
                 if r["alarms"]:
                     alarms[r["site"]] = alarms.get(r["site"], 0) + 1
     out = []
-    today = ctx.now().date()
-    month = request.query_params.get("month") or f"{today.year:04d}-{today.month:02d}"
+    month = request.query_params.get("month") or default_month(ctx, DEFAULT_TIMEZONE)
     check_month(month)
     for s in sites:
         with ctx.engine.connect() as conn:
-            k = kpis.site_kpis(conn, s["site"], month, v.principal, today)
+            k = kpis.site_kpis(conn, s["site"], month, v.principal, site_today(ctx, s["timezone"]))
         roster = api_roster.get_roster(s["site"], v.principal, ctx)["entries"]
         pending = api_corr.list_corrections(v.principal, ctx, site=s["site"], status="requested")["corrections"]
         out.append({**s, "roster": len(roster), "incomplete": sum(1 for e in roster if not e["complete"]),
@@ -53,9 +54,8 @@ def _sites_page(request: Request, v: Viewer, *, status: int = 200, alert: str | 
     ctx = get_ctx(request)
     with ctx.engine.connect() as conn:
         invitations = site_data.pending_invitations(conn, v.principal)
-    today = ctx.now().date()
-    month = request.query_params.get("month") or f"{today.year:04d}-{today.month:02d}"
-    y, m = map(int, month.split("-")) if len(month) == 7 else (today.year, today.month)
+    month = request.query_params.get("month") or default_month(ctx, DEFAULT_TIMEZONE)
+    y, m = map(int, (month if len(month) == 7 else default_month(ctx, DEFAULT_TIMEZONE)).split("-"))
     prev = f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
     return page(request, "sites.html", v, status=status, sites=_sites(request, v), invitations=invitations,
                 alert=alert, month=month, prev=prev)
@@ -79,7 +79,7 @@ def _site_page(request: Request, v: Viewer, site: str, *, status: int = 200, err
     mine = {m["member"] for m in members if m["company"] == v.principal.company and m["status"] == "registered"}
     return page(request, "site.html", v, status=status, site=s, members=members, children=children,
                 acting=acting, mine=mine, errors=errors or {}, alert=alert, form=form or {}, tab="structure",
-                month=ctx.now().date().isoformat()[:7])
+                month=default_month(ctx, s["timezone"]))
 
 
 @router.get("/sites/{site}")
