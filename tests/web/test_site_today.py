@@ -56,3 +56,14 @@ def test_pages_default_to_the_sites_month_and_day(world: WebWorld, now: datetime
 def test_an_asked_month_still_wins(world: WebWorld) -> None:
     admin = signed_in(world, MOMENTS[0][0])
     assert "2026-10 の KPI" in admin.get("/sites?month=2026-10").text
+
+
+@pytest.mark.parametrize("month", ["2026-1x", "abcdefg", "2026-13", "202612", ""])
+def test_a_malformed_month_is_a_clear_422_not_a_server_error(world: WebWorld, month: str) -> None:
+    admin = signed_in(world, MOMENTS[0][0])
+    r = admin.get("/sites", params={"month": month})
+    if month == "":  # empty means "not asked": the default month
+        assert r.status_code == 200 and "2026-12 の KPI" in r.text
+    else:
+        assert r.status_code == 422
+        assert "月は YYYY-MM の形式で指定してください。" in r.text

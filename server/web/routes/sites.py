@@ -54,8 +54,8 @@ def _sites_page(request: Request, v: Viewer, *, status: int = 200, alert: str | 
     ctx = get_ctx(request)
     with ctx.engine.connect() as conn:
         invitations = site_data.pending_invitations(conn, v.principal)
-    month = request.query_params.get("month") or default_month(ctx, DEFAULT_TIMEZONE)
-    y, m = map(int, (month if len(month) == 7 else default_month(ctx, DEFAULT_TIMEZONE)).split("-"))
+    month = check_month(request.query_params.get("month") or default_month(ctx, DEFAULT_TIMEZONE))
+    y, m = map(int, month.split("-"))
     prev = f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
     return page(request, "sites.html", v, status=status, sites=_sites(request, v), invitations=invitations,
                 alert=alert, month=month, prev=prev)
