@@ -35,6 +35,14 @@ def check_month(text: str) -> str:
     return text
 
 
+def shift_month(month: str, by: int) -> str:
+    """The month ``by`` months after ``month`` (before it when negative), both ``YYYY-MM``."""
+    y, m = map(int, check_month(month).split("-"))
+    m += by
+    y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
+    return f"{y:04d}-{m:02d}"
+
+
 def month_days(month: str) -> list[date]:
     first = date.fromisoformat(check_month(month) + "-01")
     nxt = (first + timedelta(days=32)).replace(day=1)

@@ -11,6 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server.app import create_app
+from server.domain.errors import Invalid
+from server.domain.report import shift_month
 from tests.web.conftest import sign_in
 from tests.web.world import WebWorld, build
 
@@ -67,3 +69,16 @@ def test_a_malformed_month_is_a_clear_422_not_a_server_error(world: WebWorld, mo
     else:
         assert r.status_code == 422
         assert "月は YYYY-MM の形式で指定してください。" in r.text
+
+
+@pytest.mark.parametrize(("month", "by", "expected"), [
+    ("2026-12", -1, "2026-11"), ("2026-01", -1, "2025-12"), ("2026-12", 1, "2027-01"), ("2026-03", -14, "2025-01"),
+    ("2026-03", 0, "2026-03")])
+def test_months_shift_across_years(month: str, by: int, expected: str) -> None:
+    """The ← and → links of the sites, calendar and reports pages (one function for the three)."""
+    assert shift_month(month, by) == expected
+
+
+def test_shifting_a_malformed_month_is_refused() -> None:
+    with pytest.raises(Invalid):
+        shift_month("2026-1x", -1)

@@ -17,7 +17,7 @@ from server.api.routes import history as api_history
 from server.api.routes import registry as api_registry
 from server.domain.disclosure import may_view_site
 from server.domain.errors import NotFound
-from server.domain.report import check_month
+from server.domain.report import check_month, shift_month
 from server.store import console_store as store
 from server.store import domain_records as rec
 from server.store.domain_reconcile import history
@@ -47,13 +47,6 @@ def _rows(request: Request, v: Viewer, site: str, month: str) -> list[dict[str, 
     return rows
 
 
-def _shift(month: str, by: int) -> str:
-    y, m = map(int, month.split("-"))
-    m += by
-    y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
-    return f"{y:04d}-{m:02d}"
-
-
 def calendar_view(request: Request, v: Viewer, site: str) -> dict[str, Any]:
     ctx = get_ctx(request)
     s = api_registry.get_site(site, v.principal, ctx)
@@ -63,8 +56,8 @@ def calendar_view(request: Request, v: Viewer, site: str) -> dict[str, Any]:
         names = sites.visible_names(conn, v.principal, site, {r["worker"] for r in rows if r["worker"]})
     cal = sites.calendar(rows, month, names)
     body = tables.calendar_body(cal, translator(v.lang))
-    return {"site": s, "cal": cal, "body": body, "month": month, "prev": _shift(month, -1), "next": _shift(month, 1),
-            "cell_class": sites.cell_class, "tab": "calendar"}
+    return {"site": s, "cal": cal, "body": body, "month": month, "prev": shift_month(month, -1),
+            "next": shift_month(month, 1), "cell_class": sites.cell_class, "tab": "calendar"}
 
 
 @router.get("/sites/{site}/calendar")

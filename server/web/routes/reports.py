@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from server.api.routes import registry as api_registry
 from server.api.routes.registry_common import default_month, site_today
 from server.domain.errors import NotFound
-from server.domain.report import check_month
+from server.domain.report import check_month, shift_month
 from server.reports import FORMATS, KINDS, render
 from server.web import charts, kpis
 from server.web.auth import SignedIn, Viewer, get_ctx
@@ -21,11 +21,6 @@ from server.web.i18n import translator
 from server.web.render import WebRoute, page
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-
-
-def _prev(month: str) -> str:
-    y, m = map(int, month.split("-"))
-    return f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
 
 
 def _view(request: Request, v: Viewer, site: str) -> dict[str, Any]:
@@ -57,8 +52,9 @@ def _view(request: Request, v: Viewer, site: str) -> dict[str, Any]:
                      alt=_("chart_alt", what=_("chart_people"), max=f"{max(p for _m, p in people):g}",
                            last=f"{people[-1][1]:g}")),
     ]
-    return {"site": s, "month": month, "prev": _prev(month), "k": k, "targets": kpis.targets(), "charts": drawn,
-            "kinds": KINDS, "formats": FORMATS, "tab": "reports", "day": day.isoformat(), "worked": worked}
+    return {"site": s, "month": month, "prev": shift_month(month, -1), "k": k, "targets": kpis.targets(),
+            "charts": drawn, "kinds": KINDS, "formats": FORMATS, "tab": "reports", "day": day.isoformat(),
+            "worked": worked}
 
 
 @router.get("/sites/{site}/reports")

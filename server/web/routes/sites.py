@@ -17,7 +17,7 @@ from server.api.routes import roster as api_roster
 from server.api.routes import structure as api_structure
 from server.api.routes.registry_common import default_month, site_today
 from server.domain.errors import Forbidden
-from server.domain.report import check_month
+from server.domain.report import check_month, shift_month
 from server.web import fleet, forms, kpis
 from server.web import sites as site_data
 from server.web.auth import SignedIn, Viewer, get_ctx
@@ -55,10 +55,8 @@ def _sites_page(request: Request, v: Viewer, *, status: int = 200, alert: str | 
     with ctx.engine.connect() as conn:
         invitations = site_data.pending_invitations(conn, v.principal)
     month = check_month(request.query_params.get("month") or default_month(ctx, DEFAULT_TIMEZONE))
-    y, m = map(int, month.split("-"))
-    prev = f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
     return page(request, "sites.html", v, status=status, sites=_sites(request, v), invitations=invitations,
-                alert=alert, month=month, prev=prev)
+                alert=alert, month=month, prev=shift_month(month, -1))
 
 
 @router.get("/sites")
