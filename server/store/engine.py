@@ -17,7 +17,9 @@ and any later part). A branch that alters another's tables names it in
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,12 +53,36 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+WAL_WAIT_S = 30.0
+"""How long a new connection keeps asking for WAL mode while other connections hold the database (as long as
+its busy timeout)."""
+
+
+def wal_mode(cur: Any, wait_s: float = WAL_WAIT_S) -> None:
+    """Put the database in WAL mode (a no-op once it is: the mode is stored in the file).
+
+    Switching a new database to WAL needs it to itself for a moment. When several processes open an empty
+    database at once (``genba server run`` beside ``genba server worker``), SQLite may refuse the switch at once
+    with "database is locked", without waiting its busy timeout, since waiting could deadlock two connections
+    that both hold a read lock; a CI run caught one of 8 processes dying of it. Asked again until ``wait_s``
+    has passed, the switch goes through once the other connection is done."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.02)
+
+
 def _sqlite_setup(engine: sa.Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see below)
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        wal_mode(cur)
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
