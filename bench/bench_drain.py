@@ -29,7 +29,10 @@ rounds per round of small syncs (``small_worker_rounds``, from the server's
 ``genba_reconcile_rounds_total``). Prints ONE JSON
 line. ``--quick`` runs a tiny configuration (the test suite uses it to prove
 the benchmark works). ``--small-only``: only the small syncs and their baselines;
-``--drain-only``: only the drain and its baseline.
+``--drain-only``: only the drain and its baseline. ``--client-processes N``
+spreads the small syncs' devices and their baselines' clients over N spawned
+processes (default 1: threads of this process); ``--http`` picks uvicorn's
+HTTP parser for both servers.
 """
 
 from __future__ import annotations
