@@ -31,6 +31,7 @@ from server.reports.errors import RangeTooLarge, UnknownReportFormat, UnknownRep
 from server.reports.kpi_report import kpi_sheets, labour_sheets
 from server.reports.loader import load
 from server.reports.model import Report
+from shared.siterules import DEFAULT_TIMEZONE
 
 KINDS: dict[str, str] = {
     "calendar": "月別カレンダー",
@@ -99,7 +100,9 @@ def build(conn: sa.Connection, kind: str, site: str, month: str, viewer: Princip
     """The report and, for the KPI PDF, its chart as SVG."""
     check_kind(kind)
     checked_id(site, "site")
-    check_period(month, now.date())  # before any read: a month out of range is refused, never computed
+    # Before any read, so a month out of range is refused, never computed: judged by the date in Japan, where
+    # every site is (the API allows no other timezone), not by UTC's, which is a day behind until 09:00 JST.
+    check_period(month, now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date())
     data = load(conn, site, month, viewer, now.date(), with_earlier=kind in ("kpi", "labour"))
     tz = ZoneInfo(data.site.timezone)
     today = now.astimezone(tz).date()

@@ -82,3 +82,12 @@ def test_months_shift_across_years(month: str, by: int, expected: str) -> None:
 def test_shifting_a_malformed_month_is_refused() -> None:
     with pytest.raises(Invalid):
         shift_month("2026-1x", -1)
+
+
+def test_reports_may_be_asked_up_to_next_month_by_the_date_in_japan(world: WebWorld) -> None:
+    """At 05:00 JST on 1 December it is still 30 November in UTC: next month is January, not December."""
+    admin = signed_in(world, MOMENTS[0][0])
+    site = world.ids["site"]
+    assert admin.get(f"/sites/{site}/reports/calendar.csv", params={"month": "2027-01"}).status_code == 200
+    refused = admin.get(f"/sites/{site}/reports/calendar.csv", params={"month": "2027-02"})
+    assert refused.status_code == 422 and "2027-02" in refused.text
