@@ -26,7 +26,7 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str
     if conn.dialect.name == "postgresql":
         _copy(conn, table, cols, rows)
     elif conn.dialect.name == "sqlite":
-        _multi_values(conn, table, cols, rows)
+        _multi_values(conn, table, cols, rows, row=_values(cols))
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         conn.execute(table.insert(), list(rows))
 
@@ -42,12 +42,7 @@ def insert_tuples(conn: sa.Connection, table: sa.Table, cols: Sequence[str], row
             for r in rows:
                 copy.write_row(r)
         return
-    per = max(1, SQLITE_MAX_PARAMS // len(cols))
-    one = "(" + ", ".join("?" * len(cols)) + ")"
-    for i in range(0, len(rows), per):
-        chunk = rows[i:i + per]
-        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([one] * len(chunk))
-        conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
+    _multi_values(conn, table, cols, rows)
 
 
 def _values(cols: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
@@ -67,15 +62,18 @@ def _copy(conn: sa.Connection, table: sa.Table, cols: list[str], rows: Sequence[
             copy.write_row(values(r))
 
 
-def _multi_values(conn: sa.Connection, table: sa.Table, cols: list[str], rows: Sequence[Mapping[str, Any]]) -> None:
+def _multi_values(conn: sa.Connection, table: sa.Table, cols: Sequence[str], rows: Sequence[Any], *,
+                  row: Callable[[Any], Sequence[Any]] | None = None, tail: str = "", mark: str = "?") -> None:
+    """Multi-row ``INSERT … VALUES`` of ``rows`` in chunks within the parameter limit: each row a tuple in ``cols``
+    order, or turned into one by ``row``; ``tail`` follows the values (an ``ON CONFLICT`` clause); ``mark`` is the
+    driver's placeholder."""
     per = max(1, SQLITE_MAX_PARAMS // len(cols))
     names = ", ".join(f'"{c}"' for c in cols)
-    one = "(" + ", ".join("?" * len(cols)) + ")"
-    values = _values(cols)
+    one = "(" + ", ".join([mark] * len(cols)) + ")"
     for i in range(0, len(rows), per):
         chunk = rows[i:i + per]
-        params = list(chain.from_iterable(map(values, chunk)))
-        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([one] * len(chunk))
+        params = chain.from_iterable(chunk if row is None else map(row, chunk))
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([one] * len(chunk)) + tail
         conn.exec_driver_sql(sql, tuple(params))
 
 
@@ -86,14 +84,7 @@ def upsert_tuples(conn: sa.Connection, table: sa.Table, cols: Sequence[str], key
     statements as the parameter limit allows. ``rows`` must not repeat a key."""
     if not rows:
         return
-    names = ", ".join(f'"{c}"' for c in cols)
     update = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c not in key)
     conflict = f' ON CONFLICT ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in key)}) '
     conflict += f"DO UPDATE SET {update}" if update else "DO NOTHING"
-    mark = "%s" if conn.dialect.name == "postgresql" else "?"
-    one = "(" + ", ".join([mark] * len(cols)) + ")"
-    per = max(1, SQLITE_MAX_PARAMS // len(cols))
-    for i in range(0, len(rows), per):
-        chunk = rows[i:i + per]
-        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([one] * len(chunk)) + conflict
-        conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
+    _multi_values(conn, table, cols, rows, tail=conflict, mark="%s" if conn.dialect.name == "postgresql" else "?")
