@@ -24,7 +24,7 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str
         return
     cols = list(rows[0].keys())
     if conn.dialect.name == "postgresql":
-        _copy(conn, table, cols, rows)
+        _copy(conn, table, cols, rows, row=_values(cols))
     elif conn.dialect.name == "sqlite":
         _multi_values(conn, table, cols, rows, row=_values(cols))
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
@@ -35,12 +35,8 @@ def insert_tuples(conn: sa.Connection, table: sa.Table, cols: Sequence[str], row
     """:func:`insert_rows` for rows already given as tuples in ``cols`` order (no dict built per row)."""
     if not rows:
         return
-    names = ", ".join(f'"{c}"' for c in cols)
     if conn.dialect.name == "postgresql":
-        raw: Any = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for r in rows:
-                copy.write_row(r)
+        _copy(conn, table, cols, rows)
         return
     _multi_values(conn, table, cols, rows)
 
@@ -53,13 +49,15 @@ def _values(cols: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
     return itemgetter(*cols)
 
 
-def _copy(conn: sa.Connection, table: sa.Table, cols: list[str], rows: Sequence[Mapping[str, Any]]) -> None:
-    raw: Any = conn.connection.driver_connection  # the psycopg connection, inside this same transaction
+def _copy(conn: sa.Connection, table: sa.Table, cols: Sequence[str], rows: Sequence[Any], *,
+          row: Callable[[Any], Sequence[Any]] | None = None) -> None:
+    """``COPY … FROM STDIN`` of ``rows`` on the psycopg connection inside this same transaction: each row a tuple
+    in ``cols`` order, or turned into one by ``row``."""
+    raw: Any = conn.connection.driver_connection
     names = ", ".join(f'"{c}"' for c in cols)
-    values = _values(cols)
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for r in rows:
-            copy.write_row(values(r))
+        for r in rows if row is None else map(row, rows):
+            copy.write_row(r)
 
 
 def _multi_values(conn: sa.Connection, table: sa.Table, cols: Sequence[str], rows: Sequence[Any], *,
