@@ -28,7 +28,8 @@ from shared.siterules import DEFAULT_TIMEZONE
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 
-def _sites(request: Request, v: Viewer) -> list[dict[str, Any]]:
+def _sites(request: Request, v: Viewer, month: str) -> list[dict[str, Any]]:
+    """Every site the viewer sees, with its roster counts, pending corrections, device alarms and ``month``'s KPIs."""
     ctx = get_ctx(request)
     sites = api_registry.list_sites(v.principal, ctx)["sites"]
     alarms: dict[str, int] = {}
@@ -38,8 +39,6 @@ def _sites(request: Request, v: Viewer) -> list[dict[str, Any]]:
                 if r["alarms"]:
                     alarms[r["site"]] = alarms.get(r["site"], 0) + 1
     out = []
-    month = request.query_params.get("month") or default_month(ctx, DEFAULT_TIMEZONE)
-    check_month(month)
     for s in sites:
         with ctx.engine.connect() as conn:
             k = kpis.site_kpis(conn, s["site"], month, v.principal, site_today(ctx, s["timezone"]))
@@ -55,7 +54,7 @@ def _sites_page(request: Request, v: Viewer, *, status: int = 200, alert: str | 
     with ctx.engine.connect() as conn:
         invitations = site_data.pending_invitations(conn, v.principal)
     month = check_month(request.query_params.get("month") or default_month(ctx, DEFAULT_TIMEZONE))
-    return page(request, "sites.html", v, status=status, sites=_sites(request, v), invitations=invitations,
+    return page(request, "sites.html", v, status=status, sites=_sites(request, v, month), invitations=invitations,
                 alert=alert, month=month, prev=shift_month(month, -1))
 
 
