@@ -31,8 +31,9 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -473,69 +474,84 @@ def catch_up_logs(conn: sa.Connection, logs: Handed, *, chunk: int = 5000) -> tu
     the driver, as reconciliation's other per-round reads.
     """
     keys = sorted(logs)
-    chunk = max(chunk, 2)  # a read may begin with a log's event before its next (see below): always progress
     marks = _read_marks(conn, keys)
-    assigned = _assignments_of(conn, keys)
-    touched = _touched()
-    n = 0
-    start: dict[tuple[str, int], int] = {}
-    last: dict[tuple[str, int], LogEvent] = {}  # the last event indexed per log (the next range's previous)
+    run = _CatchUp(conn, _assignments_of(conn, keys))
     for key in keys:
-        handed, handed_previous = logs[key]
-        s = marks.get(key, 0)
+        run.handed(key, marks.get(key, 0), *logs[key])
+    run.stored(keys, max(chunk, 2))  # a read may begin with a log's event before its next: always progress
+    moved = [(k[0], k[1], run.start[k]) for k in keys if run.start[k] != marks.get(k, 0)]
+    upsert_tuples(conn, t.index_marks, ("device", "epoch", "last_seq"), ("device", "epoch"), moved)
+    return run.n, run.touched
+
+
+@dataclass
+class _CatchUp:
+    """One :func:`catch_up_logs`: per device log, the seq indexed up to (``start``) and the last event indexed
+    (``last``, the previous of the next range); the events indexed (``n``) and what they touched."""
+
+    conn: sa.Connection
+    assigned: dict[tuple[str, int], list[site_policy.Assignment]]
+    touched: Touched = field(default_factory=_touched)
+    start: dict[tuple[str, int], int] = field(default_factory=dict)
+    last: dict[tuple[str, int], LogEvent] = field(default_factory=dict)
+    n: int = 0
+
+    def index(self, key: tuple[str, int], events: Sequence[LogEvent], previous: LogEvent | None) -> None:
+        merge(self.touched, index_parsed(self.conn, events, previous, self.assigned[key]))
+        self.n += len(events)
+        self.start[key] = events[-1].seq
+        self.last[key] = events[-1]
+
+    def handed(self, key: tuple[str, int], mark: int, handed: Sequence[Parsed],
+               handed_previous: Event | None) -> None:
+        """Index the run of handed events that continues the log's ``mark``, if any."""
+        self.start[key] = mark
         by_seq = {p.event.seq: p for p in handed}
         run: list[LogEvent] = []
-        while s + len(run) + 1 in by_seq:
-            run.append(by_seq[s + len(run) + 1].log_event())
-        if run:
-            previous: LogEvent | None
-            if s == 0:
-                previous = None
-            elif s in by_seq:
-                previous = by_seq[s].log_event()
-            elif handed_previous is not None and handed_previous.seq == s:
-                previous = LogEvent.of(handed_previous)
-            else:
-                previous = _previous(conn, key[0], key[1], s + 1)
-            merge(touched, index_parsed(conn, run, previous, assigned[key]))
-            n += len(run)
-            s += len(run)
-            last[key] = run[-1]
-        start[key] = s
-    pending = keys
-    while pending:
-        part, rest = pending[:_MARKS_PER_READ], pending[_MARKS_PER_READ:]
-        # from the event before a log's next one when no range of it was indexed yet (its ``previous``)
-        rows = _events_from(conn, [(k, start[k] + (k in last or start[k] == 0)) for k in part], chunk)
-        seen: set[tuple[str, int]] = set()
-        i = 0
-        while i < len(rows):
-            key = (rows[i][0], int(rows[i][1]))
-            j = i + 1
-            while j < len(rows) and rows[j][0] == key[0] and int(rows[j][1]) == key[1]:
-                j += 1
-            parsed = parse_rows(rows[i:j])
-            seen.add(key)
-            i = j
-            previous = last.get(key)
-            if parsed[0].seq == start[key]:  # the one before, read with them
-                previous = last[key] = parsed.pop(0)
-                if not parsed:
-                    continue
-            if previous is None and start[key] > 0:  # pragma: no cover - a log's seqs have no gaps
-                previous = _previous(conn, key[0], key[1], parsed[0].seq)
-            merge(touched, index_parsed(conn, parsed, previous, assigned[key]))
-            n += len(parsed)
-            start[key] = parsed[-1].seq
-            last[key] = parsed[-1]
-        if len(rows) < chunk:
-            pending = rest
-        else:  # full: the last log read may have more, and logs not read may not have been reached; read again
-            seen.discard((rows[-1][0], int(rows[-1][1])))
-            pending = [k for k in part if k not in seen] + rest
-    moved = [(k[0], k[1], start[k]) for k in keys if start[k] != marks.get(k, 0)]
-    upsert_tuples(conn, t.index_marks, ("device", "epoch", "last_seq"), ("device", "epoch"), moved)
-    return n, touched
+        while mark + len(run) + 1 in by_seq:
+            run.append(by_seq[mark + len(run) + 1].log_event())
+        if not run:
+            return
+        previous: LogEvent | None
+        if mark == 0:
+            previous = None
+        elif mark in by_seq:
+            previous = by_seq[mark].log_event()
+        elif handed_previous is not None and handed_previous.seq == mark:
+            previous = LogEvent.of(handed_previous)
+        else:
+            previous = _previous(self.conn, key[0], key[1], mark + 1)
+        self.index(key, run, previous)
+
+    def stored(self, keys: Sequence[tuple[str, int]], chunk: int) -> None:
+        """Index each log's stored events after what is indexed, reading :data:`_MARKS_PER_READ` logs a
+        statement, ``chunk`` rows at most, again while a statement comes back full."""
+        pending = list(keys)
+        while pending:
+            part, rest = pending[:_MARKS_PER_READ], pending[_MARKS_PER_READ:]
+            # from the event before a log's next one when no range of it was indexed yet (its ``previous``)
+            rows = _events_from(self.conn, [(k, self.start[k] + (k in self.last or self.start[k] == 0))
+                                            for k in part], chunk)
+            seen: set[tuple[str, int]] = set()
+            for key, group in groupby(rows, key=lambda r: (r[0], int(r[1]))):
+                seen.add(key)
+                self.stored_range(key, parse_rows(list(group)))
+            if len(rows) < chunk:
+                pending = rest
+            else:  # full: the last log read may have more, and logs not read may not have been reached; read again
+                seen.discard((rows[-1][0], int(rows[-1][1])))
+                pending = [k for k in part if k not in seen] + rest
+
+    def stored_range(self, key: tuple[str, int], parsed: list[LogEvent]) -> None:
+        """Index a range of one log read back, which may begin with the event before its next (its previous)."""
+        previous = self.last.get(key)
+        if parsed[0].seq == self.start[key]:  # the one before, read with them
+            previous = self.last[key] = parsed.pop(0)
+            if not parsed:
+                return
+        if previous is None and self.start[key] > 0:  # pragma: no cover - a log's seqs have no gaps
+            previous = _previous(self.conn, key[0], key[1], parsed[0].seq)
+        self.index(key, parsed, previous)
 
 
 def _read_marks(conn: sa.Connection, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], int]:
