@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from genba.cli.server_domain_seed import JournalKiosk
 from server.app import create_app
 from server.settings import Settings
+from shared.batch import BATCH_MEDIA_TYPE
 from shared.clock import ManualClock
 from tests.server_domain.factory import CARD1, CARD2, OTHER, PRIME, SITE, SUB1, SUB2, W1, W2, W3, jst
 
@@ -36,6 +37,17 @@ class World:
         r = self.call(role, method, path, body)
         assert r.status_code == status, r.text
         return r.json() if r.headers.get("content-type", "").startswith("application/json") else r.text
+
+    def upload(self, k: JournalKiosk) -> Any:
+        """POST kiosk ``k``'s next batch (up to 500 events after what it has acknowledged) as a device does; on 200
+        they are acknowledged."""
+        batch = k.reader.batch(1, k.acked + 1, 500)
+        assert batch is not None
+        resp = self.client.post("/api/v1/batches", content=batch.to_bytes(),
+                                headers={"Content-Type": BATCH_MEDIA_TYPE})
+        if resp.status_code == 200:
+            k.acked = batch.last
+        return resp
 
 
 def build_world(tmp_path: Path, database_url: str) -> World:

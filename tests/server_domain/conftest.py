@@ -15,6 +15,7 @@ from server.store.engine import make_engine, migrate
 from server.worker import ReconcileWorker
 from shared.clock import ManualClock
 from shared.keys import SigningKey
+from tests.server_domain.api_world import World, build_world
 from tests.server_domain.factory import jst
 
 
@@ -24,6 +25,14 @@ def engine(database_url: str) -> Iterator[sa.Engine]:
     migrate(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def world(tmp_path: Path, database_url: str) -> Iterator[World]:
+    """The API world of :func:`tests.server_domain.api_world.build_world` (a suite may define its own)."""
+    w = build_world(tmp_path, database_url)
+    yield w
+    w.client.close()
 
 
 @pytest.fixture

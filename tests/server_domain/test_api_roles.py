@@ -6,22 +6,10 @@ employer of W1), other (a company not on the site), w1 / w2 (workers), None (no 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from tests.server_domain.api_world import NEWCO, SITE_B, World, build_world, snapshot
+from tests.server_domain.api_world import NEWCO, SITE_B, World, snapshot
 from tests.server_domain.factory import CARD3, OTHER, PRIME, SITE, SUB1, SUB2, W1, W2, W3
 
 ROLES = ("admin", "prime", "manager", "sub1", "sub2", "other", "w1", "w2", None)
-
-
-@pytest.fixture
-def world(tmp_path: Path, database_url: str) -> Iterator[World]:
-    w = build_world(tmp_path, database_url)
-    yield w
-    w.client.close()
 
 
 def statuses(w: World, method: str, path: str, body: object = None) -> dict[str | None, int]:

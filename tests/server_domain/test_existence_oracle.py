@@ -8,23 +8,14 @@ told which case it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.server_domain.api_world import World, build_world
+from tests.server_domain.api_world import World
 from tests.server_domain.factory import W1, W3
 
 UNKNOWN = "00000000000000"
-
-
-@pytest.fixture
-def world(tmp_path: Path, database_url: str) -> Iterator[World]:
-    w = build_world(tmp_path, database_url)
-    yield w
-    w.client.close()
 
 
 def shape(resp: Any, worker: str) -> tuple[int, str]:

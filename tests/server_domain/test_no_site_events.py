@@ -10,23 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from genba.cli.server_domain_seed import JournalKiosk
-from shared.batch import BATCH_MEDIA_TYPE
 from shared.event import NO_SITE
-from tests.server_domain.api_world import ADMIN_TOKEN, SITE_B, World, build_world
+from tests.server_domain.api_world import ADMIN_TOKEN, SITE_B, World
 from tests.server_domain.factory import CARD1, SITE, jst
-
-
-@pytest.fixture
-def world(tmp_path: Path, database_url: str) -> Iterator[World]:
-    w = build_world(tmp_path, database_url)
-    yield w
-    w.client.close()
 
 
 @pytest.fixture
@@ -35,15 +26,6 @@ def gate(world: World, tmp_path: Path) -> Iterator[JournalKiosk]:
     k.enroll(world.engine, jst(3, 6))
     yield k
     k.close()
-
-
-def upload(world: World, k: JournalKiosk) -> Any:
-    batch = k.reader.batch(1, k.acked + 1, 500)
-    assert batch is not None
-    resp = world.client.post("/api/v1/batches", content=batch.to_bytes(), headers={"Content-Type": BATCH_MEDIA_TYPE})
-    if resp.status_code == 200:
-        k.acked = batch.last
-    return resp
 
 
 def work_days(world: World, day: str) -> list[tuple[str, str]]:
@@ -60,21 +42,21 @@ def test_no_site_taps_are_accepted_and_counted_for_the_site_the_device_is_enroll
     gate.site = NO_SITE
     gate.tap(CARD1, "in", jst(5, 8))
     gate.tap(CARD1, "out", jst(5, 17))
-    resp = upload(world, gate)
+    resp = world.upload(gate)
     assert resp.status_code == 200, resp.text
     assert work_days(world, "2026-11-05") == [(SITE, "2026-11-05")]
 
 
 def test_no_site_taps_after_a_move_count_for_the_new_site(world: World, gate: JournalKiosk) -> None:
     gate.tap(CARD1, "in", jst(3, 8))
-    assert upload(world, gate).status_code == 200
+    assert world.upload(gate).status_code == 200
     moved = world.client.post("/api/v1/admin/devices/kiosk-nosite/site", json={"site": SITE_B, "by": "admin"},
                               headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
     assert moved.status_code == 200, moved.text
     gate.site = NO_SITE
     gate.tap(CARD1, "in", jst(6, 8))
     gate.tap(CARD1, "out", jst(6, 17))
-    assert upload(world, gate).status_code == 200
+    assert world.upload(gate).status_code == 200
     assert work_days(world, "2026-11-06") == [(SITE_B, "2026-11-06")]
 
 
@@ -83,5 +65,5 @@ def test_a_no_site_event_beside_one_naming_another_site_is_still_refused(world: 
     gate.tap(CARD1, "in", jst(5, 8))
     gate.site = SITE_B
     gate.tap(CARD1, "out", jst(5, 17))
-    resp = upload(world, gate)
+    resp = world.upload(gate)
     assert resp.status_code == 403 and resp.json()["code"] == "wrong_site" and resp.json()["seq"] == 2

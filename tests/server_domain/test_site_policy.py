@@ -21,16 +21,8 @@ from genba.cli import app as cli_app
 from genba.cli.server_domain_seed import JournalKiosk
 from server import site_policy
 from server.site_policy import Assignment, effective, move_device, site_at
-from shared.batch import BATCH_MEDIA_TYPE
-from tests.server_domain.api_world import ADMIN_TOKEN, SITE_B, World, build_world, snapshot
+from tests.server_domain.api_world import ADMIN_TOKEN, SITE_B, World, snapshot
 from tests.server_domain.factory import CARD1, CARD3, SITE, W3, jst
-
-
-@pytest.fixture
-def world(tmp_path: Path, database_url: str) -> Iterator[World]:
-    w = build_world(tmp_path, database_url)
-    yield w
-    w.client.close()
 
 
 @pytest.fixture
@@ -40,15 +32,6 @@ def gate(world: World, tmp_path: Path) -> Iterator[JournalKiosk]:
     k.enroll(world.engine, jst(3, 6))
     yield k
     k.close()
-
-
-def upload(world: World, k: JournalKiosk) -> Any:
-    batch = k.reader.batch(1, k.acked + 1, 500)
-    assert batch is not None
-    resp = world.client.post("/api/v1/batches", content=batch.to_bytes(), headers={"Content-Type": BATCH_MEDIA_TYPE})
-    if resp.status_code == 200:
-        k.acked = batch.last
-    return resp
 
 
 def raw_rows(world: World) -> dict[str, list[tuple[Any, ...]]]:
@@ -74,7 +57,7 @@ def test_a_signed_event_naming_another_site_is_refused_and_changes_nothing(
     before = raw_rows(world)
     gate.site = SITE_B  # the kiosk signs events naming site B (another prime contractor)
     gate.record(jst(3, 8), **ATTACKS[kind])
-    resp = upload(world, gate)
+    resp = world.upload(gate)
     assert resp.status_code == 403, resp.text
     body = resp.json()
     assert body["code"] == "wrong_site"
@@ -88,7 +71,7 @@ def test_one_foreign_event_refuses_the_whole_batch(world: World, gate: JournalKi
     gate.tap(CARD1, "in", jst(3, 8))  # site A: allowed on its own
     gate.site = SITE_B
     gate.tap(CARD1, "out", jst(3, 17))
-    resp = upload(world, gate)
+    resp = world.upload(gate)
     assert resp.status_code == 403 and resp.json()["code"] == "wrong_site" and resp.json()["seq"] == 2
     assert raw_rows(world) == before
 
@@ -96,7 +79,7 @@ def test_one_foreign_event_refuses_the_whole_batch(world: World, gate: JournalKi
 def test_the_same_events_naming_the_own_site_are_accepted(world: World, gate: JournalKiosk) -> None:
     for hour, kind in enumerate(sorted(ATTACKS)):
         gate.record(jst(3, 8 + hour), **ATTACKS[kind])
-    assert upload(world, gate).status_code == 200
+    assert world.upload(gate).status_code == 200
 
 
 def move(world: World, device: str, body: dict[str, Any]) -> Any:
@@ -106,7 +89,7 @@ def move(world: World, device: str, body: dict[str, Any]) -> Any:
 
 def test_a_moved_device_writes_into_its_new_site_from_the_move_on(world: World, gate: JournalKiosk) -> None:
     gate.tap(CARD1, "in", jst(3, 8))
-    assert upload(world, gate).status_code == 200
+    assert world.upload(gate).status_code == 200
     resp = move(world, "kiosk-gate2", {"site": SITE_B, "by": "山田（本社）", "reason": "B現場へ移設"})
     assert resp.status_code == 200, resp.text
     moved = resp.json()
@@ -114,7 +97,7 @@ def test_a_moved_device_writes_into_its_new_site_from_the_move_on(world: World, 
     assert moved["assigned_by"] == "api:山田（本社）"
     gate.site = SITE_B
     gate.tap(CARD1, "out", jst(4, 8))
-    assert upload(world, gate).status_code == 200
+    assert world.upload(gate).status_code == 200
     with world.engine.connect() as conn:
         audit = site_policy.history(conn, "kiosk-gate2")
         sites = dict(conn.execute(sa.text("SELECT seq, site FROM events WHERE device = 'kiosk-gate2'")).all())
@@ -128,7 +111,7 @@ def test_after_a_move_the_old_site_is_refused_from_the_move_seq(world: World, ga
     assert move(world, "kiosk-gate2", {"site": SITE_B, "by": "admin"}).status_code == 200
     before = raw_rows(world)
     gate.tap(CARD1, "in", jst(3, 8))  # still names site A, but seq 1 is now assigned to B
-    resp = upload(world, gate)
+    resp = world.upload(gate)
     assert resp.status_code == 403 and resp.json()["assigned_site"] == SITE_B
     assert raw_rows(world) == before
 
@@ -136,7 +119,7 @@ def test_after_a_move_the_old_site_is_refused_from_the_move_seq(world: World, ga
 def test_a_move_cannot_reach_back_over_events_the_server_holds(world: World, gate: JournalKiosk) -> None:
     gate.tap(CARD1, "in", jst(3, 8))
     gate.tap(CARD1, "out", jst(3, 17))
-    assert upload(world, gate).status_code == 200
+    assert world.upload(gate).status_code == 200
     before = raw_rows(world)
     resp = move(world, "kiosk-gate2", {"site": SITE_B, "by": "admin", "from_seq": 2})
     assert resp.status_code == 409 and resp.json()["code"] == "move_in_past" and resp.json()["acked"] == 2
@@ -150,7 +133,7 @@ def test_a_pending_move_with_a_later_from_seq_lets_old_site_events_through_first
     gate.site = SITE_B
     gate.tap(CARD1, "in", jst(4, 8))
     assert move(world, "kiosk-gate2", {"site": SITE_B, "by": "admin", "from_seq": 2}).status_code == 200
-    assert upload(world, gate).status_code == 200
+    assert world.upload(gate).status_code == 200
 
 
 @pytest.mark.parametrize("body, status, code", [
@@ -204,7 +187,7 @@ def test_reconciliation_counts_a_stored_event_for_the_assigned_site_not_the_one_
     gate.site = SITE_B
     gate.tap(CARD1, "in", jst(5, 8))
     gate.tap(CARD1, "out", jst(5, 17))
-    assert upload(world, gate).status_code == 200
+    assert world.upload(gate).status_code == 200
     with world.engine.begin() as conn:
         from server.store.domain_reconcile import rebuild
 
