@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import os
 import stat
@@ -58,6 +59,8 @@ class VerifierKey:
     public: bytes
     _key: Ed25519PublicKey = field(init=False, repr=False, compare=False, hash=False)
     """The OpenSSL key object, built once: rebuilding it per verification cost as much as verifying."""
+    _hash: int = field(init=False, repr=False, compare=False, hash=False)
+    """:func:`key_hash` of name and key, computed once (every signature line and note check names it)."""
 
     def __post_init__(self) -> None:
         check_key_name(self.name)
@@ -67,10 +70,11 @@ class VerifierKey:
             object.__setattr__(self, "_key", Ed25519PublicKey.from_public_bytes(self.public))
         except ValueError:
             raise FormatError("not a valid Ed25519 public key") from None
+        object.__setattr__(self, "_hash", key_hash(self.name, self.public))
 
     @property
     def hash(self) -> int:
-        return key_hash(self.name, self.public)
+        return self._hash
 
     def verify(self, signature: bytes, message: bytes) -> bool:
         try:
@@ -85,6 +89,13 @@ class VerifierKey:
 
     @classmethod
     def decode(cls, text: str) -> VerifierKey:
+        """The key ``text`` (:meth:`encode`'s form) names; a :class:`FormatError` when it is not one. The same text
+        read again (a journal's epochs, every upload cycle) is decoded once (:func:`_decoded`)."""
+        return _decoded(text)
+
+    @classmethod
+    def _decode(cls, text: str) -> VerifierKey:
+        """:meth:`decode`, every time."""
         parts = text.strip().split("+", 2)
         if len(parts) != 3:
             raise FormatError("verifier key must be <name>+<hash>+<key>")
@@ -96,6 +107,13 @@ class VerifierKey:
         if hash_hex != f"{key.hash:08x}":
             raise FormatError("verifier key hash does not match its name and key")
         return key
+
+
+@functools.lru_cache(maxsize=256)
+def _decoded(text: str) -> VerifierKey:
+    """:meth:`VerifierKey.decode`, remembered for the last 256 texts (a key is immutable; a refused text raises
+    each time, it is not remembered)."""
+    return VerifierKey._decode(text)
 
 
 @dataclass(frozen=True, slots=True)

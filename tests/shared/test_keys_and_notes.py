@@ -9,7 +9,7 @@ import pytest
 
 from shared.checkpoint import Checkpoint, Receipt
 from shared.errors import BadSignature, FormatError, KeyFileMissing, KeyFilePermissions, UnknownKey
-from shared.keys import SigningKey, VerifierKey
+from shared.keys import SigningKey, VerifierKey, key_hash
 from shared.note import open_note, sign_note, split_note
 
 
@@ -24,6 +24,21 @@ def test_key_text_round_trips_and_checks_its_hash() -> None:
         VerifierKey.decode("name+1234")
     with pytest.raises(FormatError, match="base64"):
         VerifierKey.decode(f"{name}+{h}+!!!")
+
+
+def test_a_key_text_read_again_is_the_same_key_and_a_refused_one_stays_refused() -> None:
+    """decode remembers the keys it built (a journal's epochs are read every upload cycle), never a refusal."""
+    key = SigningKey.generate("gate-1").verifier
+    text = key.encode()
+    first = VerifierKey.decode(text)
+    assert first == key and VerifierKey.decode(text) is first
+    assert first.hash == key_hash("gate-1", key.public)
+    forged = text.replace("gate-1+", "gate-2+", 1)  # the hash no longer matches the name
+    for _ in range(2):
+        with pytest.raises(FormatError, match="hash does not match"):
+            VerifierKey.decode(forged)
+    other = SigningKey.generate("gate-1").verifier  # same name, another key: another text, another key
+    assert VerifierKey.decode(other.encode()) == other != first
 
 
 def test_key_file_is_created_0600_and_never_overwritten(tmp_path: Path) -> None:
