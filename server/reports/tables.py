@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from server.reports.details import CREDENTIAL_LABELS, age_on, expiring
 from server.reports.loader import MonthData
@@ -102,6 +103,7 @@ def ledger_sheet(data: MonthData) -> Sheet:
             Column("建設業許可番号", 24), Column("工事名称・内容", 26), Column("状態", 9), Column("承認日", 11),
             Column("名簿人数", 7, "num")]
     sheet = Sheet("施工体制台帳", f"施工体制台帳（概要） {data.site.name}", cols, paper="A4")
+    tz = ZoneInfo(data.site.timezone)  # an approval's date is the site's, not UTC's (a day behind until 09:00 JST)
     counts: dict[str, int] = {}
     for e in data.roster:
         counts[e.employer] = counts.get(e.employer, 0) + 1
@@ -111,9 +113,10 @@ def ledger_sheet(data: MonthData) -> Sheet:
         parent = data.structure.get(m.parent).name if m.parent is not None else ""
         company = data.companies.get(m.company or "")
         status = "CCUS未登録" if m.placeholder else ("登録" if m.status == "registered" else "未承認")
+        approved = m.approved_at.astimezone(tz).date().isoformat() if m.approved_at else ""
         sheet.add([_tier(m.tier), m.name, m.company or "", parent, (company.licence_no if company else None) or "",
-                   " / ".join(x for x in (m.work_name, m.work_description) if x), status,
-                   m.approved_at.date().isoformat() if m.approved_at else "", counts.get(m.company or "", 0)],
+                   " / ".join(x for x in (m.work_name, m.work_description) if x), status, approved,
+                   counts.get(m.company or "", 0)],
                   "warn" if status != "登録" else "")
     return sheet
 
