@@ -95,6 +95,8 @@ def test_correction_filed_then_decided_once(world: WebWorld) -> None:
     assert decided.status_code == 303
     again = prime.post(path + "/reject", data={"csrf": csrf_of(detail.text), "note": "やはり却下"})
     assert again.status_code == 422  # already decided: refused, nothing changed
+    shown = prime.get(path).text  # its trail in the site's time (10:30 JST), not UTC's (01:30)
+    assert shown.count("2026-11-20 10:30") == 2 and "01:30" not in shown and "<dd>08:00</dd>" in shown
     with world.ctx.engine.connect() as conn:
         assert conn.execute(sa.select(dom.corrections.c.status)).scalar_one() == "approved"
 
