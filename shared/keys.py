@@ -91,7 +91,7 @@ class VerifierKey:
     def decode(cls, text: str) -> VerifierKey:
         """The key ``text`` (:meth:`encode`'s form) names; a :class:`FormatError` when it is not one. The same text
         read again (a journal's epochs, every upload cycle) is decoded once (:func:`_decoded`)."""
-        return _decoded(text)
+        return _decoded(text.strip())  # what is remembered is a valid key's text: a few dozen characters
 
     @classmethod
     def _decode(cls, text: str) -> VerifierKey:
