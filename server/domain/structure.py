@@ -37,6 +37,7 @@ from server.domain.errors import (
     WrongApprover,
 )
 from server.domain.registry import checked_id
+from shared.siterules import DEFAULT_TIMEZONE, site_timezone
 
 Status = Literal["pending", "registered"]
 Action = Literal["prime", "invite", "place", "approve", "replace", "work"]
@@ -117,12 +118,14 @@ class Structure:
                 stack.append(child.member)
         return out
 
-    def registered_companies(self, on: date | None = None) -> set[str]:
-        """Companies whose link is registered (approved), optionally as of the end of day ``on``."""
+    def registered_companies(self, on: date | None = None, tz: str = DEFAULT_TIMEZONE) -> set[str]:
+        """Companies whose link is registered (approved), optionally as of the end of day ``on`` where the site is
+        (``tz``: an approval at 01:30 JST is on that day, not on UTC's day before)."""
+        zone = site_timezone(tz)
         return {
             m.company for m in self.members
             if m.company is not None and m.status == "registered"
-            and (on is None or m.approved_at is None or m.approved_at.date() <= on)
+            and (on is None or m.approved_at is None or m.approved_at.astimezone(zone).date() <= on)
         }
 
     def branch_companies(self, company: str) -> set[str]:

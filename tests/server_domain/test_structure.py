@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
 from server.domain import errors
@@ -34,6 +36,14 @@ def test_invitation_is_pending_until_the_invited_company_approves() -> None:
     s, change = approve(s, member=2, by=SUB1, at=jst(3, 9))
     assert s.get(2).status == "registered" and SUB1 in s.registered_companies()
     assert (change.action, change.by) == ("approve", SUB1)
+
+
+def test_registered_as_of_a_day_counts_the_approval_on_the_sites_day() -> None:
+    """Approved at 16:30 UTC on 11-02, which is 01:30 JST on 11-03: registered as of 11-03, not as of 11-02."""
+    s, _ = base()
+    s, _ = approve(s, member=2, by=SUB1, at=datetime(2026, 11, 2, 16, 30, tzinfo=UTC))
+    assert SUB1 not in s.registered_companies(on=date(2026, 11, 2))
+    assert SUB1 in s.registered_companies(on=date(2026, 11, 3)) and SUB1 in s.registered_companies()
 
 
 def test_approving_twice_is_refused() -> None:
