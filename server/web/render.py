@@ -150,7 +150,3 @@ class WebRoute(APIRoute):
 
 def set_lang_cookie(response: Response, lang: str, secure: bool) -> None:
     response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax", secure=secure)
-
-
-def now_label(moment: datetime) -> str:
-    return moment.astimezone().strftime("%H:%M:%S")
