@@ -33,6 +33,13 @@ the benchmark works). ``--small-only``: only the small syncs and their baselines
 spreads the small syncs' devices and their baselines' clients over N spawned
 processes (default 1: threads of this process); ``--http`` picks uvicorn's
 HTTP parser for both servers.
+
+P6 against the strongest baseline: ``--client-processes 1,2`` runs the small
+syncs and the no-op baseline in each arrangement in every round (interleaved),
+and the top-level P6 figures compare the arrangement with the most syncs per
+second with the arrangement with the most no-op requests per second (run
+medians; ``small_round_ratios`` the same two arrangements round by round).
+Each arrangement's own figures are under ``arrangements``.
 """
 
 from __future__ import annotations
@@ -413,6 +420,80 @@ def noop_requests(server: Server, devices: int, per_device: int, meter: CpuMeter
                  meter=meter)
 
 
+def client_arrangements(text: str) -> list[int] | str:
+    """``--client-processes``: one count or a comma-separated list of distinct counts ≥ 1; an error text if not."""
+    parts = [x.strip() for x in text.split(",")]
+    if not all(x.isdigit() and len(x) <= 4 for x in parts):
+        return f"--client-processes takes a count or a list of counts like 1,2, not {text[:40]!r}"
+    counts = [int(x) for x in parts]
+    if min(counts) < 1:
+        return "--client-processes must be at least 1"
+    if len(set(counts)) != len(counts):
+        return "--client-processes names an arrangement twice"
+    return counts
+
+
+class SmallFigures:
+    """P6 in one arrangement (its devices and baseline clients in ``procs`` processes), round by round."""
+
+    def __init__(self) -> None:
+        self.syncs: list[float] = []
+        self.noops: list[float] = []
+        self.raw_posts: list[float] = []
+        self.worker_rounds: list[float] = []  # the worker's rounds per round of small syncs (with its counter)
+        self.cpu: dict[str, list[float]] = {k: [] for k in ("sync_server_ms", "sync_client_ms", "noop_server_ms",
+                                                             "noop_client_ms")}
+
+    def round(self, root: Path, tag: str, server: Server, raw_server: Server, devices: int, syncs: int,
+              procs: int) -> None:
+        """One round: the small syncs, then the no-op requests, then the pre-built POSTs, on fresh devices."""
+        smalls = [device(root, server, f"small{tag}-{i}", 0) for i in range(devices)]
+        raws = [device(root, raw_server, f"rawsmall{tag}-{i}", syncs) for i in range(devices)]
+        n = devices * syncs
+        m = CpuMeter(server)  # over the timed span only (the devices' set-up is not counted)
+        before = worker_rounds(server)
+        self.syncs.append(n / small_syncs(smalls, syncs, server, meter=m, processes=procs))
+        after = worker_rounds(server)
+        if before is not None and after is not None:
+            self.worker_rounds.append(after - before)
+        self.cpu["sync_server_ms"].append(1000 * m.server / n)
+        self.cpu["sync_client_ms"].append(1000 * m.client / n)
+        m = CpuMeter(server)
+        self.noops.append(n / noop_requests(server, devices, syncs, meter=m, processes=procs))
+        self.cpu["noop_server_ms"].append(1000 * m.server / n)
+        self.cpu["noop_client_ms"].append(1000 * m.client / n)
+        self.raw_posts.append(n / small_raw(raws, raw_server.url, procs))
+
+    def figures(self) -> dict[str, Any]:
+        med = statistics.median
+        return {
+            "small_syncs_per_s": spread(self.syncs),
+            "baseline_noop_requests_per_s": spread(self.noops),
+            "small_ratio": round(med(self.syncs) / med(self.noops), 3),
+            "small_round_ratios": [round(x / y, 3) for x, y in zip(self.syncs, self.noops, strict=True)],
+            "raw_small_posts_per_s": spread(self.raw_posts),
+            **({"small_worker_rounds": spread(self.worker_rounds)} if self.worker_rounds else {}),
+            "cpu_ms_per_request": {k: round(med(v), 2) for k, v in self.cpu.items()},
+        }
+
+
+def strongest(small: dict[int, SmallFigures]) -> dict[str, Any]:
+    """P6 against the strongest baseline: the arrangement with the most syncs per second (run median) ÷ the one with
+    the most no-op requests per second; with one arrangement, that arrangement's own figures."""
+    med = statistics.median
+    best_sync = max(small, key=lambda n: med(small[n].syncs))
+    best_noop = max(small, key=lambda n: med(small[n].noops))
+    s, b = small[best_sync], small[best_noop]
+    cpu = {k: round(med((s if k.startswith("sync") else b).cpu[k]), 2) for k in s.cpu}  # each side's arrangement
+    out = {**s.figures(), "small_sync_processes": best_sync, "noop_processes": best_noop,
+           "baseline_noop_requests_per_s": spread(b.noops), "cpu_ms_per_request": cpu,
+           "small_ratio": round(med(s.syncs) / med(b.noops), 3),
+           "small_round_ratios": [round(x / y, 3) for x, y in zip(s.syncs, b.noops, strict=True)]}
+    if len(small) > 1:
+        out["arrangements"] = {str(n): f.figures() for n, f in small.items()}
+    return out
+
+
 def spread(values: list[float]) -> dict[str, float]:
     return {"median": round(statistics.median(values), 1), "min": round(min(values), 1),
             "max": round(max(values), 1)}
@@ -430,24 +511,26 @@ def main() -> None:
                         "exist too); default: SQLite files on disk")
     p.add_argument("--http", choices=("auto", "h11", "httptools"), default="auto",
                    help="uvicorn's HTTP parser for both servers (default: auto, httptools when installed)")
-    p.add_argument("--client-processes", type=int, default=1,
+    p.add_argument("--client-processes", default="1",
                    help="spread P6's devices and its baselines' clients over this many processes (default 1: "
-                        "all threads of this process); the same for both sides")
+                        "all threads of this process), the same for both sides; a list (1,2) runs every "
+                        "arrangement each round and compares the best sync arrangement with the strongest "
+                        "no-op one")
     p.add_argument("--quick", action="store_true", help="tiny configuration for tests")
     p.add_argument("--small-only", action="store_true", help="only the small syncs (P6) and their baselines")
     p.add_argument("--drain-only", action="store_true", help="only the drain (P4) and its baseline")
     args = p.parse_args()
     if args.small_only and args.drain_only:
         p.error("--small-only and --drain-only exclude each other")
-    if args.client_processes < 1:
-        p.error("--client-processes must be at least 1")
+    arrangements = client_arrangements(args.client_processes)
+    if isinstance(arrangements, str):
+        p.error(arrangements)
     if args.quick:
         args.events, args.devices, args.syncs = 600, 2, 3
     rounds = max(3, args.rounds)
-    drain_rates, raw_rates, small_rates, noop_rates, raw_small_rates = [], [], [], [], []
-    small_rounds: list[float] = []  # the worker's rounds per round of small syncs (with its counter)
-    cpu: dict[str, list[float]] = {k: [] for k in ("sync_server_ms", "sync_client_ms", "noop_server_ms",
-                                                    "noop_client_ms")}
+    drain_rates: list[float] = []
+    raw_rates: list[float] = []
+    small = {n: SmallFigures() for n in arrangements}
     with tempfile.TemporaryDirectory(prefix="genba-bench-drain-") as tmp:
         root = Path(tmp)
         # Two fresh servers with the same history, so neither side inherits the other's database growth.
@@ -464,24 +547,9 @@ def main() -> None:
                     raw_rates.append(args.events / raw_post(b, raw_server, args.max_events))
                 if args.drain_only:
                     continue
-                smalls = [device(root, syncd_server, f"small{r}-{i}", 0) for i in range(args.devices)]
-                raws = [device(root, raw_server, f"rawsmall{r}-{i}", args.syncs) for i in range(args.devices)]
-                n = args.devices * args.syncs
-                m = CpuMeter(syncd_server)  # over the timed span only (the devices' set-up is not counted)
-                before = worker_rounds(syncd_server)
-                small_rates.append(n / small_syncs(smalls, args.syncs, syncd_server, meter=m,
-                                                    processes=args.client_processes))
-                after = worker_rounds(syncd_server)
-                if before is not None and after is not None:
-                    small_rounds.append(after - before)
-                cpu["sync_server_ms"].append(1000 * m.server / n)
-                cpu["sync_client_ms"].append(1000 * m.client / n)
-                m = CpuMeter(syncd_server)
-                noop_rates.append(n / noop_requests(syncd_server, args.devices, args.syncs, meter=m,
-                                                   processes=args.client_processes))
-                cpu["noop_server_ms"].append(1000 * m.server / n)
-                cpu["noop_client_ms"].append(1000 * m.client / n)
-                raw_small_rates.append(n / small_raw(raws, raw_server.url, args.client_processes))
+                for procs in arrangements:
+                    small[procs].round(root, f"{r}-{procs}", syncd_server, raw_server, args.devices, args.syncs,
+                                       procs)
         finally:
             raw_server.stop()
             syncd_server.stop()
@@ -490,7 +558,7 @@ def main() -> None:
         "bench": "drain",
         "database": "postgresql" if args.database_url else "sqlite",
         "http": args.http,
-        "client_processes": args.client_processes,
+        "client_processes": arrangements,
         "rounds": rounds,
         "events": args.events,
         "batch_events": args.max_events,
@@ -502,13 +570,7 @@ def main() -> None:
         **({} if args.drain_only else {
             "devices": args.devices,
             "small_syncs": args.devices * args.syncs,
-            "small_syncs_per_s": spread(small_rates),
-            "baseline_noop_requests_per_s": spread(noop_rates),
-            "small_ratio": round(med(small_rates) / med(noop_rates), 3),
-            "small_round_ratios": [round(x / y, 3) for x, y in zip(small_rates, noop_rates, strict=True)],
-            "raw_small_posts_per_s": spread(raw_small_rates),
-            **({"small_worker_rounds": spread(small_rounds)} if small_rounds else {}),
-            "cpu_ms_per_request": {k: round(med(v), 2) for k, v in cpu.items()}}),
+            **strongest(small)}),
     }))
 
 
