@@ -547,7 +547,8 @@ def main() -> None:
                     raw_rates.append(args.events / raw_post(b, raw_server, args.max_events))
                 if args.drain_only:
                     continue
-                for procs in arrangements:
+                k = r % len(arrangements)  # the arrangements take turns going first
+                for procs in arrangements[k:] + arrangements[:k]:
                     small[procs].round(root, f"{r}-{procs}", syncd_server, raw_server, args.devices, args.syncs,
                                        procs)
         finally:
