@@ -102,9 +102,9 @@ def build(conn: sa.Connection, kind: str, site: str, month: str, viewer: Princip
     checked_id(site, "site")
     # Before any read, so a month out of range is refused, never computed: judged by the date in Japan, where
     # every site is (the API allows no other timezone), not by UTC's, which is a day behind until 09:00 JST.
-    check_period(month, now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date())
-    data = load(conn, site, month, viewer, now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date(),
-                with_earlier=kind in ("kpi", "labour"))
+    japan_today = now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()
+    check_period(month, japan_today)
+    data = load(conn, site, month, viewer, japan_today, with_earlier=kind in ("kpi", "labour"))
     tz = ZoneInfo(data.site.timezone)
     data.today = today = now.astimezone(tz).date()
     report = Report(kind, KINDS[kind], site, data.site.name, month, [], now.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
