@@ -465,16 +465,23 @@ class SmallFigures:
         self.raw_posts.append(n / small_raw(raws, raw_server.url, procs))
 
     def figures(self) -> dict[str, Any]:
-        med = statistics.median
-        return {
-            "small_syncs_per_s": spread(self.syncs),
-            "baseline_noop_requests_per_s": spread(self.noops),
-            "small_ratio": round(med(self.syncs) / med(self.noops), 3),
-            "small_round_ratios": [round(x / y, 3) for x, y in zip(self.syncs, self.noops, strict=True)],
-            "raw_small_posts_per_s": spread(self.raw_posts),
-            **({"small_worker_rounds": spread(self.worker_rounds)} if self.worker_rounds else {}),
-            "cpu_ms_per_request": {k: round(med(v), 2) for k, v in self.cpu.items()},
-        }
+        """This arrangement's syncs against its own no-op requests."""
+        return p6(self, self)
+
+
+def p6(s: SmallFigures, b: SmallFigures) -> dict[str, Any]:
+    """P6's figures: the syncs (with their pre-built POSTs, worker rounds and CPU) of arrangement ``s`` against the
+    no-op requests (and their CPU) of arrangement ``b``; medians, spreads and the ratio round by round."""
+    med = statistics.median
+    return {
+        "small_syncs_per_s": spread(s.syncs),
+        "baseline_noop_requests_per_s": spread(b.noops),
+        "small_ratio": round(med(s.syncs) / med(b.noops), 3),
+        "small_round_ratios": [round(x / y, 3) for x, y in zip(s.syncs, b.noops, strict=True)],
+        "raw_small_posts_per_s": spread(s.raw_posts),
+        **({"small_worker_rounds": spread(s.worker_rounds)} if s.worker_rounds else {}),
+        "cpu_ms_per_request": {k: round(med((s if k.startswith("sync") else b).cpu[k]), 2) for k in s.cpu},
+    }
 
 
 def strongest(small: dict[int, SmallFigures]) -> dict[str, Any]:
@@ -483,12 +490,7 @@ def strongest(small: dict[int, SmallFigures]) -> dict[str, Any]:
     med = statistics.median
     best_sync = max(small, key=lambda n: med(small[n].syncs))
     best_noop = max(small, key=lambda n: med(small[n].noops))
-    s, b = small[best_sync], small[best_noop]
-    cpu = {k: round(med((s if k.startswith("sync") else b).cpu[k]), 2) for k in s.cpu}  # each side's arrangement
-    out = {**s.figures(), "small_sync_processes": best_sync, "noop_processes": best_noop,
-           "baseline_noop_requests_per_s": spread(b.noops), "cpu_ms_per_request": cpu,
-           "small_ratio": round(med(s.syncs) / med(b.noops), 3),
-           "small_round_ratios": [round(x / y, 3) for x, y in zip(s.syncs, b.noops, strict=True)]}
+    out = {**p6(small[best_sync], small[best_noop]), "small_sync_processes": best_sync, "noop_processes": best_noop}
     if len(small) > 1:
         out["arrangements"] = {str(n): f.figures() for n, f in small.items()}
     return out
