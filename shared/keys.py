@@ -93,27 +93,22 @@ class VerifierKey:
         read again (a journal's epochs, every upload cycle) is decoded once (:func:`_decoded`)."""
         return _decoded(text.strip())  # what is remembered is a valid key's text: a few dozen characters
 
-    @classmethod
-    def _decode(cls, text: str) -> VerifierKey:
-        """:meth:`decode`, every time."""
-        parts = text.strip().split("+", 2)
-        if len(parts) != 3:
-            raise FormatError("verifier key must be <name>+<hash>+<key>")
-        name, hash_hex, blob = parts
-        raw = _b64decode(blob, "verifier key")
-        if len(raw) != 33 or raw[0] != ALG_ED25519:
-            raise FormatError("verifier key is not an Ed25519 key")
-        key = cls(name=check_key_name(name), public=raw[1:])
-        if hash_hex != f"{key.hash:08x}":
-            raise FormatError("verifier key hash does not match its name and key")
-        return key
-
 
 @functools.lru_cache(maxsize=256)
 def _decoded(text: str) -> VerifierKey:
-    """:meth:`VerifierKey.decode`, remembered for the last 256 texts (a key is immutable; a refused text raises
-    each time, it is not remembered)."""
-    return VerifierKey._decode(text)
+    """:meth:`VerifierKey.decode` of a stripped text, remembered for the last 256 texts (a key is immutable; a
+    refused text raises each time, it is not remembered)."""
+    parts = text.split("+", 2)
+    if len(parts) != 3:
+        raise FormatError("verifier key must be <name>+<hash>+<key>")
+    name, hash_hex, blob = parts
+    raw = _b64decode(blob, "verifier key")
+    if len(raw) != 33 or raw[0] != ALG_ED25519:
+        raise FormatError("verifier key is not an Ed25519 key")
+    key = VerifierKey(name=check_key_name(name), public=raw[1:])
+    if hash_hex != f"{key.hash:08x}":
+        raise FormatError("verifier key hash does not match its name and key")
+    return key
 
 
 @dataclass(frozen=True, slots=True)
