@@ -39,7 +39,7 @@ from shared.keys import VerifierKey
 from shared.kioskstatus import device_health
 from shared.messages import CATALOG, explain
 from shared.paths import DataDir
-from shared.state import ReceiptMismatch, SiteConfig, StateWriter, check_continuity, check_roster
+from shared.state import ClockRecord, ReceiptMismatch, SiteConfig, StateWriter, check_continuity, check_roster
 from shared.state.corrections import STATUSES, CorrectionState, replace_correction_states
 from shared.state.siblings import set_sibling_keys
 from shared.timefmt import format_rfc3339, parse_rfc3339
@@ -327,12 +327,10 @@ class SyncEngine:
         health = device_health(self.data.root, self.clock)  # the kiosk's reader state, free disk
         self.client.report_status(status.unsent, status.oldest_unsent_age_s, last, **health)
 
-    def save_clock(self) -> None:
+    def _clock_record(self) -> ClockRecord | None:
+        """The client's best clock sample, to be stored with the cycle's outcome (None: no sample yet)."""
         s = self.client.clock_sample
-        if s is not None:
-            held = self.state.clock()
-            if held is None or held[0] != s.offset_ms or held[1] != s.rtt_ms:
-                self.state.record_clock(s.offset_ms, s.rtt_ms, format_rfc3339(s.at))
+        return None if s is None else ClockRecord(s.offset_ms, s.rtt_ms, format_rfc3339(s.at))
 
     # -- the cycle ------------------------------------------------------------------------------
 
@@ -340,9 +338,10 @@ class SyncEngine:
         """One cycle. Errors are recorded in state.db (words in ja and en) and returned, never raised."""
         report = CycleReport()
         now = format_rfc3339(self._now())
-        # The attempt is recorded with its outcome, in one durable write at the end (record_success/record_error
-        # set last_attempt too): a cycle is one state.db transaction fewer, and whoever waits for last_attempt to
-        # change ('genba syncd --once' beside a running daemon) then sees the finished cycle's outcome.
+        # The attempt is recorded with its outcome and the clock sample, in one durable write at the end
+        # (record_success/record_error set last_attempt too): a cycle is one state.db transaction, not three, and
+        # whoever waits for last_attempt to change ('genba syncd --once' beside a running daemon) then sees the
+        # finished cycle's outcome.
         steps = [(upload, self.upload), (pull, self.pull)]
         for wanted, step in steps:
             if not wanted:
@@ -353,12 +352,12 @@ class SyncEngine:
                 report.errors.append(exc)
                 if getattr(exc, "transient", False):
                     break  # the network is down: the next step would fail the same way
-        self.save_clock()
+        clock = self._clock_record()
         if report.errors:
             ja, en = error_words(report.errors[0])
-            self.state.record_error(report.errors[0].code, ja, en, now)
+            self.state.record_error(report.errors[0].code, ja, en, now, clock=clock)
         else:
-            self.state.record_success(now)
+            self.state.record_success(now, clock=clock)
         if report_status and not any(getattr(e, "transient", False) for e in report.errors):
             try:
                 self.report_status()

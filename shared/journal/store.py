@@ -142,6 +142,7 @@ class JournalReader:
         self.path = path
         self.conn = conn or _open_for_reading(path)
         self.db = sqlite_utils.Database(self.conn)
+        self._device: str | None = None
         if check:
             try:
                 check_intact(self.conn, path)
@@ -165,7 +166,11 @@ class JournalReader:
 
     @property
     def device(self) -> str | None:
-        return self.meta("device")
+        """The device this journal belongs to (None until a writer adopts it). Written once and never
+        changed, so it is read once it exists (syncd asks for it in every batch it builds)."""
+        if self._device is None:
+            self._device = self.meta("device")
+        return self._device
 
     @guarded
     def flags(self, epoch: int, seq: int) -> dict[str, str]:
@@ -250,18 +255,20 @@ class JournalReader:
         ).fetchone()
         if row is None:
             raise FormatError(f"no event epoch {epoch} seq {seq} in the journal")
+        return self._checkpoint(epoch, seq, bytes(row[0]), bytes(row[1]))
+
+    def _checkpoint(self, epoch: int, seq: int, head: bytes, sig: bytes) -> str:
         key = self.epochs()[epoch]
         device = self.device
         assert device is not None
-        text = Checkpoint(device, epoch, seq, bytes(row[0])).text()
-        return text + "\n" + NoteSignature(key.name, key.hash, bytes(row[1])).line()
+        return Checkpoint(device, epoch, seq, head).text() + "\n" + NoteSignature(key.name, key.hash, sig).line()
 
     @guarded
     def batch(self, epoch: int, first: int, max_events: int = DEFAULT_BATCH_EVENTS) -> Batch | None:
         """The batch of up to ``max_events`` stored events from ``first``, or None if there are none."""
         max_events = max(1, min(max_events, MAX_BATCH_EVENTS))
         rows = self.conn.execute(
-            "SELECT seq, data FROM events WHERE epoch = ? AND seq >= ? ORDER BY seq LIMIT ?",
+            "SELECT seq, data, head, sig FROM events WHERE epoch = ? AND seq >= ? ORDER BY seq LIMIT ?",
             (epoch, first, max_events),
         ).fetchall()
         if not rows:
@@ -271,14 +278,14 @@ class JournalReader:
         prev = self.head_at(epoch, first - 1)
         if prev is None:
             raise JournalDamaged(f"no chain head before seq {first}", first_bad_seq=first)
-        last = int(rows[-1][0])
+        last, _, head, sig = rows[-1]
         return Batch.build(
             device=self.device or "",
             epoch=epoch,
             first=first,
             prev=prev,
-            events=[bytes(d) for _, d in rows],
-            checkpoint=self.checkpoint_note(epoch, last),
+            events=[bytes(d) for _, d, _, _ in rows],
+            checkpoint=self._checkpoint(epoch, int(last), bytes(head), bytes(sig)),  # the last row's, not re-read
         )
 
 

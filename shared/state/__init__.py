@@ -30,13 +30,14 @@ from shared.state.model import (
 from shared.state.prune import DEFAULT_RETENTION, PruneSpec, prunable
 from shared.state.roster_csv import MAX_ROSTER_BYTES, MAX_ROSTER_ROWS, parse_roster_csv
 from shared.state.site_setup import offline_site_config
-from shared.state.store import AckedThrough, ReceiptOutcome, StateReader, StateWriter
+from shared.state.store import AckedThrough, ClockRecord, ReceiptOutcome, StateReader, StateWriter
 
 __all__ = [
     "DEFAULT_RETENTION",
     "MAX_ROSTER_BYTES",
     "MAX_ROSTER_ROWS",
     "AckedThrough",
+    "ClockRecord",
     "EpochProgress",
     "ForkAlarm",
     "LastError",

@@ -36,7 +36,7 @@ from shared.state.model import RosterWorker, SiteConfig
 from shared.state.reader import AckedThrough, StateReader, connect
 from shared.timefmt import format_rfc3339
 
-__all__ = ["AckedThrough", "ReceiptOutcome", "StateReader", "StateWriter", "connect"]
+__all__ = ["AckedThrough", "ClockRecord", "ReceiptOutcome", "StateReader", "StateWriter", "connect"]
 
 @dataclass(frozen=True, slots=True)
 class ReceiptOutcome:
@@ -187,16 +187,24 @@ class StateWriter(StateReader):
     def record_attempt(self, at: str | None = None) -> None:
         self._tx([("UPDATE sync SET last_attempt = ? WHERE id = 1", (at or self._now(),))])
 
-    def record_success(self, at: str | None = None) -> None:
-        """A full cycle worked: remember when, and forget the last error (a fork alarm stays)."""
+    def record_success(self, at: str | None = None, *, clock: ClockRecord | None = None) -> None:
+        """A full cycle worked: remember when, and forget the last error (a fork alarm stays).
+
+        ``clock``: the cycle's device-clock sample, stored in the same transaction (one durable write per
+        cycle, not two: on a Raspberry Pi's SD card each is an fsync).
+        """
         at = at or self._now()
         self._tx([("UPDATE sync SET last_success = ?, last_attempt = ?, last_error_code = NULL, "
-                   "last_error_ja = NULL, last_error_en = NULL, last_error_at = NULL WHERE id = 1", (at, at))])
+                   "last_error_ja = NULL, last_error_en = NULL, last_error_at = NULL WHERE id = 1", (at, at)),
+                  *_clock_statements(clock)])
 
-    def record_error(self, code: str, ja: str, en: str, at: str | None = None) -> None:
+    def record_error(self, code: str, ja: str, en: str, at: str | None = None, *,
+                     clock: ClockRecord | None = None) -> None:
+        """A cycle failed: its first error's code and words (``clock`` as for :meth:`record_success`)."""
         at = at or self._now()
         self._tx([("UPDATE sync SET last_error_code = ?, last_error_ja = ?, last_error_en = ?, "
-                   "last_error_at = ?, last_attempt = ? WHERE id = 1", (code, ja, en, at, at))])
+                   "last_error_at = ?, last_attempt = ? WHERE id = 1", (code, ja, en, at, at)),
+                  *_clock_statements(clock)])
 
     def record_fork(self, epoch: int, seq: int, at: str | None = None) -> None:
         """The server holds a different history: syncd stops uploading that epoch until a person looks."""
@@ -208,6 +216,23 @@ class StateWriter(StateReader):
 
     def record_clock(self, offset_ms: float, rtt_ms: float, at: str, server_time: str | None = None) -> None:
         """Store the device-clock offset sample syncd decided to keep (server time minus device time)."""
-        self._tx([("UPDATE sync SET clock_offset_ms = ?, clock_rtt_ms = ?, clock_at = ?, "
-                   "last_server_time = coalesce(?, last_server_time) WHERE id = 1",
-                   (offset_ms, rtt_ms, at, server_time))])
+        self._tx(_clock_statements(ClockRecord(offset_ms, rtt_ms, at, server_time)))
+
+
+@dataclass(frozen=True)
+class ClockRecord:
+    """A device-clock sample as state.db keeps it: offset (server time minus device time) and round trip in
+    milliseconds, when it was measured, and optionally the server's time then."""
+
+    offset_ms: float
+    rtt_ms: float
+    at: str
+    server_time: str | None = None
+
+
+def _clock_statements(clock: ClockRecord | None) -> list[tuple[str, Sequence[object]]]:
+    if clock is None:
+        return []
+    return [("UPDATE sync SET clock_offset_ms = ?, clock_rtt_ms = ?, clock_at = ?, "
+             "last_server_time = coalesce(?, last_server_time) WHERE id = 1",
+             (clock.offset_ms, clock.rtt_ms, clock.at, clock.server_time))]

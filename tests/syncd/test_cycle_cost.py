@@ -42,3 +42,33 @@ def test_a_one_event_cycle_decodes_its_answer_once_and_reuses_its_url(
             assert report.ok and report.acknowledged == 1 and report.batches == 1
     assert len(decoded) == 3  # one POST /batches answer per cycle, decoded once
     assert merged == []
+
+
+def test_a_one_event_cycle_writes_state_db_twice_and_reads_nothing_it_already_holds(tmp_path: Path) -> None:
+    """The receipt is one transaction; the cycle's outcome and clock sample are one more (they were two: on a
+    Raspberry Pi's SD card each is an fsync). Building the batch reads the journal's device id once per life and
+    the last event's head and signature with its data, not again for the checkpoint."""
+    state_sql: list[str] = []
+    journal_sql: list[str] = []
+    with running_site(tmp_path) as site, enrolled_device(tmp_path, site) as dev, \
+            dev.syncd(site.transport) as engine:
+        dev.tap(1)
+        assert engine.run_once(pull=False, report_status=False).acknowledged == 1  # warm: reconcile, device id
+        journal = engine.journal()
+        assert journal is not None
+        engine.state._w.set_trace_callback(state_sql.append)
+        journal.conn.set_trace_callback(journal_sql.append)
+        for _ in range(3):
+            dev.tap(1)
+            report = engine.run_once(pull=False, report_status=False)
+            assert report.ok and report.acknowledged == 1 and report.batches == 1
+        engine.state._w.set_trace_callback(None)
+        journal.conn.set_trace_callback(None)
+        sample = engine.client.clock_sample
+        held = engine.state.clock()
+    assert sum(s.startswith("BEGIN") for s in state_sql) == 6  # 2 per cycle
+    assert sum(s == "COMMIT" for s in state_sql) == 6
+    assert sample is not None and held is not None  # the clock sample went in with the outcome
+    assert held[:2] == (sample.offset_ms, sample.rtt_ms)
+    assert not [s for s in journal_sql if "FROM meta" in s]
+    assert not [s for s in journal_sql if s.startswith("SELECT head, sig")]
