@@ -44,11 +44,15 @@ def key_hash(name: str, public: bytes) -> int:
     return int.from_bytes(digest[:4], "big")
 
 
-def _b64decode(text: str, what: str) -> bytes:
+def _ed25519_bytes(blob: str, what: str) -> bytes:
+    """The 32 key bytes of an encoded key's last part: base64 of the algorithm byte and the key."""
     try:
-        return base64.b64decode(text, validate=True)
+        raw = base64.b64decode(blob, validate=True)
     except (binascii.Error, ValueError):
         raise FormatError(f"{what} is not valid base64") from None
+    if len(raw) != 33 or raw[0] != ALG_ED25519:
+        raise FormatError(f"{what} is not an Ed25519 key")
+    return raw[1:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +106,8 @@ def _decoded(text: str) -> VerifierKey:
     if len(parts) != 3:
         raise FormatError("verifier key must be <name>+<hash>+<key>")
     name, hash_hex, blob = parts
-    raw = _b64decode(blob, "verifier key")
-    if len(raw) != 33 or raw[0] != ALG_ED25519:
-        raise FormatError("verifier key is not an Ed25519 key")
-    key = VerifierKey(name=check_key_name(name), public=raw[1:])
+    public = _ed25519_bytes(blob, "verifier key")
+    key = VerifierKey(name=check_key_name(name), public=public)
     if hash_hex != f"{key.hash:08x}":
         raise FormatError("verifier key hash does not match its name and key")
     return key
@@ -151,10 +153,8 @@ class SigningKey:
         if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
             raise FormatError("signer key must be PRIVATE+KEY+<name>+<hash>+<key>")
         _, _, name, hash_hex, blob = parts
-        raw = _b64decode(blob, "signer key")
-        if len(raw) != 33 or raw[0] != ALG_ED25519:
-            raise FormatError("signer key is not an Ed25519 key")
-        key = cls(name=check_key_name(name), seed=raw[1:])
+        seed = _ed25519_bytes(blob, "signer key")
+        key = cls(name=check_key_name(name), seed=seed)
         if hash_hex != f"{key.verifier.hash:08x}":
             raise FormatError("signer key hash does not match its name and key")
         return key
