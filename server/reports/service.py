@@ -105,9 +105,9 @@ def build(conn: sa.Connection, kind: str, site: str, month: str, viewer: Princip
     japan_today = now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()
     check_period(month, japan_today)
     data = load(conn, site, month, viewer, japan_today, with_earlier=kind in ("kpi", "labour"))
-    tz = ZoneInfo(data.site.timezone)
-    data.today = today = now.astimezone(tz).date()
-    report = Report(kind, KINDS[kind], site, data.site.name, month, [], now.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+    site_now = now.astimezone(ZoneInfo(data.site.timezone))
+    data.today = today = site_now.date()
+    report = Report(kind, KINDS[kind], site, data.site.name, month, [], site_now.strftime("%Y-%m-%d %H:%M"),
                     holidays=data.holidays)
     svg = ""
     if kind == "calendar":
