@@ -339,9 +339,9 @@ class SyncEngine:
         report = CycleReport()
         now = format_rfc3339(self._now())
         # The attempt is recorded with its outcome and the clock sample, in one durable write at the end
-        # (record_success/record_error set last_attempt too): a cycle is one state.db transaction, not three, and
-        # whoever waits for last_attempt to change ('genba syncd --once' beside a running daemon) then sees the
-        # finished cycle's outcome.
+        # (record_success/record_error set last_attempt too; the three were separate writes): with the receipt's,
+        # a one-batch cycle writes state.db twice, and whoever waits for last_attempt to change ('genba syncd
+        # --once' beside a running daemon) then sees the finished cycle's outcome.
         steps = [(upload, self.upload), (pull, self.pull)]
         for wanted, step in steps:
             if not wanted:

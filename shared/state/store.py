@@ -214,25 +214,19 @@ class StateWriter(StateReader):
     def clear_fork(self) -> None:
         self._tx([("UPDATE sync SET fork_epoch = NULL, fork_seq = NULL, fork_at = NULL WHERE id = 1", ())])
 
-    def record_clock(self, offset_ms: float, rtt_ms: float, at: str, server_time: str | None = None) -> None:
-        """Store the device-clock offset sample syncd decided to keep (server time minus device time)."""
-        self._tx(_clock_statements(ClockRecord(offset_ms, rtt_ms, at, server_time)))
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClockRecord:
     """A device-clock sample as state.db keeps it: offset (server time minus device time) and round trip in
-    milliseconds, when it was measured, and optionally the server's time then."""
+    milliseconds, and when it was measured."""
 
     offset_ms: float
     rtt_ms: float
     at: str
-    server_time: str | None = None
 
 
 def _clock_statements(clock: ClockRecord | None) -> list[tuple[str, Sequence[object]]]:
     if clock is None:
         return []
-    return [("UPDATE sync SET clock_offset_ms = ?, clock_rtt_ms = ?, clock_at = ?, "
-             "last_server_time = coalesce(?, last_server_time) WHERE id = 1",
-             (clock.offset_ms, clock.rtt_ms, clock.at, clock.server_time))]
+    return [("UPDATE sync SET clock_offset_ms = ?, clock_rtt_ms = ?, clock_at = ? WHERE id = 1",
+             (clock.offset_ms, clock.rtt_ms, clock.at))]

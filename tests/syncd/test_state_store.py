@@ -12,6 +12,7 @@ from shared.journal import JournalReader, JournalWriter
 from shared.keys import SigningKey
 from shared.paths import DataDir
 from shared.state import (
+    ClockRecord,
     ReceiptForeign,
     ReceiptMismatch,
     RosterWorker,
@@ -156,9 +157,9 @@ def test_site_config_and_status_words_round_trip(data: DataDir) -> None:
     with StateWriter.open(data.state) as state:
         state.set_site_config(SiteConfig(site="12345678901234", name="渋谷現場", day_boundary="05:30",
                                          repeat_window_s=120, timezone="Asia/Tokyo", etag='"c1"'))
-        state.record_error("network", "サーバーに接続できません。", "Cannot reach the server.")
+        state.record_error("network", "サーバーに接続できません。", "Cannot reach the server.",
+                           clock=ClockRecord(-1500.0, 20.0, "2026-11-22T01:00:00Z"))
         state.record_fork(1, 42)
-        state.record_clock(-1500.0, 20.0, "2026-11-22T01:00:00Z")
     reader = StateReader(data.state)
     assert reader.site_config().day_boundary == "05:30" and reader.site_config().name == "渋谷現場"
     status = reader.sync_status(None)
