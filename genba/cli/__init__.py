@@ -15,12 +15,17 @@ import typer
 from genba.cli import demo as demo_cmd
 from genba.cli import journal
 from genba.cli.extras import missing_extra_message
+from genba.cli.words import h, localize_framework
 from shared import __version__
 from shared.paths import ENV_DATA_DIR
 
+localize_framework()
+
 app = typer.Typer(
     name="genba",
-    help="Genba (現場): CCUS card-tap kiosk and sync server. / 現場の入退場記録キオスクと同期サーバー",
+    help=h("現場（Genba）: CCUS カードで入退場を記録するキオスクと、その記録を集める同期サーバー。"
+           "英語で表示するには GENBA_LANG=en を指定します。",
+           "Genba (現場): CCUS card-tap kiosk and sync server. For Japanese, unset GENBA_LANG or set it to ja."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -41,27 +46,29 @@ def root(
         typer.Option(
             "--data-dir",
             envvar=ENV_DATA_DIR,
-            help="Data directory (journal.db, state.db, keys). Default ~/.local/share/genba.",
+            help=h("データディレクトリ（journal.db、state.db、鍵）。既定は ~/.local/share/genba。",
+                   "Data directory (journal.db, state.db, keys). Default ~/.local/share/genba."),
             file_okay=False,
         ),
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool, typer.Option("--version", callback=_version, is_eager=True,
+                     help=h("バージョンを表示して終了します。", "Print the version and exit."))
     ] = False,
 ) -> None:
     ctx.obj = {"data_dir": data_dir}
 
 
 app.add_typer(journal.app, name="journal")
-app.command("demo")(demo_cmd.demo)
+app.command("demo", help=demo_cmd.DEMO_HELP)(demo_cmd.demo)
 from genba.cli import syncd as syncd_cli  # noqa: E402  (edge sync: issue 5)
 from genba.cli import syncd_roster  # noqa: E402
 
 app.add_typer(syncd_roster.app, name="roster")
 app.add_typer(syncd_cli.app, name="syncd")
 app.add_typer(syncd_cli.device_app, name="device")
-app.command("export")(syncd_cli.export)
-app.command("import-receipts")(syncd_cli.import_receipts_cmd)
+app.command("export", help=syncd_cli.EXPORT_HELP)(syncd_cli.export)
+app.command("import-receipts", help=syncd_cli.IMPORT_RECEIPTS_HELP)(syncd_cli.import_receipts_cmd)
 from genba.cli import siblings as siblings_cli  # noqa: E402  (sibling gates on the LAN: issue 14)
 
 app.add_typer(siblings_cli.app, name="siblings")
@@ -85,7 +92,7 @@ from genba.cli import server_backup  # noqa: E402  (backup and restore: issue 15
 server_backup.register(server_cli.app)
 from genba.cli import server_report  # noqa: E402  (reports: issue 12)
 
-server_cli.app.command("report")(server_report.report_cmd)
+server_cli.app.command("report", help=server_report.REPORT_HELP)(server_report.report_cmd)
 
 from genba.cli import kiosk as kiosk_cli  # noqa: E402  (kiosk: issue 4)
 

@@ -11,20 +11,25 @@ from typing import Annotated
 import typer
 
 from genba.cli.common import data_dir, fail, reported
+from genba.cli.words import h
 from shared.messages import t
 
-app = typer.Typer(help="Check the server's audit log from this device. / サーバーの監査ログを端末から確認",
-                  no_args_is_help=True)
+app = typer.Typer(help=h("サーバーの監査ログをこの端末から確認します。",
+                         "Check the server's audit log from this device."), no_args_is_help=True)
 
 
-@app.command("check")
+@app.command("check", help=h(
+    "サーバーの監査ログの最新のチェックポイントを取得し、この端末が前回の確認で保管したチェックポイントに追記した"
+    "だけのものであること、そして最新の受領済み記録が記録ファイルのとおりに監査ログに載っていることを証明します。"
+    "監査ログが書き換えられていたり不正だったりすれば、終了コード1で終了します。",
+    "Fetch the server's newest log checkpoint, prove it extends the one this device kept from its last check, "
+    "and prove the newest acknowledged event is in the log exactly as the journal has it. Exit 1 on a rewritten "
+    "or dishonest log."))
 def check(
     ctx: typer.Context,
-    ca_bundle: Annotated[Path | None, typer.Option("--ca-bundle", help="CA file for an HTTPS server.")] = None,
+    ca_bundle: Annotated[Path | None, typer.Option("--ca-bundle", help=h("HTTPS サーバーの CA ファイル。",
+                                                                         "CA file for an HTTPS server."))] = None,
 ) -> None:
-    """Fetch the server's newest log checkpoint, prove it extends the one this device kept from its last check,
-    and prove the newest acknowledged event is in the log exactly as the journal has it. Exit 1 on a rewritten
-    or dishonest log. / 監査ログが以前の記録を書き換えていないか、この端末の記録が載っているかを確認します。"""
     from shared.device import load_identity
     from shared.journal import JournalReader
     from shared.keys import VerifierKey

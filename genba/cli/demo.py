@@ -24,6 +24,7 @@ import typer
 from genba.cli.common import fail, reported
 from genba.cli.demo_console import show_console
 from genba.cli.server_domain import show_demo_site
+from genba.cli.words import h
 from shared.device import DeviceIdentity, load_or_create_identity, load_or_create_key
 from shared.ids import Idm
 from shared.journal import EventDraft, JournalReader, JournalWriter, verify_journal
@@ -49,16 +50,27 @@ def _record_taps(data: DataDir, identity: DeviceIdentity, key: SigningKey, n: in
         writer.close()
 
 
+DEMO_HELP = h("一連の流れのデモを実行します: サーバー、登録した端末、同期したタッチとファイルで運んだタッチ、"
+              "そして現場の1か月分の記録。",
+              "Run the end-to-end demo: server, enrolled device, taps synced and carried by file, then the site's "
+              "month.")
+"""The help of ``genba demo`` (registered in :mod:`genba.cli`)."""
+
+
 def demo(
-    workdir: Annotated[Path | None, typer.Option(help="Keep the demo data here, not in a temp folder.")] = None,
-    taps: Annotated[int, typer.Option(min=1, max=100_000, help="Simulated taps to record.")] = 50,
+    workdir: Annotated[Path | None, typer.Option(help=h("デモのデータを一時フォルダではなく、ここに保存します。",
+                                                        "Keep the demo data here, not in a temp folder."))] = None,
+    taps: Annotated[int, typer.Option(min=1, max=100_000, help=h("記録する模擬タッチの件数。",
+                                                                 "Simulated taps to record."))] = 50,
     kiosk: Annotated[bool | None, typer.Option(
-        "--kiosk/--no-kiosk", help="Open the kiosk with the simulated reader at the end "
-                                   "(default: when a display is present).")] = None,
-    serve: Annotated[bool, typer.Option("--serve", help="Keep the server and its back-office console running "
-                                                        "at the end, until Ctrl-C.")] = False,
+        "--kiosk/--no-kiosk", help=h("最後に模擬カードリーダーでキオスクを開きます（既定: 画面がある場合）。",
+                                     "Open the kiosk with the simulated reader at the end "
+                                     "(default: when a display is present)."))] = None,
+    serve: Annotated[bool, typer.Option("--serve", help=h(
+        "最後にサーバーと事務所（バックオフィス）用のコンソールを止めずに、Ctrl-C まで動かし続けます。",
+        "Keep the server and its back-office console running at the end, until Ctrl-C."))] = False,
 ) -> None:
-    """Run the end-to-end demo: server, enrolled device, taps synced and carried by file, then the site's month."""
+    """``genba demo`` (help: DEMO_HELP): the steps are in the module's docstring."""
     from genba.cli.demo_server import demo_server
     from genba.cli.journal import DEMO_SITE, simulated_idm
     from server.importer import import_files

@@ -19,13 +19,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from genba.cli.common import data_dir, fail, reported
+from genba.cli.words import h
 from shared.messages import t
 
 if TYPE_CHECKING:
     from kiosk.direction import GateMode
     from kiosk.web import TabletOptions
 
-app = typer.Typer(help="The kiosk at the site entrance. / 現場入口のキオスク")
+app = typer.Typer(help=h("現場入口のキオスク: 全画面のタッチ画面（既定）、または --headless で画面なしの記録。",
+                         "The kiosk at the site entrance: full-screen touch UI (default) or --headless logging."))
 
 DEFAULT_READER = "auto"
 
@@ -34,30 +36,42 @@ DEFAULT_READER = "auto"
 def kiosk(
     ctx: typer.Context,
     reader: Annotated[str, typer.Option(
-        "--reader", help="Card reader path as in nfcpy: auto, usb, pcsc, udp:HOST:PORT, sim, sim:-, sim:FILE.")
+        "--reader", help=h("カードリーダーのパス（nfcpy と同じ形式）: auto、usb、pcsc、udp:HOST:PORT、sim、sim:-、"
+                           "sim:FILE。",
+                           "Card reader path as in nfcpy: auto, usb, pcsc, udp:HOST:PORT, sim, sim:-, sim:FILE."))
     ] = DEFAULT_READER,
     headless: Annotated[bool, typer.Option(
-        "--headless", help="No screen: reader, journal and sound only; one log line per tap.")] = False,
+        "--headless", help=h("画面なし: カードリーダー・記録ファイル・音だけで動き、タッチごとにログを1行出します。",
+                             "No screen: reader, journal and sound only; one log line per tap."))] = False,
     windowed: Annotated[bool, typer.Option(
-        "--windowed", help="A 1024x600 window instead of full screen (development, demos).")] = False,
+        "--windowed", help=h("全画面ではなく 1024x600 のウィンドウで表示します（開発・デモ用）。",
+                             "A 1024x600 window instead of full screen (development, demos)."))] = False,
     demo: Annotated[bool, typer.Option(
-        "--demo", help="A demo site in a window with the simulated reader: tap cards with the keys 1-6 and 9.")
+        "--demo", help=h("模擬カードリーダーを使い、デモ現場をウィンドウで表示します: キー1〜6と9で"
+                         "カードをタッチします。",
+                         "A demo site in a window with the simulated reader: tap cards with the keys 1-6 and 9."))
     ] = False,
     tablet_port: Annotated[int, typer.Option(
         "--tablet-port", envvar="GENBA_TABLET_PORT", min=0, max=65535,
-        help="Port of the site manager's tablet view on the LAN (0: off).")] = 8780,
-    no_tablet: Annotated[bool, typer.Option("--no-tablet", help="Do not serve the tablet view.")] = False,
+        help=h("現場管理者のタブレット画面を LAN に提供するポート（0で無効）。",
+               "Port of the site manager's tablet view on the LAN (0: off)."))] = 8780,
+    no_tablet: Annotated[bool, typer.Option("--no-tablet", help=h("タブレット画面を提供しません。",
+                                                                  "Do not serve the tablet view."))] = False,
     end_of_day: Annotated[str, typer.Option(
-        "--end-of-day", envvar="GENBA_END_OF_DAY", help="The site's end of work (HH:MM) for the tablet's 退場漏れ list."
+        "--end-of-day", envvar="GENBA_END_OF_DAY",
+        help=h("現場の終業時刻（HH:MM）。タブレット画面の退場漏れ一覧に使います。",
+               "The site's end of work (HH:MM) for the tablet's list of missed exits.")
     )] = "18:00",
     mode: Annotated[str | None, typer.Option(
-        "--mode", help="Gate mode, kept in kiosk.json: auto, entry (entry gate only) or exit (exit gate only).")
+        "--mode", help=h("ゲートモード（kiosk.json に保存）: auto、entry（入場専用）、exit（退場専用）。",
+                         "Gate mode, kept in kiosk.json: auto, entry (entry gate only) or exit (exit gate only)."))
     ] = None,
     theme: Annotated[str | None, typer.Option(
-        "--theme", help="Screen theme, kept in kiosk.json: dark, or light (high contrast for daylight).")
+        "--theme", help=h("画面テーマ（kiosk.json に保存）: dark、または light（屋外用の高コントラスト）。",
+                          "Screen theme, kept in kiosk.json: dark, or light (high contrast for daylight)."))
     ] = None,
 ) -> None:
-    """Run the kiosk: full-screen touch UI (default) or --headless logging."""
+    """The kiosk itself when no subcommand is given (its help is the group's)."""
     if ctx.invoked_subcommand is not None:
         return
     _logging()
@@ -221,13 +235,16 @@ def _io_errors(root: Path) -> Iterator[None]:
                "is writable, and permissions."))
 
 
-@app.command("set-pin")
+@app.command("set-pin", help=h("管理者PIN（4〜12桁）を設定します。kiosk.json（モード 600）にソルト付きの scrypt "
+                                "ハッシュで保存します。",
+                                "Set the manager PIN (4–12 digits); stored as a salted scrypt hash in kiosk.json "
+                                "(mode 600)."))
 def set_pin(
     ctx: typer.Context,
     pin_stdin: Annotated[bool, typer.Option(
-        "--pin-stdin", help="Read the new PIN from standard input (for provisioning scripts).")] = False,
+        "--pin-stdin", help=h("新しい PIN を標準入力から読みます（端末の準備用スクリプト向け）。",
+                              "Read the new PIN from standard input (for provisioning scripts)."))] = False,
 ) -> None:
-    """Set the manager PIN (4–12 digits); stored as a salted scrypt hash in kiosk.json (mode 600)."""
     from kiosk.manager import hash_pin
     from kiosk.settings import load_settings, save_settings, settings_path
 
@@ -245,13 +262,17 @@ def set_pin(
                  f"Manager PIN set ({settings_path(data.root)})."))
 
 
-@app.command("set-mode")
+@app.command("set-mode", help=h("ゲートモードを kiosk.json に設定します（動作中のキオスクは次の起動から従います）。"
+                                 "指定しなければ現在のモードを表示します。",
+                                 "Set the gate mode in kiosk.json (a running kiosk takes it at its next start), "
+                                 "or print it."))
 def set_mode(
     ctx: typer.Context,
     mode: Annotated[str | None, typer.Argument(
-        help="auto, entry (entry gate only) or exit (exit gate only); without it, print the current mode.")] = None,
+        help=h("auto、entry（入場専用）、exit（退場専用）のどれか。省略すると現在のモードを表示します。",
+               "auto, entry (entry gate only) or exit (exit gate only); without it, print the current mode."))
+    ] = None,
 ) -> None:
-    """Set the gate mode in kiosk.json (a running kiosk takes it at its next start), or print it."""
     from kiosk.settings import load_settings, save_settings, settings_path
 
     data = data_dir(ctx)
@@ -269,13 +290,16 @@ def set_mode(
                  f"Gate mode set to {en} ({settings_path(data.root)}). A running kiosk takes it at its next start."))
 
 
-@app.command("set-theme")
+@app.command("set-theme", help=h("画面テーマを kiosk.json に設定します（動作中のキオスクは次の起動から従います）。"
+                                  "指定しなければ現在のテーマを表示します。",
+                                  "Set the screen theme in kiosk.json (a running kiosk takes it at its next start), "
+                                  "or print it."))
 def set_theme(
     ctx: typer.Context,
     theme: Annotated[str | None, typer.Argument(
-        help="dark, or light (high contrast for daylight); without it, print the current theme.")] = None,
+        help=h("dark、または light（屋外用の高コントラスト）。省略すると現在のテーマを表示します。",
+               "dark, or light (high contrast for daylight); without it, print the current theme."))] = None,
 ) -> None:
-    """Set the screen theme in kiosk.json (a running kiosk takes it at its next start), or print it."""
     from kiosk.settings import load_settings, save_settings, settings_path
 
     data = data_dir(ctx)

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from genba.cli.common import fail
+from genba.cli.words import h
 from hardware import HardwareError, open_reader
 from hardware.base import ReaderStatus, Tap
 from hardware.errors import PcscdUnavailable
@@ -25,7 +26,8 @@ from hardware.polling import DataBlock
 from hardware.usb import SUPPORTED, find_usb_readers
 from shared.messages import t
 
-app = typer.Typer(help="Card readers: probe and watch taps. / カードリーダーの確認")
+app = typer.Typer(help=h("カードリーダー: 接続されたリーダーの確認とタッチの監視。",
+                         "Card readers: probe and watch taps."))
 
 
 def _hex16(value: str, what: str) -> int:
@@ -61,11 +63,13 @@ def probe_report() -> dict[str, Any]:
     return {"usb": usb, "pcscd": pcsc, "auto": auto}
 
 
-@app.command()
+@app.command(help=h("見つかったカードリーダーと、それぞれを動かすバックエンドを一覧表示します。使えるリーダーがなければ"
+                    "終了コード1で終了します。",
+                    "List the card readers found and which backend would drive each; exit 1 if none is usable."))
 def probe(
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=h("テキストではなく JSON オブジェクト1つで出力します。",
+                                                           "Print one JSON object instead of text."))] = False,
 ) -> None:
-    """List the card readers found and which backend would drive each; exit 1 if none is usable."""
     report = probe_report()
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False))
@@ -120,22 +124,31 @@ def _line(event: Tap | ReaderStatus, as_json: bool) -> str:
     return f"{clock}  {event.kind.upper():<7} {event.code}: {event.message()}{detail}"
 
 
-@app.command()
+@app.command(help=h("タッチ（IDm は大文字16桁の16進数）と状態の変化を1件ずつ表示します（Ctrl-C で停止）。",
+                    "Print each tap (IDm as 16 upper-case hex digits) and each status change until Ctrl-C."))
 def watch(
     reader: Annotated[str, typer.Option("--reader", "-r", envvar="GENBA_READER",
-                                        help="Reader path: auto, usb, usb:VVVV:PPPP, pcsc, pcsc:N, udp:HOST:PORT, "
-                                             "sim, sim:- (stdin), sim:FILE.")] = "auto",
-    count: Annotated[int | None, typer.Option(min=1, help="Stop after this many taps.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+                                        help=h("カードリーダーのパス: auto、usb、usb:VVVV:PPPP、pcsc、pcsc:N、"
+                                               "udp:HOST:PORT、sim、sim:-（標準入力）、sim:FILE。",
+                                               "Reader path: auto, usb, usb:VVVV:PPPP, pcsc, pcsc:N, udp:HOST:PORT, "
+                                               "sim, sim:- (stdin), sim:FILE."))] = "auto",
+    count: Annotated[int | None, typer.Option(min=1, help=h("この件数のタッチで止めます。",
+                                                            "Stop after this many taps."))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=h("1行に1つの JSON オブジェクトで出力します。",
+                                                           "One JSON object per line."))] = False,
     service_code: Annotated[str | None, typer.Option(
-        help="Also read a data block from this FeliCa service code (hex, e.g. 090F).")] = None,
-    block: Annotated[int, typer.Option(min=0, max=255, help="Block number for --service-code.")] = 0,
-    system_code: Annotated[str, typer.Option(help="FeliCa system code to poll for (hex; FFFF = any).")] = "FFFF",
+        help=h("この FeliCa サービスコードのデータブロックも読み取ります（16進数、例: 090F）。",
+               "Also read a data block from this FeliCa service code (hex, e.g. 090F)."))] = None,
+    block: Annotated[int, typer.Option(min=0, max=255, help=h("--service-code で読むブロックの番号。",
+                                                              "Block number for --service-code."))] = 0,
+    system_code: Annotated[str, typer.Option(help=h("ポーリングする FeliCa システムコード（16進数。FFFF はすべて）。",
+                                                    "FeliCa system code to poll for (hex; FFFF = any)."))] = "FFFF",
     poll_interval: Annotated[float | None, typer.Option(
-        min=0.01, max=10.0, help="Seconds between polls (default 0.25).")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also log every read and retry (debug).")] = False,
+        min=0.01, max=10.0, help=h("ポーリングの間隔（秒。既定0.25）。",
+                                   "Seconds between polls (default 0.25)."))] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help=h(
+        "読み取りと再試行もすべてログに出します（デバッグ用）。", "Also log every read and retry (debug)."))] = False,
 ) -> None:
-    """Print each tap (IDm as 16 upper-case hex digits) and each status change until Ctrl-C."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.ERROR, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     options: dict[str, Any] = {}

@@ -14,9 +14,12 @@ from typing import Annotated, Any
 import typer
 
 from genba.cli.common import data_dir, fail, reported
+from genba.cli.words import h
 from shared.messages import t
 
-app = typer.Typer(help="The sync server. / 同期サーバー", no_args_is_help=True)
+app = typer.Typer(help=h("同期サーバーの起動と運用（登録コード、端末、手渡しのバッチ）。",
+                         "Run and operate the sync server (enrollment codes, devices, batches carried by hand)."),
+                  no_args_is_help=True)
 
 
 def _settings(ctx: typer.Context, **overrides: Any) -> Any:
@@ -33,23 +36,29 @@ def server_root(
     ctx: typer.Context,
     database_url: Annotated[
         str | None,
-        typer.Option("--database-url", help="Database URL (default: server.db in the data directory). "
-                     "Same as GENBA_DATABASE_URL."),
+        typer.Option("--database-url", help=h(
+            "データベースのURL（既定: データディレクトリの server.db）。GENBA_DATABASE_URL と同じです。",
+            "Database URL (default: server.db in the data directory). Same as GENBA_DATABASE_URL.")),
     ] = None,
 ) -> None:
     ctx.obj = {**(ctx.obj or {}), "database_url": database_url}
 
 
-@app.command("run")
+@app.command("run", help=h("同期サーバーを起動します（初回の起動時にデータベースとサーバー署名鍵を作成します）。",
+                            "Run the sync server (creates the database and the server key on first start)."))
 def run(
     ctx: typer.Context,
-    host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8470).")] = None,
-    dev: Annotated[bool, typer.Option("--dev", help="Development mode: allow a missing or weak admin token.")] = False,
-    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Server processes (PostgreSQL only; "
-                                         "SQLite is one process). Each runs its share of reconciliation.")] = 1,
+    host: Annotated[str | None, typer.Option(help=h("待ち受けるアドレス（既定 127.0.0.1）。",
+                                                    "Address to listen on (default 127.0.0.1)."))] = None,
+    port: Annotated[int | None, typer.Option(help=h("待ち受けるポート（既定 8470）。",
+                                                    "Port to listen on (default 8470)."))] = None,
+    dev: Annotated[bool, typer.Option("--dev", help=h(
+        "開発モード: 管理者トークンがなくても、弱くても起動します。",
+        "Development mode: allow a missing or weak admin token."))] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help=h(
+        "サーバーのプロセス数（PostgreSQL のみ。SQLite は1プロセス）。照合は各プロセスが分担します。",
+        "Server processes (PostgreSQL only; SQLite is one process). Each runs its share of reconciliation."))] = 1,
 ) -> None:
-    """Run the sync server (creates the database and the server key on first start)."""
     import os
 
     import uvicorn
@@ -93,12 +102,14 @@ def run(
                     log_level=settings.log_level.lower(), server_header=False)
 
 
-@app.command("worker")
+@app.command("worker", help=h(
+    "照合ワーカーを単独のプロセスとして実行します（サーバー側の設定は reconcile_in_process = false）。",
+    "Run the reconciling worker as its own process (with reconcile_in_process = false on the servers)."))
 def worker_cmd(
     ctx: typer.Context,
-    once: Annotated[bool, typer.Option("--once", help="Reconcile everything queued, then exit.")] = False,
+    once: Annotated[bool, typer.Option("--once", help=h("待っているものをすべて照合してから終了します。",
+                                                        "Reconcile everything queued, then exit."))] = False,
 ) -> None:
-    """Run the reconciling worker as its own process (with reconcile_in_process = false on the servers)."""
     import signal
 
     from server.context import open_context
@@ -120,14 +131,17 @@ def worker_cmd(
             c.close()
 
 
-@app.command("enroll-code")
+@app.command("enroll-code", help=h(
+    "現場の登録コード（1回限り）を作成します。コードは最後の行に出力します。",
+    "Create a one-time enrollment code for a site; the code is printed on the LAST line."))
 def enroll_code(
     ctx: typer.Context,
-    site: Annotated[str, typer.Option("--site", help="Site id (14 digits) the device will belong to.")],
-    ttl_minutes: Annotated[int | None, typer.Option(min=1, max=10080, help="Minutes until the code expires "
-                                                   "(default: the enrollment_ttl_minutes setting, 60).")] = None,
+    site: Annotated[str, typer.Option("--site", help=h("端末が所属する現場のID（14桁）。",
+                                                       "Site id (14 digits) the device will belong to."))],
+    ttl_minutes: Annotated[int | None, typer.Option(min=1, max=10080, help=h(
+        "コードの有効時間（分）（既定: 設定 enrollment_ttl_minutes の値、60）。",
+        "Minutes until the code expires (default: the enrollment_ttl_minutes setting, 60)."))] = None,
 ) -> None:
-    """Create a one-time enrollment code for a site; the code is printed on the LAST line."""
     from datetime import timedelta
 
     from server.context import open_context
@@ -154,12 +168,13 @@ def _fmt(value: Any, unit: str = "") -> str:
     return f"{value}{unit}"
 
 
-@app.command("devices")
+@app.command("devices", help=h("登録済みの端末: 受領済みの記録番号、遅れ、最終通信、時計のずれ。",
+                                "Enrolled devices: acknowledged-through seq, lag, last seen, clock offset."))
 def devices(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=h("表ではなく JSON で出力します。",
+                                                           "Print JSON instead of a table."))] = False,
 ) -> None:
-    """Enrolled devices: acknowledged-through seq, lag, last seen, clock offset."""
     from server.context import open_context
 
     with reported():
@@ -182,18 +197,23 @@ def devices(
                    f"{r['last_seen'] or '-'} {_fmt(r['clock_offset_s'], 's')} {state}")
 
 
-@app.command("move-device")
+@app.command("move-device", help=h(
+    "端末を別の現場に移します（監査ログに残ります）。--from-seq 以降の記録は新しい現場を指していなければなりません。",
+    "Assign a device to another site (audited); its events must name the new site from --from-seq on."))
 def move_device_cmd(
     ctx: typer.Context,
-    device: Annotated[str, typer.Argument(help="The device id (as in 'genba server devices').")],
-    site: Annotated[str, typer.Option("--site", help="The new site id (14 digits).")],
-    from_seq: Annotated[int | None, typer.Option("--from-seq", min=1, help="First event seq of the new site "
-                                                 "(default: the device's acknowledged seq + 1).")] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Who moves it, for the audit row "
-                                           "(default: the login name).")] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why, for the audit row.")] = None,
+    device: Annotated[str, typer.Argument(help=h("端末ID（'genba server devices' に表示されるもの）。",
+                                                 "The device id (as in 'genba server devices')."))],
+    site: Annotated[str, typer.Option("--site", help=h("移動先の現場ID（14桁）。", "The new site id (14 digits)."))],
+    from_seq: Annotated[int | None, typer.Option("--from-seq", min=1, help=h(
+        "新しい現場での最初の記録番号（既定: 端末の受領済みの記録番号 + 1）。",
+        "First event seq of the new site (default: the device's acknowledged seq + 1)."))] = None,
+    by: Annotated[str | None, typer.Option("--by", help=h(
+        "移動を行う人（監査ログ用。既定: ログイン名）。",
+        "Who moves it, for the audit row (default: the login name)."))] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help=h("理由（監査ログ用）。",
+                                                                  "Why, for the audit row."))] = None,
 ) -> None:
-    """Assign a device to another site (audited); its events must name the new site from --from-seq on."""
     import getpass
 
     from server.context import open_context
@@ -213,15 +233,19 @@ def move_device_cmd(
                  f"from seq {moved.from_seq}."))
 
 
-@app.command("import")
+@app.command("import", help=h(
+    "手渡しで運んだバッチファイルをアップロードと同じ検査で取り込み、受け付けたファイルごとに <file>.receipts を"
+    "書き出します。",
+    "Ingest batch files with the same checks as uploads; write <file>.receipts for each accepted one."))
 def import_cmd(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Batch files carried by hand (genba export).", exists=True,
-                                                dir_okay=False)],
-    out: Annotated[Path | None, typer.Option("--out", help="Write receipts files here (default: beside each file).",
-                                             file_okay=False)] = None,
+    files: Annotated[list[Path], typer.Argument(help=h("手渡しで運んだバッチファイル（genba export）。",
+                                                       "Batch files carried by hand (genba export)."),
+                                                exists=True, dir_okay=False)],
+    out: Annotated[Path | None, typer.Option("--out", help=h(
+        "受領証ファイルの書き出し先（既定: 各ファイルと同じ場所）。",
+        "Write receipts files here (default: beside each file)."), file_okay=False)] = None,
 ) -> None:
-    """Ingest batch files with the same checks as uploads; write <file>.receipts for each accepted one."""
     from server.context import open_context
     from server.importer import import_files
     from server.logs import configure
@@ -240,7 +264,8 @@ def import_cmd(
         if r.ok:
             what = t("新規取り込み", "stored") if r.outcome == "append" else t("取り込み済み（変更なし）",
                                                                             "already held (nothing changed)")
-            typer.echo(f"{r.path.name}: {what}, acked {r.acked} → {r.receipts_file}")
+            typer.echo(t(f"{r.path.name}: {what}、受領済み {r.acked} → {r.receipts_file}",
+                         f"{r.path.name}: {what}, acked {r.acked} → {r.receipts_file}"))
         else:
             failed += 1
             typer.echo(f"{r.path.name}: {t('拒否', 'refused')} ({r.outcome}: {r.message})", err=True)

@@ -11,9 +11,11 @@ from typing import Annotated, Any
 import typer
 
 from genba.cli.common import fail, reported
+from genba.cli.words import h
 from shared.messages import t
 
-app = typer.Typer(help="The server's audit log (Merkle log of what the server accepted or decided). / 監査ログ",
+app = typer.Typer(help=h("サーバーの監査ログ（サーバーが受け付けたこと・決定したことのマークルログ）。",
+                         "The server's audit log (Merkle log of what the server accepted or decided)."),
                   no_args_is_help=True)
 
 
@@ -24,15 +26,18 @@ def _open(ctx: typer.Context) -> Any:
     return open_context(_settings(ctx), check_token=False)
 
 
-@app.command("verify")
+@app.command("verify", help=h(
+    "記録された各行を監査ログと、監査ログを署名済みチェックポイントと照合します。相違があれば最初の相違を示し、"
+    "終了コード 1 で終了します。",
+    "Check every logged row against the log and the log against its signed checkpoints; exit 1 on any "
+    "difference, naming the first one."))
 def verify_cmd(
     ctx: typer.Context,
-    sequence_first: Annotated[bool, typer.Option(
-        "--sequence/--no-sequence", help="Log what is waiting first (default), so only real differences remain.")]
+    sequence_first: Annotated[bool, typer.Option("--sequence/--no-sequence", help=h(
+        "先に、記録を待っているものを監査ログに記録します（既定）。実際の相違だけが残ります。",
+        "Log what is waiting first (default), so only real differences remain."))]
     = True,
 ) -> None:
-    """Check every logged row against the log and the log against its signed checkpoints; exit 1 on any
-    difference, naming the first one. / 記録と監査ログを照合し、最初の相違点を示します。"""
     from server.audit import service
 
     with reported():
@@ -60,9 +65,10 @@ def verify_cmd(
                  "OK: the database matches the audit log and its signed checkpoints."))
 
 
-@app.command("sequence")
+@app.command("sequence", help=h(
+    "新しいものを今すぐ監査ログに記録し、新しい署名済みチェックポイントを出力します（サーバーは数秒ごとに行います）。",
+    "Log everything new now and print the new signed checkpoint (the server does this every few seconds)."))
 def sequence_cmd(ctx: typer.Context) -> None:
-    """Log everything new now and print the new signed checkpoint (the server does this every few seconds)."""
     from server.audit import service
 
     with reported():
@@ -74,9 +80,10 @@ def sequence_cmd(ctx: typer.Context) -> None:
     typer.echo(note if note else t("新しく記録するものはありません。", "nothing new to log."), nl=not note)
 
 
-@app.command("checkpoint")
+@app.command("checkpoint", help=h(
+    "監査ログの最新の署名済みチェックポイントを出力します（監査人が保管するためのもの）。",
+    "Print the newest signed checkpoint of the audit log (for an auditor to keep)."))
 def checkpoint_cmd(ctx: typer.Context) -> None:
-    """Print the newest signed checkpoint of the audit log (for an auditor to keep)."""
     from server.audit import service
 
     with reported():

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from genba.cli.common import fail, reported
+from genba.cli.words import h
 from shared.messages import t
 
 
@@ -23,10 +24,10 @@ def _settings(ctx: typer.Context) -> Any:
 
 def backup_cmd(
     ctx: typer.Context,
-    to: Annotated[Path, typer.Option("--to", help="Directory to write the backup file into (created if needed).")],
+    to: Annotated[Path, typer.Option("--to", help=h(
+        "バックアップファイルを書き出すディレクトリ（なければ作成します）。",
+        "Directory to write the backup file into (created if needed)."))],
 ) -> None:
-    """Back up the server's database while it runs (SQLite online backup, or pg_dump); prints the file's path.
-    The server key is not included: keep it apart (docs/security.md). / データベースをバックアップします。"""
     from datetime import UTC, datetime
 
     from server.backup import backup
@@ -39,11 +40,11 @@ def backup_cmd(
 
 def restore_cmd(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A backup file written by 'genba server backup'.")],
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    file: Annotated[Path, typer.Argument(help=h("'genba server backup' で書き出したバックアップファイル。",
+                                                "A backup file written by 'genba server backup'."))],
+    yes: Annotated[bool, typer.Option("--yes", help=h("確認せずに実行します。", "Do not ask for confirmation."))]
+    = False,
 ) -> None:
-    """Replace the database's content with a backup (stop the server first). Devices then resend what the
-    backup lacks; the audit log records the restore. / バックアップから復元します（サーバーを止めてから）。"""
     from datetime import UTC, datetime
 
     from server.backup import restore
@@ -66,5 +67,13 @@ def restore_cmd(
 
 
 def register(server_app: typer.Typer) -> None:
-    server_app.command("backup")(backup_cmd)
-    server_app.command("restore")(restore_cmd)
+    server_app.command("backup", help=h(
+        "稼働中のサーバーのデータベースをバックアップします（SQLite のオンラインバックアップ、または pg_dump）。"
+        "ファイルのパスを出力します。サーバー署名鍵は含まれません。別に保管してください（docs/security.md）。",
+        "Back up the server's database while it runs (SQLite online backup, or pg_dump); prints the file's path. "
+        "The server key is not included: keep it apart (docs/security.md)."))(backup_cmd)
+    server_app.command("restore", help=h(
+        "データベースの内容をバックアップで置き換えます（先にサーバーを止めてください）。その後、各端末がバックアップに"
+        "ない分を再送します。復元は監査ログに記録されます。",
+        "Replace the database's content with a backup (stop the server first). Devices then resend what the "
+        "backup lacks; the audit log records the restore."))(restore_cmd)

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from genba.cli.common import data_dir, fail, reported
+from genba.cli.words import h
 from shared.messages import t
 
 
@@ -43,13 +44,11 @@ def last_month(now: datetime | None = None) -> str:
 
 def seed_demo(
     ctx: typer.Context,
-    month: Annotated[str | None, typer.Option(
-        "--month", help="Month of taps, YYYY-MM (default: the month before the current work day).")]
+    month: Annotated[str | None, typer.Option("--month", help=h(
+        "タッチの月、YYYY-MM（既定: 現在の就業日の前月）。",
+        "Month of taps, YYYY-MM (default: the month before the current work day)."))]
     = None,
 ) -> None:
-    """Create the demo site (prime, two tiers, an unregistered company, 60 workers, two kiosks) and a month of
-    taps ingested through the normal path; prints the site id and the month on the last two lines."""
-
     from genba.cli.server_domain_demo import seed_demo as build
     from server.domain.report import check_month
     from server.store import domain_records as rec
@@ -86,7 +85,6 @@ def seed_demo(
 
 
 def rebuild_cmd(ctx: typer.Context) -> None:
-    """Recompute everything derived (work-history rows) from the raw events; prints the counts."""
     from server.store.domain_reconcile import rebuild
     from server.store.engine import write_transaction
 
@@ -104,14 +102,16 @@ def rebuild_cmd(ctx: typer.Context) -> None:
 
 def history_cmd(
     ctx: typer.Context,
-    month: Annotated[str, typer.Option("--month", help="Month, YYYY-MM.")],
-    site: Annotated[str | None, typer.Option("--site", help="Site id (14 digits).")] = None,
-    worker: Annotated[str | None, typer.Option("--worker", help="Worker id: their rows on every site.")] = None,
-    company: Annotated[str | None, typer.Option("--company", help="Employer id: its workers' rows.")] = None,
-    fmt: Annotated[Literal["table", "csv", "json", "calendar"], typer.Option(
-        "--format", help="table (default), csv, json, or calendar (月別カレンダー).")] = "table",
+    month: Annotated[str, typer.Option("--month", help=h("月、YYYY-MM。", "Month, YYYY-MM."))],
+    site: Annotated[str | None, typer.Option("--site", help=h("現場ID（14桁）。", "Site id (14 digits)."))] = None,
+    worker: Annotated[str | None, typer.Option("--worker", help=h(
+        "技能者ID: その技能者の全現場の行。", "Worker id: their rows on every site."))] = None,
+    company: Annotated[str | None, typer.Option("--company", help=h(
+        "雇用する事業者のID: その事業者の技能者の行。", "Employer id: its workers' rows."))] = None,
+    fmt: Annotated[Literal["table", "csv", "json", "calendar"], typer.Option("--format", help=h(
+        "table（既定）、csv、json、calendar（月別カレンダー）。",
+        "table (default), csv, json, or calendar (the monthly calendar)."))] = "table",
 ) -> None:
-    """Print work-history rows for one month by site, worker or company (back office: every row)."""
     from server.domain.report import calendar_lines, check_month, to_csv
     from server.store import domain_records as rec
     from server.store.domain_reconcile import history
@@ -146,10 +146,10 @@ def history_cmd(
 
 def load_cmd(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="JSON file: companies, workers, sites, structure, cards, roster.",
-                                         exists=True, dir_okay=False)],
+    file: Annotated[Path, typer.Argument(help=h(
+        "JSON ファイル（companies、workers、sites、structure、cards、roster の各セクション）。",
+        "JSON file: companies, workers, sites, structure, cards, roster."), exists=True, dir_okay=False)],
 ) -> None:
-    """Load registry records, structure steps, cards and roster from a JSON file (all or nothing)."""
     from genba.cli.server_domain_load import load
 
     with reported():
@@ -161,25 +161,36 @@ def load_cmd(
     typer.echo(t("読み込みました: ", "Loaded: ") + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
-users_app = typer.Typer(help="Users and API tokens of the server API. / APIのユーザーとトークン", no_args_is_help=True)
+users_app = typer.Typer(help=h("サーバーAPIのユーザーと、その API トークン。",
+                               "Users and API tokens of the server API."), no_args_is_help=True)
 
 
-@users_app.command("add")
+@users_app.command("add", help=h(
+    "ユーザーを作成します。コンソールのサインイン名と1回限りのパスワード設定リンクを出力し、最後の行に API トークン"
+    "（この1回だけ表示）を出力します。",
+    "Create a user: prints its console sign-in name and one-time set-password link, then its API token "
+    "(shown once) on the last line."))
 def users_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Option("--name", help="Who the user is (a person or a system).")],
-    role: Annotated[Literal["admin", "prime", "company", "worker"], typer.Option("--role", help="The role.")],
-    company: Annotated[str | None, typer.Option("--company", help="Company id (prime, company).")] = None,
-    worker: Annotated[str | None, typer.Option("--worker", help="Worker id (worker).")] = None,
-    site: Annotated[str | None, typer.Option("--site", help="Limit a prime user to one site (site manager).")]
+    name: Annotated[str, typer.Option("--name", help=h("ユーザーが誰か（人またはシステム）。",
+                                                       "Who the user is (a person or a system)."))],
+    role: Annotated[Literal["admin", "prime", "company", "worker"], typer.Option("--role", help=h(
+        "役割。", "The role."))],
+    company: Annotated[str | None, typer.Option("--company", help=h(
+        "事業者ID（prime、company の場合）。", "Company id (prime, company)."))] = None,
+    worker: Annotated[str | None, typer.Option("--worker", help=h(
+        "技能者ID（worker の場合）。", "Worker id (worker)."))] = None,
+    site: Annotated[str | None, typer.Option("--site", help=h(
+        "prime のユーザーを1つの現場に限定します（現場管理者）。", "Limit a prime user to one site (site manager)."))]
     = None,
-    login: Annotated[str | None, typer.Option("--login", help="Console sign-in name (default: the name if it "
-                                              "is a usable sign-in name, else user<id>).")] = None,
-    url: Annotated[str | None, typer.Option("--url", help="The console's address for the set-password link "
-                                            "(default: http://HOST:PORT from the server settings).")] = None,
+    login: Annotated[str | None, typer.Option("--login", help=h(
+        "コンソールのサインイン名（既定: 名前がサインイン名として使えればその名前、使えなければ user<id>）。",
+        "Console sign-in name (default: the name if it is a usable sign-in name, else user<id>)."))] = None,
+    url: Annotated[str | None, typer.Option("--url", help=h(
+        "パスワード設定リンクに使うコンソールのアドレス（既定: サーバー設定の http://HOST:PORT）。",
+        "The console's address for the set-password link (default: http://HOST:PORT from the server settings)."))]
+    = None,
 ) -> None:
-    """Create a user: prints its console sign-in name and one-time set-password link, then its API token
-    (shown once) on the last line."""
     from datetime import UTC, datetime
 
     from genba.cli.server import _settings
@@ -208,9 +219,9 @@ def users_add(
     typer.echo(token)
 
 
-@users_app.command("list")
+@users_app.command("list", help=h("ユーザーを一覧表示します（トークンは表示しません）。",
+                                   "List users (never their tokens)."))
 def users_list(ctx: typer.Context) -> None:
-    """List users (never their tokens)."""
     from server.store import domain_users as users_store
 
     with reported():
@@ -226,9 +237,9 @@ def users_list(ctx: typer.Context) -> None:
                    f"{u['site'] or '-'} {state}")
 
 
-@users_app.command("revoke")
-def users_revoke(ctx: typer.Context, user_id: Annotated[int, typer.Argument(help="User id.", min=1)]) -> None:
-    """Revoke a user's token."""
+@users_app.command("revoke", help=h("ユーザーのトークンを失効させます。", "Revoke a user's token."))
+def users_revoke(ctx: typer.Context,
+                 user_id: Annotated[int, typer.Argument(help=h("ユーザーID。", "User id."), min=1)]) -> None:
     from datetime import UTC, datetime
 
     from server.store import domain_users as users_store
@@ -263,10 +274,22 @@ def table_lines(rows: list[dict[str, Any]], names: dict[str, str]) -> list[str]:
 
 def register(server_app: typer.Typer) -> None:
     """Add the domain's commands to the ``genba server`` group."""
-    server_app.command("seed-demo")(seed_demo)
-    server_app.command("rebuild")(rebuild_cmd)
-    server_app.command("history")(history_cmd)
-    server_app.command("load")(load_cmd)
+    server_app.command("seed-demo", help=h(
+        "デモ現場（元請、1次・2次の下請、CCUS未登録の事業者、技能者60人、キオスク2台）と、通常の経路で取り込んだ"
+        "1か月分のタッチを作成します。最後の2行に現場IDと月を出力します。",
+        "Create the demo site (prime, two tiers, an unregistered company, 60 workers, two kiosks) and a month of "
+        "taps ingested through the normal path; prints the site id and the month on the last two lines."))(seed_demo)
+    server_app.command("rebuild", help=h(
+        "生の記録から派生するもの（就業履歴の行）をすべて再計算します。件数を出力します。",
+        "Recompute everything derived (work-history rows) from the raw events; prints the counts."))(rebuild_cmd)
+    server_app.command("history", help=h(
+        "1か月分の就業履歴の行を、現場・技能者・事業者のいずれかで出力します"
+        "（事務所（バックオフィス）用: すべての行）。",
+        "Print work-history rows for one month by site, worker or company (back office: every row)."))(history_cmd)
+    server_app.command("load", help=h(
+        "登録情報、施工体制の手順、カード、作業員名簿を JSON ファイルから読み込みます（すべて読み込むか、"
+        "何も読み込まないか）。",
+        "Load registry records, structure steps, cards and roster from a JSON file (all or nothing)."))(load_cmd)
     server_app.add_typer(users_app, name="users")
 
 

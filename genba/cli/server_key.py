@@ -8,17 +8,25 @@ from typing import Annotated
 import typer
 
 from genba.cli.common import fail, reported
+from genba.cli.words import h
 from shared.messages import t
 
-app = typer.Typer(help="The server signing key. / サーバー署名鍵", no_args_is_help=True)
+app = typer.Typer(help=h("サーバー署名鍵（データベースとは別に保管するもの）。",
+                         "The server signing key (kept apart from the database)."),
+                  no_args_is_help=True)
 
 
-@app.command("create")
+@app.command("create", help=h(
+    "サーバー署名鍵ファイルを作成します。上書きはしません（新しい鍵にすると、すべての端末がこのサーバーを受け付けなく"
+    "なるため）。設定 server_key_path に指定するファイルです。",
+    "Create a server key file for server_key_path (never overwrites: a new key would orphan every device)."))
 def create(
-    out: Annotated[Path, typer.Option("--out", help="Where to write the new key file (0600); must not exist.")],
-    name: Annotated[str, typer.Option("--name", help="The key's name (devices see it).")] = "genba-server",
+    out: Annotated[Path, typer.Option("--out", help=h(
+        "新しい鍵ファイルの書き出し先（0600）。まだ存在しないパスを指定します。",
+        "Where to write the new key file (0600); must not exist."))],
+    name: Annotated[str, typer.Option("--name", help=h("鍵の名前（端末から見えます）。",
+                                                       "The key's name (devices see it)."))] = "genba-server",
 ) -> None:
-    """Create a server key file for server_key_path (never overwrites: a new key would orphan every device)."""
     from shared.keys import SigningKey, check_key_name
 
     with reported():
@@ -32,9 +40,10 @@ def create(
     typer.echo(key.verifier.encode())
 
 
-@app.command("show")
+@app.command("show", help=h(
+    "設定が指定する署名鍵の公開鍵（検証鍵）を出力します。端末が登録時に固定する鍵です。",
+    "Print the public (verifier) key of the signer the settings name — what devices pin at enrollment."))
 def show(ctx: typer.Context) -> None:
-    """Print the public (verifier) key of the signer the settings name — what devices pin at enrollment."""
     from genba.cli.server import _settings
     from server.keys import load_server_signer
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from genba.cli.common import data_dir, fail, reported
+from genba.cli.words import h
 from shared.device import load_or_create_identity
 from shared.errors import GenbaError
 from shared.messages import t
@@ -26,21 +27,24 @@ from syncd.siblings import (
     show_pair_code,
 )
 
-app = typer.Typer(help="Sibling gates of this site on the LAN. / 同じ現場の隣のゲート")
+app = typer.Typer(help=h("LAN 上にある、この現場の隣のゲート。", "Sibling gates of this site on the LAN."))
 
 
 def _now() -> datetime:
     return datetime.now().astimezone()
 
 
-JSON = Annotated[bool, typer.Option("--json", help="One JSON object (what the kiosk's touch screen reads).")]
+JSON = Annotated[bool, typer.Option("--json", help=h(
+    "JSON オブジェクト1つで出力します（キオスクのタッチ画面が読む形式）。",
+    "One JSON object (what the kiosk's touch screen reads)."))]
 
 
-@app.command("pair-code")
+@app.command("pair-code", help=h(
+    "この現場の別のゲートとペアリングするための1回限りのコード（10分間有効）を表示します。コードは最後の行に出ます。\n\n"
+    "相手のゲートからのペアリング要求には syncd が応答するため、このゲートで syncd が動作している必要があります。",
+    "Show a single-use pairing code (10 minutes) for another gate of this site; the code is on the last line."
+    "\n\nThis gate's syncd must be running (it answers the other gate's pairing request)."))
 def pair_code(ctx: typer.Context, as_json: JSON = False) -> None:
-    """Show a single-use pairing code (10 minutes) for another gate of this site; the code is on the last line.
-
-    This gate's syncd must be running (it answers the other gate's pairing request)."""
     data = data_dir(ctx).ensure()
     now = _now()
     with reported():
@@ -54,16 +58,18 @@ def pair_code(ctx: typer.Context, as_json: JSON = False) -> None:
         return
     typer.echo(t("もう一方のゲートで次を実行してください（10分間有効、1回限り）:",
                  "On the other gate run (valid 10 minutes, once):"))
-    typer.echo(f"  genba siblings pair <このゲートのアドレス>:{DEFAULT_PORT} {code}")
+    typer.echo(f"  genba siblings pair <{t('このゲートのアドレス', 'address of this gate')}>:{DEFAULT_PORT} {code}")
     typer.echo(code)
 
 
-@app.command("pair")
+@app.command("pair", help=h("このゲートを現場の別のゲートとペアリングします: 両方のゲートが互いの端末の鍵を覚えます。",
+                             "Pair this gate with another gate of the site: both learn each other's device key."))
 def pair(ctx: typer.Context,
-         address: Annotated[str, typer.Argument(help="The other gate, HOST:PORT (its sibling port, 8781).")],
-         code: Annotated[str, typer.Argument(help="The code `genba siblings pair-code` showed there.")],
+         address: Annotated[str, typer.Argument(help=h("相手のゲート、HOST:PORT（隣のゲート用のポート、8781）。",
+                                                       "The other gate, HOST:PORT (its sibling port, 8781)."))],
+         code: Annotated[str, typer.Argument(help=h("相手のゲートで `genba siblings pair-code` が表示したコード。",
+                                                    "The code `genba siblings pair-code` showed there."))],
          as_json: JSON = False) -> None:
-    """Pair this gate with another gate of the site: both learn each other's device key."""
     data = data_dir(ctx).ensure()
 
     def go() -> dict[str, Any]:
@@ -86,11 +92,14 @@ def pair(ctx: typer.Context,
                  f"Paired with {reply['device']} ({address}); syncd exchanges records with it from now on."))
 
 
-@app.command("sync")
+@app.command("sync", help=h("すべての隣のゲートから記録ファイルを1回取り込みます（syncd が動作していないとき。"
+                             "syncd は数秒ごとにこれを行います）。",
+                             "Pull every sibling's journal once (while syncd is not running; syncd does this "
+                             "every few seconds)."))
 def sync(ctx: typer.Context,
-         sibling: Annotated[list[str] | None, typer.Option("--sibling", help="HOST:PORT (repeatable).")] = None,
+         sibling: Annotated[list[str] | None, typer.Option("--sibling", help=h("HOST:PORT（複数指定可）。",
+                                                                               "HOST:PORT (repeatable)."))] = None,
          ) -> None:
-    """Pull every sibling's journal once (while syncd is not running; syncd does this every few seconds)."""
     data = data_dir(ctx).ensure()
     with reported():
         config = load_config(data, extra_peers=sibling or (), mdns=False)
@@ -111,9 +120,10 @@ def sync(ctx: typer.Context,
         fail("; ".join(f"{p.code}: {p.message}" for p in problems))
 
 
-@app.command("list")
-def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Known sibling gates: addresses, keys (server or paired), received records, alarms."""
+@app.command("list", help=h("既知の隣のゲート: アドレス、鍵（サーバー経由かペアリングか）、受け取った記録、警報。",
+                             "Known sibling gates: addresses, keys (server or paired), received records, alarms."))
+def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option(
+        "--json", help=h("JSON オブジェクト1つで出力します。", "Print one JSON object."))] = False) -> None:
     data = data_dir(ctx)
     with reported(), StateReader(data.state) as reader:
         keys = {**{k: "server" for k in sibling_keys(reader)}, **{k: "paired" for k in paired_keys(data)}}

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from genba.cli.common import data_dir, fail, reported
+from genba.cli.words import h
 from shared.device import load_identity, load_or_create_identity, load_or_create_key
 from shared.errors import GenbaError
 from shared.journal import JournalReader
@@ -33,13 +34,28 @@ from syncd.errors import NotEnrolled
 from syncd.offline import export_batches, import_receipts
 from syncd.siblings import SiblingConfig, load_config, sibling_parts
 
-app = typer.Typer(help="The edge sync daemon. / 同期デーモン", invoke_without_command=True)
-device_app = typer.Typer(help="This device's enrollment with a server. / 端末の登録")
+app = typer.Typer(help=h("端末の同期デーモン: 記録ファイルを署名付きバッチでサーバーへ送り、作業員名簿と現場設定を"
+                          "受け取り、同期の状態を記録します。",
+                          "The edge sync daemon: upload the journal in signed batches, pull roster and site config, "
+                          "keep the sync state."),
+                  invoke_without_command=True)
+device_app = typer.Typer(help=h("この端末のサーバーへの登録。", "This device's enrollment with a server."))
 
 CaBundle = Annotated[Path | None, typer.Option("--ca-bundle", exists=True, dir_okay=False,
-                                               help="PEM file of CA certificates to trust for the server "
-                                                    "(a site's own CA). Remembered at enrollment.")]
-MaxEvents = Annotated[int, typer.Option("--max-events", min=1, max=5000, help="Largest batch, in events.")]
+                                               help=h("サーバーの証明書の検証に使う CA 証明書の PEM ファイル"
+                                                      "（現場独自の CA）。登録時に記憶します。",
+                                                      "PEM file of CA certificates to trust for the server "
+                                                      "(a site's own CA). Remembered at enrollment."))]
+MaxEvents = Annotated[int, typer.Option("--max-events", min=1, max=5000,
+                                        help=h("1バッチの最大件数。", "Largest batch, in events."))]
+
+EXPORT_HELP = h("受領済みになっていない記録の範囲をすべて、署名付きバッチファイルとして書き出します"
+                "（`genba server import` 用）。",
+                "Write every unacknowledged range as signed batch files (for `genba server import`).")
+"""The help of ``genba export`` (registered in :mod:`genba.cli`)."""
+IMPORT_RECEIPTS_HELP = h("FILE の受領証を固定済みのサーバー鍵で検証し、サーバーが保持している範囲を記録します。",
+                         "Verify the receipts in FILE with the pinned server key and record what the server holds.")
+"""The help of ``genba import-receipts`` (registered in :mod:`genba.cli`)."""
 
 
 def _ca(state: StateReader, given: Path | None) -> Path | None:
@@ -72,25 +88,32 @@ def _engine(data: DataDir, *, ca_bundle: Path | None, max_events: int) -> Iterat
 @app.callback()
 def syncd(
     ctx: typer.Context,
-    once: Annotated[bool, typer.Option("--once", help="Run one upload-and-pull cycle and exit "
-                                                      "(non-zero if it failed).")] = False,
+    once: Annotated[bool, typer.Option("--once", help=h(
+        "送信と取得を1回だけ行って終了します（失敗したら0以外で終了）。",
+        "Run one upload-and-pull cycle and exit (non-zero if it failed)."))] = False,
     ca_bundle: CaBundle = None,
     max_events: MaxEvents = DEFAULT_MAX_EVENTS,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every job to standard error.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help=h("すべての処理を標準エラー出力に記録します。",
+                                                                    "Log every job to standard error."))] = False,
     wait_s: Annotated[float, typer.Option(
-        "--wait", min=1, max=3600, help="With --once while the daemon runs: seconds to wait for its cycle.")] = 60,
+        "--wait", min=1, max=3600, help=h("デーモンの動作中に --once を使うとき: その同期を待つ秒数。",
+                                          "With --once while the daemon runs: seconds to wait for its cycle."))] = 60,
     sibling: Annotated[list[str] | None, typer.Option(
-        "--sibling", help="A sibling gate of this site, HOST:PORT (repeatable; also siblings.toml).")] = None,
+        "--sibling", help=h("この現場の隣のゲート、HOST:PORT（複数指定可。siblings.toml でも指定できます）。",
+                            "A sibling gate of this site, HOST:PORT (repeatable; also siblings.toml)."))] = None,
     sibling_port: Annotated[int | None, typer.Option(
-        "--sibling-port", min=0, max=65535, help="Serve this gate's journal to siblings on this port "
-                                                  "(default 8781; 0: do not serve).")] = None,
-    no_mdns: Annotated[bool, typer.Option("--no-mdns", help="Do not announce or look for siblings with mDNS.")] = False,
+        "--sibling-port", min=0, max=65535, help=h("このゲートの記録ファイルを隣のゲートに提供するポート"
+                                                   "（既定8781。0なら提供しません）。",
+                                                   "Serve this gate's journal to siblings on this port "
+                                                   "(default 8781; 0: do not serve)."))] = None,
+    no_mdns: Annotated[bool, typer.Option("--no-mdns", help=h("隣のゲートの告知と検索に mDNS を使いません。",
+                                                              "Do not announce or look for siblings with mDNS."))
+                       ] = False,
 ) -> None:
-    """Upload the journal in signed batches, pull roster and site config, keep the sync state.
+    """The daemon, or one cycle; ``--once`` while the daemon runs asks it for a cycle through ``sync-now``.
 
-    ``--once`` while the daemon runs (it holds state.db) asks the daemon for a cycle now, through the
-    ``sync-now`` file it watches, and reports that cycle's result; so the kiosk's "sync now" button and
-    scripts work whether or not the daemon is running.
+    The daemon holds state.db, so ``--once`` then touches the ``sync-now`` file the daemon watches and reports
+    that cycle's result: the kiosk's "sync now" button and scripts work whether or not the daemon is running.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -291,12 +314,14 @@ def status_lines(status: SyncStatus, now: datetime) -> list[str]:
     return lines
 
 
-@app.command("status")
+@app.command("status", help=h("未送信の件数、最も古い未送信記録の経過時間、最後に成功した同期、最後のエラー（文章）を"
+                               "表示します。",
+                               "Unsent count, oldest unsent age, last successful sync, last error in words."))
 def status(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (both languages).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=h("JSON オブジェクト1つで出力します（日英両方の文言）。",
+                                                           "Print one JSON object (both languages)."))] = False,
 ) -> None:
-    """Unsent count, oldest unsent age, last successful sync, last error in words."""
     data = data_dir(ctx)
     now = datetime.now().astimezone()
     with reported(), StateReader(data.state) as state:
@@ -324,11 +349,12 @@ def status(
 
 def export(
     ctx: typer.Context,
-    to: Annotated[Path, typer.Option("--to", file_okay=False, help="Folder to write batch files to "
-                                                                   "(e.g. a USB drive).")],
+    to: Annotated[Path, typer.Option("--to", file_okay=False, help=h(
+        "バッチファイルの書き出し先フォルダ（USB メモリなど）。",
+        "Folder to write batch files to (e.g. a USB drive)."))],
     max_events: MaxEvents = DEFAULT_MAX_EVENTS,
 ) -> None:
-    """Write every unacknowledged range as signed batch files (for `genba server import`)."""
+    """``genba export`` (help: EXPORT_HELP): the offline path of docs/syncd.md, batches carried by hand."""
     data = data_dir(ctx)
     with reported():
         identity = load_identity(data)
@@ -345,10 +371,11 @@ def export(
 
 def import_receipts_cmd(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Receipts file written by "
-                                                                           "`genba server import`.")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                         help=h("`genba server import` が書き出した受領証ファイル。",
+                                                "Receipts file written by `genba server import`."))],
 ) -> None:
-    """Verify the receipts in FILE with the pinned server key and record what the server holds."""
+    """``genba import-receipts`` (help: IMPORT_RECEIPTS_HELP): the receipts of an offline export."""
     data = data_dir(ctx)
     with reported():
         identity = load_identity(data)
@@ -368,14 +395,18 @@ def import_receipts_cmd(
                  f"Recorded {len(result.advanced)} receipts; {len(result.unchanged)} were already known."))
 
 
-@device_app.command("enroll")
+@device_app.command("enroll", help=h("この端末を登録します: 登録コードで端末の公開鍵を登録し、サーバーの鍵を固定し、"
+                                      "現場を保存します。",
+                                      "Enroll this device: register its public key with the code, pin the "
+                                      "server's key, store the site."))
 def device_enroll(
     ctx: typer.Context,
-    server: Annotated[str, typer.Option("--server", help="Server URL, e.g. https://genba.example.jp")],
-    code: Annotated[str, typer.Option("--code", help="One-time enrollment code from the back office.")],
+    server: Annotated[str, typer.Option("--server", help=h("サーバーの URL（例: https://genba.example.jp）。",
+                                                           "Server URL, e.g. https://genba.example.jp"))],
+    code: Annotated[str, typer.Option("--code", help=h("事務所（バックオフィス）が発行した1回限りの登録コード。",
+                                                       "One-time enrollment code from the back office."))],
     ca_bundle: CaBundle = None,
 ) -> None:
-    """Enroll this device: register its public key with the code, pin the server's key, store the site."""
     data = data_dir(ctx).ensure()
     with reported():
         state = StateWriter.open(data.state)  # refuses while syncd runs with the old identity

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from genba.cli.common import data_dir, fail, reported
+from genba.cli.words import h
 from shared.device import load_identity
 from shared.messages import t
 from shared.paths import DataDir
@@ -24,28 +25,33 @@ from shared.state import (
     parse_roster_csv,
 )
 
-app = typer.Typer(help="The site roster on this device (作業員名簿). / 端末の作業員名簿")
+app = typer.Typer(help=h("この端末に保存する現場の作業員名簿。", "The site roster on this device (作業員名簿)."))
 
 
-@app.command("import")
+@app.command("import", help=h(
+    "作業員名簿（state.db）を FILE の内容で置き換えます。不正な行が1行でもあれば何も取り込みません。\n\n"
+    "サーバーのない現場では、--site（と --site-name）でこのキオスクの現場も設定します（docs/syncd.md）。"
+    "state.db の書き込みロックを取るため、`genba syncd` の動作中は実行できません。"
+    "登録済みの端末では、次の取得でサーバーの名簿がこの名簿を置き換え、現場は登録時のものになります。",
+    "Replace the roster in state.db with FILE. Any bad line: nothing is imported.\n\n"
+    "With --site (and --site-name), also sets this kiosk's site, for a site with no server (docs/syncd.md). "
+    "Takes the state writer lock, so it refuses while `genba syncd` runs; on an enrolled device the server's "
+    "roster replaces this one at the next pull, and its site comes from the enrollment."))
 def import_roster(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Roster CSV (UTF-8 or CP932); columns in docs/syncd.md.",
+    file: Annotated[Path, typer.Argument(help=h("作業員名簿の CSV（UTF-8 または CP932）。列は docs/syncd.md を参照。",
+                                                "Roster CSV (UTF-8 or CP932); columns in docs/syncd.md."),
                                          exists=True, dir_okay=False, readable=True)],
     site: Annotated[str | None, typer.Option(
-        "--site", help="This site's 現場ID (14 digits), for a site without a server.")] = None,
+        "--site", help=h("この現場の現場ID（14桁）。サーバーのない現場で使います。",
+                         "This site's 現場ID (14 digits), for a site without a server."))] = None,
     site_name: Annotated[str | None, typer.Option(
-        "--site-name", help="The site's name, shown on the kiosk (with --site).")] = None,
+        "--site-name", help=h("キオスクに表示する現場名（--site と一緒に指定）。",
+                              "The site's name, shown on the kiosk (with --site)."))] = None,
     change_site: Annotated[bool, typer.Option(
-        "--change-site", help="Replace a different site set earlier (a typing mistake).")] = False,
+        "--change-site", help=h("以前に設定した別の現場を置き換えます（入力ミスの訂正）。",
+                                "Replace a different site set earlier (a typing mistake)."))] = False,
 ) -> None:
-    """Replace the roster in state.db with FILE. Any bad line: nothing is imported.
-
-    With --site (and --site-name), also sets this kiosk's site, for a site with no
-    server (docs/syncd.md). Takes the state writer lock, so it refuses while
-    `genba syncd` runs; on an enrolled device the server's roster replaces this one
-    at the next pull, and its site comes from the enrollment.
-    """
     data = data_dir(ctx).ensure()
     if site is None and (site_name is not None or change_site):
         fail(t("--site-name と --change-site は --site と一緒に指定してください。何も取り込んでいません。",

@@ -14,9 +14,11 @@ from typing import Annotated
 import typer
 
 from genba.cli.common import data_dir, fail, reported
+from genba.cli.words import h
 from shared.messages import t
 
-app = typer.Typer(help="The site manager's tablet view: pairing. / 現場管理者のタブレット画面: 接続")
+app = typer.Typer(help=h("現場管理者のタブレット画面: タブレットの接続（ペアリング）。",
+                         "The site manager's tablet view: pairing."))
 
 
 def _access(ctx: typer.Context):  # type: ignore[no-untyped-def]
@@ -27,13 +29,16 @@ def _access(ctx: typer.Context):  # type: ignore[no-untyped-def]
     return Access(data.root, SystemClock())
 
 
-@app.command("pair-code")
+@app.command("pair-code", help=h("1回限りの接続コード（10分間有効）を発行します。コードは最後の行に出ます。",
+                                  "Issue a single-use pairing code (valid 10 minutes); prints the code on its last "
+                                  "line."))
 def pair_code(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option("--port", help="The kiosk's tablet port, for the address shown.")] = 8780,
-    qr: Annotated[bool, typer.Option("--qr/--no-qr", help="Also draw the QR code in the terminal.")] = True,
+    port: Annotated[int, typer.Option("--port", help=h("キオスクのタブレット画面のポート（表示するアドレス用）。",
+                                                       "The kiosk's tablet port, for the address shown."))] = 8780,
+    qr: Annotated[bool, typer.Option("--qr/--no-qr", help=h("QR コードもターミナルに表示します。",
+                                                            "Also draw the QR code in the terminal."))] = True,
 ) -> None:
-    """Issue a single-use pairing code (valid 10 minutes); prints the code on its last line."""
     import segno
 
     from kiosk.web import lan_addresses
@@ -48,9 +53,9 @@ def pair_code(
     typer.echo(code.code)
 
 
-@app.command("list")
+@app.command("list", help=h("接続済みのタブレット: ID、名前、接続日時、有効期限、アドレス。",
+                             "The paired tablets: id, name, paired at, expires, address."))
 def list_tablets(ctx: typer.Context) -> None:
-    """The paired tablets: id, name, paired at, expires, address."""
     with reported():
         sessions = _access(ctx).sessions()
     if not sessions:
@@ -59,10 +64,10 @@ def list_tablets(ctx: typer.Context) -> None:
         typer.echo(f"{s.id}  {s.label}  {s.created}  {s.expires}  {s.address}  ({s.via})")
 
 
-@app.command("revoke")
-def revoke(ctx: typer.Context, session_id: Annotated[str, typer.Argument(help="The id from `genba tablet list`.")]
-           ) -> None:
-    """Revoke one paired tablet: its next request is refused."""
+@app.command("revoke", help=h("接続済みのタブレットを1台失効させます: 次の要求から拒否されます。",
+                               "Revoke one paired tablet: its next request is refused."))
+def revoke(ctx: typer.Context, session_id: Annotated[str, typer.Argument(
+        help=h("`genba tablet list` に表示される ID。", "The id from `genba tablet list`."))]) -> None:
     with reported():
         done = _access(ctx).revoke(session_id)
     if not done:
