@@ -152,9 +152,16 @@ main()
 """
 
 
-def _genba_without(extra: str, *args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    blocked = ",".join(m for m, e in EXTRA_OF_MODULE.items() if e == extra)
-    env = {**os.environ, "GENBA_LANG": "en", "GENBA_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+def _only_in(extra: str) -> set[str]:
+    """Every top-level module that the install without ``extra`` lacks: provided by it, not by the base or the
+    other role's extra (not only the names EXTRA_OF_MODULE spells out)."""
+    other = EXTRAS["server" if extra == "kiosk" else "kiosk"]
+    return {m for m, dists in DISTS_OF_MODULE.items() if dists & EXTRAS[extra] and not dists & (BASE | other)}
+
+
+def _genba_without(extra: str, *args: str, tmp_path: Path, lang: str = "en") -> subprocess.CompletedProcess[str]:
+    blocked = ",".join(sorted(_only_in(extra)))
+    env = {**os.environ, "GENBA_LANG": lang, "GENBA_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.run([sys.executable, "-c", _BLOCKER, blocked, *args], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=120)
 
@@ -173,11 +180,14 @@ def test_kiosk_on_a_server_install_names_the_kiosk_extra_instead_of_a_traceback(
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])  # Japanese help is laid out by BudouX: it must be in the base
 @pytest.mark.parametrize("extra", ["kiosk", "server"])
-def test_the_command_line_starts_without_either_extra(extra: str, tmp_path: Path) -> None:
-    done = _genba_without(extra, "--help", tmp_path=tmp_path)
+def test_the_command_line_starts_without_either_extra(extra: str, lang: str, tmp_path: Path) -> None:
+    assert {"PySide6", "nfc"} <= _only_in("kiosk") and {"fastapi", "sqlalchemy"} <= _only_in("server")
+    done = _genba_without(extra, "--help", tmp_path=tmp_path, lang=lang)
     assert done.returncode == 0, done.stderr
     assert "roster" in done.stdout and "server" in done.stdout
+    assert ("同期サーバー" if lang == "ja" else "sync server") in done.stdout
 
 
 def test_a_missing_module_of_no_extra_is_a_real_error_and_still_shows(tmp_path: Path) -> None:
@@ -223,6 +233,7 @@ def test_a_role_install_has_its_libraries_and_not_the_other_roles(
     done = subprocess.run([python, "-c", "from genba.cli import main; main()", *command], env=run_env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and f"genba[{other}]" in done.stderr and "Traceback" not in done.stderr
-    done = subprocess.run([python, "-c", "from genba.cli import main; main()", "--help"], env=run_env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
+    for lang in ("en", "ja"):  # the Japanese help is laid out with BudouX, so it must come with every role
+        done = subprocess.run([python, "-c", "from genba.cli import main; main()", "--help"],
+                              env={**run_env, "GENBA_LANG": lang}, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
