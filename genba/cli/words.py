@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from rich.cells import cell_len, chop_cells
@@ -23,15 +24,16 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.text import Text
 
-from shared.messages import current_lang
+from shared.messages import current_lang, t
+from shared.phrases import CJK, phrases
 
 #: The language of this process's command line, read once when the command tree is built.
 LANG = current_lang()
 
 
 def h(ja: str, en: str) -> str:
-    """The help text in this process's language."""
-    return en if LANG == "en" else ja
+    """The help text in this process's language (:func:`shared.messages.t` with the language read at import)."""
+    return t(ja, en, LANG)
 
 
 #: Typer's own words in Japanese: the rich help's constants (panel titles and the like, which Typer fixes when it
@@ -159,7 +161,7 @@ def localize_framework(lang: str = LANG) -> None:
         if make_rich_text is not None:
             def phrased_rich_text(*args: Any, **kwargs: Any) -> Any:
                 text = make_rich_text(*args, **kwargs)
-                return PhrasedText(text) if isinstance(text, Text) and _CJK.search(text.plain) else text
+                return PhrasedText(text) if isinstance(text, Text) and CJK.search(text.plain) else text
 
             rich_utils._make_rich_text = phrased_rich_text
 
@@ -182,9 +184,9 @@ def localize_framework(lang: str = LANG) -> None:
 
     usage_error = getattr(exceptions, "UsageError", None)
     if usage_error is not None:
+        # UsageError's own (inherited by the rest) and each subclass's that overrides it
         for cls in {usage_error, *(v for v in vars(exceptions).values() if isinstance(v, type))}:
-            if isinstance(cls, type) and issubclass(cls, usage_error) and cls.__name__ != "NoArgsIsHelpError" \
-                    and (cls is usage_error or "format_message" in vars(cls)):
+            if issubclass(cls, usage_error) and (cls is usage_error or "format_message" in vars(cls)):
                 _translate_format_message(cls)
 
     completion_arguments = getattr(typer_main, "get_install_completion_arguments", None)
@@ -211,12 +213,14 @@ class PhrasedText:
     def __init__(self, text: Text) -> None:
         self.text = text
 
+    @cached_property
     def _chunks(self) -> list[tuple[int, int]]:
-        """(start, end) of each piece that must stay on one line, in order, covering the whole text."""
+        """(start, end) of each piece that must stay on one line, in order, covering the whole text (measured
+        and laid out more than once per help page, so split once)."""
         chunks: list[tuple[int, int]] = []
         start = 0
         for line in self.text.plain.split("\n"):
-            for phrase in _phrases(line):
+            for phrase in phrases(line):
                 for piece in re.findall(r"\S*\s*", phrase):  # a space inside a phrase is a break too
                     if piece:
                         chunks.append((start, start + len(piece)))
@@ -229,7 +233,7 @@ class PhrasedText:
         plain = self.text.plain
         offsets: list[int] = []
         used = 0
-        for start, end in self._chunks():
+        for start, end in self._chunks:
             piece = plain[start:end]
             if piece == "\n":
                 offsets.append(end)
@@ -249,7 +253,7 @@ class PhrasedText:
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         plain = self.text.plain
-        longest_piece = max((cell_len(plain[a:b].rstrip()) for a, b in self._chunks()), default=0)
+        longest_piece = max((cell_len(plain[a:b].rstrip()) for a, b in self._chunks), default=0)
         longest_line = max((cell_len(line) for line in plain.split("\n")), default=0)
         return Measurement(min(longest_piece, options.max_width), min(longest_line, options.max_width))
 
@@ -260,23 +264,6 @@ class PhrasedText:
         out = Text("\n").join(lines)
         out.overflow = "fold"
         yield out
-
-
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff9f]")
-
-
-def _phrases(line: str) -> list[str]:
-    if not _CJK.search(line):
-        return [line]
-    from budoux import load_default_japanese_parser
-
-    global _PARSER
-    if _PARSER is None:
-        _PARSER = load_default_japanese_parser()
-    return list(_PARSER.parse(line)) or [line]
-
-
-_PARSER: Any = None
 
 
 def _translate_format_message(cls: type[Any]) -> None:

@@ -13,27 +13,20 @@ breaks at spaces.
 from __future__ import annotations
 
 import itertools
-import re
 from functools import lru_cache
 
-from budoux import Parser, load_default_japanese_parser, load_default_simplified_chinese_parser
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QTextLayout, QTextOption
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from kiosk.ui.i18n import translations
+from shared.phrases import CJK, phrases
 
 WJ = "\u2060"
 """WORD JOINER: no line break here."""
 ZWSP = "\u200b"
 """ZERO WIDTH SPACE: a line may break here."""
 INVISIBLE = str.maketrans("", "", WJ + ZWSP)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff9f]")
-
-
-@lru_cache(maxsize=2)
-def _parser(lang: str) -> Parser:
-    return load_default_simplified_chinese_parser() if lang == "zh" else load_default_japanese_parser()
 
 
 def _glue(phrase: str) -> str:
@@ -49,10 +42,9 @@ def _glue(phrase: str) -> str:
 @lru_cache(maxsize=4096)
 def phrased(text: str, lang: str = "ja") -> str:
     """``text`` with break control characters so that it wraps only between phrases."""
-    if not _CJK.search(text):
+    if not CJK.search(text):
         return text
-    parser = _parser("zh" if lang.startswith("zh") else "ja")
-    return "\n".join(ZWSP.join(_glue(p) for p in parser.parse(line)) if line else line
+    return "\n".join(ZWSP.join(_glue(p) for p in phrases(line, lang)) if line else line
                      for line in text.split("\n"))
 
 
@@ -82,7 +74,7 @@ def mid_phrase_breaks(text: str, font: QFont, width: int) -> list[str]:
     for line, _ in lines(text, font, width)[:-1]:
         start += len(line)
         before, after = text[start - 1], text[start] if start < len(text) else ""
-        if before in (ZWSP, " ", "\n", "\u3000") or not (_CJK.match(before) or _CJK.match(after or " ")):
+        if before in (ZWSP, " ", "\n", "\u3000") or not (CJK.match(before) or CJK.match(after or " ")):
             continue
         shown = text.translate(INVISIBLE)
         cut = len(text[:start].translate(INVISIBLE))
