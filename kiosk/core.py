@@ -191,7 +191,7 @@ class KioskCore:
     def idle(self) -> IdleStatus:
         config = self.site.settings()
         problems: list[str] = []
-        now = self.clock.wall()
+        now = self.clock.wall().astimezone(config.timezone)  # the site's local time, whatever the machine's zone
         refused = isinstance(self.journal, RefusingJournal)
         if refused:
             problems.append("journal_lost")
@@ -268,7 +268,13 @@ class KioskCore:
         return self.pipeline.record(self._actions().amend(ref, direction, self.today))
 
     def manual(self, worker: str, direction: Direction, claimed_at: datetime) -> StoredEvent:
-        return self.pipeline.record(self._actions().manual(worker, direction, claimed_at, self.clock.wall()))
+        return self.pipeline.record(self._actions().manual(worker, direction, claimed_at, self.now()))
+
+    def now(self) -> datetime:
+        """The wall clock in the site's time zone: what every screen shows, and the zone a time the manager
+        types (a forgotten card's "07:30") is read in. The machine's own zone plays no part, so a kiosk whose
+        system zone is UTC or Europe/London (Raspberry Pi OS's default) shows and records the site's hours."""
+        return self.clock.wall().astimezone(self.today.tz)
 
     def prune(self) -> int:
         """Remove acknowledged events older than the retention period (see shared.state.prune)."""

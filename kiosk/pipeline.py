@@ -107,7 +107,7 @@ class TapPipeline:
         bound = self.today.bindings.get(idm)
         if bound is not None and (holder is None or holder.worker != bound):
             holder = self.site.worker(bound) or CardHolder(worker=bound, name=bound, on_site_roster=False)
-        now = self.clock.wall()
+        now = self.clock.wall().astimezone(settings.timezone)  # shown in the site's hours, whatever the machine's zone
         self.today.day_boundary, self.today.tz = settings.day_boundary, settings.timezone
         self.today.roll_to(now)
         key = holder.worker if holder is not None else self.today.key_for(idm)
@@ -143,5 +143,6 @@ class TapPipeline:
             kind = OutcomeKind.NOT_ON_ROSTER
         else:
             kind = OutcomeKind.RECORDED
-        return Outcome(kind, idm, holder, decision.direction, parse_rfc3339(stored.event.at), stored.seq,
+        return Outcome(kind, idm, holder, decision.direction, parse_rfc3339(stored.event.at).astimezone(now.tzinfo),
+                       stored.seq,
                        repeat_of=decision.repeat_of, forced=forced is not None)

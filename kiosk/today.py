@@ -188,7 +188,8 @@ class Today:
             assert event.idm is not None and event.worker is not None
             self._bind(event.idm, event.worker)
             return
-        at = parse_rfc3339(event.claimed_at if event.kind == "manual" else event.at)
+        # in the site's zone whatever offset the journal's text carries (a kiosk once run in UTC wrote +00:00)
+        at = parse_rfc3339(event.claimed_at if event.kind == "manual" else event.at).astimezone(self.tz)
         self._roll(at)
         if work_day(at, self.day_boundary, self.tz) != self.day:
             return  # an event of an earlier day (a late manual entry, a clock set back): not today's state

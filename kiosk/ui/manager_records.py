@@ -153,7 +153,7 @@ class ManualPage(ManagerPage):
         self.time.retranslate()
 
     def open(self) -> None:
-        now = self.model.core.clock.wall()
+        now = self.model.core.now()
         self.time.setTime(QTime(now.hour, now.minute))
 
     def refresh(self) -> None:
@@ -166,7 +166,7 @@ class ManualPage(ManagerPage):
         if worker is None:
             self.say(translate("Kiosk", "Choose the worker first."))
             return
-        now = self.model.core.clock.wall()
+        now = self.model.core.now()
         t = self.time.time()
         claimed = latest_at(now, t.hour(), t.minute())
         try:

@@ -209,7 +209,7 @@ class SiblingsPage(ManagerPage):
         self.alarm_title.setText(t(f"警報（{len(self.alarms)}）", f"Alarms ({len(self.alarms)})", lang))
         self.alarm_list.clear()
         for a in self.alarms:
-            item = QListWidgetItem(alarm_text(a, lang, self.model.core.clock.wall().tzinfo))
+            item = QListWidgetItem(alarm_text(a, lang, self.model.core.today.tz))
             item.setData(ROLE, a.id)
             self.alarm_list.addItem(item)
         if not self.alarms:

@@ -18,7 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from kiosk.errors import KioskError, ManagerActionRefused
 from kiosk.manager import pin_matches
@@ -54,6 +55,13 @@ class Ctx:
         return t(ja, en, self.lang)
 
 
+@pass_context
+def _when(ctx: Context, moment: Any) -> str:
+    """``{{ x|when }}``: MM/DD HH:MM in the site's zone, the zone of the page's snapshot (``snap.now``)."""
+    snap = ctx.get("snap")
+    return rows.when(moment, snap.now.tzinfo if snap is not None else None)
+
+
 class TabletApp:
     def __init__(self, data: DataDir, clock: Clock, run: Runner, actions: KioskActions | None, *,
                  end_of_day: time = DEFAULT_END_OF_DAY, port: int = 0) -> None:
@@ -64,6 +72,7 @@ class TabletApp:
         self.env = Environment(loader=PackageLoader("kiosk.web", "templates"), autoescape=select_autoescape(),
                                trim_blocks=True, lstrip_blocks=True)
         self.env.filters["hm"] = rows.hm
+        self.env.filters["when"] = _when
         self.env.filters.update(rollcall_rows=rows.rollcall_rows, today_rows=rows.today_rows,
                                 entered_names=rows.entered_names, trade_names=rows.trade_names)
         self._static = resources.files("kiosk.web").joinpath(STATIC)

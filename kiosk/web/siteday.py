@@ -241,12 +241,14 @@ class SiteDay:
 
     def _snapshot(self, with_corrections: bool) -> Snapshot:
         with self._lock:
-            now = self._now()
             config = self._state.site_config()
             self._load_roster()
             hour, minute = (int(x) for x in config.day_boundary.split(":"))
             boundary = time(hour, minute)
             tz = site_timezone(config.timezone)
+            # the site's local time, whatever the machine's zone: every page shows it, and a time the manager
+            # types (a forgotten card's 07:30) is read in its zone (views.manual takes snap.now's)
+            now = self._now().astimezone(tz)
             today = self._today
             if today is None or today.day != work_day(now, boundary, tz) or today.tz != tz \
                     or today.day_boundary != boundary:
@@ -433,6 +435,7 @@ class SiteDay:
 
     def _corrections(self, now: datetime) -> list[Correction]:
         """Forgotten cards and amended directions recorded here, newest first, with their sync state."""
+        tz = now.tzinfo  # the site's (see _snapshot)
         acked = self._acked()
         decided = correction_states(self._state)
         out: list[Correction] = []
@@ -442,9 +445,9 @@ class SiteDay:
         for epoch, data in rows:
             e = Event.from_bytes(bytes(data))
             w = self._roster.get(e.worker or "") or self._roster.get(self._cards.get(e.idm or "", ""))
-            out.append(Correction(seq=e.seq, kind=e.kind, at=parse_rfc3339(e.at), worker=e.worker,
+            out.append(Correction(seq=e.seq, kind=e.kind, at=parse_rfc3339(e.at).astimezone(tz), worker=e.worker,
                                   name=w.name if w else (e.worker or e.idm or ""), direction=e.direction,
-                                  claimed_at=parse_rfc3339(e.claimed_at) if e.claimed_at else None,
+                                  claimed_at=parse_rfc3339(e.claimed_at).astimezone(tz) if e.claimed_at else None,
                                   reason=e.reason or "", sent=e.seq <= acked.get(epoch, 0),
                                   status=decided[(epoch, e.seq)].status if (epoch, e.seq) in decided else None,
                                   note=decided[(epoch, e.seq)].note if (epoch, e.seq) in decided else ""))

@@ -8,6 +8,7 @@ the tab runs, the sibling servers of both gates' syncd on loopback sockets, real
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -264,6 +265,9 @@ def test_sibling_alarms_show_what_happened_which_gate_and_what_to_do(gates: tupl
             for button in tab.findChildren(QAbstractButton):
                 if button.isVisibleTo(win):
                     assert min(button.width(), button.height()) >= MIN_TOUCH_PX, (name, w, h, button.text())
-            win.grab().save(str(SHOTS / f"manager-siblings-{name}-{w}x{h}.png"))
+            shot = win.grab()
+            assert not shot.isNull() and (shot.width(), shot.height()) == (w, h)
+            if os.environ.get("GENBA_WRITE_SCREENSHOTS") == "1":  # regenerate the pictures in docs/
+                shot.save(str(SHOTS / f"manager-siblings-{name}-{w}x{h}.png"))
         win.close()
     assert DataDir.resolve(b.data.root).state.exists()
