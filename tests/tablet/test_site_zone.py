@@ -157,3 +157,16 @@ def test_the_real_system_clock_in_london_gives_the_sites_hours(london: None, tmp
         assert k.events()[-1].claimed_at == f"{site_today}T00:00:00.000+09:00"
     finally:
         k.stop()
+
+
+def test_the_when_filter_converts_times_and_texts_and_shows_a_damaged_text_as_stored() -> None:
+    from kiosk.web.rows import when
+    from shared.siterules import site_timezone
+
+    tokyo = site_timezone("Asia/Tokyo")
+    assert when(datetime(2026, 12, 31, 15, 0, tzinfo=UTC), tokyo) == "01/01 00:00"  # a new year at the site
+    assert when("2026-11-19T21:40:00.000Z", tokyo) == "11/20 06:40"
+    assert when("2026-11-20T06:40:00+09:00", tokyo) == "11/20 06:40"
+    assert when("2026-11-20T06:40:00-05:00", tokyo) == "11/20 20:40"
+    assert when("not a time", tokyo) == "not a time"  # shown as stored, not hidden
+    assert when(None, tokyo) == when("", tokyo) == ""
