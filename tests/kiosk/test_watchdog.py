@@ -22,8 +22,10 @@ from kiosk.ui.app import Watchdog
 from tests.kiosk.conftest import SITE
 from tests.slowdown import allow
 
-WAIT_MS = round(allow(10) * 1000)
-"""Upper bound for a message to arrive; only reached when a test is failing."""
+WAIT_MS = round(allow(60) * 1000)
+"""Upper bound for a message to arrive; only reached when a test is failing. A healthy run needs about 0.2 s;
+10 s once timed out in a full CI run (the full suite on 2 cores) and never alone, so the bound is as generous as
+the other end-to-end waits: it only decides how long a real failure takes to report."""
 
 
 @pytest.fixture
