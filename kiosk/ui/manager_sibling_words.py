@@ -46,7 +46,7 @@ def alarm_text(a: SiblingAlarm, lang: str, tz: tzinfo | None) -> str:
     what_ja, what_en, do_ja, do_en = ALARMS.get(a.code, ("隣のゲートの記録を取り込めませんでした",
                                                          "A sibling gate's records were refused",
                                                          "管理者に連絡してください。", "Call the administrator."))
-    try:  # stored in UTC; shown in the kiosk's local time like every other time on its screen
+    try:  # stored with the writing machine's offset; shown in the site's zone like every other time on the screen
         when = parse_rfc3339(a.at).astimezone(tz).strftime("%m-%d %H:%M")
     except GenbaError:
         when = a.at[5:16].replace("T", " ")

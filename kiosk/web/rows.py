@@ -24,9 +24,9 @@ def hm(moment: datetime | None) -> str:
 
 
 def when(moment: datetime | str | None, tz: tzinfo | None) -> str:
-    """``MM/DD HH:MM`` of a time, or of an RFC 3339 text as stored (state.db keeps some in UTC, the journal in
-    the offset it was written with), in the site's zone ``tz``; empty for none. A text that does not parse is
-    shown as stored rather than hidden."""
+    """``MM/DD HH:MM`` of a time, or of an RFC 3339 text as stored (state.db and the journal keep the offset of
+    the machine that wrote it, UTC on a UTC machine), in the site's zone ``tz``; empty for none. A text that
+    does not parse is shown as stored rather than hidden."""
     if not moment:
         return ""
     if isinstance(moment, str):
