@@ -5,10 +5,14 @@ types is issued here instead of in manager mode, and tablets are listed and
 revoked here. These commands change only the small pairing files in the data
 directory (``tablet-pairing.json``, ``tablet-sessions.json``); the running
 kiosk reads them at the next request.
+
+Times are printed in the site's zone (state.db's site configuration, Asia/Tokyo until one is received), as
+the tablet view shows them, whatever zone this machine is set to.
 """
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Annotated
 
 import typer
@@ -29,6 +33,15 @@ def _access(ctx: typer.Context):  # type: ignore[no-untyped-def]
     return Access(data.root, SystemClock())
 
 
+def _site_zone(ctx: typer.Context) -> tzinfo:
+    """The site's time zone: the one the kiosk decides and shows times in (state.db's site configuration)."""
+    from shared.siterules import site_timezone
+    from shared.state import StateReader
+
+    with StateReader(data_dir(ctx).state) as reader:
+        return site_timezone(reader.site_config().timezone)
+
+
 @app.command("pair-code", help=h("1回限りの接続コード（10分間有効）を発行します。コードは最後の行に出ます。",
                                   "Issue a single-use pairing code (valid 10 minutes); prints the code on its last "
                                   "line."))
@@ -45,23 +58,27 @@ def pair_code(
 
     with reported():
         code = _access(ctx).new_code()
+        until = code.expires.astimezone(_site_zone(ctx))
     url = f"http://{lan_addresses()[0]}:{port}/pair"
     if qr:
         segno.make(f"{url}?code={code.code.replace('-', '')}", error="m").terminal(compact=True)
-    typer.echo(t(f"タブレットで {url} を開き、このコードを入力してください（{code.expires:%H:%M} まで、1回限り）:",
-                 f"Open {url} on the tablet and type this code (until {code.expires:%H:%M}, single use):"))
+    typer.echo(t(f"タブレットで {url} を開き、このコードを入力してください（{until:%H:%M} まで、1回限り）:",
+                 f"Open {url} on the tablet and type this code (until {until:%H:%M}, single use):"))
     typer.echo(code.code)
 
 
-@app.command("list", help=h("接続済みのタブレット: ID、名前、接続日時、有効期限、アドレス。",
-                             "The paired tablets: id, name, paired at, expires, address."))
+@app.command("list", help=h("接続済みのタブレット: ID、名前、接続日時、有効期限（現場の時刻）、アドレス。",
+                             "The paired tablets: id, name, paired at, expires (the site's time), address."))
 def list_tablets(ctx: typer.Context) -> None:
+    from kiosk.web.rows import when
+
     with reported():
         sessions = _access(ctx).sessions()
+        zone = _site_zone(ctx)
     if not sessions:
         typer.echo(t("接続中のタブレットはありません。", "No paired tablets."))
     for s in sessions:
-        typer.echo(f"{s.id}  {s.label}  {s.created}  {s.expires}  {s.address}  ({s.via})")
+        typer.echo(f"{s.id}  {s.label}  {when(s.created, zone)}  {when(s.expires, zone)}  {s.address}  ({s.via})")
 
 
 @app.command("revoke", help=h("接続済みのタブレットを1台失効させます: 次の要求から拒否されます。",

@@ -170,3 +170,50 @@ def test_the_when_filter_converts_times_and_texts_and_shows_a_damaged_text_as_st
     assert when("2026-11-20T06:40:00-05:00", tokyo) == "11/20 20:40"
     assert when("not a time", tokyo) == "not a time"  # shown as stored, not hidden
     assert when(None, tokyo) == when("", tokyo) == ""
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "Pacific/Guam"])
+def test_the_tablet_commands_print_the_sites_hours_on_a_utc_machine(tmp_path: Path, zone: str) -> None:
+    """``genba tablet pair-code`` and ``genba tablet list`` (a headless kiosk's pairing, from a shell) print their
+    times in the site's zone from state.db, as the tablet view does, not in the machine's (UTC here). Before, a
+    manager pairing from a terminal on a UTC machine read "until 01:10" for a code valid until 10:10 in Tokyo."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from zoneinfo import ZoneInfo
+
+    from kiosk.web import Access
+    from kiosk.web.rows import when
+    from shared.state import SiteConfig
+    from tests.tablet.conftest import SITE, SITE_NAME
+
+    data = make_site(tmp_path / "gate")
+    writer = StateWriter.open(data.state)
+    try:
+        writer.set_site_config(SiteConfig(site=SITE, name=SITE_NAME, timezone=zone))
+    finally:
+        writer.close()
+    site = ZoneInfo(zone)
+
+    def genba(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "genba", "--data-dir", str(data.root), "tablet", *args],
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "TZ": "UTC", "GENBA_LANG": "ja"})
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    out = genba("pair-code", "--no-qr")
+    expires = parse_rfc3339(json.loads((data.root / "tablet-pairing.json").read_text())["expires"])
+    assert expires.utcoffset() == timedelta(0)  # stored as this machine read it
+    assert f"（{expires.astimezone(site):%H:%M} まで、1回限り）" in out, out
+    code = out.strip().splitlines()[-1]
+
+    paired_at = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=1)
+    Access(data.root, ManualClock(paired_at)).pair_with_code(code, label="所長", address="192.0.2.7")
+    listed = genba("list")
+    line = next(x for x in listed.splitlines() if "所長" in x)
+    shown = paired_at.astimezone(site)
+    assert when(paired_at, site) == f"{shown:%m/%d %H:%M}"
+    assert f"所長  {shown:%m/%d %H:%M}  {shown + timedelta(days=7):%m/%d %H:%M}  192.0.2.7  (code)" in line, line
+    assert "Z" not in line and f"{paired_at:%H:%M}" not in line  # neither the stored text nor the machine's hours
