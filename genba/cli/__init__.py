@@ -15,11 +15,12 @@ import typer
 from genba.cli import demo as demo_cmd
 from genba.cli import journal
 from genba.cli.extras import missing_extra_message
-from genba.cli.words import h, localize_framework
+from genba.cli.words import h, localize_framework, mend_usage_errors
 from shared import __version__
 from shared.paths import ENV_DATA_DIR
 
 localize_framework()
+mend_usage_errors()
 
 app = typer.Typer(
     name="genba",

@@ -123,6 +123,40 @@ def translate_error(message: str) -> str:
     return message
 
 
+def mend_usage_errors() -> None:
+    """Give every usage error its command's usage line and help hint, in either language.
+
+    Typer 0.29's copy of Click raises "Option '--x' requires an argument." (and "... does not take a value.")
+    from its option parser without the command's context, which Click's own parser passes; so that one error
+    came without the usage line and "Try '... -h' for help.". The parser knows its context: this attaches it to
+    any usage error leaving the parser without one. Skipped when a future Typer lacks the hook
+    (tests/cli/test_cli_language.py notices: the lock file pins Typer).
+    """
+    import importlib
+
+    try:
+        parser = importlib.import_module("typer._click.parser")
+        exceptions = importlib.import_module("typer._click.exceptions")
+    except ImportError:
+        return
+    option_parser = getattr(parser, "_OptionParser", None)
+    parse_args = getattr(option_parser, "parse_args", None)
+    usage_error = getattr(exceptions, "UsageError", None)
+    if option_parser is None or parse_args is None or usage_error is None or getattr(parse_args, "mended", False):
+        return
+
+    def parse_args_in_context(self: Any, args: list[str]) -> Any:
+        try:
+            return parse_args(self, args)
+        except usage_error as exc:
+            if exc.ctx is None and self.ctx is not None:
+                exc.ctx, exc.cmd = self.ctx, self.ctx.command
+            raise
+
+    parse_args_in_context.mended = True  # type: ignore[attr-defined]
+    option_parser.parse_args = parse_args_in_context
+
+
 def localize_framework(lang: str = LANG) -> None:
     """Give Typer's own words (usage line, panel titles, ``--help``'s help, usage errors) this process's language.
 

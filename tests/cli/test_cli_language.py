@@ -130,6 +130,8 @@ def test_the_root_help_offers_shell_completion_in_japanese() -> None:
      "Invalid value for '--taps'"),
     (("journal", "simulate", "--taps"), "オプション '--taps' には値が必要です。",
      "Option '--taps' requires an argument."),
+    (("tablet", "pair-code", "--no-qr=1"), "オプション '--no-qr' は値をとりません。",
+     "Option '--no-qr' does not take a value."),
     (("journal", "simulate", "extra"), "余分な引数があります（extra）。", "Got unexpected extra argument"),
     (("server", "import", "/nonexistent/batch.json"),
      "'files' の値が正しくありません: ファイル '/nonexistent/batch.json' がありません。", "does not exist"),
@@ -140,11 +142,11 @@ def test_usage_errors_say_what_is_wrong_in_the_users_language(args: tuple[str, .
     assert ja.returncode == 2
     flat = " ".join(ja.stderr.replace("│", " ").split())  # the error panel's borders and wrapping
     assert " ".join(ja_says.split()) in flat, ja.stderr
-    if args != ("journal", "simulate", "--taps"):  # Typer's parser raises that one before it knows the command
-        assert "使い方は '" in flat and "-h' で確認できます。" in flat, ja.stderr  # and how to get help
+    assert "使い方は '" in flat and "-h' で確認できます。" in flat, ja.stderr  # and how to get help
     en = _genba("en", *args)
     assert en.returncode == 2
     assert en_says in " ".join(en.stderr.replace("│", " ").split()), en.stderr
+    assert "Usage: " in en.stderr and "-h' for help." in en.stderr, en.stderr
     assert not KANA.search(en.stderr)
 
 
