@@ -8,7 +8,7 @@ the device wrote and only check that it is well formed.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from shared.errors import InvalidTimestamp
 
@@ -56,3 +56,42 @@ def format_rfc3339(moment: datetime) -> str:
         raise InvalidTimestamp("refusing to format a naive datetime: the offset is part of the evidence")
     text = moment.isoformat(timespec="milliseconds")
     return text.replace("+00:00", "Z") if moment.utcoffset() == timedelta(0) else text
+
+
+def _local(moment: datetime | str, tz: tzinfo | None) -> datetime | None:
+    """``moment`` (a time, or an RFC 3339 text as stored) in the zone ``tz``; None for a text that does not
+    parse or a moment with no local time there (year 1 or past 9999)."""
+    try:
+        return (parse_rfc3339(moment) if isinstance(moment, str) else moment).astimezone(tz)
+    except (InvalidTimestamp, OverflowError):
+        return None
+
+
+def _as_stored(moment: datetime | str) -> str:
+    return moment if isinstance(moment, str) else format_rfc3339(moment)
+
+
+def local_when(moment: datetime | str | None, tz: tzinfo | None) -> str:
+    """``MM/DD HH:MM`` of a time, or of an RFC 3339 text as stored, in the zone ``tz`` (the site's): how every
+    screen shows a moment that may not be today's; empty for none.
+
+    A stored text carries the offset of the machine that wrote it (state.db, the journal: UTC on a UTC
+    machine), so it is converted like a time. A text that does not parse is shown as stored rather than hidden.
+    """
+    if not moment:
+        return ""
+    local = _local(moment, tz)
+    if local is None:
+        return _as_stored(moment)
+    return f"{local.month:02d}/{local.day:02d} {local.hour:02d}:{local.minute:02d}"
+
+
+def local_hm(moment: datetime | str | None, tz: tzinfo | None) -> str:
+    """``HH:MM`` in the zone ``tz``, for a moment within the day (a pairing code's end); otherwise as
+    :func:`local_when`."""
+    if not moment:
+        return ""
+    local = _local(moment, tz)
+    if local is None:
+        return _as_stored(moment)
+    return f"{local.hour:02d}:{local.minute:02d}"

@@ -70,7 +70,7 @@ def pair_code(
 @app.command("list", help=h("接続済みのタブレット: ID、名前、接続日時、有効期限（現場の時刻）、アドレス。",
                              "The paired tablets: id, name, paired at, expires (the site's time), address."))
 def list_tablets(ctx: typer.Context) -> None:
-    from kiosk.web.rows import when
+    from shared.timefmt import local_when
 
     with reported():
         sessions = _access(ctx).sessions()
@@ -78,7 +78,8 @@ def list_tablets(ctx: typer.Context) -> None:
     if not sessions:
         typer.echo(t("接続中のタブレットはありません。", "No paired tablets."))
     for s in sessions:
-        typer.echo(f"{s.id}  {s.label}  {when(s.created, zone)}  {when(s.expires, zone)}  {s.address}  ({s.via})")
+        paired, expires = local_when(s.created, zone), local_when(s.expires, zone)
+        typer.echo(f"{s.id}  {s.label}  {paired}  {expires}  {s.address}  ({s.via})")
 
 
 @app.command("revoke", help=h("接続済みのタブレットを1台失効させます: 次の要求から拒否されます。",

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from shared.errors import GenbaError
 from shared.messages import t
 from shared.state.siblings import SiblingAlarm, SiblingPeer
-from shared.timefmt import parse_rfc3339
+from shared.timefmt import local_when
 
 ALARMS: dict[str, tuple[str, str, str, str]] = {
     # code: what happened (ja, en), what to do (ja, en)
@@ -46,10 +45,7 @@ def alarm_text(a: SiblingAlarm, lang: str, tz: tzinfo | None) -> str:
     what_ja, what_en, do_ja, do_en = ALARMS.get(a.code, ("隣のゲートの記録を取り込めませんでした",
                                                          "A sibling gate's records were refused",
                                                          "管理者に連絡してください。", "Call the administrator."))
-    try:  # stored with the writing machine's offset; shown in the site's zone like every other time on the screen
-        when = parse_rfc3339(a.at).astimezone(tz).strftime("%m-%d %H:%M")
-    except GenbaError:
-        when = a.at[5:16].replace("T", " ")
+    when = local_when(a.at, tz)  # stored with the writing machine's offset; shown in the site's zone
     gate = t(f"ゲート {a.device}（{a.peer}）· {when} · 記録番号 {a.seq}",
              f"Gate {a.device} ({a.peer}) · {when} · record {a.seq}", lang)
     return f"⚠ {t(what_ja, what_en, lang)}\n{gate}\n{t(do_ja, do_en, lang)}"

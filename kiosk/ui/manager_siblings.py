@@ -36,6 +36,7 @@ from shared.messages import t
 from shared.paths import DataDir
 from shared.state import StateReader
 from shared.state.siblings import SiblingAlarm, SiblingPeer, sibling_alarms, sibling_peers
+from shared.timefmt import local_hm
 
 SIBLING_PORT = 8781
 CODE_LEN = 10
@@ -180,7 +181,8 @@ class SiblingsPage(ManagerPage):
         self.code_show.setText(str(code.get("code", "")))
         addresses = "、".join(code.get("addresses", [])) or t("（この機器のアドレスが見つかりません）",
                                                              "(no network address found)", lang)
-        expires = str(code.get("expires", ""))[11:16]
+        # written with this machine's offset by `genba siblings pair-code --json`; shown in the site's hours
+        expires = local_hm(str(code.get("expires", "")), self.model.core.today.tz)
         self.code_info.setText(t(
             f"相手のゲートの「隣のゲート」→「相手のコードを入力」で、このコードとアドレス {addresses} を"
             f"入力してください。{expires} まで有効・1回限り。",

@@ -34,6 +34,7 @@ from shared.clock import Clock
 from shared.errors import GenbaError
 from shared.messages import CATALOG, t
 from shared.paths import DataDir
+from shared.timefmt import local_when
 
 log = logging.getLogger("genba.tablet")
 
@@ -59,7 +60,7 @@ class Ctx:
 def _when(ctx: Context, moment: Any) -> str:
     """``{{ x|when }}``: MM/DD HH:MM in the site's zone, the zone of the page's snapshot (``snap.now``)."""
     snap = ctx.get("snap")
-    return rows.when(moment, snap.now.tzinfo if snap is not None else None)
+    return local_when(moment, snap.now.tzinfo if snap is not None else None)
 
 
 class TabletApp:

@@ -9,34 +9,16 @@ with markupsafe, as the template's autoescape does) and hand the template one :c
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
+from datetime import datetime
 
 from markupsafe import Markup, escape
 
 from kiosk.web.siteday import Person
-from shared.errors import GenbaError
-from shared.timefmt import parse_rfc3339
 
 
 def hm(moment: datetime | None) -> str:
     """``HH:MM`` of a time (what ``strftime("%H:%M")`` gives), empty for none."""
     return "" if moment is None else f"{moment.hour:02d}:{moment.minute:02d}"
-
-
-def when(moment: datetime | str | None, tz: tzinfo | None) -> str:
-    """``MM/DD HH:MM`` of a time, or of an RFC 3339 text as stored (state.db and the journal keep the offset of
-    the machine that wrote it, UTC on a UTC machine), in the site's zone ``tz``; empty for none. A text that
-    does not parse is shown as stored rather than hidden."""
-    if not moment:
-        return ""
-    if isinstance(moment, str):
-        try:
-            local = parse_rfc3339(moment).astimezone(tz)
-        except GenbaError:
-            return moment
-    else:
-        local = moment.astimezone(tz)
-    return f"{local.month:02d}/{local.day:02d} {local.hour:02d}:{local.minute:02d}"
 
 
 def _name(p: Person, unknown: str) -> Markup:

@@ -170,6 +170,14 @@ def test_two_gates_pair_on_their_touch_screens_and_wrong_expired_locked_codes_sa
     b.pull(a)
     code = shown_code(a)
     assert a.address in a.page.code_info.text() and "1回限り" in a.page.code_info.text()
+    # the code's end, written by `genba siblings pair-code --json` with this machine's offset, in the site's hours
+    shown_code_json = a.page.code
+    assert shown_code_json is not None
+    a.page.code = {**shown_code_json, "expires": "2026-11-19T21:40:00+00:00"}
+    a.page._code_words()
+    assert "06:40 まで有効" in a.page.code_info.text()  # 21:40 on a UTC machine is 06:40 in Tokyo
+    a.page.code = shown_code_json
+    a.page._code_words()
     b.open_tab()
     b.page.enter_button.click()
     b.page.address_field.click()

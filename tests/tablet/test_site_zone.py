@@ -159,19 +159,6 @@ def test_the_real_system_clock_in_london_gives_the_sites_hours(london: None, tmp
         k.stop()
 
 
-def test_the_when_filter_converts_times_and_texts_and_shows_a_damaged_text_as_stored() -> None:
-    from kiosk.web.rows import when
-    from shared.siterules import site_timezone
-
-    tokyo = site_timezone("Asia/Tokyo")
-    assert when(datetime(2026, 12, 31, 15, 0, tzinfo=UTC), tokyo) == "01/01 00:00"  # a new year at the site
-    assert when("2026-11-19T21:40:00.000Z", tokyo) == "11/20 06:40"
-    assert when("2026-11-20T06:40:00+09:00", tokyo) == "11/20 06:40"
-    assert when("2026-11-20T06:40:00-05:00", tokyo) == "11/20 20:40"
-    assert when("not a time", tokyo) == "not a time"  # shown as stored, not hidden
-    assert when(None, tokyo) == when("", tokyo) == ""
-
-
 @pytest.mark.parametrize("zone", ["Asia/Tokyo", "Pacific/Guam"])
 def test_the_tablet_commands_print_the_sites_hours_on_a_utc_machine(tmp_path: Path, zone: str) -> None:
     """``genba tablet pair-code`` and ``genba tablet list`` (a headless kiosk's pairing, from a shell) print their
@@ -184,8 +171,8 @@ def test_the_tablet_commands_print_the_sites_hours_on_a_utc_machine(tmp_path: Pa
     from zoneinfo import ZoneInfo
 
     from kiosk.web import Access
-    from kiosk.web.rows import when
     from shared.state import SiteConfig
+    from shared.timefmt import local_when
     from tests.tablet.conftest import SITE, SITE_NAME
 
     data = make_site(tmp_path / "gate")
@@ -214,6 +201,22 @@ def test_the_tablet_commands_print_the_sites_hours_on_a_utc_machine(tmp_path: Pa
     listed = genba("list")
     line = next(x for x in listed.splitlines() if "所長" in x)
     shown = paired_at.astimezone(site)
-    assert when(paired_at, site) == f"{shown:%m/%d %H:%M}"
+    assert local_when(paired_at, site) == f"{shown:%m/%d %H:%M}"
     assert f"所長  {shown:%m/%d %H:%M}  {shown + timedelta(days=7):%m/%d %H:%M}  192.0.2.7  (code)" in line, line
     assert "Z" not in line and f"{paired_at:%H:%M}" not in line  # neither the stored text nor the machine's hours
+
+
+def test_the_touch_screens_alarm_writes_its_time_as_the_tablet_does() -> None:
+    """Manager mode's 隣のゲート tab shows a sibling's alarm time as the tablet's gates page does (one helper)."""
+    from kiosk.ui.manager_sibling_words import alarm_text
+    from shared.siterules import site_timezone
+    from shared.state.siblings import SiblingAlarm
+
+    tokyo = site_timezone("Asia/Tokyo")
+    alarm = SiblingAlarm(id=1, at="2026-11-19T21:40:00.000Z", peer="192.0.2.7:8781", device="gate-b", epoch=1,
+                         seq=4, code="sibling_forged", detail="")
+    assert "ゲート gate-b（192.0.2.7:8781）· 11/20 06:40 · 記録番号 4" in alarm_text(alarm, "ja", tokyo)
+    assert "Gate gate-b (192.0.2.7:8781) · 11/20 06:40 · record 4" in alarm_text(alarm, "en", tokyo)
+    garbled = SiblingAlarm(id=2, at="garbled", peer="192.0.2.7:8781", device="gate-b", epoch=1, seq=5,
+                           code="sibling_forged", detail="")
+    assert "· garbled ·" in alarm_text(garbled, "ja", tokyo)  # shown as stored
