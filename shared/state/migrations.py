@@ -41,6 +41,8 @@ def _initial(conn: sqlite3.Connection) -> None:
         "etag TEXT, updated_at TEXT NOT NULL)"
     )
     # Exactly one row (id = 1): how syncing went.
+    # last_server_time: never written nor read (the clock sample is clock_offset_ms/clock_rtt_ms/clock_at). It
+    # stays: a migration dropping it would be the only reason for one, and earlier releases select it.
     conn.execute(
         "CREATE TABLE sync (id INTEGER PRIMARY KEY CHECK (id = 1), "
         "last_attempt TEXT, last_success TEXT, "

@@ -244,7 +244,7 @@ class StateReader:
     def _sync_row(self) -> dict[str, object]:
         cols = ("last_attempt", "last_success", "last_error_code", "last_error_ja", "last_error_en", "last_error_at",
                 "fork_epoch", "fork_seq", "fork_at", "clock_offset_ms", "clock_rtt_ms", "clock_at",
-                "last_server_time", "roster_version", "roster_etag", "roster_source", "roster_updated_at")
+                "roster_version", "roster_etag", "roster_source", "roster_updated_at")
         row = self._one(f"SELECT {', '.join(cols)} FROM sync WHERE id = 1")
         return dict(zip(cols, row or (None,) * len(cols), strict=True))
 
