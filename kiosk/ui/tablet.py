@@ -30,6 +30,7 @@ from kiosk.web import KioskActions, PairingCode, TabletOptions, TabletServer, st
 from kiosk.web.actions import run_job, wait
 from shared.messages import t
 from shared.paths import DataDir
+from shared.timefmt import local_when
 
 T = TypeVar("T")
 ROLE = Qt.ItemDataRole.UserRole
@@ -162,6 +163,7 @@ class TabletTab(QWidget):
             self.code_label.setText("—")
             self.info.setText(t("コードの期限が切れました。", "The code expired.", lang))
         for s in server.app.access.sessions():
-            item = QListWidgetItem(f"{s.label} · {s.created[5:16].replace('T', ' ')}")
+            # paired at: stored with this machine's offset, shown in the site's zone as on the tablet's gates page
+            item = QListWidgetItem(f"{s.label} · {local_when(s.created, self.model.core.today.tz)}")
             item.setData(ROLE, s.id)
             self.sessions.addItem(item)

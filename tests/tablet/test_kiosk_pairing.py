@@ -18,6 +18,8 @@ from kiosk.ui.model import KioskModel
 from kiosk.ui.tablet import start_qt_tablet
 from kiosk.ui.window import KioskWindow
 from kiosk.web import TabletOptions, TabletServer
+from shared.siterules import site_timezone
+from shared.timefmt import local_when
 from tests.tablet.conftest import UNKNOWN, make_site
 from tests.tablet.test_headless_kiosk import free_port
 
@@ -77,6 +79,9 @@ def test_the_code_on_the_manager_screen_pairs_a_tablet_once_and_the_tab_revokes_
     assert off_thread(pair_twice, qapp) == (303, 401, 200)
     tab.refresh()
     assert tab.sessions.count() == 1 and "所長のiPad" in tab.sessions.item(0).text()
+    # paired at, in the site's hours (Tokyo) whatever this machine's zone (UTC here), written as the tablet does
+    paired = server.app.access.sessions()[0].created
+    assert tab.sessions.item(0).text() == f"所長のiPad · {local_when(paired, site_timezone('Asia/Tokyo'))}"
     tab.sessions.setCurrentRow(0)
     tab.revoke_button.click()
     assert tab.sessions.count() == 0
