@@ -8,6 +8,7 @@ the device wrote and only check that it is well formed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from shared.errors import InvalidTimestamp
@@ -58,17 +59,16 @@ def format_rfc3339(moment: datetime) -> str:
     return text.replace("+00:00", "Z") if moment.utcoffset() == timedelta(0) else text
 
 
-def _local(moment: datetime | str, tz: tzinfo | None) -> datetime | None:
-    """``moment`` (a time, or an RFC 3339 text as stored) in the zone ``tz``; None for a text that does not
-    parse or a moment with no local time there (year 1 or past 9999)."""
+def _shown(moment: datetime | str | None, tz: tzinfo | None, write: Callable[[datetime], str]) -> str:
+    """``write`` of ``moment`` (a time, or an RFC 3339 text as stored) in the zone ``tz``; empty for none. A text
+    that does not parse, or a moment with no local time there (year 1 or past 9999), is shown as stored."""
+    if not moment:
+        return ""
     try:
-        return (parse_rfc3339(moment) if isinstance(moment, str) else moment).astimezone(tz)
+        local = (parse_rfc3339(moment) if isinstance(moment, str) else moment).astimezone(tz)
     except (InvalidTimestamp, OverflowError):
-        return None
-
-
-def _as_stored(moment: datetime | str) -> str:
-    return moment if isinstance(moment, str) else format_rfc3339(moment)
+        return moment if isinstance(moment, str) else format_rfc3339(moment)
+    return write(local)
 
 
 def local_when(moment: datetime | str | None, tz: tzinfo | None) -> str:
@@ -78,20 +78,10 @@ def local_when(moment: datetime | str | None, tz: tzinfo | None) -> str:
     A stored text carries the offset of the machine that wrote it (state.db, the journal: UTC on a UTC
     machine), so it is converted like a time. A text that does not parse is shown as stored rather than hidden.
     """
-    if not moment:
-        return ""
-    local = _local(moment, tz)
-    if local is None:
-        return _as_stored(moment)
-    return f"{local.month:02d}/{local.day:02d} {local.hour:02d}:{local.minute:02d}"
+    return _shown(moment, tz, lambda d: f"{d.month:02d}/{d.day:02d} {d.hour:02d}:{d.minute:02d}")
 
 
 def local_hm(moment: datetime | str | None, tz: tzinfo | None) -> str:
     """``HH:MM`` in the zone ``tz``, for a moment within the day (a pairing code's end); otherwise as
     :func:`local_when`."""
-    if not moment:
-        return ""
-    local = _local(moment, tz)
-    if local is None:
-        return _as_stored(moment)
-    return f"{local.hour:02d}:{local.minute:02d}"
+    return _shown(moment, tz, lambda d: f"{d.hour:02d}:{d.minute:02d}")
