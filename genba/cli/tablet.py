@@ -34,12 +34,24 @@ def _access(ctx: typer.Context):  # type: ignore[no-untyped-def]
 
 
 def _site_zone(ctx: typer.Context) -> tzinfo:
-    """The site's time zone: the one the kiosk decides and shows times in (state.db's site configuration)."""
-    from shared.siterules import site_timezone
+    """The site's time zone: the one the kiosk decides and shows times in (state.db's site configuration).
+
+    A state.db that cannot be read does not stop pairing (the pairing files are apart from it): the times are
+    then shown in the default zone, and stderr says so.
+    """
+    from shared.errors import GenbaError
+    from shared.siterules import DEFAULT_TIMEZONE, site_timezone
     from shared.state import StateReader
 
-    with StateReader(data_dir(ctx).state) as reader:
-        return site_timezone(reader.site_config().timezone)
+    try:
+        with StateReader(data_dir(ctx).state) as reader:
+            return site_timezone(reader.site_config().timezone)
+    except GenbaError as exc:
+        typer.echo(t(f"注意: 同期状態ファイル（state.db）を読めないため、時刻は {DEFAULT_TIMEZONE} で表示します"
+                     f"（{exc.code}）。",
+                     f"Note: state.db cannot be read, so times are shown in {DEFAULT_TIMEZONE} ({exc.code})."),
+                   err=True)
+        return site_timezone(DEFAULT_TIMEZONE)
 
 
 @app.command("pair-code", help=h("1回限りの接続コード（10分間有効）を発行します。コードは最後の行に出ます。",
@@ -56,9 +68,10 @@ def pair_code(
 
     from kiosk.web import lan_addresses
 
+    zone = _site_zone(ctx)
     with reported():
         code = _access(ctx).new_code()
-        until = code.expires.astimezone(_site_zone(ctx))
+    until = code.expires.astimezone(zone)
     url = f"http://{lan_addresses()[0]}:{port}/pair"
     if qr:
         segno.make(f"{url}?code={code.code.replace('-', '')}", error="m").terminal(compact=True)
@@ -72,9 +85,9 @@ def pair_code(
 def list_tablets(ctx: typer.Context) -> None:
     from shared.timefmt import local_when
 
+    zone = _site_zone(ctx)
     with reported():
         sessions = _access(ctx).sessions()
-        zone = _site_zone(ctx)
     if not sessions:
         typer.echo(t("接続中のタブレットはありません。", "No paired tablets."))
     for s in sessions:

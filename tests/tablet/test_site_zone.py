@@ -220,3 +220,34 @@ def test_the_touch_screens_alarm_writes_its_time_as_the_tablet_does() -> None:
     garbled = SiblingAlarm(id=2, at="garbled", peer="192.0.2.7:8781", device="gate-b", epoch=1, seq=5,
                            code="sibling_forged", detail="")
     assert "· garbled ·" in alarm_text(garbled, "ja", tokyo)  # shown as stored
+
+
+def test_the_tablet_commands_still_pair_when_state_db_cannot_be_read(tmp_path: Path) -> None:
+    """The pairing files are apart from state.db: a damaged state.db does not stop a code being issued and shown
+    (before, the code was issued and then the command failed on reading the zone, so it was never shown). The
+    times are then in the default zone (Asia/Tokyo), and stderr says so."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from shared.siterules import site_timezone
+
+    data = make_site(tmp_path / "gate")
+    data.state.write_bytes(b"not a database " * 100)
+
+    def genba(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "genba", "--data-dir", str(data.root), "tablet", *args],
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "TZ": "UTC", "GENBA_LANG": "ja"})
+
+    issued = genba("pair-code", "--no-qr")
+    assert issued.returncode == 0, issued.stderr
+    expires = parse_rfc3339(json.loads((data.root / "tablet-pairing.json").read_text())["expires"])
+    assert f"（{expires.astimezone(site_timezone('Asia/Tokyo')):%H:%M} まで、1回限り）" in issued.stdout
+    code = issued.stdout.strip().splitlines()[-1]
+    assert len(code) == 9 and code[4] == "-"
+    assert "state.db）を読めないため、時刻は Asia/Tokyo で表示します（state_damaged）" in issued.stderr
+    listed = genba("list")
+    assert listed.returncode == 0 and "接続中のタブレットはありません。" in listed.stdout, listed.stderr
+    assert data.state.read_bytes() == b"not a database " * 100  # left as it was, for whoever mends it
