@@ -11,12 +11,16 @@ flag. Now an unsigned upload never touches the clock; a device-signed one does.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from server import ServerContext
+from server.devtime import DeviceClockReading, SeenServerTime
+from server.store.clock import load_clock, observe, touch
+from server.store.devices import record_status
+from server.store.engine import write_transaction
 from shared.batch import BATCH_MEDIA_TYPE
 from shared.request_auth import sign_request
 from shared.timefmt import format_rfc3339, parse_rfc3339
@@ -108,3 +112,34 @@ def test_an_impossible_clock_header_is_ignored_for_the_signed_time(api: Api, kio
     with ctx.engine.connect() as conn:
         device_time = conn.execute(sa.text("SELECT device_time FROM device_clock")).scalar_one()
     assert device_time.startswith("2026-")  # the signed ts, not the impossible header
+
+
+def test_the_clock_and_last_seen_writes_insert_then_replace_what_they_own(ctx: ServerContext) -> None:
+    """``observe`` and ``touch`` run statements compiled once, on the driver's connection (issue 10 P6): on both
+    databases the first writes the row, a later one replaces every column it owns (a new boot's sample, the
+    newest server time the device saw), and last-seen leaves the rest of the device's reported status alone."""
+    t0 = datetime(2026, 12, 1, tzinfo=UTC)
+    first = DeviceClockReading(t0 + timedelta(seconds=2), t0, "boot-a", 1_000)
+    with write_transaction(ctx.engine) as conn:
+        assert load_clock(conn, "dev-x") == (None, None)
+        assert observe(conn, "dev-x", first, answered_at="2026-12-01T00:00:00.005Z") == first
+        touch(conn, "dev-x", "2026-12-01T00:00:00.005Z")
+        record_status(conn, device="dev-x", epoch=1, at="2026-12-01T00:00:00.005Z", unsent=7,
+                      oldest_unsent_age_s=30.0, last_error="unreachable", app=None)
+    with ctx.engine.connect() as conn:
+        assert load_clock(conn, "dev-x") == (
+            first, SeenServerTime(parse_rfc3339("2026-12-01T00:00:00.005Z"), "boot-a", 1_000))
+
+    second = DeviceClockReading(t0 + timedelta(hours=1, seconds=-1), t0 + timedelta(hours=1), "boot-b", 42)
+    with write_transaction(ctx.engine) as conn:
+        held = load_clock(conn, "dev-x")
+        assert observe(conn, "dev-x", second, answered_at="2026-12-01T01:00:00.009Z", held=held) == second
+        touch(conn, "dev-x", "2026-12-01T01:00:00.009Z")
+    with ctx.engine.connect() as conn:
+        assert load_clock(conn, "dev-x") == (
+            second, SeenServerTime(parse_rfc3339("2026-12-01T01:00:00.009Z"), "boot-b", 42))
+        clock_row = conn.execute(sa.text("SELECT offset_us FROM device_clock")).one()
+        status = conn.execute(sa.text(
+            "SELECT device, last_seen, unsent, oldest_unsent_age_s, last_error FROM device_status")).all()
+    assert clock_row.offset_us == -1_000_000
+    assert [tuple(r) for r in status] == [("dev-x", "2026-12-01T01:00:00.009Z", 7, 30.0, "unreachable")]
