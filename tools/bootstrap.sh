@@ -52,13 +52,21 @@ install_system() {
 }
 
 ensure_uv() {
-  # Sets UV to the uv command: the one on PATH, or one installed into .tools/uv of the current directory.
+  # Sets UV to the uv command: the one on PATH, or one installed into .tools/uv of the current directory,
+  # which is then put on PATH too (the tests that check the lock for other platforms and roles call uv).
   if command -v uv >/dev/null 2>&1; then UV=(uv); return; fi
-  if [ -x .tools/uv/bin/uv ]; then UV=(.tools/uv/bin/uv); return; fi
-  say "installing uv into .tools/uv"
-  python3 -m venv .tools/uv
-  .tools/uv/bin/pip install --quiet --disable-pip-version-check uv
+  if [ ! -x .tools/uv/bin/uv ]; then
+    say "installing uv into .tools/uv"
+    python3 -m venv .tools/uv
+    .tools/uv/bin/pip install --quiet --disable-pip-version-check uv
+  fi
   UV=(.tools/uv/bin/uv)
+  # Only uv on PATH, through its own folder: .tools/uv/bin also holds that venv's python, which must not shadow
+  # the system's.
+  mkdir -p .tools/bin
+  ln -sf ../uv/bin/uv .tools/bin/uv
+  PATH="$PWD/.tools/bin:$PATH"
+  export PATH
 }
 
 uv_environment() {
