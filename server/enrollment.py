@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import sqlalchemy as sa
 
@@ -34,6 +34,7 @@ from server.store.engine import write_transaction
 from shared.errors import UnknownKey
 from shared.ids import check_ccus_id, check_device_id
 from shared.keys import VerifierKey
+from shared.siterules import DEFAULT_TIMEZONE, site_timezone
 from shared.timefmt import format_rfc3339
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -75,6 +76,14 @@ class Enrolled:
     device: str
     epoch: int
     site: str
+
+
+def site_zone(engine: sa.Engine, site: str) -> tzinfo:
+    """The zone the site's times are shown in (a code's expiry): its own, else Japan's when the server does not
+    know the site yet or its zone is unknown on this machine."""
+    with engine.connect() as conn:
+        name = store.site_timezone_name(conn, site)
+    return site_timezone(name or DEFAULT_TIMEZONE)
 
 
 def enroll(

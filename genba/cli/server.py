@@ -145,7 +145,8 @@ def enroll_code(
     from datetime import timedelta
 
     from server.context import open_context
-    from server.enrollment import create_code
+    from server.enrollment import create_code, site_zone
+    from shared.timefmt import parse_rfc3339
 
     with reported():
         settings = _settings(ctx)
@@ -153,8 +154,10 @@ def enroll_code(
         try:
             minutes = ttl_minutes or settings.enrollment_ttl_minutes
             code, expires = create_code(c.engine, site=site, ttl=timedelta(minutes=minutes), now=c.now())
-            typer.echo(t(f"現場 {site} の登録コード（1回限り、{expires} まで有効）:",
-                         f"Enrollment code for site {site} (one use, valid until {expires}):"))
+            zone = site_zone(c.engine, site)
+            until = f"{parse_rfc3339(expires).astimezone(zone):%Y-%m-%d %H:%M}（{zone}）"
+            typer.echo(t(f"現場 {site} の登録コード（1回限り、{until} まで有効）:",
+                         f"Enrollment code for site {site} (one use, valid until {until}):"))
             typer.echo(code)
         finally:
             c.close()

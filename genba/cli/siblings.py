@@ -13,8 +13,10 @@ from genba.cli.words import h
 from shared.device import load_or_create_identity
 from shared.errors import GenbaError
 from shared.messages import t
+from shared.siterules import site_timezone
 from shared.state import StateReader, StateWriter
 from shared.state.siblings import sibling_alarms, sibling_chains, sibling_keys, sibling_peers
+from shared.timefmt import local_when
 from syncd.siblings import (
     DEFAULT_PORT,
     PAIR_CODE_TTL,
@@ -128,6 +130,7 @@ def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option(
     with reported(), StateReader(data.state) as reader:
         keys = {**{k: "server" for k in sibling_keys(reader)}, **{k: "paired" for k in paired_keys(data)}}
         peers, chains, alarms = sibling_peers(reader), sibling_chains(reader), sibling_alarms(reader)
+        zone = site_timezone(reader.site_config().timezone)
     if as_json:
         typer.echo(json.dumps({
             "keys": [{"device": d, "epoch": e, "source": s} for (d, e), s in sorted(keys.items())],
@@ -144,10 +147,11 @@ def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option(
     typer.echo(t("隣のゲート:", "Sibling gates:"))
     for p in peers:
         state = p.last_error_code or "ok"
-        typer.echo(f"  {p.address} {p.device or '?'} {p.found_by} {p.last_contact or '-'} {state} {p.events}")
+        typer.echo(f"  {p.address} {p.device or '?'} {p.found_by} {local_when(p.last_contact, zone) or '-'} {state} "
+                   f"{p.events}")
     for c in chains:
         typer.echo(f"  {c.device} e{c.epoch}: seq {c.first_seq}–{c.last_seq}")
     if alarms:
         typer.echo(t("警報:", "Alarms:"))
         for a in alarms:
-            typer.echo(f"  {a.at} {a.code} {a.device} e{a.epoch} seq {a.seq} ({a.peer}): {a.detail}")
+            typer.echo(f"  {local_when(a.at, zone)} {a.code} {a.device} e{a.epoch} seq {a.seq} ({a.peer}): {a.detail}")

@@ -9,7 +9,7 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,9 +22,10 @@ from shared.errors import GenbaError
 from shared.journal import JournalReader
 from shared.messages import current_lang, t
 from shared.paths import DataDir
+from shared.siterules import site_timezone
 from shared.state import StateBusy, StateReader, StateWriter, SyncStatus
 from shared.state.siblings import sibling_alarms
-from shared.timefmt import parse_rfc3339
+from shared.timefmt import local_when, parse_rfc3339
 from syncd.audit import last_check
 from syncd.client import SyncClient
 from syncd.daemon import TRIGGER_FILE, Daemon, Intervals
@@ -203,10 +204,11 @@ def _nudge_running_daemon(data: DataDir, wait_s: float) -> None:
                f"syncd did not answer within {wait_s:.0f} s. Check: genba syncd status"))
     with StateReader(data.state) as reader:
         status = reader.sync_status(None)
+        zone = site_timezone(reader.site_config().timezone)
     if status.last_error is not None and status.last_error.at == status.last_attempt:
         fail(t(f"同期に失敗しました: {status.last_error.ja}", f"Sync failed: {status.last_error.en}"))
-    typer.echo(t(f"同期しました（syncd による、{status.last_success}）。",
-                 f"Synced (by the running syncd, {status.last_success})."))
+    when = local_when(status.last_success, zone)
+    typer.echo(t(f"同期しました（syncd による、{when}）。", f"Synced (by the running syncd, {when})."))
 
 
 def _age(seconds: float | None) -> str:
@@ -223,20 +225,21 @@ FUTURE_TOLERANCE_S = 60.0
 """A time this far after "now" is not a rounding matter: one of the two clocks is wrong."""
 
 
-def _since(stamp: str | None, now: datetime) -> str:
+def _since(stamp: str | None, now: datetime, zone: tzinfo) -> str:
+    """A stored time as the site's local ``MM/DD HH:MM`` with its age (the raw text stays in ``--json``)."""
     if stamp is None:
         return t("まだありません", "never")
     try:
         seconds = (now - parse_rfc3339(stamp)).total_seconds()
     except GenbaError:
         return stamp
+    shown = local_when(stamp, zone)
     if seconds < -FUTURE_TOLERANCE_S:
         # Never a negative age: the time was recorded with a clock ahead of this one, or this one is behind.
-        return t(f"{stamp}（現在時刻 {now.isoformat(timespec='seconds')} より未来: 端末の時計が狂っています。"
-                 "時計を合わせてください）",
-                 f"{stamp} (later than now, {now.isoformat(timespec='seconds')}: this device's clock is wrong; "
-                 "set it right)")
-    return f"{stamp} ({_age(max(0.0, seconds))})"
+        current = local_when(now, zone)
+        return t(f"{shown}（現在時刻 {current} より未来: 端末の時計が狂っています。時計を合わせてください）",
+                 f"{shown} (later than now, {current}: this device's clock is wrong; set it right)")
+    return f"{shown} ({_age(max(0.0, seconds))})"
 
 
 def future_s(stamp: str | None, now: datetime) -> float | None:
@@ -267,39 +270,43 @@ def status_json(status: SyncStatus, now: datetime) -> dict[str, Any]:
     return out
 
 
-def log_check_lines(check: dict[str, Any] | None) -> list[str]:
-    """The daemon's last check of the server's audit log (syncd.audit.scheduled_check), in words."""
+def log_check_lines(check: dict[str, Any] | None, zone: tzinfo) -> list[str]:
+    """The daemon's last check of the server's audit log (syncd.audit.scheduled_check), in words; its times in
+    the site's zone."""
     if check is None:
         return [t("監査ログの確認: まだ行っていません", "Audit log check: not run yet")]
     alarm = check if check.get("status") == "alarm" else check.get("alarm")
+    at = local_when(str(check.get("at") or ""), zone) or "-"
     lines = []
     if isinstance(alarm, dict):
+        alarm_at = local_when(str(alarm.get("at") or ""), zone) or "-"
         lines.append(t(f"警告: サーバーの監査ログが書き換えられたか、この端末の記録と食い違っています"
-                       f"（{alarm.get('code')}、{alarm.get('at')}）。サーバーの記録は信頼できません。"
+                       f"（{alarm.get('code')}、{alarm_at}）。サーバーの記録は信頼できません。"
                        "管理者に連絡し、log-checkpoint.note を証拠として保管してください。",
                        f"ALARM: the server's audit log was rewritten or disagrees with this device's journal "
-                       f"({alarm.get('code')}, {alarm.get('at')}): {alarm.get('message')}. Do not trust the "
+                       f"({alarm.get('code')}, {alarm_at}): {alarm.get('message')}. Do not trust the "
                        "server's record; contact the administrator and keep log-checkpoint.note as evidence."))
     if check.get("status") == "ok":
-        lines.append(t(f"監査ログの確認: 正常（{check.get('at')}、{check.get('size')} 件）",
-                       f"Audit log check: OK ({check.get('at')}, {check.get('size')} entries)"))
+        lines.append(t(f"監査ログの確認: 正常（{at}、{check.get('size')} 件）",
+                       f"Audit log check: OK ({at}, {check.get('size')} entries)"))
     elif check.get("status") == "not_checked":
-        lines.append(t(f"監査ログの確認: できませんでした（{check.get('at')}、{check.get('code')}）。次回再試行します",
-                       f"Audit log check: not possible ({check.get('at')}, {check.get('code')}); tried again later"))
+        lines.append(t(f"監査ログの確認: できませんでした（{at}、{check.get('code')}）。次回再試行します",
+                       f"Audit log check: not possible ({at}, {check.get('code')}); tried again later"))
     return lines
 
 
-def status_lines(status: SyncStatus, now: datetime) -> list[str]:
+def status_lines(status: SyncStatus, now: datetime, zone: tzinfo) -> list[str]:
+    """The status in words, every time in the site's zone (``zone``, from state.db's site configuration)."""
     lines = [t(f"未送信: {status.unsent} 件", f"Unsent: {status.unsent} events")]
     if status.unsent:
-        lines.append(t(f"最も古い未送信: {_since(status.oldest_unsent_at, now)}",
-                       f"Oldest unsent: {_since(status.oldest_unsent_at, now)}"))
-    lines.append(t(f"最後に成功した同期: {_since(status.last_success, now)}",
-                   f"Last successful sync: {_since(status.last_success, now)}"))
+        lines.append(t(f"最も古い未送信: {_since(status.oldest_unsent_at, now, zone)}",
+                       f"Oldest unsent: {_since(status.oldest_unsent_at, now, zone)}"))
+    lines.append(t(f"最後に成功した同期: {_since(status.last_success, now, zone)}",
+                   f"Last successful sync: {_since(status.last_success, now, zone)}"))
     if status.last_error is not None:
         words = status.last_error.ja if current_lang() == "ja" else status.last_error.en
-        lines.append(t(f"最後のエラー（{status.last_error.at}）: {words}",
-                       f"Last error ({status.last_error.at}): {words}"))
+        when = local_when(status.last_error.at, zone)
+        lines.append(t(f"最後のエラー（{when}）: {words}", f"Last error ({when}): {words}"))
     if status.fork is not None:
         lines.append(t(f"警告: 世代 {status.fork.epoch} の記録 {status.fork.seq} 番でサーバーと分岐。送信停止中。"
                        "管理者に連絡してください。",
@@ -308,9 +315,9 @@ def status_lines(status: SyncStatus, now: datetime) -> list[str]:
     if status.clock_offset_ms is not None:
         lines.append(t(f"時計のずれ（サーバー基準）: {status.clock_offset_ms / 1000:+.1f} 秒",
                        f"Clock offset (server minus device): {status.clock_offset_ms / 1000:+.1f} s"))
-    lines.append(t(f"名簿: {status.roster_workers} 名（{status.roster_source or '-'} {status.roster_version or ''}）",
-                   f"Roster: {status.roster_workers} workers ({status.roster_source or '-'} "
-                   f"{status.roster_version or ''})"))
+    source = " ".join(p for p in (status.roster_source, status.roster_version) if p) or "-"
+    lines.append(t(f"名簿: {status.roster_workers} 名（{source}）",
+                   f"Roster: {status.roster_workers} workers ({source})"))
     return lines
 
 
@@ -332,6 +339,7 @@ def status(
             if journal is not None:
                 journal.close()
         alarms = sibling_alarms(state)
+        zone = site_timezone(state.site_config().timezone)
     check = last_check(data.root)
     if as_json:
         typer.echo(json.dumps({**status_json(st, now), "log_check": check,
@@ -339,11 +347,13 @@ def status(
                                                    "seq": a.seq, "peer": a.peer} for a in alarms]},
                               ensure_ascii=False))
         return
-    sibling_lines = [t(f"警告: 隣のゲート {a.device}（{a.peer}）の記録 {a.seq} 番を拒否しました（{a.code}）。"
+    sibling_lines = [t(f"警告: 隣のゲート {a.device}（{a.peer}）の記録 {a.seq} 番を拒否しました（{a.code}、"
+                       f"{local_when(a.at, zone)}）。"
                        "詳しくは genba siblings list。",
-                       f"ALARM: refused sibling {a.device} ({a.peer}) at seq {a.seq} ({a.code}); see "
+                       f"ALARM: refused sibling {a.device} ({a.peer}) at seq {a.seq} ({a.code}, "
+                       f"{local_when(a.at, zone)}); see "
                        "'genba siblings list'.") for a in alarms]
-    for line in [*status_lines(st, now), *log_check_lines(check), *sibling_lines]:
+    for line in [*status_lines(st, now, zone), *log_check_lines(check, zone), *sibling_lines]:
         typer.echo(line)
 
 

@@ -181,3 +181,29 @@ def test_code_lifetime_defaults_to_the_setting(api: Api, ctx: ServerContext) -> 
     ctx.settings.enrollment_ttl_minutes = 15
     resp = api.admin("POST", "/api/v1/admin/enrollment-codes", json={"site": SITE})
     assert resp.json()["expires_at"] == "2026-11-22T00:15:00.000Z"
+
+
+def test_the_enroll_code_command_shows_the_expiry_in_the_sites_zone(ctx: ServerContext) -> None:
+    """``genba server enroll-code`` prints when the code expires as the site's local time with its zone (it
+    printed the stored UTC text, which a back office in Japan misreads by nine hours)."""
+    import re
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from typer.testing import CliRunner
+
+    from genba.cli import app as cli
+    from server import PulledSiteConfig, put_site_config
+
+    put_site_config(ctx.engine, PulledSiteConfig(OTHER_SITE, "バンコク現場", "04:00", 60, "Asia/Bangkok"))
+    env = {"GENBA_DATABASE_URL": ctx.settings.effective_database_url, "GENBA_LANG": "en"}
+    root = ["--data-dir", str(ctx.settings.data_dir)]
+    for site, zone in ((SITE, "Asia/Tokyo"), (OTHER_SITE, "Asia/Bangkok")):  # SITE: unknown here, Japan's zone
+        before = datetime.now(UTC)
+        res = CliRunner().invoke(cli, [*root, "server", "enroll-code", "--site", site, "--ttl-minutes", "90"], env=env)
+        after = datetime.now(UTC)
+        assert res.exit_code == 0, res.output
+        shown = re.search(r"valid until (\d{4}-\d\d-\d\d \d\d:\d\d)（(.+?)）", res.output)
+        assert shown is not None and shown.group(2) == zone, res.output
+        until = datetime.strptime(shown.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(zone))
+        assert (before + timedelta(minutes=89)) <= until <= after + timedelta(minutes=90)

@@ -31,6 +31,7 @@ from shared.state.siblings import (
     sibling_event_count,
     sibling_peers,
 )
+from shared.timefmt import JST, local_when
 from syncd.errors import PairExpired, PairLocked, PairRefused, SiblingForeign, SiblingForged, SiblingForked
 from syncd.siblings import (
     PREFIX,
@@ -189,6 +190,11 @@ def test_a_forged_batch_is_refused_and_kept_as_an_alarm(gates: tuple[Gate, Gate]
                             "--json"], capture_output=True, text=True, env=env, timeout=60)
     listed = json.loads(shown.stdout)
     assert listed["alarms"][0]["code"] == "sibling_forged" and listed["chains"][0]["last"] == 2
+    # in words, its time is the site's (Asia/Tokyo by default), not the stored text of whichever machine wrote it
+    shown = subprocess.run([sys.executable, "-m", "genba", "--data-dir", str(b.data.root), "siblings", "list"],
+                           capture_output=True, text=True, env={**env, "TZ": "UTC"}, timeout=60)
+    at = listed["alarms"][0]["at"]
+    assert f"  {local_when(at, JST)} sibling_forged " in shown.stdout and at not in shown.stdout, shown.stdout
 
 
 def test_a_forked_sibling_is_refused_and_kept_as_an_alarm(tmp_path: Path, gates: tuple[Gate, Gate]) -> None:

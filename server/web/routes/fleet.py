@@ -34,6 +34,7 @@ from server.web.i18n import translator
 from server.web.render import WebRoute, page
 from shared import __version__
 from shared.ids import check_device_id
+from shared.siterules import site_timezone
 from shared.timefmt import format_rfc3339, parse_rfc3339
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -262,7 +263,8 @@ async def enroll_form(request: Request, v: SignedIn) -> Response:
     admin_only(v)
     ctx = get_ctx(request)
     with ctx.engine.connect() as conn:
-        sites = sorted((s, n) for s, (n, _tz) in queries.site_info(conn).items())
+        info = queries.site_info(conn)
+    sites = sorted((s, n) for s, (n, _tz) in info.items())
     return page(request, "enroll.html", v, sites=sites, errors={}, form={
         "site": request.query_params.get("site", ""), "ttl": str(ctx.settings.enrollment_ttl_minutes)}, code=None)
 
@@ -275,7 +277,8 @@ async def enroll_submit(request: Request, v: SignedIn) -> Response:
     site = form.get("site") if isinstance(form.get("site"), str) else ""
     ttl_text = form.get("ttl") if isinstance(form.get("ttl"), str) else ""
     with ctx.engine.connect() as conn:
-        sites = sorted((s, n) for s, (n, _tz) in queries.site_info(conn).items())
+        info = queries.site_info(conn)
+    sites = sorted((s, n) for s, (n, _tz) in info.items())
     errors: dict[str, str] = {}
     if site not in {s for s, _n in sites}:
         errors["site"] = "site_unknown"
@@ -295,7 +298,8 @@ async def enroll_submit(request: Request, v: SignedIn) -> Response:
 
     code, expires = await run_in_threadpool(issue)
     return page(request, "enroll.html", v, sites=sites, errors={}, form=values, code=code,
-                expires=parse_rfc3339(expires).astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d %H:%M"),
+                expires=parse_rfc3339(expires).astimezone(site_timezone(info[str(site)][1])).strftime(
+                    "%Y-%m-%d %H:%M"),
                 server_url=str(request.base_url).rstrip("/"))
 
 
