@@ -27,6 +27,7 @@ from server.web import i18n
 from server.web.auth import LANG_COOKIE, Viewer, lang_of
 from server.web.errors import CsrfRefused, SignInRequired
 from shared.errors import GenbaError
+from shared.siterules import DEFAULT_TIMEZONE, site_timezone
 from shared.timefmt import parse_rfc3339
 
 HERE = Path(__file__).resolve().parent
@@ -44,12 +45,11 @@ def ago(_: Callable[..., str], seconds: float | None, *, suffix: bool = True) ->
     return _(("ago_" if suffix else "age_") + unit, n=n)
 
 
-def local_time(stamp: str | None, tz: str = "Asia/Tokyo") -> str:
+def local_time(stamp: str | None, tz: str = DEFAULT_TIMEZONE) -> str:
+    """``YYYY-MM-DD HH:MM`` of a stored time in the zone ``tz`` (the site's; Japan's when unknown here)."""
     if not stamp:
         return ""
-    from zoneinfo import ZoneInfo
-
-    return parse_rfc3339(stamp).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    return parse_rfc3339(stamp).astimezone(site_timezone(tz)).strftime("%Y-%m-%d %H:%M")
 
 
 def clock(moment: datetime) -> str:

@@ -97,6 +97,7 @@ def test_correction_filed_then_decided_once(world: WebWorld) -> None:
     assert again.status_code == 422  # already decided: refused, nothing changed
     shown = prime.get(path).text  # its trail in the site's time (10:30 JST), not UTC's (01:30)
     assert shown.count("2026-11-20 10:30") == 2 and "01:30" not in shown and "<dd>08:00</dd>" in shown
+    assert "<td>08:00</td>" in prime.get("/corrections").text  # the list too: the entry as filed, the site's time
     with world.ctx.engine.connect() as conn:
         assert conn.execute(sa.select(dom.corrections.c.status)).scalar_one() == "approved"
 

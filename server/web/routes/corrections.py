@@ -38,7 +38,8 @@ def _list_page(request: Request, v: Viewer, *, status: int = 200, errors: dict[s
     may_file = v.role in ("company", "prime", "worker")
     defaults = {"worker": v.principal.worker or "", "site": site or (sites[0]["site"] if sites else "")}
     return page(request, "corrections.html", v, status=status, items=items, sites=sites, errors=errors or {},
-                alert=alert, form=form or defaults, may_file=may_file, filter_site=site or "", filter_status=state)
+                alert=alert, form=form or defaults, may_file=may_file, filter_site=site or "", filter_status=state,
+                zones={s["site"]: s["timezone"] for s in sites})
 
 
 @router.get("/corrections")
