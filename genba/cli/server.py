@@ -179,11 +179,14 @@ def devices(
                                                            "Print JSON instead of a table."))] = False,
 ) -> None:
     from server.context import open_context
+    from server.enrollment import site_zone
+    from shared.timefmt import local_when
 
     with reported():
         c = open_context(_settings(ctx), check_token=False)
         try:
             rows = c.devices()
+            zones = {site: site_zone(c.engine, site) for site in {str(r["site"]) for r in rows}}
         finally:
             c.close()
     if as_json:
@@ -192,12 +195,13 @@ def devices(
     if not rows:
         typer.echo(t("登録済みの端末はありません。", "No enrolled devices."))
         return
-    typer.echo(t("端末 世代 現場 受領済 遅延 最終通信 時計のずれ 状態",
-                 "device epoch site acked lag last-seen offset state"))
+    typer.echo(t("端末 世代 現場 受領済 遅延 最終通信（現場の時刻） 時計のずれ 状態",
+                 "device epoch site acked lag last-seen(site's-time) offset state"))
     for r in rows:
         state = t("失効", "revoked") if r["revoked"] else (r["last_error"] or "ok")
+        seen = local_when(str(r["last_seen"] or ""), zones[str(r["site"])]) or "-"
         typer.echo(f"{r['device']} e{r['epoch']} {r['site']} {r['acked']} {_fmt(r['lag_s'], 's')} "
-                   f"{r['last_seen'] or '-'} {_fmt(r['clock_offset_s'], 's')} {state}")
+                   f"{seen} {_fmt(r['clock_offset_s'], 's')} {state}")
 
 
 @app.command("move-device", help=h(

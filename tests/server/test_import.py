@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -11,6 +12,7 @@ from server import ServerContext, import_files
 from shared.batch import BATCH_MEDIA_TYPE
 from shared.keys import VerifierKey
 from shared.receipts_file import open_receipts
+from shared.timefmt import JST, local_when
 from tests.server.conftest import TOKEN, Api, Kiosk, count, snapshot
 
 
@@ -103,6 +105,11 @@ def test_cli_import_enroll_code_and_devices(
     assert res.exit_code == 0 and kiosk.device in res.output and " 3 " in res.output
     res = runner.invoke(cli, [*root, "server", "devices", "--json"], env=env)
     assert '"acked": 3' in res.output
+    assert kiosk.signed(api, "GET", "/api/v1/device/receipt").status_code == 200  # a signed request: a contact
+    listed = json.loads(runner.invoke(cli, [*root, "server", "devices", "--json"], env=env).output)
+    assert listed[0]["last_seen"] is not None
+    table = runner.invoke(cli, [*root, "server", "devices"], env=env).output
+    assert local_when(listed[0]["last_seen"], JST) in table and listed[0]["last_seen"] not in table  # the site's time
     bad = tmp_path / "usb" / "bad.batch"
     bad.write_bytes(b"{}")
     res = runner.invoke(cli, [*root, "server", "import", str(bad)], env=env)
