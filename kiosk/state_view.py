@@ -23,7 +23,6 @@ from kiosk.sources import CardHolder, SiteSettings, SyncSummary
 from shared.errors import GenbaError
 from shared.ids import Idm
 from shared.journal import JournalReader
-from shared.siterules import site_timezone
 from shared.state import RosterWorker, SiteConfig, StateReader
 from shared.timefmt import parse_rfc3339
 
@@ -72,7 +71,7 @@ class StateSiteView:
         hour, minute = (int(x) for x in config.day_boundary.split(":"))
         return SiteSettings(site=config.site or self.fallback_site, site_name=config.name,
                             day_boundary=time(hour, minute), repeat_window_s=config.repeat_window_s,
-                            timezone=site_timezone(config.timezone), problems=tuple(problems),
+                            timezone=config.zone, problems=tuple(problems),
                             min_app_version=config.min_app_version)
 
     def _remember(self, worker: RosterWorker | None) -> CardHolder | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -30,6 +31,7 @@ from server.errors import (
 )
 from server.site_policy import record_enrollment
 from server.store import enrollments as store
+from server.store.console_queries import site_info
 from server.store.engine import write_transaction
 from shared.errors import UnknownKey
 from shared.ids import check_ccus_id, check_device_id
@@ -78,12 +80,12 @@ class Enrolled:
     site: str
 
 
-def site_zone(engine: sa.Engine, site: str) -> tzinfo:
-    """The zone the site's times are shown in (a code's expiry): its own, else Japan's when the server does not
-    know the site yet or its zone is unknown on this machine."""
+def site_zones(engine: sa.Engine) -> defaultdict[str, tzinfo]:
+    """Every site's zone, for showing its times (a code's expiry, a device's last contact): the registry's, else
+    the site configuration's (``console_queries.site_info``); Japan's for a site the server does not know yet."""
     with engine.connect() as conn:
-        name = store.site_timezone_name(conn, site)
-    return site_timezone(name or DEFAULT_TIMEZONE)
+        known = {site: site_timezone(tz) for site, (_name, tz) in site_info(conn).items()}
+    return defaultdict(lambda: site_timezone(DEFAULT_TIMEZONE), known)
 
 
 def enroll(

@@ -145,7 +145,7 @@ def enroll_code(
     from datetime import timedelta
 
     from server.context import open_context
-    from server.enrollment import create_code, site_zone
+    from server.enrollment import create_code, site_zones
     from shared.timefmt import parse_rfc3339
 
     with reported():
@@ -154,7 +154,7 @@ def enroll_code(
         try:
             minutes = ttl_minutes or settings.enrollment_ttl_minutes
             code, expires = create_code(c.engine, site=site, ttl=timedelta(minutes=minutes), now=c.now())
-            zone = site_zone(c.engine, site)
+            zone = site_zones(c.engine)[site]
             until = f"{parse_rfc3339(expires).astimezone(zone):%Y-%m-%d %H:%M}（{zone}）"
             typer.echo(t(f"現場 {site} の登録コード（1回限り、{until} まで有効）:",
                          f"Enrollment code for site {site} (one use, valid until {until}):"))
@@ -179,14 +179,14 @@ def devices(
                                                            "Print JSON instead of a table."))] = False,
 ) -> None:
     from server.context import open_context
-    from server.enrollment import site_zone
+    from server.enrollment import site_zones
     from shared.timefmt import local_when
 
     with reported():
         c = open_context(_settings(ctx), check_token=False)
         try:
             rows = c.devices()
-            zones = {site: site_zone(c.engine, site) for site in {str(r["site"]) for r in rows}}
+            zones = site_zones(c.engine)
         finally:
             c.close()
     if as_json:

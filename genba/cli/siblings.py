@@ -13,7 +13,6 @@ from genba.cli.words import h
 from shared.device import load_or_create_identity
 from shared.errors import GenbaError
 from shared.messages import t
-from shared.siterules import site_timezone
 from shared.state import StateReader, StateWriter
 from shared.state.siblings import sibling_alarms, sibling_chains, sibling_keys, sibling_peers
 from shared.timefmt import local_when
@@ -130,7 +129,7 @@ def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option(
     with reported(), StateReader(data.state) as reader:
         keys = {**{k: "server" for k in sibling_keys(reader)}, **{k: "paired" for k in paired_keys(data)}}
         peers, chains, alarms = sibling_peers(reader), sibling_chains(reader), sibling_alarms(reader)
-        zone = site_timezone(reader.site_config().timezone)
+        zone = reader.site_config().zone
     if as_json:
         typer.echo(json.dumps({
             "keys": [{"device": d, "epoch": e, "source": s} for (d, e), s in sorted(keys.items())],

@@ -22,7 +22,6 @@ from shared.errors import GenbaError
 from shared.journal import JournalReader
 from shared.messages import current_lang, t
 from shared.paths import DataDir
-from shared.siterules import site_timezone
 from shared.state import StateBusy, StateReader, StateWriter, SyncStatus
 from shared.state.siblings import sibling_alarms
 from shared.timefmt import local_when, parse_rfc3339
@@ -204,7 +203,7 @@ def _nudge_running_daemon(data: DataDir, wait_s: float) -> None:
                f"syncd did not answer within {wait_s:.0f} s. Check: genba syncd status"))
     with StateReader(data.state) as reader:
         status = reader.sync_status(None)
-        zone = site_timezone(reader.site_config().timezone)
+        zone = reader.site_config().zone
     if status.last_error is not None and status.last_error.at == status.last_attempt:
         fail(t(f"同期に失敗しました: {status.last_error.ja}", f"Sync failed: {status.last_error.en}"))
     when = local_when(status.last_success, zone)
@@ -299,10 +298,10 @@ def status_lines(status: SyncStatus, now: datetime, zone: tzinfo) -> list[str]:
     """The status in words, every time in the site's zone (``zone``, from state.db's site configuration)."""
     lines = [t(f"未送信: {status.unsent} 件", f"Unsent: {status.unsent} events")]
     if status.unsent:
-        lines.append(t(f"最も古い未送信: {_since(status.oldest_unsent_at, now, zone)}",
-                       f"Oldest unsent: {_since(status.oldest_unsent_at, now, zone)}"))
-    lines.append(t(f"最後に成功した同期: {_since(status.last_success, now, zone)}",
-                   f"Last successful sync: {_since(status.last_success, now, zone)}"))
+        oldest = _since(status.oldest_unsent_at, now, zone)
+        lines.append(t(f"最も古い未送信: {oldest}", f"Oldest unsent: {oldest}"))
+    success = _since(status.last_success, now, zone)
+    lines.append(t(f"最後に成功した同期: {success}", f"Last successful sync: {success}"))
     if status.last_error is not None:
         words = status.last_error.ja if current_lang() == "ja" else status.last_error.en
         when = local_when(status.last_error.at, zone)
@@ -339,7 +338,7 @@ def status(
             if journal is not None:
                 journal.close()
         alarms = sibling_alarms(state)
-        zone = site_timezone(state.site_config().timezone)
+        zone = state.site_config().zone
     check = last_check(data.root)
     if as_json:
         typer.echo(json.dumps({**status_json(st, now), "log_check": check,
@@ -348,10 +347,9 @@ def status(
                               ensure_ascii=False))
         return
     sibling_lines = [t(f"警告: 隣のゲート {a.device}（{a.peer}）の記録 {a.seq} 番を拒否しました（{a.code}、"
-                       f"{local_when(a.at, zone)}）。"
+                       f"{(when := local_when(a.at, zone))}）。"
                        "詳しくは genba siblings list。",
-                       f"ALARM: refused sibling {a.device} ({a.peer}) at seq {a.seq} ({a.code}, "
-                       f"{local_when(a.at, zone)}); see "
+                       f"ALARM: refused sibling {a.device} ({a.peer}) at seq {a.seq} ({a.code}, {when}); see "
                        "'genba siblings list'.") for a in alarms]
     for line in [*status_lines(st, now, zone), *log_check_lines(check, zone), *sibling_lines]:
         typer.echo(line)

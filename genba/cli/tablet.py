@@ -45,7 +45,7 @@ def _site_zone(ctx: typer.Context) -> tzinfo:
 
     try:
         with StateReader(data_dir(ctx).state) as reader:
-            return site_timezone(reader.site_config().timezone)
+            return reader.site_config().zone
     except GenbaError as exc:
         typer.echo(t(f"注意: 同期状態ファイル（state.db）を読めないため、時刻は {DEFAULT_TIMEZONE} で表示します"
                      f"（{exc.code}）。",

@@ -33,7 +33,7 @@ from kiosk.web.actions import QueueRunner
 from shared.event import Direction, Event
 from shared.journal import connect
 from shared.paths import DataDir
-from shared.siterules import site_timezone, work_day
+from shared.siterules import work_day
 from shared.state import RosterWorker, StateReader
 from shared.state.corrections import correction_states
 from shared.state.siblings import SiblingAlarm, SiblingFeed, SiblingPeer, sibling_alarms, sibling_peers
@@ -245,7 +245,7 @@ class SiteDay:
             self._load_roster()
             hour, minute = (int(x) for x in config.day_boundary.split(":"))
             boundary = time(hour, minute)
-            tz = site_timezone(config.timezone)
+            tz = config.zone
             # the site's local time, whatever the machine's zone: every page shows it, and a time the manager
             # types (a forgotten card's 07:30) is read in its zone (views.manual takes snap.now's)
             now = self._now().astimezone(tz)

@@ -1,7 +1,7 @@
 """The console's reads of the sync server's and the domain's tables (the fleet page, a device's chart, names).
 
 The console's own tables are read and written by :mod:`server.store.console_store`; these read the tables of
-the other parts, for pages only (no writes).
+the other parts, for pages and the CLI's listings only (no writes).
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from server.store import domain_schema as dom
 from server.store import schema as t
 from shared.chain import GENESIS
 
@@ -14,16 +13,6 @@ from shared.chain import GENESIS
 def insert_code(conn: sa.Connection, *, code_hash: str, site: str, created_at: str, expires_at: str) -> None:
     conn.execute(t.enrollment_codes.insert().values(code_hash=code_hash, site=site, created_at=created_at,
                                                     expires_at=expires_at))
-
-
-def site_timezone_name(conn: sa.Connection, site: str) -> str | None:
-    """The site's IANA time zone: the registry's entry, else the sync server's minimal site config; None if
-    neither knows the site."""
-    for column, key in ((dom.sites.c.timezone, dom.sites.c.site), (t.site_config.c.timezone, t.site_config.c.site)):
-        name = conn.execute(sa.select(column).where(key == site)).scalar_one_or_none()
-        if name is not None:
-            return str(name)
-    return None
 
 
 def lock_code(conn: sa.Connection, code_hash: str) -> Any:

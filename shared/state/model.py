@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import tzinfo
 from typing import Any
 
 from shared.errors import FormatError, GenbaError
 from shared.ids import Idm, check_ccus_id, parse_idm
-from shared.siterules import DEFAULT_DAY_BOUNDARY_TEXT, DEFAULT_REPEAT_WINDOW_S, DEFAULT_TIMEZONE
+from shared.siterules import DEFAULT_DAY_BOUNDARY_TEXT, DEFAULT_REPEAT_WINDOW_S, DEFAULT_TIMEZONE, site_timezone
 from shared.state.errors import RosterInvalid
 
 MAX_TEXT = 200
@@ -78,6 +79,11 @@ class SiteConfig:
     etag: str | None = None
     min_app_version: str = ""
     """The oldest app version the server accepts running here; the kiosk says plainly when it is older."""
+
+    @property
+    def zone(self) -> tzinfo:
+        """The zone every time of the site is decided and shown in (Japan's when the name is unknown here)."""
+        return site_timezone(self.timezone)
 
     def __post_init__(self) -> None:
         if self.site is not None:

@@ -263,8 +263,7 @@ async def enroll_form(request: Request, v: SignedIn) -> Response:
     admin_only(v)
     ctx = get_ctx(request)
     with ctx.engine.connect() as conn:
-        info = queries.site_info(conn)
-    sites = sorted((s, n) for s, (n, _tz) in info.items())
+        sites = sorted((s, n) for s, (n, _tz) in queries.site_info(conn).items())
     return page(request, "enroll.html", v, sites=sites, errors={}, form={
         "site": request.query_params.get("site", ""), "ttl": str(ctx.settings.enrollment_ttl_minutes)}, code=None)
 
