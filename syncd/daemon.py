@@ -31,7 +31,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from shared.errors import GenbaError
@@ -90,6 +92,10 @@ class Daemon:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         )
         self.stopped = threading.Event()
+        self._stop_asked = threading.Event()
+        # A stop asked for before the scheduler runs (SIGTERM during the first cycle, or a caller's stop() that
+        # overtakes run()) is honoured the moment it starts, instead of being lost and the daemon then running on.
+        self.scheduler.add_listener(self._stop_if_asked, EVENT_SCHEDULER_STARTED)
 
     def _guarded(self, name: str, *, upload: bool, pull: bool, report_status: bool) -> CycleReport | None:
         if self.engine is None or self._monotonic() < self._not_before:
@@ -201,5 +207,17 @@ class Daemon:
             self.stopped.set()
 
     def stop(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
+        """Stop the jobs, now or, when :meth:`run` has not started them yet, as soon as it does."""
+        self._stop_asked.set()
+        self._shutdown()
+
+    def _stop_if_asked(self, _event: SchedulerEvent) -> None:
+        if self._stop_asked.is_set():
+            self._shutdown()
+
+    def _shutdown(self) -> None:
+        try:
+            if self.scheduler.running:
+                self.scheduler.shutdown(wait=True)
+        except SchedulerNotRunningError:
+            pass  # the other side of a stop racing the start shut it down first

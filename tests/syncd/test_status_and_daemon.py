@@ -199,3 +199,32 @@ def test_a_burst_of_taps_is_one_upload_a_moment_later_and_a_steady_stream_still_
         engine.close()
         client.close()
         state.close()
+
+
+def test_a_stop_asked_before_the_jobs_start_is_not_lost(data: DataDir, writer: JournalWriter) -> None:
+    """SIGTERM during the daemon's first cycle (or a caller's stop() that overtakes run()) found no scheduler
+    running and did nothing; the daemon then started its jobs and ran on, ignoring the stop."""
+    import threading
+
+    from shared.device import load_identity
+
+    tap(writer, 1)
+    enrolled(data, writer)
+    identity = load_identity(data)
+    assert identity is not None
+    state = StateWriter.open(data.state)
+    client = SyncClient(DEAD, device=identity.device, epoch=identity.epoch, key=writer.key)
+    engine = SyncEngine(data, identity, state, client)
+    daemon = Daemon(engine, intervals=Intervals(watch_s=0.1))
+    try:
+        daemon.stop()  # before run(): nothing is running yet
+        thread = threading.Thread(target=daemon.run, daemon=True)
+        thread.start()
+        thread.join(60)
+        assert not thread.is_alive() and daemon.stopped.is_set() and not daemon.scheduler.running
+        assert StateReader(data.state).sync_status(None).last_attempt is not None  # its first cycle still ran
+    finally:
+        daemon.stop()
+        engine.close()
+        client.close()
+        state.close()
