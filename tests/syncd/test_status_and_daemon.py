@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from genba.cli import app
-from shared.device import save_identity
+from shared.device import load_identity, save_identity
 from shared.journal import JournalWriter
 from shared.keys import SigningKey
 from shared.paths import DataDir
@@ -28,6 +29,24 @@ DEAD = "http://127.0.0.1:9"  # the discard port: nothing listens, connections ar
 def enrolled(data: DataDir, writer: JournalWriter) -> None:
     save_identity(data, writer.identity.with_changes(server_url=DEAD,
                                                      server_key=SigningKey.generate("genba-server").verifier.encode()))
+
+
+def engine_without_server(data: DataDir, writer: JournalWriter) -> tuple[SyncEngine, Callable[[], None]]:
+    """The enrolled device's engine, its server gone (nothing listens: every upload fails at once), holding
+    state.db's writer lock as the daemon does for its whole life; and what closes it."""
+    enrolled(data, writer)
+    identity = load_identity(data)
+    assert identity is not None
+    state = StateWriter.open(data.state)
+    client = SyncClient(DEAD, device=identity.device, epoch=identity.epoch, key=writer.key)
+    engine = SyncEngine(data, identity, state, client)
+
+    def close() -> None:
+        engine.close()
+        client.close()
+        state.close()
+
+    return engine, close
 
 
 def test_status_words_in_japanese_and_english_and_json(data: DataDir, writer: JournalWriter) -> None:
@@ -65,14 +84,7 @@ class FakeTime:
 def test_daemon_backs_off_after_failure_and_watches_the_journal(data: DataDir, writer: JournalWriter,
                                                                 tmp_path: Path) -> None:
     tap(writer, 2)
-    enrolled(data, writer)
-    from shared.device import load_identity
-
-    identity = load_identity(data)
-    assert identity is not None
-    state = StateWriter.open(data.state)
-    client = SyncClient(DEAD, device=identity.device, epoch=identity.epoch, key=writer.key)
-    engine = SyncEngine(data, identity, state, client)
+    engine, close = engine_without_server(data, writer)
     clock = FakeTime()
     daemon = Daemon(engine, intervals=Intervals(), backoff=Backoff(base_s=10, cap_s=10), monotonic=clock)
     try:
@@ -100,9 +112,7 @@ def test_daemon_backs_off_after_failure_and_watches_the_journal(data: DataDir, w
         assert daemon.backoff.failures == 1, "a person's request resets the back-off and tries at once"
         assert StateReader(data.state).sync_status(None).last_attempt != before
     finally:
-        engine.close()
-        client.close()
-        state.close()
+        close()
 
 
 def test_a_journal_still_being_created_is_not_ready_rather_than_an_error(data: DataDir) -> None:
@@ -128,14 +138,7 @@ def test_once_while_the_daemon_runs_asks_the_daemon_and_reports_its_result(data:
     import threading
 
     tap(writer, 2)
-    enrolled(data, writer)
-    from shared.device import load_identity
-
-    identity = load_identity(data)
-    assert identity is not None
-    state = StateWriter.open(data.state)  # the daemon holds the writer lock for its whole life
-    client = SyncClient(DEAD, device=identity.device, epoch=identity.epoch, key=writer.key)
-    engine = SyncEngine(data, identity, state, client)
+    engine, close = engine_without_server(data, writer)
     daemon = Daemon(engine, intervals=Intervals(watch_s=0.1), backoff=Backoff(base_s=300, cap_s=300))
     thread = threading.Thread(target=daemon.run, daemon=True)
     thread.start()
@@ -151,22 +154,13 @@ def test_once_while_the_daemon_runs_asks_the_daemon_and_reports_its_result(data:
     finally:
         daemon.stop()
         thread.join(10)
-        engine.close()
-        client.close()
-        state.close()
+        close()
 
 
 def test_a_burst_of_taps_is_one_upload_a_moment_later_and_a_steady_stream_still_flows(
         data: DataDir, writer: JournalWriter) -> None:
     tap(writer, 1)
-    enrolled(data, writer)
-    from shared.device import load_identity
-
-    identity = load_identity(data)
-    assert identity is not None
-    state = StateWriter.open(data.state)
-    client = SyncClient(DEAD, device=identity.device, epoch=identity.epoch, key=writer.key)
-    engine = SyncEngine(data, identity, state, client)
+    engine, close = engine_without_server(data, writer)
     clock = FakeTime()
     iv = Intervals()
     daemon = Daemon(engine, intervals=iv, backoff=Backoff(base_s=0, cap_s=0), monotonic=clock)
@@ -196,9 +190,7 @@ def test_a_burst_of_taps_is_one_upload_a_moment_later_and_a_steady_stream_still_
             daemon.job_watch()
         assert 9 <= len(uploads) <= 11  # every max_delay_s (10 s), not 100 uploads and not none
     finally:
-        engine.close()
-        client.close()
-        state.close()
+        close()
 
 
 def test_a_stop_asked_before_the_jobs_start_is_not_lost(data: DataDir, writer: JournalWriter) -> None:
@@ -206,15 +198,8 @@ def test_a_stop_asked_before_the_jobs_start_is_not_lost(data: DataDir, writer: J
     running and did nothing; the daemon then started its jobs and ran on, ignoring the stop."""
     import threading
 
-    from shared.device import load_identity
-
     tap(writer, 1)
-    enrolled(data, writer)
-    identity = load_identity(data)
-    assert identity is not None
-    state = StateWriter.open(data.state)
-    client = SyncClient(DEAD, device=identity.device, epoch=identity.epoch, key=writer.key)
-    engine = SyncEngine(data, identity, state, client)
+    engine, close = engine_without_server(data, writer)
     daemon = Daemon(engine, intervals=Intervals(watch_s=0.1))
     try:
         daemon.stop()  # before run(): nothing is running yet
@@ -225,6 +210,4 @@ def test_a_stop_asked_before_the_jobs_start_is_not_lost(data: DataDir, writer: J
         assert StateReader(data.state).sync_status(None).last_attempt is not None  # its first cycle still ran
     finally:
         daemon.stop()
-        engine.close()
-        client.close()
-        state.close()
+        close()
